@@ -1,0 +1,60 @@
+// wallet-check and reconcile: cron-friendly proofs that the books balance. Exit 0 when all holds, 1 otherwise.
+import type { Command } from 'commander';
+import { walletCheck } from '../../ledger/health.js';
+import { CommandContext } from '../context.js';
+import { EXIT } from '../errors.js';
+import { healthJson } from '../present.js';
+import { formatUsd } from '../../domain/money.js';
+import { reconcile } from '../../engine/reconcile.js';
+
+export function registerCheckCommands(program: Command): void {
+  program
+    .command('wallet-check')
+    .description('verify every wallet against its transaction log, reservations and positions; exit 1 on any violation')
+    .action((_options: unknown, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const ledger = ctx.openLedger();
+      const report = walletCheck(ledger);
+      if (ctx.out.json) {
+        ctx.out.printJson(healthJson(report));
+      } else {
+        for (const check of report.checks.filter((c) => !c.ok)) {
+          ctx.out.line(ctx.out.role.error(`✗ ${check.name}${check.venue ? ` [${check.venue}]` : ''}: ${check.detail}`));
+        }
+        const passed = report.checks.filter((c) => c.ok).length;
+        for (const wallet of report.wallets) {
+          ctx.out.line(
+            `${report.healthy ? ctx.out.role.success('✓') : ' '} ${wallet.venue}: Total=${formatUsd(wallet.total)}, Available=${formatUsd(
+              wallet.available,
+            )}, Locked=${formatUsd(wallet.locked)}`,
+          );
+        }
+        ctx.out.line(
+          report.healthy
+            ? ctx.out.role.success(`HEALTHY (${passed}/${report.checks.length} checks passed)`)
+            : ctx.out.role.error(`UNHEALTHY (${report.checks.length - passed} of ${report.checks.length} checks failed)`),
+        );
+      }
+      process.exitCode = report.healthy ? EXIT.ok : EXIT.checkFailed;
+    });
+
+  program
+    .command('reconcile')
+    .description('re-derive wallets from the transaction log, settle in-flight orders with the venues, report what is unresolved')
+    .option('--dry-run', 'show what would change without writing')
+    .action(async (options: { dryRun?: boolean }, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const ledger = ctx.openLedger();
+      const report = await reconcile(ledger, ctx.config, { dryRun: options.dryRun === true });
+      if (ctx.out.json) {
+        ctx.out.printJson(report);
+      } else {
+        const verb = report.dryRun ? 'would repair' : 'repaired';
+        for (const action of report.actions) ctx.out.line(ctx.out.role.warn(`⟳ ${verb} ${action.venue}: ${action.detail}`));
+        for (const issue of report.unresolved) ctx.out.line(ctx.out.role.error(`✗ unresolved${issue.venue ? ` [${issue.venue}]` : ''}: ${issue.detail}`));
+        if (report.actions.length === 0 && report.unresolved.length === 0) ctx.out.line(ctx.out.role.success('✓ ledger consistent: nothing to repair'));
+        else if (report.consistent) ctx.out.line(ctx.out.role.success(report.dryRun ? '✓ consistent once repaired' : '✓ ledger consistent after repair'));
+      }
+      process.exitCode = report.consistent ? EXIT.ok : EXIT.checkFailed;
+    });
+}

@@ -1,0 +1,90 @@
+// Balances, history, deposit and withdraw: paper funding and manual records of real transfers.
+import type { Command } from 'commander';
+import { formatMicros, formatUsd, parseMicros } from '../../domain/money.js';
+import { CommandContext } from '../context.js';
+import { parseLimit } from '../parse.js';
+import { walletJson } from '../present.js';
+
+export function registerLedgerCommands(program: Command): void {
+  program
+    .command('balances')
+    .description('show every wallet: total, available, locked')
+    .action((_options: unknown, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const ledger = ctx.openLedger();
+      const wallets = ledger.listWallets();
+      if (ctx.out.json) return ctx.out.printJson({ wallets: wallets.map(walletJson) });
+      ctx.out.table(
+        ['venue', 'total', 'available', 'locked'],
+        wallets.map((w) => [w.venue, formatUsd(w.total), formatUsd(w.available), formatUsd(w.locked)]),
+      );
+    });
+
+  program
+    .command('history')
+    .description('wallet transactions, newest first')
+    .argument('[venue]', 'only this venue')
+    .option('--limit <n>', 'how many rows', '50')
+    .action((venue: string | undefined, options: { limit: string }, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const limit = parseLimit(options.limit);
+      const ledger = ctx.openLedger();
+      if (venue !== undefined) ledger.requireWallet(venue);
+      const rows = ledger.listTransactions(venue ?? null, limit);
+      if (ctx.out.json) {
+        return ctx.out.printJson({
+          transactions: rows.map((row) => ({
+            id: row.id,
+            venue: row.venue,
+            type: row.type,
+            amount: formatMicros(row.amount),
+            lockedDelta: formatMicros(row.locked_delta),
+            balanceBefore: formatMicros(row.balance_before),
+            balanceAfter: formatMicros(row.balance_after),
+            lockedBefore: formatMicros(row.locked_before),
+            lockedAfter: formatMicros(row.locked_after),
+            positionId: row.position_id,
+            reservationId: row.reservation_id,
+            orderRef: row.order_ref,
+            description: row.description,
+            createdAt: row.created_at,
+          })),
+        });
+      }
+      ctx.out.table(
+        ['id', 'venue', 'type', 'total Δ', 'locked Δ', 'balance', 'description'],
+        rows.map((row) => [
+          row.id,
+          row.venue,
+          row.type,
+          formatUsd(row.amount, 4),
+          formatUsd(row.locked_delta, 4),
+          `${formatUsd(row.balance_before)} → ${formatUsd(row.balance_after)}`,
+          row.description,
+        ]),
+      );
+    });
+
+  for (const kind of ['deposit', 'withdraw'] as const) {
+    program
+      .command(kind)
+      .description(kind === 'deposit' ? 'add funds to a wallet (paper funding or a record of a real transfer)' : 'take funds out of a wallet')
+      .argument('<venue>', 'wallet venue')
+      .argument('<amount>', 'USD, e.g. 25 or 25.50')
+      .option('--note <text>', 'description to record')
+      .option('--key <idempotencyKey>', 'idempotency key: replaying it changes nothing')
+      .action((venue: string, amountText: string, options: { note?: string; key?: string }, command: Command) => {
+        const ctx = CommandContext.from(command);
+        const amount = parseMicros(amountText, { label: 'amount' });
+        const ledger = ctx.openLedger();
+        const before = kind === 'withdraw' ? ledger.requireWallet(venue) : ledger.getWallet(venue);
+        const extra = { ...(options.note ? { description: options.note } : {}), ...(options.key ? { idempotencyKey: options.key } : {}) };
+        const after = kind === 'deposit' ? ledger.deposit(venue, amount, extra) : ledger.withdraw(venue, amount, extra);
+        if (ctx.out.json) return ctx.out.printJson({ wallet: walletJson(after) });
+        ctx.out.line(
+          ctx.out.role.success(`✓ ${kind === 'deposit' ? 'Deposited' : 'Withdrew'} ${formatUsd(amount)} ${kind === 'deposit' ? 'to' : 'from'} ${venue}`),
+        );
+        ctx.out.line(`Wallet updated: Available: ${formatUsd(before?.available ?? 0)} → ${formatUsd(after.available)}, Total: ${formatUsd(after.total)}`);
+      });
+  }
+}

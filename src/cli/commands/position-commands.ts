@@ -1,0 +1,74 @@
+// positions and close: list positions with PnL; close one (idempotent, safe against a concurrent close).
+import type { Command } from 'commander';
+import { formatPpmPct, formatUsd, parsePrice, ratioPpm } from '../../domain/money.js';
+import { closePositionAt } from '../../engine/trading.js';
+import type { CloseResult } from '../../ledger/ledger.js';
+import { CommandContext } from '../context.js';
+import type { Output } from '../output.js';
+import { parseChoice, parseId } from '../parse.js';
+import { POSITION_HEAD, positionJson, positionRow } from '../present.js';
+
+const STATUSES = ['open', 'closed', 'all'] as const;
+
+export function registerPositionCommands(program: Command): void {
+  program
+    .command('positions')
+    .description('list positions with their ladder and PnL')
+    .option('--status <status>', 'open, closed or all', 'all')
+    .action((options: { status: string }, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const status = parseChoice(options.status, STATUSES, '--status');
+      const ledger = ctx.openLedger();
+      const positions = ledger.listPositions(status);
+      if (ctx.out.json) return ctx.out.printJson({ positions: positions.map(positionJson) });
+      if (positions.length === 0) return ctx.out.line(ctx.out.role.muted(`no ${status === 'all' ? '' : `${status} `}positions`));
+      ctx.out.table(POSITION_HEAD, positions.map(positionRow));
+      const realised = positions.reduce((sum, p) => sum + (p.net_pnl ?? 0), 0);
+      ctx.out.line(`${positions.filter((p) => p.status === 'open').length} open, ${positions.filter((p) => p.status === 'closed').length} closed, realised net PnL ${formatUsd(realised)}`);
+    });
+
+  program
+    .command('close')
+    .description('close a position (idempotent: closing a closed position changes nothing)')
+    .argument('<id>', 'position id')
+    .option('--price <price>', 'exit price (paper); default: the last accepted quote for its market')
+    .option('--reason <text>', 'reason to record', 'Manual close')
+    .action((idText: string, options: { price?: string; reason: string }, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const id = parseId(idText, 'position id');
+      const price = options.price === undefined ? null : parsePrice(options.price, { label: '--price' });
+      const ledger = ctx.openLedger();
+      const result = closePositionAt(ledger, id, { price, reason: options.reason, costs: ctx.config.costs });
+      if (ctx.out.json) {
+        return ctx.out.printJson({ status: result.status, position: positionJson(result.position) });
+      }
+      printClose(ctx.out, result);
+    });
+}
+
+export function closeLines(result: Extract<CloseResult, { status: 'closed' }>): string[] {
+  const { figures, position, walletBefore, walletAfter } = result;
+  const pct = formatPpmPct(ratioPpm(figures.netPnl, position.cost_basis));
+  return [
+    `PnL Calculation: Gross PnL=${formatUsd(figures.grossPnl)} (${formatPpmPct(ratioPpm(figures.grossPnl, position.cost_basis))}), Entry Fee=${formatUsd(
+      figures.entryFee,
+      4,
+    )}, Exit Fee=${formatUsd(figures.exitFee, 4)}, Spread=${formatUsd(figures.spreadCost, 5)}, Slippage=${formatUsd(
+      figures.slippageCost,
+      5,
+    )}, Total Costs=${formatUsd(figures.totalCosts, 5)}, Net PnL=${formatUsd(figures.netPnl, 5)} (${pct})`,
+    `Wallet updated: Freed ${formatUsd(position.cost_basis)}, PnL=${formatUsd(figures.netPnl)}, Available: ${formatUsd(
+      walletBefore.available,
+    )} → ${formatUsd(walletAfter.available)}`,
+    `✓ Position ${position.id} closed: ${position.close_reason ?? ''}, Net PnL: ${formatUsd(figures.netPnl, 4)} (${pct})`,
+  ];
+}
+
+function printClose(out: Output, result: CloseResult): void {
+  if (result.status === 'already_closed') {
+    out.line(out.role.warn(`Position ${result.position.id} already closed (${result.position.close_reason ?? 'closed'}); nothing changed`));
+    return;
+  }
+  const lines = closeLines(result);
+  lines.forEach((line, index) => out.line(index === lines.length - 1 ? out.role.success(line) : line));
+}

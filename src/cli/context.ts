@@ -1,0 +1,54 @@
+// What every command gets: its parsed global options, the output, the config, and the ledger opened with the
+// configured pragmas. Input is validated before the ledger is opened, so bad input never touches the database.
+import type { Command } from 'commander';
+import { loadConfig, resolveDbPath, type Config } from '../config/config.js';
+import { Ledger } from '../ledger/ledger.js';
+import { Output } from './output.js';
+
+export interface GlobalOptions {
+  readonly db?: string;
+  readonly config?: string;
+  readonly json?: boolean;
+  readonly color?: boolean;
+  readonly verbose?: boolean;
+}
+
+export class CommandContext {
+  readonly out: Output;
+  private configCache: Config | null = null;
+  /** Every ledger opened by any command, closed once the command is done (main's finally). */
+  private static readonly opened: Ledger[] = [];
+
+  constructor(readonly options: GlobalOptions) {
+    this.out = new Output({ json: options.json === true, color: options.color !== false, verbose: options.verbose === true });
+  }
+
+  static from(command: Command): CommandContext {
+    return new CommandContext(command.optsWithGlobals<GlobalOptions>());
+  }
+
+  get config(): Config {
+    this.configCache ??= loadConfig(this.options.config);
+    return this.configCache;
+  }
+
+  get dbPath(): string {
+    return resolveDbPath(this.options.db, this.config);
+  }
+
+  /** Opens the ledger and creates the wallet of any configured venue seen for the first time (starting balance as a deposit). */
+  openLedger(): Ledger {
+    const config = this.config;
+    const ledger = Ledger.open(this.dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
+    CommandContext.opened.push(ledger);
+    for (const venue of config.venues.values()) {
+      if (!ledger.getWallet(venue.name)) ledger.ensureWallet(venue.name, venue.startingBalance);
+    }
+    this.out.debug(`ledger ${this.dbPath} (synchronous=${config.synchronous}, config ${config.source ?? 'built-in defaults'})`);
+    return ledger;
+  }
+
+  static closeAll(): void {
+    for (const ledger of CommandContext.opened.splice(0)) ledger.close();
+  }
+}

@@ -1,0 +1,20 @@
+// The one place errors become exit codes. 0 ok; 1 a check found a problem; 2 bad input or usage;
+// 3 an operating error (database or venue); anything else is a bug (70, with the stack under --verbose).
+import { CommanderError } from 'commander';
+import { InputError, OperationalError } from '../domain/errors.js';
+import { MoneyFormatError } from '../domain/money.js';
+import { LadderConfigError } from '../domain/position.js';
+
+export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, operational: 3, bug: 70 } as const;
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  if (error instanceof InputError || error instanceof MoneyFormatError || error instanceof LadderConfigError) return EXIT.badInput;
+  if (error instanceof OperationalError) return EXIT.operational;
+  return EXIT.bug;
+}
+
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `arbbot: ${message.split('\n')[0] ?? message}`;
+}

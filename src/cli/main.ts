@@ -1,0 +1,44 @@
+// The arbbot command line: global options, one file per command group, and one place mapping errors to exit codes.
+import { Command, CommanderError } from 'commander';
+import { registerCheckCommands } from './commands/check-commands.js';
+import { registerLedgerCommands } from './commands/ledger-commands.js';
+import { registerPositionCommands } from './commands/position-commands.js';
+import { CommandContext } from './context.js';
+import { EXIT, errorLine, exitCodeFor } from './errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('arbbot')
+    .description('Cross-venue prediction-market arbitrage and TP/SL positions on a provable SQLite ledger')
+    .version('0.1.0')
+    .option('--db <path>', 'SQLite ledger file (env ARBBOT_DB, config "db", default ./arbbot.db)')
+    .option('--config <path>', 'config file (default ./arbbot.config.json when present, else built-in paper defaults)')
+    .option('--json', 'machine-readable JSON on stdout')
+    .option('--no-color', 'no colours')
+    .option('--verbose', 'more detail on stderr')
+    .showHelpAfterError('(run arbbot --help for usage)')
+    .exitOverride();
+  registerPositionCommands(program);
+  registerLedgerCommands(program);
+  registerCheckCommands(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    // Commander already printed its own usage message.
+    if (!(error instanceof CommanderError)) {
+      process.stderr.write(`${errorLine(error)}\n`);
+      if (exitCodeFor(error) === EXIT.bug || process.argv.includes('--verbose')) {
+        process.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`);
+      }
+    }
+    return exitCodeFor(error);
+  } finally {
+    CommandContext.closeAll();
+  }
+}

@@ -1,0 +1,219 @@
+// Configuration: a JSON file validated with zod (unknown keys rejected, errors name the key and the file), resolved
+// into typed, integer-scaled settings. With no file, built-in paper defaults make the bot work with zero set-up.
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { CostModel } from '../domain/costs.js';
+import { InputError } from '../domain/errors.js';
+import { MoneyFormatError, parseMicros, parsePct, parsePrice, type Micros, type Ppm, type PriceMicros } from '../domain/money.js';
+import type { LadderConfig } from '../domain/position.js';
+
+export class ConfigError extends InputError {
+  override readonly name = 'ConfigError';
+}
+
+const decimal = z.union([z.string(), z.number()]);
+const synchronousModes = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+export const VENUE_TYPES = ['paper', 'kalshi', 'polymarket', 'sx'] as const;
+export type VenueType = (typeof VENUE_TYPES)[number];
+
+const paperMarketSchema = z.strictObject({
+  bid: decimal.optional(),
+  ask: decimal.optional(),
+  price: decimal.optional(),
+  /** Contracts available at the quoted price on each side of the paper book. */
+  depth: decimal.optional(),
+});
+
+const venueSchema = z.strictObject({
+  type: z.enum(VENUE_TYPES).default('paper'),
+  startingBalance: decimal.optional(),
+  /** Prices must lie strictly between 0 and 1 (probabilities). Kalshi, Polymarket and SX always are. */
+  predictionMarket: z.boolean().optional(),
+  /** Initial paper books, by market id. */
+  markets: z.record(z.string(), paperMarketSchema).optional(),
+});
+
+const fileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  db: z.string().min(1).optional(),
+  synchronous: z.enum(synchronousModes).optional(),
+  busyTimeoutMs: z.int().positive().max(600_000).optional(),
+  venues: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'venue names are lower-case letters, digits, - and _'), venueSchema).optional(),
+  tpsl: z
+    .strictObject({ tp1Pct: decimal.optional(), tp2Pct: decimal.optional(), tp3Pct: decimal.optional(), slPct: decimal.optional() })
+    .optional(),
+  costs: z
+    .strictObject({ feePct: decimal.optional(), spreadPct: decimal.optional(), slippagePct: decimal.optional() })
+    .optional(),
+  priceGuard: z
+    .strictObject({
+      maxJumpPct: decimal.optional(),
+      /** With no fresh quote for this long, trading pauses (network loss). */
+      staleAfterMs: z.int().positive().optional(),
+    })
+    .optional(),
+  log: z.strictObject({ file: z.string().min(1).optional() }).optional(),
+});
+
+export type ConfigFile = z.infer<typeof fileSchema>;
+
+export interface PaperMarketConfig {
+  readonly bid: PriceMicros;
+  readonly ask: PriceMicros;
+  readonly depth: Micros | null;
+}
+
+export interface VenueConfig {
+  readonly name: string;
+  readonly type: VenueType;
+  readonly startingBalance: Micros;
+  readonly predictionMarket: boolean;
+  readonly markets: ReadonlyMap<string, PaperMarketConfig>;
+}
+
+export interface Config {
+  /** The file it came from, or null for the built-in defaults. */
+  readonly source: string | null;
+  readonly db: string | null;
+  readonly synchronous: (typeof synchronousModes)[number];
+  readonly busyTimeoutMs: number;
+  readonly venues: ReadonlyMap<string, VenueConfig>;
+  readonly tpsl: LadderConfig;
+  readonly costs: CostModel;
+  readonly priceGuard: { readonly maxJumpPpm: Ppm; readonly staleAfterMs: number };
+  readonly logFile: string | null;
+}
+
+export const DEFAULT_CONFIG_PATH = './arbbot.config.json';
+
+/** Built-in defaults: the seed's figures (TP 3/6/10%, SL 5%, fee 0.26%, spread 0.1%, slippage 0.05%). */
+export const DEFAULTS = {
+  synchronous: 'FULL',
+  busyTimeoutMs: 10_000,
+  venues: { paper: { type: 'paper', startingBalance: '1000' } },
+  tpsl: { tp1Pct: '3', tp2Pct: '6', tp3Pct: '10', slPct: '5' },
+  costs: { feePct: '0.26', spreadPct: '0.1', slippagePct: '0.05' },
+  priceGuard: { maxJumpPct: '50', staleAfterMs: 30_000 },
+} as const;
+
+/**
+ * Loads the config: an explicit path must exist; the default path is used when present; otherwise the built-in
+ * paper defaults apply.
+ */
+export function loadConfig(explicitPath: string | undefined): Config {
+  if (explicitPath !== undefined) return parseConfigFile(explicitPath);
+  if (existsSync(DEFAULT_CONFIG_PATH)) return parseConfigFile(DEFAULT_CONFIG_PATH);
+  return resolveConfig({}, null);
+}
+
+export function parseConfigFile(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`config ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config ${path}: not valid JSON (${(error as Error).message})`);
+  }
+  return parseConfigObject(json, path);
+}
+
+export function parseConfigObject(json: unknown, source: string | null): Config {
+  const parsed = fileSchema.safeParse(json);
+  const where = source ?? 'built-in config';
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue ? [...issue.path, ...(issue.code === 'unrecognized_keys' ? [issue.keys.join(', ')] : [])].join('.') : '';
+    const message = issue?.code === 'unrecognized_keys' ? 'unknown key' : (issue?.message ?? 'invalid');
+    throw new ConfigError(`config ${where}: ${key || '(root)'}: ${message}`);
+  }
+  return resolveConfig(parsed.data, source);
+}
+
+function resolveConfig(file: ConfigFile, source: string | null): Config {
+  const where = source ?? 'built-in config';
+  const at = <T>(key: string, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      if (error instanceof MoneyFormatError || error instanceof RangeError) {
+        throw new ConfigError(`config ${where}: ${key}: ${error.message.replace(/^[^:]*: /, '')}`);
+      }
+      throw error;
+    }
+  };
+  const tpslFile = { ...DEFAULTS.tpsl, ...file.tpsl };
+  const costsFile = { ...DEFAULTS.costs, ...file.costs };
+  const pct = (key: string, value: string | number, allowZero: boolean): Ppm =>
+    at(key, () => parsePct(value, { label: key, allowZero }));
+  const tpsl: LadderConfig = {
+    tp1Ppm: pct('tpsl.tp1Pct', tpslFile.tp1Pct, false),
+    tp2Ppm: pct('tpsl.tp2Pct', tpslFile.tp2Pct, false),
+    tp3Ppm: pct('tpsl.tp3Pct', tpslFile.tp3Pct, false),
+    slPpm: pct('tpsl.slPct', tpslFile.slPct, false),
+  };
+  if (!(tpsl.tp1Ppm < tpsl.tp2Ppm && tpsl.tp2Ppm < tpsl.tp3Ppm)) throw new ConfigError(`config ${where}: tpsl: tp1Pct < tp2Pct < tp3Pct required`);
+  if (tpsl.slPpm >= 1_000_000) throw new ConfigError(`config ${where}: tpsl.slPct: must be below 100`);
+  const costs: CostModel = {
+    feePpm: pct('costs.feePct', costsFile.feePct, true),
+    spreadPpm: pct('costs.spreadPct', costsFile.spreadPct, true),
+    slippagePpm: pct('costs.slippagePct', costsFile.slippagePct, true),
+  };
+  const venuesFile = file.venues ?? DEFAULTS.venues;
+  const venues = new Map<string, VenueConfig>();
+  for (const [name, venue] of Object.entries(venuesFile)) {
+    const type = venue.type ?? 'paper';
+    const predictionMarket = type !== 'paper' || (venue.predictionMarket ?? false);
+    if (type !== 'paper' && venue.predictionMarket === false) {
+      throw new ConfigError(`config ${where}: venues.${name}.predictionMarket: ${type} is always a prediction market`);
+    }
+    const markets = new Map<string, PaperMarketConfig>();
+    const marketsFile: Record<string, z.infer<typeof paperMarketSchema>> = 'markets' in venue ? (venue.markets ?? {}) : {};
+    for (const [market, quote] of Object.entries(marketsFile)) {
+      markets.set(market, at(`venues.${name}.markets.${market}`, () => paperMarket(quote)));
+    }
+    venues.set(name, {
+      name,
+      type,
+      predictionMarket,
+      markets,
+      startingBalance: at(`venues.${name}.startingBalance`, () =>
+        parseMicros(venue.startingBalance ?? '0', { label: 'startingBalance', allowZero: true }),
+      ),
+    });
+  }
+  const guard = { ...DEFAULTS.priceGuard, ...file.priceGuard };
+  return {
+    source,
+    db: file.db ?? null,
+    synchronous: file.synchronous ?? DEFAULTS.synchronous,
+    busyTimeoutMs: file.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs,
+    venues,
+    tpsl,
+    costs,
+    priceGuard: { maxJumpPpm: pct('priceGuard.maxJumpPct', guard.maxJumpPct, false), staleAfterMs: guard.staleAfterMs },
+    logFile: file.log?.file ?? null,
+  };
+}
+
+function paperMarket(quote: z.infer<typeof paperMarketSchema>): PaperMarketConfig {
+  if (quote.price !== undefined && (quote.bid !== undefined || quote.ask !== undefined)) {
+    throw new MoneyFormatError('give either price or bid/ask, not both');
+  }
+  const bidText = quote.price ?? quote.bid;
+  const askText = quote.price ?? quote.ask;
+  if (bidText === undefined || askText === undefined) throw new MoneyFormatError('needs price, or both bid and ask');
+  const bid = parsePrice(bidText, { label: 'bid' });
+  const ask = parsePrice(askText, { label: 'ask' });
+  if (bid > ask) throw new MoneyFormatError('bid is above ask');
+  return { bid, ask, depth: quote.depth === undefined ? null : parseMicros(quote.depth, { label: 'depth' }) };
+}
+
+/** --db, then ARBBOT_DB, then config `db`, then ./arbbot.db. */
+export function resolveDbPath(flag: string | undefined, config: Config): string {
+  return flag ?? process.env.ARBBOT_DB ?? config.db ?? './arbbot.db';
+}

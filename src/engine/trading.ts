@@ -1,0 +1,65 @@
+// Opening and closing positions against the ledger with the configured ladder and cost model. The CLI's `open`
+// and `close` and the engine's ladder all go through these two functions, so there is one way to do each.
+import type { CostModel } from '../domain/costs.js';
+import { entryFee } from '../domain/costs.js';
+import { InputError } from '../domain/errors.js';
+import { quantityFor, type Micros, type PriceMicros } from '../domain/money.js';
+import { ladderLevels, type LadderConfig, type Side } from '../domain/position.js';
+import type { CloseResult, Ledger, PositionRow, Wallet } from '../ledger/ledger.js';
+
+export interface OpenRequest {
+  readonly venue: string;
+  readonly market: string;
+  readonly side: Side;
+  /** Cost basis in USD micros. */
+  readonly size: Micros;
+  readonly price: PriceMicros;
+  readonly ladder: LadderConfig;
+  readonly costs: CostModel;
+  readonly predictionMarket: boolean;
+  readonly idempotencyKey?: string;
+}
+
+export function openPosition(
+  ledger: Ledger,
+  request: OpenRequest,
+): { status: 'opened' | 'exists'; position: PositionRow; walletBefore: Wallet; walletAfter: Wallet } {
+  if (request.predictionMarket && request.price >= 1_000_000) {
+    throw new InputError(`price must be below 1 on prediction market ${request.venue}`);
+  }
+  const quantity = quantityFor(request.size, request.price, 'down');
+  if (quantity <= 0) throw new InputError('size is too small for one unit at this price');
+  return ledger.openPosition({
+    venue: request.venue,
+    market: request.market,
+    side: request.side,
+    quantity,
+    entryPrice: request.price,
+    costBasis: request.size,
+    levels: ladderLevels(request.side, request.price, request.ladder),
+    entryFee: entryFee(request.costs, request.size),
+    ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+  });
+}
+
+/** The price a position would close at from a quote: longs sell at the bid, shorts buy back at the ask. */
+export function markPrice(side: Side, quote: { readonly bid: number; readonly ask: number }): PriceMicros {
+  return (side === 'long' ? quote.bid : quote.ask) as PriceMicros;
+}
+
+/** Closes at `price`, or at the last accepted quote for the position's market when no price is given. */
+export function closePositionAt(
+  ledger: Ledger,
+  id: number,
+  options: { price: PriceMicros | null; reason: string; costs: CostModel },
+): CloseResult {
+  const position = ledger.requirePosition(id);
+  if (position.status === 'closed') return { status: 'already_closed', position };
+  let price = options.price;
+  if (price === null) {
+    const quote = ledger.loadMarketPrices().find((row) => row.venue === position.venue && row.market === position.market);
+    if (!quote) throw new InputError(`no known price for ${position.venue} ${position.market}; pass --price`);
+    price = markPrice(position.side, quote);
+  }
+  return ledger.closePosition(id, { exitPrice: price, reason: options.reason, costs: options.costs });
+}

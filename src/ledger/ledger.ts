@@ -1,0 +1,783 @@
+// The ledger: the only code that writes money state. Every public method that changes state is ONE
+// `BEGIN IMMEDIATE` transaction in which the state change, the wallet row and its wallet transaction are written
+// together; calls nest (as savepoints) when a caller composes several into its own transaction.
+import type Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import { closeFigures, type CloseFigures, type CostModel } from '../domain/costs.js';
+import { IdempotencyConflictError, InputError, InsufficientBalanceError, OperationalError } from '../domain/errors.js';
+import { formatUsd, type Micros, type PriceMicros, type QtyMicros } from '../domain/money.js';
+import { initialLadderState, type LadderLevels, type LadderState, type Side } from '../domain/position.js';
+import { describe, openDatabase, type OpenOptions } from './database.js';
+import { param, prepareQuery } from './statements.js';
+import type {
+  PositionKind,
+  PositionsTable,
+  ReservationState,
+  WalletTransactionType,
+  WalletsTable,
+} from './schema.js';
+import type { Selectable } from 'kysely';
+
+export interface Wallet {
+  readonly venue: string;
+  readonly total: Micros;
+  readonly available: Micros;
+  readonly locked: Micros;
+}
+
+export interface Reservation {
+  readonly id: number;
+  readonly venue: string;
+  readonly amount: Micros;
+  readonly state: ReservationState;
+  readonly committedAmount: Micros;
+  readonly idempotencyKey: string;
+  readonly purpose: string;
+  readonly createdAt: string;
+  readonly resolvedAt: string | null;
+}
+
+export type PositionRow = Selectable<PositionsTable>;
+
+export interface WalletChange {
+  readonly venue: string;
+  readonly type: WalletTransactionType;
+  /** Change to total. */
+  readonly amount: number;
+  /** Change to locked. */
+  readonly lockedDelta: number;
+  readonly description: string;
+  readonly positionId?: number | null;
+  readonly reservationId?: number | null;
+  readonly orderRef?: string | null;
+  readonly idempotencyKey?: string | null;
+}
+
+export interface OpenPositionInput {
+  readonly venue: string;
+  readonly market: string;
+  readonly side: Side;
+  readonly quantity: QtyMicros;
+  readonly entryPrice: PriceMicros;
+  readonly costBasis: Micros;
+  readonly levels: LadderLevels;
+  /** Fee on entry: charged at close unless `entryFeeCharged`, in which case it is paid now from the wallet. */
+  readonly entryFee: Micros;
+  readonly kind?: PositionKind;
+  readonly idempotencyKey?: string;
+  /** Open from a pending reservation: its amount covers cost basis (+ entry fee when charged now); the rest is released. */
+  readonly reservationId?: number;
+  readonly entryFeeCharged?: boolean;
+  readonly orderRef?: string;
+}
+
+export interface ClosePositionInput {
+  readonly exitPrice: PriceMicros;
+  readonly reason: string;
+  readonly costs: CostModel;
+  /** 'settlement' for a resolved prediction market (no exit costs). */
+  readonly kind?: 'close' | 'settlement';
+}
+
+export type CloseResult =
+  | { readonly status: 'closed'; readonly position: PositionRow; readonly figures: CloseFigures; readonly walletBefore: Wallet; readonly walletAfter: Wallet }
+  | { readonly status: 'already_closed'; readonly position: PositionRow };
+
+export type ResolveResult =
+  | { readonly status: 'committed' | 'released'; readonly reservation: Reservation }
+  | { readonly status: 'already_committed' | 'already_released'; readonly reservation: Reservation };
+
+export interface LedgerOptions extends OpenOptions {
+  /** Clock for timestamps; replay passes the feed's time so runs are deterministic. */
+  readonly now?: () => Date;
+}
+
+type WalletRow = Selectable<WalletsTable>;
+
+const ZERO_COSTS: CostModel = { feePpm: 0, spreadPpm: 0, slippagePpm: 0 } as unknown as CostModel;
+
+export class Ledger {
+  readonly db: Database.Database;
+  private readonly now: () => Date;
+  private readonly immediate: Database.Transaction<(fn: () => unknown) => unknown>;
+  private readonly q;
+
+  constructor(db: Database.Database, options: { now?: () => Date } = {}) {
+    this.db = db;
+    this.now = options.now ?? (() => new Date());
+    this.immediate = db.transaction((fn: () => unknown) => fn());
+    this.q = prepareLedgerQueries(db);
+  }
+
+  static open(path: string, options: LedgerOptions = {}): Ledger {
+    return new Ledger(openDatabase(path, options), options.now ? { now: options.now } : {});
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  timestamp(): string {
+    return this.now().toISOString();
+  }
+
+  /** Runs `fn` as one BEGIN IMMEDIATE transaction (a savepoint when already inside one). */
+  transaction<T>(fn: () => T): T {
+    try {
+      return this.immediate.immediate(fn) as T;
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+
+  // ---- wallets ---------------------------------------------------------------------------------
+
+  getWallet(venue: string): Wallet | undefined {
+    const row = this.q.walletByVenue.get({ venue });
+    return row ? toWallet(row) : undefined;
+  }
+
+  requireWallet(venue: string): Wallet {
+    const wallet = this.getWallet(venue);
+    if (!wallet) throw new InputError(`no wallet for venue "${venue}"`);
+    return wallet;
+  }
+
+  listWallets(): Wallet[] {
+    return this.q.allWallets.all({}).map(toWallet);
+  }
+
+  /** Creates the wallet with its starting balance as a deposit transaction, the first time a venue is seen. */
+  ensureWallet(venue: string, startingBalance: Micros): { created: boolean; wallet: Wallet } {
+    return this.transaction(() => {
+      const existing = this.getWallet(venue);
+      if (existing) return { created: false, wallet: existing };
+      const at = this.timestamp();
+      this.q.insertWallet.run({ venue, at });
+      if (startingBalance > 0) {
+        this.applyChange({
+          venue,
+          type: 'deposit',
+          amount: startingBalance,
+          lockedDelta: 0,
+          description: `Starting balance ${formatUsd(startingBalance)}`,
+        });
+      }
+      return { created: true, wallet: this.requireWallet(venue) };
+    });
+  }
+
+  deposit(venue: string, amount: Micros, options: { description?: string; idempotencyKey?: string } = {}): Wallet {
+    assertPositive(amount, 'deposit amount');
+    return this.transaction(() => {
+      if (options.idempotencyKey && this.replayed(options.idempotencyKey, venue, 'deposit', amount)) return this.requireWallet(venue);
+      if (!this.getWallet(venue)) this.q.insertWallet.run({ venue, at: this.timestamp() });
+      this.applyChange({
+        venue,
+        type: 'deposit',
+        amount,
+        lockedDelta: 0,
+        description: options.description ?? `Deposit ${formatUsd(amount)}`,
+        idempotencyKey: options.idempotencyKey ?? null,
+      });
+      return this.requireWallet(venue);
+    });
+  }
+
+  withdraw(venue: string, amount: Micros, options: { description?: string; idempotencyKey?: string } = {}): Wallet {
+    assertPositive(amount, 'withdrawal amount');
+    return this.transaction(() => {
+      if (options.idempotencyKey && this.replayed(options.idempotencyKey, venue, 'withdrawal', -amount)) return this.requireWallet(venue);
+      const wallet = this.requireWallet(venue);
+      if (wallet.available < amount) {
+        throw new InsufficientBalanceError(
+          venue,
+          amount,
+          wallet.available,
+          `insufficient available balance on ${venue}: withdrawing ${formatUsd(amount)}, available ${formatUsd(wallet.available)}`,
+        );
+      }
+      this.applyChange({
+        venue,
+        type: 'withdrawal',
+        amount: -amount,
+        lockedDelta: 0,
+        description: options.description ?? `Withdrawal ${formatUsd(amount)}`,
+        idempotencyKey: options.idempotencyKey ?? null,
+      });
+      return this.requireWallet(venue);
+    });
+  }
+
+  /** A replayed idempotency key with identical fields is a no-op; with different fields it is an error. */
+  private replayed(key: string, venue: string, type: WalletTransactionType, amount: number): boolean {
+    const existing = this.q.transactionByKey.get({ key });
+    if (!existing) return false;
+    if (existing.venue === venue && existing.type === type && existing.amount === amount) return true;
+    throw new IdempotencyConflictError(`idempotency key "${key}" was already used for a different ${existing.type}`);
+  }
+
+  /**
+   * The one place a wallet balance changes: checks the result, updates the wallet row and appends the transaction.
+   * Never clamps: a change that would make available or locked negative throws and the whole transaction rolls back.
+   */
+  applyChange(change: WalletChange): { before: Wallet; after: Wallet; transactionId: number } {
+    if (!this.db.inTransaction) throw new Error('applyChange must run inside a ledger transaction');
+    if (!Number.isSafeInteger(change.amount) || !Number.isSafeInteger(change.lockedDelta)) {
+      throw new Error(`wallet change amounts must be integers (got ${change.amount}, ${change.lockedDelta})`);
+    }
+    const before = this.requireWallet(change.venue);
+    const total = before.total + change.amount;
+    const locked = before.locked + change.lockedDelta;
+    const available = total - locked;
+    if (locked < 0) throw new Error(`ledger bug: locked on ${change.venue} would become ${locked} (${change.description})`);
+    if (available < 0) {
+      throw new InsufficientBalanceError(
+        change.venue,
+        before.available - available,
+        before.available,
+        `insufficient available balance on ${change.venue}: ${change.description} needs ${formatUsd(
+          before.available - available,
+        )}, available ${formatUsd(before.available)}`,
+      );
+    }
+    const at = this.timestamp();
+    this.q.updateWallet.run({ venue: change.venue, total, available, locked, at });
+    const result = this.q.insertTransaction.run({
+      venue: change.venue,
+      type: change.type,
+      amount: change.amount,
+      locked_delta: change.lockedDelta,
+      balance_before: before.total,
+      balance_after: total,
+      locked_before: before.locked,
+      locked_after: locked,
+      position_id: change.positionId ?? null,
+      reservation_id: change.reservationId ?? null,
+      order_ref: change.orderRef ?? null,
+      idempotency_key: change.idempotencyKey ?? null,
+      description: change.description,
+      at,
+    });
+    const after: Wallet = { venue: change.venue, total: total as Micros, available: available as Micros, locked: locked as Micros };
+    return { before, after, transactionId: Number(result.lastInsertRowid) };
+  }
+
+  listTransactions(venue: string | null, limit: number): Selectable<import('./schema.js').WalletTransactionsTable>[] {
+    return venue === null ? this.q.recentTransactions.all({ limit }) : this.q.recentTransactionsForVenue.all({ venue, limit });
+  }
+
+  // ---- reservations -----------------------------------------------------------------------------
+
+  /**
+   * Moves `amount` from available to locked under an idempotency key. Replaying the key with the same venue, amount
+   * and purpose returns the existing reservation; with different fields it is an IdempotencyConflictError.
+   */
+  reserve(input: { venue: string; amount: Micros; idempotencyKey: string; purpose: string; description?: string }): {
+    status: 'created' | 'exists';
+    reservation: Reservation;
+  } {
+    assertPositive(input.amount, 'reservation amount');
+    if (input.idempotencyKey === '') throw new InputError('reservation idempotency key is empty');
+    return this.transaction(() => {
+      const existing = this.q.reservationByKey.get({ key: input.idempotencyKey });
+      if (existing) {
+        if (existing.venue === input.venue && existing.amount === input.amount && existing.purpose === input.purpose) {
+          return { status: 'exists' as const, reservation: toReservation(existing) };
+        }
+        throw new IdempotencyConflictError(
+          `reservation key "${input.idempotencyKey}" already used for ${existing.venue} ${formatUsd(existing.amount)} (${existing.purpose})`,
+        );
+      }
+      const wallet = this.requireWallet(input.venue);
+      if (wallet.available < input.amount) {
+        throw new InsufficientBalanceError(
+          input.venue,
+          input.amount,
+          wallet.available,
+          `insufficient available balance on ${input.venue}: reserving ${formatUsd(input.amount)}, available ${formatUsd(wallet.available)}`,
+        );
+      }
+      const result = this.q.insertReservation.run({
+        venue: input.venue,
+        amount: input.amount,
+        key: input.idempotencyKey,
+        purpose: input.purpose,
+        at: this.timestamp(),
+      });
+      const id = Number(result.lastInsertRowid);
+      this.applyChange({
+        venue: input.venue,
+        type: 'reserve',
+        amount: 0,
+        lockedDelta: input.amount,
+        reservationId: id,
+        description: input.description ?? `Reserved ${formatUsd(input.amount)} for ${input.purpose}`,
+      });
+      return { status: 'created' as const, reservation: this.requireReservation(id) };
+    });
+  }
+
+  getReservation(id: number): Reservation | undefined {
+    const row = this.q.reservationById.get({ id });
+    return row ? toReservation(row) : undefined;
+  }
+
+  requireReservation(id: number): Reservation {
+    const reservation = this.getReservation(id);
+    if (!reservation) throw new InputError(`no reservation with id ${id}`);
+    return reservation;
+  }
+
+  listPendingReservations(): Reservation[] {
+    return this.q.pendingReservations.all({}).map(toReservation);
+  }
+
+  /**
+   * Spends `amount` (default: all) of a pending reservation — the money leaves the wallet — and releases the rest.
+   * A resolved reservation answers already_committed / already_released and changes nothing.
+   */
+  commitReservation(id: number, options: { amount?: Micros; description?: string; orderRef?: string } = {}): ResolveResult {
+    return this.transaction(() => {
+      const reservation = this.requireReservation(id);
+      if (reservation.state !== 'pending') return alreadyResolved(reservation);
+      const spend = options.amount ?? reservation.amount;
+      if (!Number.isSafeInteger(spend) || spend < 0 || spend > reservation.amount) {
+        throw new InputError(`commit amount ${formatUsd(spend)} must be between $0 and the reserved ${formatUsd(reservation.amount)}`);
+      }
+      if (spend > 0) {
+        this.applyChange({
+          venue: reservation.venue,
+          type: 'commit',
+          amount: -spend,
+          lockedDelta: -spend,
+          reservationId: id,
+          orderRef: options.orderRef ?? null,
+          description: options.description ?? `Committed ${formatUsd(spend)} of reservation #${id} (${reservation.purpose})`,
+        });
+      }
+      this.finishReservation(reservation, spend);
+      return { status: 'committed' as const, reservation: this.requireReservation(id) };
+    });
+  }
+
+  /** Returns a pending reservation's whole amount to available. */
+  releaseReservation(id: number, options: { description?: string } = {}): ResolveResult {
+    return this.transaction(() => {
+      const reservation = this.requireReservation(id);
+      if (reservation.state !== 'pending') return alreadyResolved(reservation);
+      this.applyChange({
+        venue: reservation.venue,
+        type: 'release',
+        amount: 0,
+        lockedDelta: -reservation.amount,
+        reservationId: id,
+        description: options.description ?? `Released reservation #${id} (${reservation.purpose}): ${formatUsd(reservation.amount)}`,
+      });
+      this.q.resolveReservation.run({ id, state: 'released', committed: 0, at: this.timestamp() });
+      return { status: 'released' as const, reservation: this.requireReservation(id) };
+    });
+  }
+
+  /** Marks a reservation committed for `used` and releases whatever of it was not used. */
+  private finishReservation(reservation: Reservation, used: number): void {
+    const rest = reservation.amount - used;
+    if (rest > 0) {
+      this.applyChange({
+        venue: reservation.venue,
+        type: 'release',
+        amount: 0,
+        lockedDelta: -rest,
+        reservationId: reservation.id,
+        description: `Released unused ${formatUsd(rest)} of reservation #${reservation.id}`,
+      });
+    }
+    this.q.resolveReservation.run({ id: reservation.id, state: 'committed', committed: used, at: this.timestamp() });
+  }
+
+  // ---- positions --------------------------------------------------------------------------------
+
+  /**
+   * Records a position and locks its cost basis in the same transaction. Refuses (nothing written) when available
+   * is short. With `reservationId`, the cost comes out of that pending reservation instead and the rest is released.
+   */
+  openPosition(input: OpenPositionInput): { status: 'opened' | 'exists'; position: PositionRow; walletBefore: Wallet; walletAfter: Wallet } {
+    assertPositive(input.costBasis, 'position size');
+    assertPositive(input.quantity, 'position quantity');
+    assertPositive(input.entryPrice, 'entry price');
+    return this.transaction(() => {
+      if (input.idempotencyKey) {
+        const existing = this.q.positionByKey.get({ key: input.idempotencyKey });
+        if (existing) {
+          const wallet = this.requireWallet(existing.venue);
+          return { status: 'exists' as const, position: existing, walletBefore: wallet, walletAfter: wallet };
+        }
+      }
+      const walletBefore = this.requireWallet(input.venue);
+      const feeNow = input.entryFeeCharged ? input.entryFee : 0;
+      const reservation = input.reservationId === undefined ? null : this.requireReservation(input.reservationId);
+      if (reservation) {
+        if (reservation.state !== 'pending') throw new InputError(`reservation #${reservation.id} is already ${reservation.state}`);
+        if (reservation.venue !== input.venue) throw new InputError(`reservation #${reservation.id} belongs to ${reservation.venue}`);
+        if (input.costBasis + feeNow > reservation.amount) {
+          throw new InputError(
+            `reservation #${reservation.id} holds ${formatUsd(reservation.amount)}, less than cost ${formatUsd(input.costBasis + feeNow)}`,
+          );
+        }
+      } else if (walletBefore.available < input.costBasis + feeNow) {
+        throw new InsufficientBalanceError(
+          input.venue,
+          input.costBasis + feeNow,
+          walletBefore.available,
+          `insufficient available balance on ${input.venue}: opening ${formatUsd(input.costBasis + feeNow)}, available ${formatUsd(
+            walletBefore.available,
+          )}`,
+        );
+      }
+      const state = initialLadderState(input.levels);
+      const result = this.q.insertPosition.run({
+        venue: input.venue,
+        market: input.market,
+        side: input.side,
+        kind: input.kind ?? 'single',
+        quantity: input.quantity,
+        entry_price: input.entryPrice,
+        cost_basis: input.costBasis,
+        entry_fee: input.entryFee,
+        entry_fee_charged: input.entryFeeCharged ? 1 : 0,
+        tp1_price: input.levels.tp1Price,
+        tp2_price: input.levels.tp2Price,
+        tp3_price: input.levels.tp3Price,
+        sl_price: input.levels.slPrice,
+        stop_price: state.stopPrice,
+        reservation_id: reservation?.id ?? null,
+        idempotency_key: input.idempotencyKey ?? null,
+        at: this.timestamp(),
+      });
+      const id = Number(result.lastInsertRowid);
+      const what = `${input.side} ${input.market}`;
+      this.applyChange({
+        venue: input.venue,
+        type: 'position_open',
+        amount: 0,
+        // From a reservation the cost is already locked: it only changes owner.
+        lockedDelta: reservation ? 0 : input.costBasis,
+        positionId: id,
+        reservationId: reservation?.id ?? null,
+        orderRef: input.orderRef ?? null,
+        description: `Opened ${what}: ${formatQtyShort(input.quantity)} @ ${formatUsd(input.entryPrice, 4)}, locked ${formatUsd(input.costBasis)}`,
+      });
+      if (feeNow > 0) {
+        this.applyChange({
+          venue: input.venue,
+          type: 'fee',
+          amount: -feeNow,
+          lockedDelta: reservation ? -feeNow : 0,
+          positionId: id,
+          reservationId: reservation?.id ?? null,
+          orderRef: input.orderRef ?? null,
+          description: `Entry fee ${formatUsd(feeNow, 4)} for ${what}`,
+        });
+      }
+      if (reservation) this.finishReservation(reservation, input.costBasis + feeNow);
+      return { status: 'opened' as const, position: this.requirePosition(id), walletBefore, walletAfter: this.requireWallet(input.venue) };
+    });
+  }
+
+  getPosition(id: number): PositionRow | undefined {
+    return this.q.positionById.get({ id });
+  }
+
+  requirePosition(id: number): PositionRow {
+    const position = this.getPosition(id);
+    if (!position) throw new InputError(`no position with id ${id}`);
+    return position;
+  }
+
+  listPositions(status: 'open' | 'closed' | 'all'): PositionRow[] {
+    if (status === 'all') return this.q.allPositions.all({});
+    return this.q.positionsByStatus.all({ status });
+  }
+
+  listOpenPositionsForMarket(venue: string, market: string): PositionRow[] {
+    return this.q.openPositionsForMarket.all({ venue, market });
+  }
+
+  /** Stores a ladder transition (tier flags and current stop) so a restart resumes where it was. */
+  updateLadder(id: number, state: LadderState): void {
+    this.transaction(() => {
+      this.q.updateLadder.run({ id, tp1: state.tp1Hit ? 1 : 0, tp2: state.tp2Hit ? 1 : 0, stop: state.stopPrice });
+    });
+  }
+
+  /**
+   * Closes a position at `exitPrice`: frees its cost basis, books net PnL, records every cost — position, wallet and
+   * wallet transaction in one transaction. Idempotent at the database level: a closed position answers already_closed.
+   */
+  closePosition(id: number, input: ClosePositionInput): CloseResult {
+    if (!Number.isSafeInteger(input.exitPrice) || input.exitPrice < 0) throw new InputError('exit price must be a non-negative price');
+    return this.transaction(() => {
+      const position = this.requirePosition(id);
+      if (position.status === 'closed') return { status: 'already_closed' as const, position };
+      const settlement = input.kind === 'settlement';
+      if (!settlement && input.exitPrice <= 0) throw new InputError('exit price must be greater than zero');
+      const figures = closeFigures(settlement ? ZERO_COSTS : input.costs, {
+        side: position.side,
+        quantity: position.quantity as QtyMicros,
+        costBasis: position.cost_basis as Micros,
+        entryFee: position.entry_fee as Micros,
+      }, input.exitPrice);
+      // The entry fee is part of net PnL either way; if it already left the wallet at open, it is not charged again.
+      const totalDelta = figures.netPnl + (position.entry_fee_charged === 1 ? position.entry_fee : 0);
+      const at = this.timestamp();
+      const changed = this.q.closePosition.run({
+        id,
+        exit_price: input.exitPrice,
+        exit_value: figures.exitValue,
+        gross_pnl: figures.grossPnl,
+        exit_fee: figures.exitFee,
+        spread_cost: figures.spreadCost,
+        slippage_cost: figures.slippageCost,
+        total_costs: figures.totalCosts,
+        net_pnl: figures.netPnl,
+        reason: input.reason,
+        at,
+      });
+      if (changed.changes !== 1) return { status: 'already_closed' as const, position: this.requirePosition(id) };
+      const { before, after } = this.applyChange({
+        venue: position.venue,
+        type: settlement ? 'settlement' : 'position_close',
+        amount: totalDelta,
+        lockedDelta: -position.cost_basis,
+        positionId: id,
+        description: `Closed ${position.side} ${position.market}: ${input.reason}, net PnL ${formatUsd(figures.netPnl)} (gross ${formatUsd(
+          figures.grossPnl,
+        )}, costs ${formatUsd(figures.totalCosts)})`,
+      });
+      return { status: 'closed' as const, position: this.requirePosition(id), figures, walletBefore: before, walletAfter: after };
+    });
+  }
+
+  // ---- market prices (price guard reference) ---------------------------------------------------
+
+  loadMarketPrices(): { venue: string; market: string; bid: number; ask: number }[] {
+    return this.q.allMarketPrices.all({});
+  }
+
+  saveMarketPrices(prices: Iterable<{ venue: string; market: string; bid: number; ask: number }>): void {
+    this.transaction(() => {
+      const at = this.timestamp();
+      for (const price of prices) this.q.upsertMarketPrice.run({ ...price, at });
+    });
+  }
+
+  addAudit(kind: string, venue: string | null, detail: string): void {
+    this.transaction(() => {
+      this.q.insertAudit.run({ kind, venue, detail, at: this.timestamp() });
+    });
+  }
+}
+
+function prepareLedgerQueries(db: Database.Database) {
+  return {
+    walletByVenue: prepareQuery<{ venue: string }, WalletRow>(db, (qb) =>
+      qb.selectFrom('wallets').selectAll().where('venue', '=', param('venue')),
+    ),
+    allWallets: prepareQuery<Record<string, never>, WalletRow>(db, (qb) => qb.selectFrom('wallets').selectAll().orderBy('venue')),
+    insertWallet: prepareQuery<{ venue: string; at: string }, never>(db, (qb) =>
+      qb.insertInto('wallets').values({
+        venue: param('venue'),
+        total: 0,
+        available: 0,
+        locked: 0,
+        created_at: param('at'),
+        updated_at: param('at'),
+      }),
+    ),
+    updateWallet: prepareQuery<{ venue: string; total: number; available: number; locked: number; at: string }, never>(db, (qb) =>
+      qb
+        .updateTable('wallets')
+        .set({ total: param('total'), available: param('available'), locked: param('locked'), updated_at: param('at') })
+        .where('venue', '=', param('venue')),
+    ),
+    insertTransaction: prepareQuery<Record<string, unknown>, never>(db, (qb) =>
+      qb.insertInto('wallet_transactions').values({
+        venue: param('venue'),
+        type: param('type'),
+        amount: param('amount'),
+        locked_delta: param('locked_delta'),
+        balance_before: param('balance_before'),
+        balance_after: param('balance_after'),
+        locked_before: param('locked_before'),
+        locked_after: param('locked_after'),
+        position_id: param('position_id'),
+        reservation_id: param('reservation_id'),
+        order_ref: param('order_ref'),
+        idempotency_key: param('idempotency_key'),
+        description: param('description'),
+        created_at: param('at'),
+      }),
+    ),
+    transactionByKey: prepareQuery<{ key: string }, { venue: string; type: WalletTransactionType; amount: number }>(db, (qb) =>
+      qb.selectFrom('wallet_transactions').select(['venue', 'type', 'amount']).where('idempotency_key', '=', param('key')),
+    ),
+    recentTransactions: prepareQuery<{ limit: number }, Selectable<import('./schema.js').WalletTransactionsTable>>(db, (qb) =>
+      qb.selectFrom('wallet_transactions').selectAll().orderBy('id', 'desc').limit(param('limit')),
+    ),
+    recentTransactionsForVenue: prepareQuery<{ venue: string; limit: number }, Selectable<import('./schema.js').WalletTransactionsTable>>(
+      db,
+      (qb) =>
+        qb.selectFrom('wallet_transactions').selectAll().where('venue', '=', param('venue')).orderBy('id', 'desc').limit(param('limit')),
+    ),
+    insertReservation: prepareQuery<{ venue: string; amount: number; key: string; purpose: string; at: string }, never>(db, (qb) =>
+      qb.insertInto('reservations').values({
+        venue: param('venue'),
+        amount: param('amount'),
+        state: 'pending',
+        idempotency_key: param('key'),
+        purpose: param('purpose'),
+        created_at: param('at'),
+      }),
+    ),
+    reservationById: prepareQuery<{ id: number }, Selectable<import('./schema.js').ReservationsTable>>(db, (qb) =>
+      qb.selectFrom('reservations').selectAll().where('id', '=', param('id')),
+    ),
+    reservationByKey: prepareQuery<{ key: string }, Selectable<import('./schema.js').ReservationsTable>>(db, (qb) =>
+      qb.selectFrom('reservations').selectAll().where('idempotency_key', '=', param('key')),
+    ),
+    pendingReservations: prepareQuery<Record<string, never>, Selectable<import('./schema.js').ReservationsTable>>(db, (qb) =>
+      qb.selectFrom('reservations').selectAll().where('state', '=', 'pending').orderBy('id'),
+    ),
+    resolveReservation: prepareQuery<{ id: number; state: ReservationState; committed: number; at: string }, never>(db, (qb) =>
+      qb
+        .updateTable('reservations')
+        .set({ state: param('state'), committed_amount: param('committed'), resolved_at: param('at') })
+        .where('id', '=', param('id'))
+        .where('state', '=', 'pending'),
+    ),
+    insertPosition: prepareQuery<Record<string, unknown>, never>(db, (qb) =>
+      qb.insertInto('positions').values({
+        venue: param('venue'),
+        market: param('market'),
+        side: param('side'),
+        kind: param('kind'),
+        quantity: param('quantity'),
+        entry_price: param('entry_price'),
+        cost_basis: param('cost_basis'),
+        entry_fee: param('entry_fee'),
+        entry_fee_charged: param('entry_fee_charged'),
+        tp1_price: param('tp1_price'),
+        tp2_price: param('tp2_price'),
+        tp3_price: param('tp3_price'),
+        sl_price: param('sl_price'),
+        stop_price: param('stop_price'),
+        reservation_id: param('reservation_id'),
+        idempotency_key: param('idempotency_key'),
+        opened_at: param('at'),
+      }),
+    ),
+    positionById: prepareQuery<{ id: number }, PositionRow>(db, (qb) => qb.selectFrom('positions').selectAll().where('id', '=', param('id'))),
+    positionByKey: prepareQuery<{ key: string }, PositionRow>(db, (qb) =>
+      qb.selectFrom('positions').selectAll().where('idempotency_key', '=', param('key')),
+    ),
+    allPositions: prepareQuery<Record<string, never>, PositionRow>(db, (qb) => qb.selectFrom('positions').selectAll().orderBy('id')),
+    positionsByStatus: prepareQuery<{ status: string }, PositionRow>(db, (qb) =>
+      qb.selectFrom('positions').selectAll().where('status', '=', param('status')).orderBy('id'),
+    ),
+    openPositionsForMarket: prepareQuery<{ venue: string; market: string }, PositionRow>(db, (qb) =>
+      qb
+        .selectFrom('positions')
+        .selectAll()
+        .where('status', '=', 'open')
+        .where('venue', '=', param('venue'))
+        .where('market', '=', param('market'))
+        .orderBy('id'),
+    ),
+    updateLadder: prepareQuery<{ id: number; tp1: number; tp2: number; stop: number }, never>(db, (qb) =>
+      qb
+        .updateTable('positions')
+        .set({ tp1_hit: param('tp1'), tp2_hit: param('tp2'), stop_price: param('stop') })
+        .where('id', '=', param('id'))
+        .where('status', '=', 'open'),
+    ),
+    closePosition: prepareQuery<Record<string, unknown>, never>(db, (qb) =>
+      qb
+        .updateTable('positions')
+        .set({
+          status: 'closed',
+          exit_price: param('exit_price'),
+          exit_value: param('exit_value'),
+          gross_pnl: param('gross_pnl'),
+          exit_fee: param('exit_fee'),
+          spread_cost: param('spread_cost'),
+          slippage_cost: param('slippage_cost'),
+          total_costs: param('total_costs'),
+          net_pnl: param('net_pnl'),
+          close_reason: param('reason'),
+          closed_at: param('at'),
+        })
+        .where('id', '=', param('id'))
+        .where('status', '=', 'open'),
+    ),
+    allMarketPrices: prepareQuery<Record<string, never>, { venue: string; market: string; bid: number; ask: number }>(db, (qb) =>
+      qb.selectFrom('market_prices').select(['venue', 'market', 'bid', 'ask']),
+    ),
+    upsertMarketPrice: prepareQuery<{ venue: string; market: string; bid: number; ask: number; at: string }, never>(db, (qb) =>
+      qb
+        .insertInto('market_prices')
+        .values({ venue: param('venue'), market: param('market'), bid: param('bid'), ask: param('ask'), updated_at: param('at') })
+        .onConflict((oc) =>
+          oc.columns(['venue', 'market']).doUpdateSet({
+            bid: sql`excluded.bid`,
+            ask: sql`excluded.ask`,
+            updated_at: sql`excluded.updated_at`,
+          }),
+        ),
+    ),
+    insertAudit: prepareQuery<{ kind: string; venue: string | null; detail: string; at: string }, never>(db, (qb) =>
+      qb.insertInto('audit_log').values({ kind: param('kind'), venue: param('venue'), detail: param('detail'), created_at: param('at') }),
+    ),
+  };
+}
+
+function toWallet(row: WalletRow): Wallet {
+  return { venue: row.venue, total: row.total as Micros, available: row.available as Micros, locked: row.locked as Micros };
+}
+
+function toReservation(row: Selectable<import('./schema.js').ReservationsTable>): Reservation {
+  return {
+    id: row.id,
+    venue: row.venue,
+    amount: row.amount as Micros,
+    state: row.state,
+    committedAmount: row.committed_amount as Micros,
+    idempotencyKey: row.idempotency_key,
+    purpose: row.purpose,
+    createdAt: row.created_at,
+    resolvedAt: row.resolved_at,
+  };
+}
+
+function alreadyResolved(reservation: Reservation): ResolveResult {
+  return { status: reservation.state === 'committed' ? 'already_committed' : 'already_released', reservation };
+}
+
+function assertPositive(value: number, what: string): void {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new InputError(`${what} must be a positive amount`);
+}
+
+function formatQtyShort(quantity: number): string {
+  const whole = Math.trunc(quantity / 1_000_000);
+  const fraction = String(quantity % 1_000_000).padStart(6, '0').replace(/0+$/, '');
+  return fraction ? `${whole}.${fraction}` : `${whole}`;
+}
+
+/** Busy and I/O failures are operating errors (exit 3); typed errors pass through unchanged. */
+export function translateSqliteError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|READONLY|CANTOPEN|FULL|NOTADB|CORRUPT)/.test(code)) {
+    return new OperationalError(`database error: ${describe(error)}`);
+  }
+  return error;
+}

@@ -1,0 +1,78 @@
+// Ledger-side reconcile: the transaction log is the source of truth and a wallet row is its running projection.
+// Repairs what is provably derivable (a wallet row that drifted from its log) with an audit record of why, and
+// reports as unresolved what it cannot decide (the log disagrees with reservations and positions).
+// The engine runs this same code at start-up: crash recovery and cron reconcile are one path.
+import { formatMicros } from '../domain/money.js';
+import { chainBreaks, holdings, logSums } from './health.js';
+import type { Ledger } from './ledger.js';
+
+export interface ReconcileAction {
+  readonly venue: string;
+  readonly kind: 'wallet_rebuilt';
+  readonly detail: string;
+}
+
+export interface ReconcileIssue {
+  readonly venue: string | null;
+  readonly kind: 'locked_disagrees_with_holdings' | 'broken_chain' | 'negative_available';
+  readonly detail: string;
+}
+
+export interface LedgerReconcileReport {
+  readonly dryRun: boolean;
+  readonly actions: readonly ReconcileAction[];
+  readonly unresolved: readonly ReconcileIssue[];
+}
+
+export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): LedgerReconcileReport {
+  // IMMEDIATE so nothing moves between reading the log and repairing the projection.
+  return ledger.transaction(() => {
+    const actions: ReconcileAction[] = [];
+    const unresolved: ReconcileIssue[] = [];
+    const chain = chainBreaks(ledger);
+    const brokenVenues = new Set(chain.rows.map((row) => row.venue));
+    if (chain.count > 0) {
+      unresolved.push({
+        venue: null,
+        kind: 'broken_chain',
+        detail: `${chain.count} wallet transaction(s) break the before/after chain (first: #${chain.rows[0]?.id}); the log itself needs a person`,
+      });
+    }
+    const sums = logSums(ledger);
+    const held = holdings(ledger);
+    for (const wallet of ledger.listWallets()) {
+      const total = sums.get(wallet.venue)?.total ?? 0;
+      const locked = sums.get(wallet.venue)?.locked ?? 0;
+      const heldLocked = (held.get(wallet.venue)?.pending ?? 0) + (held.get(wallet.venue)?.positions ?? 0);
+      if (locked !== heldLocked) {
+        unresolved.push({
+          venue: wallet.venue,
+          kind: 'locked_disagrees_with_holdings',
+          detail: `log says locked ${formatMicros(locked)} but pending reservations and open positions hold ${formatMicros(heldLocked)}`,
+        });
+        continue;
+      }
+      if (total - locked < 0) {
+        unresolved.push({
+          venue: wallet.venue,
+          kind: 'negative_available',
+          detail: `log gives total ${formatMicros(total)} below locked ${formatMicros(locked)}`,
+        });
+        continue;
+      }
+      if (brokenVenues.has(wallet.venue)) continue;
+      if (wallet.total === total && wallet.locked === locked && wallet.available === total - locked) continue;
+      const detail = `wallet row drifted from its log: total ${formatMicros(wallet.total)} → ${formatMicros(total)}, available ${formatMicros(
+        wallet.available,
+      )} → ${formatMicros(total - locked)}, locked ${formatMicros(wallet.locked)} → ${formatMicros(locked)}`;
+      actions.push({ venue: wallet.venue, kind: 'wallet_rebuilt', detail });
+      if (!options.dryRun) {
+        ledger.db
+          .prepare('UPDATE wallets SET total = ?, available = ?, locked = ?, updated_at = ? WHERE venue = ?')
+          .run(total, total - locked, locked, ledger.timestamp(), wallet.venue);
+        ledger.addAudit('wallet_rebuilt', wallet.venue, detail);
+      }
+    }
+    return { dryRun: options.dryRun, actions, unresolved };
+  });
+}

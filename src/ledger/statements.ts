@@ -1,0 +1,83 @@
+// Typed queries run synchronously. Queries are built once with kysely (for types), compiled, and kept as cached
+// better-sqlite3 statements; named placeholders mark where each call's values go. This keeps every query inside
+// better-sqlite3's synchronous BEGIN IMMEDIATE transactions, which kysely's own async transactions cannot do.
+import type Database from 'better-sqlite3';
+import {
+  DummyDriver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type Compilable,
+} from 'kysely';
+import type { LedgerSchema } from './schema.js';
+
+const PARAM_PREFIX = '\u0000arbbot-param:';
+
+/**
+ * A named placeholder: stands in for a value supplied when the prepared query runs. Typed `never` so it fits any
+ * column; table and column names are still checked by kysely, and values by each query's parameter type.
+ */
+export function param(name: string): never {
+  return `${PARAM_PREFIX}${name}` as never;
+}
+
+/** A query builder that only compiles: it can never execute on its own, so no query escapes the sync path. */
+export const queryBuilder = new Kysely<LedgerSchema>({
+  dialect: {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  },
+});
+
+export type QueryBuilder = typeof queryBuilder;
+type Params = Readonly<Record<string, unknown>>;
+
+export class PreparedQuery<P extends Params, R> {
+  private readonly slots: readonly ({ readonly name: string } | { readonly value: unknown })[];
+
+  constructor(
+    private readonly statement: Database.Statement,
+    parameters: readonly unknown[],
+  ) {
+    this.slots = parameters.map((value) =>
+      typeof value === 'string' && value.startsWith(PARAM_PREFIX) ? { name: value.slice(PARAM_PREFIX.length) } : { value },
+    );
+  }
+
+  private args(params: P): unknown[] {
+    return this.slots.map((slot) => {
+      if ('value' in slot) return slot.value;
+      const value = params[slot.name];
+      if (value === undefined) throw new Error(`query parameter "${slot.name}" is missing`);
+      return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    });
+  }
+
+  run(params: P): Database.RunResult {
+    return this.statement.run(...this.args(params));
+  }
+
+  get(params: P): R | undefined {
+    return this.statement.get(...this.args(params)) as R | undefined;
+  }
+
+  all(params: P): R[] {
+    return this.statement.all(...this.args(params)) as R[];
+  }
+
+  iterate(params: P): IterableIterator<R> {
+    return this.statement.iterate(...this.args(params)) as IterableIterator<R>;
+  }
+}
+
+/** Compiles a kysely query once into a cached prepared statement bound to `db`. */
+export function prepareQuery<P extends Params, R>(
+  db: Database.Database,
+  build: (qb: QueryBuilder) => Compilable<R>,
+): PreparedQuery<P, R> {
+  const compiled = build(queryBuilder).compile();
+  return new PreparedQuery<P, R>(db.prepare(compiled.sql), compiled.parameters);
+}

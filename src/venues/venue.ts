@@ -1,0 +1,110 @@
+// The Venue port: what the engine needs from any venue, paper or live. Adapters translate their wire formats
+// into these types (integers in micro-units, best level first) and never leak wire shapes past this boundary.
+import type { Micros, PriceMicros, QtyMicros } from '../domain/money.js';
+
+/** Which side of a binary market. On a non-prediction paper market (e.g. SOL-USD) 'yes' is the instrument itself. */
+export type Outcome = 'yes' | 'no';
+export type OrderSide = 'buy' | 'sell';
+/** fok: all or nothing at once; ioc: fill what can be filled now, cancel the rest; gtc: rest on the book. */
+export type TimeInForce = 'fok' | 'ioc' | 'gtc';
+
+export interface BookLevel {
+  readonly price: PriceMicros;
+  /** Contracts (micro-units) available at this price. */
+  readonly size: QtyMicros;
+}
+
+/** One outcome's book, best level first on both sides. */
+export interface OrderBook {
+  readonly venue: string;
+  readonly market: string;
+  readonly outcome: Outcome;
+  readonly bids: readonly BookLevel[];
+  readonly asks: readonly BookLevel[];
+  /** Venue or receive time, epoch milliseconds. */
+  readonly timestampMs: number;
+}
+
+export interface PlaceOrderRequest {
+  /** Generated and stored in the ledger BEFORE the order is sent; the venue's idempotency handle. */
+  readonly clientOrderId: string;
+  readonly market: string;
+  readonly outcome: Outcome;
+  readonly side: OrderSide;
+  readonly quantity: QtyMicros;
+  /** Worst acceptable price per contract. */
+  readonly limitPrice: PriceMicros;
+  readonly timeInForce: TimeInForce;
+}
+
+export type VenueOrderStatus = 'open' | 'filled' | 'partially_filled' | 'canceled' | 'rejected';
+
+export interface Fill {
+  readonly fillId: string;
+  readonly quantity: QtyMicros;
+  readonly price: PriceMicros;
+  readonly fee: Micros;
+}
+
+export interface OrderReport {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string | null;
+  /** 'partially_filled' means some filled and the rest was cancelled (IOC) or still rests (GTC, see remaining). */
+  readonly status: VenueOrderStatus;
+  readonly filledQuantity: QtyMicros;
+  readonly remainingQuantity: QtyMicros;
+  /** Total paid (buy) or received (sell) for the filled quantity, before fees. */
+  readonly filledNotional: Micros;
+  readonly feePaid: Micros;
+  readonly fills: readonly Fill[];
+  readonly rejectReason: string | null;
+}
+
+export interface VenueBalance {
+  /** Collateral the venue says we hold, in micro-USD. */
+  readonly total: Micros;
+  readonly available: Micros;
+}
+
+/** Thrown when the outcome of a request is unknown (timeout after send, dropped connection): ask, never guess. */
+export class OrderOutcomeUnknownError extends Error {
+  override readonly name = 'OrderOutcomeUnknownError';
+  constructor(
+    readonly clientOrderId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The venue refused the request for a reason that retrying will not fix (bad credentials, invalid order). */
+export class VenueRejectedError extends Error {
+  override readonly name = 'VenueRejectedError';
+  constructor(
+    readonly venue: string,
+    readonly status: number | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Venue {
+  readonly name: string;
+  /** Prices are probabilities strictly between 0 and 1. */
+  readonly predictionMarket: boolean;
+  getBook(market: string, outcome: Outcome): Promise<OrderBook>;
+  getBalance(): Promise<VenueBalance>;
+  /**
+   * Places an order under its client order id. Placing the same client order id twice never creates a second order:
+   * the venue (or the adapter) answers with the first one's report.
+   * Throws OrderOutcomeUnknownError when the request may or may not have reached the venue.
+   */
+  placeOrder(request: PlaceOrderRequest): Promise<OrderReport>;
+  /** The order placed under this client order id, or null when the venue never received it. */
+  getOrderByClientId(clientOrderId: string, market: string): Promise<OrderReport | null>;
+  cancelOrder(venueOrderId: string, market: string): Promise<OrderReport>;
+  /** The taker fee this venue charges for `quantity` contracts at `price`, rounded as the venue rounds it. */
+  takerFee(market: string, quantity: QtyMicros, price: PriceMicros): Micros;
+  close?(): Promise<void>;
+}
