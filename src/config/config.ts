@@ -31,6 +31,18 @@ const venueSchema = z.strictObject({
   predictionMarket: z.boolean().optional(),
   /** Initial paper books, by market id. */
   markets: z.record(z.string(), paperMarketSchema).optional(),
+  /** Live venues: API base URL (a demo environment or a local server can be used). */
+  baseUrl: z.url().optional(),
+  /** Live venues: websocket URL for streamed quotes (Polymarket). */
+  wsUrl: z.url().optional(),
+  /** Live venues: a JSON file holding the credentials; otherwise environment variables are read. Never in this config. */
+  credentialsFile: z.string().min(1).optional(),
+  requestTimeoutMs: z.int().positive().max(120_000).optional(),
+  rateLimit: z.strictObject({ readsPerSecond: z.number().positive().optional(), writesPerSecond: z.number().positive().optional() }).optional(),
+  /** Fee overrides: Polymarket rate/exponent, Kalshi multiplier, SX rate. */
+  fees: z
+    .strictObject({ takerRate: decimal.optional(), exponent: z.int().min(0).max(4).optional(), multiplier: decimal.optional() })
+    .optional(),
 });
 
 const fileSchema = z.strictObject({
@@ -63,12 +75,24 @@ export interface PaperMarketConfig {
   readonly depth: Micros | null;
 }
 
+export interface LiveVenueSettings {
+  readonly baseUrl: string | null;
+  readonly wsUrl: string | null;
+  readonly credentialsFile: string | null;
+  readonly requestTimeoutMs: number | null;
+  readonly readsPerSecond: number | null;
+  readonly writesPerSecond: number | null;
+  /** Decimal strings as written in the config; each adapter parses the ones it uses. */
+  readonly fees: { readonly takerRate: string | null; readonly exponent: number | null; readonly multiplier: string | null };
+}
+
 export interface VenueConfig {
   readonly name: string;
   readonly type: VenueType;
   readonly startingBalance: Micros;
   readonly predictionMarket: boolean;
   readonly markets: ReadonlyMap<string, PaperMarketConfig>;
+  readonly live: LiveVenueSettings;
 }
 
 export interface Config {
@@ -181,6 +205,19 @@ function resolveConfig(file: ConfigFile, source: string | null): Config {
       type,
       predictionMarket,
       markets,
+      live: {
+        baseUrl: venue.baseUrl ?? null,
+        wsUrl: venue.wsUrl ?? null,
+        credentialsFile: venue.credentialsFile ?? null,
+        requestTimeoutMs: venue.requestTimeoutMs ?? null,
+        readsPerSecond: venue.rateLimit?.readsPerSecond ?? null,
+        writesPerSecond: venue.rateLimit?.writesPerSecond ?? null,
+        fees: {
+          takerRate: venue.fees?.takerRate === undefined ? null : String(venue.fees.takerRate),
+          exponent: venue.fees?.exponent ?? null,
+          multiplier: venue.fees?.multiplier === undefined ? null : String(venue.fees.multiplier),
+        },
+      },
       startingBalance: at(`venues.${name}.startingBalance`, () =>
         parseMicros(venue.startingBalance ?? '0', { label: 'startingBalance', allowZero: true }),
       ),
