@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommands } from './commands/check-commands.js';
 import { registerLedgerCommands } from './commands/ledger-commands.js';
+import { registerOpenCommand } from './commands/open-command.js';
 import { registerPositionCommands } from './commands/position-commands.js';
+import { registerRunCommand } from './commands/run-command.js';
 import { CommandContext } from './context.js';
 import { EXIT, errorLine, exitCodeFor } from './errors.js';
 
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .option('--verbose', 'more detail on stderr')
     .showHelpAfterError('(run arbbot --help for usage)')
     .exitOverride();
+  registerRunCommand(program);
+  registerOpenCommand(program);
   registerPositionCommands(program);
   registerLedgerCommands(program);
   registerCheckCommands(program);

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { CostModel } from '../domain/costs.js';
 import { InputError } from '../domain/errors.js';
-import { MoneyFormatError, parseMicros, parsePct, parsePrice, type Micros, type Ppm, type PriceMicros } from '../domain/money.js';
+import { MoneyFormatError, parseMicros, parsePct, parsePrice, parseQty, type Micros, type Ppm, type PriceMicros, type QtyMicros } from '../domain/money.js';
 import type { LadderConfig } from '../domain/position.js';
 
 export class ConfigError extends InputError {
@@ -72,7 +72,7 @@ export type ConfigFile = z.infer<typeof fileSchema>;
 export interface PaperMarketConfig {
   readonly bid: PriceMicros;
   readonly ask: PriceMicros;
-  readonly depth: Micros | null;
+  readonly depth: QtyMicros | null;
 }
 
 export interface LiveVenueSettings {
@@ -247,10 +247,12 @@ function paperMarket(quote: z.infer<typeof paperMarketSchema>): PaperMarketConfi
   const bid = parsePrice(bidText, { label: 'bid' });
   const ask = parsePrice(askText, { label: 'ask' });
   if (bid > ask) throw new MoneyFormatError('bid is above ask');
-  return { bid, ask, depth: quote.depth === undefined ? null : parseMicros(quote.depth, { label: 'depth' }) };
+  return { bid, ask, depth: quote.depth === undefined ? null : parseQty(quote.depth, { label: 'depth' }) };
 }
 
 /** --db, then ARBBOT_DB, then config `db`, then ./arbbot.db. */
 export function resolveDbPath(flag: string | undefined, config: Config): string {
-  return flag ?? process.env.ARBBOT_DB ?? config.db ?? './arbbot.db';
+  // An empty ARBBOT_DB means unset (as `ARBBOT_DB= arbbot …` and most tools treat it), not "a file named ''".
+  const fromEnv = process.env.ARBBOT_DB === '' ? undefined : process.env.ARBBOT_DB;
+  return flag ?? fromEnv ?? config.db ?? './arbbot.db';
 }

@@ -67,7 +67,7 @@ interface ChainBreak {
   prev_locked_after: number;
 }
 
-export function chainBreaks(ledger: Ledger): { count: number; rows: ChainBreak[] } {
+export function chainBreaks(ledger: Ledger): { count: number; rows: ChainBreak[]; venues: string[] } {
   const broken = `FROM (
       SELECT id, venue, balance_before, balance_after, amount, locked_before, locked_after, locked_delta,
         lag(balance_after, 1, 0) OVER w AS prev_after, lag(locked_after, 1, 0) OVER w AS prev_locked_after
@@ -76,7 +76,12 @@ export function chainBreaks(ledger: Ledger): { count: number; rows: ChainBreak[]
        OR balance_after <> balance_before + amount OR locked_after <> locked_before + locked_delta`;
   const rows = ledger.db.prepare(`SELECT * ${broken} ORDER BY id LIMIT ${VIOLATIONS_LISTED_MAX}`).all() as ChainBreak[];
   const count = rows.length < VIOLATIONS_LISTED_MAX ? rows.length : (ledger.db.prepare(`SELECT count(*) AS n ${broken}`).get() as { n: number }).n;
-  return { count, rows };
+  // Every venue with a break, not only those of the rows listed: reconcile must not rebuild a wallet from a broken log.
+  const venues =
+    count === rows.length
+      ? [...new Set(rows.map((row) => row.venue))]
+      : (ledger.db.prepare(`SELECT DISTINCT venue ${broken}`).all() as { venue: string }[]).map((row) => row.venue);
+  return { count, rows, venues };
 }
 
 export function walletCheck(ledger: Ledger): HealthReport {

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { closeFigures, type CloseFigures, type CostModel } from '../domain/costs.js';
 import { IdempotencyConflictError, InputError, InsufficientBalanceError, OperationalError } from '../domain/errors.js';
-import { formatUsd, type Micros, type PriceMicros, type QtyMicros } from '../domain/money.js';
+import { formatUsd, MICROS_MAX, type Micros, type PriceMicros, type QtyMicros } from '../domain/money.js';
 import { initialLadderState, type LadderLevels, type LadderState, type Side } from '../domain/position.js';
 import { describe, openDatabase, type OpenOptions } from './database.js';
 import { param, prepareQuery } from './statements.js';
@@ -230,6 +230,12 @@ export class Ledger {
     const total = before.total + change.amount;
     const locked = before.locked + change.lockedDelta;
     const available = total - locked;
+    // Past 2^53 a JS number silently rounds: refuse rather than store a balance that is off by a few micros.
+    if (!Number.isSafeInteger(total) || !Number.isSafeInteger(locked)) {
+      throw new InputError(
+        `${change.description}: the balance on ${change.venue} would exceed the largest supported amount ${formatUsd(MICROS_MAX)}`,
+      );
+    }
     if (locked < 0) throw new Error(`ledger bug: locked on ${change.venue} would become ${locked} (${change.description})`);
     if (available < 0) {
       throw new InsufficientBalanceError(
@@ -409,6 +415,12 @@ export class Ledger {
       if (input.idempotencyKey) {
         const existing = this.q.positionByKey.get({ key: input.idempotencyKey });
         if (existing) {
+          // Same key, same order → the earlier open stands; same key for a different order is a caller bug, not a replay.
+          if (!samePositionOrder(existing, input)) {
+            throw new IdempotencyConflictError(
+              `position key "${input.idempotencyKey}" already used for position #${existing.id} (${existing.side} ${existing.venue} ${existing.market}, ${formatUsd(existing.cost_basis)} @ ${formatUsd(existing.entry_price, 4)})`,
+            );
+          }
           const wallet = this.requireWallet(existing.venue);
           return { status: 'exists' as const, position: existing, walletBefore: wallet, walletAfter: wallet };
         }
@@ -756,6 +768,18 @@ function toReservation(row: Selectable<import('./schema.js').ReservationsTable>)
     createdAt: row.created_at,
     resolvedAt: row.resolved_at,
   };
+}
+
+function samePositionOrder(row: PositionRow, input: OpenPositionInput): boolean {
+  return (
+    row.venue === input.venue &&
+    row.market === input.market &&
+    row.side === input.side &&
+    row.kind === (input.kind ?? 'single') &&
+    row.quantity === input.quantity &&
+    row.entry_price === input.entryPrice &&
+    row.cost_basis === input.costBasis
+  );
 }
 
 function alreadyResolved(reservation: Reservation): ResolveResult {

@@ -30,7 +30,7 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
     const actions: ReconcileAction[] = [];
     const unresolved: ReconcileIssue[] = [];
     const chain = chainBreaks(ledger);
-    const brokenVenues = new Set(chain.rows.map((row) => row.venue));
+    const brokenVenues = new Set(chain.venues);
     if (chain.count > 0) {
       unresolved.push({
         venue: null,

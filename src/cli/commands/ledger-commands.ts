@@ -77,14 +77,16 @@ export function registerLedgerCommands(program: Command): void {
         const ctx = CommandContext.from(command);
         const amount = parseMicros(amountText, { label: 'amount' });
         const ledger = ctx.openLedger();
-        const before = kind === 'withdraw' ? ledger.requireWallet(venue) : ledger.getWallet(venue);
+        // Every configured venue has a wallet by now (openLedger), so an unknown name is a typo: refuse it rather than
+        // open a stray wallet that would sit in the books for ever (wallets and their transactions are never deleted).
+        const before = ledger.requireWallet(venue);
         const extra = { ...(options.note ? { description: options.note } : {}), ...(options.key ? { idempotencyKey: options.key } : {}) };
         const after = kind === 'deposit' ? ledger.deposit(venue, amount, extra) : ledger.withdraw(venue, amount, extra);
         if (ctx.out.json) return ctx.out.printJson({ wallet: walletJson(after) });
         ctx.out.line(
           ctx.out.role.success(`✓ ${kind === 'deposit' ? 'Deposited' : 'Withdrew'} ${formatUsd(amount)} ${kind === 'deposit' ? 'to' : 'from'} ${venue}`),
         );
-        ctx.out.line(`Wallet updated: Available: ${formatUsd(before?.available ?? 0)} → ${formatUsd(after.available)}, Total: ${formatUsd(after.total)}`);
+        ctx.out.line(`Wallet updated: Available: ${formatUsd(before.available)} → ${formatUsd(after.available)}, Total: ${formatUsd(after.total)}`);
       });
   }
 }

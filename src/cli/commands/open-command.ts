@@ -1,0 +1,96 @@
+// `arbbot open <venue> <market> --side long|short --size <usd> [--price <p>]`: opens a position on a paper venue,
+// filled at --price or at the current quote (ask for a long, bid for a short), with its TP/SL ladder.
+import type { Command } from 'commander';
+import { InputError } from '../../domain/errors.js';
+import { formatUsd, parseMicros, parsePct, parsePrice, type PriceMicros } from '../../domain/money.js';
+import type { LadderConfig } from '../../domain/position.js';
+import { openPosition } from '../../engine/trading.js';
+import { createVenues } from '../../venues/registry.js';
+import { CommandContext } from '../context.js';
+import { parseSide } from '../parse.js';
+import { positionJson } from '../present.js';
+
+interface OpenOptions {
+  side: string;
+  size: string;
+  price?: string;
+  tp1?: string;
+  tp2?: string;
+  tp3?: string;
+  sl?: string;
+  key?: string;
+}
+
+export function registerOpenCommand(program: Command): void {
+  program
+    .command('open')
+    .description('open a position (paper: at --price, or at the current ask for long / bid for short)')
+    .argument('<venue>', 'venue name, e.g. paper')
+    .argument('<market>', 'market id, e.g. SOL-USD')
+    .requiredOption('--side <side>', 'long or short')
+    .requiredOption('--size <usd>', 'cost basis in USD')
+    .option('--price <price>', 'fill price (paper)')
+    .option('--tp1 <pct>', 'TP1 percentage (default from config tpsl.tp1Pct)')
+    .option('--tp2 <pct>', 'TP2 percentage')
+    .option('--tp3 <pct>', 'TP3 percentage')
+    .option('--sl <pct>', 'stop-loss percentage')
+    .option('--key <idempotencyKey>', 'idempotency key: replaying it opens nothing new')
+    .action(async (venue: string, market: string, options: OpenOptions, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const side = parseSide(options.side);
+      const size = parseMicros(options.size, { label: '--size' });
+      const explicitPrice = options.price === undefined ? null : parsePrice(options.price, { label: '--price' });
+      const config = ctx.config;
+      const ladder = ladderOverrides(config.tpsl, options);
+      const venueConfig = config.venues.get(venue);
+      if (!venueConfig) throw new InputError(`unknown venue "${venue}" (configured: ${[...config.venues.keys()].join(', ')})`);
+      if (venueConfig.type !== 'paper') throw new InputError(`open places paper positions only; ${venue} is ${venueConfig.type}`);
+      const ledger = ctx.openLedger();
+      const price = explicitPrice ?? (await currentPrice(ctx, venue, market, side));
+      const result = openPosition(ledger, {
+        venue,
+        market,
+        side,
+        size,
+        price,
+        ladder,
+        costs: config.costs,
+        predictionMarket: venueConfig.predictionMarket,
+        ...(options.key ? { idempotencyKey: options.key } : {}),
+      });
+      if (ctx.out.json) return ctx.out.printJson({ status: result.status, position: positionJson(result.position) });
+      const p = result.position;
+      if (result.status === 'exists') return ctx.out.line(ctx.out.role.warn(`Position ${p.id} already opened under key ${options.key}; nothing changed`));
+      ctx.out.line(ctx.out.role.success(`✓ Position opened successfully: ID ${p.id}`));
+      ctx.out.line(`Wallet updated: Locked ${formatUsd(p.cost_basis)}, Available: ${formatUsd(result.walletBefore.available)} → ${formatUsd(result.walletAfter.available)}`);
+      ctx.out.line(
+        ctx.out.role.muted(
+          `${p.side} ${p.market} ${formatUsd(p.entry_price, 4)}: TP1 ${formatUsd(p.tp1_price, 4)}, TP2 ${formatUsd(p.tp2_price, 4)}, TP3 ${formatUsd(p.tp3_price, 4)}, SL ${formatUsd(p.sl_price, 4)}`,
+        ),
+      );
+    });
+}
+
+function ladderOverrides(base: LadderConfig, options: OpenOptions): LadderConfig {
+  const pct = (text: string | undefined, fallback: number, label: string) =>
+    text === undefined ? fallback : parsePct(text, { label, allowZero: false });
+  return {
+    tp1Ppm: pct(options.tp1, base.tp1Ppm, '--tp1'),
+    tp2Ppm: pct(options.tp2, base.tp2Ppm, '--tp2'),
+    tp3Ppm: pct(options.tp3, base.tp3Ppm, '--tp3'),
+    slPpm: pct(options.sl, base.slPpm, '--sl'),
+  } as LadderConfig;
+}
+
+/** The paper venue's current book: a long buys at the ask, a short sells at the bid. */
+async function currentPrice(ctx: CommandContext, venue: string, market: string, side: 'long' | 'short'): Promise<PriceMicros> {
+  const venues = createVenues(ctx.config, ctx.dbPath);
+  try {
+    const book = await venues.venues.get(venue)?.getBook(market, 'yes');
+    const level = side === 'long' ? book?.asks[0] : book?.bids[0];
+    if (!level) throw new InputError(`no current quote for ${venue} ${market}; pass --price`);
+    return level.price;
+  } finally {
+    await venues.close();
+  }
+}

@@ -1,0 +1,222 @@
+// `arbbot run`: the engine. With no --feed it runs the zero-config paper demo on a synthetic feed and opens demo
+// positions; with --feed it replays a JSON Lines file (or stdin) against the positions already in the ledger.
+import { appendFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Config } from '../../config/config.js';
+import { InputError } from '../../domain/errors.js';
+import { formatMicros, formatSignedUsd, formatUsd, parseMicros, type Micros } from '../../domain/money.js';
+import { Engine, type DemoOptions } from '../../engine/engine.js';
+import type { EngineEvent } from '../../engine/events.js';
+import { runFeed, type StopCause } from '../../engine/run-loop.js';
+import type { Feed } from '../../feeds/events.js';
+import { JsonlFeed, type ReplaySpeed } from '../../feeds/jsonl.js';
+import { SyntheticFeed, type SyntheticMarket } from '../../feeds/synthetic.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import { createVenues } from '../../venues/registry.js';
+import { CommandContext } from '../context.js';
+import type { Output, Spinner } from '../output.js';
+import { parsePositiveInt } from '../parse.js';
+import { eventJson, renderEvent } from '../render-events.js';
+import { walletJson } from '../present.js';
+
+interface RunOptions {
+  feed?: string;
+  seed?: string;
+  speed?: string;
+  duration?: string;
+  maxTicks?: string;
+  demo?: boolean;
+  size?: string;
+}
+
+/** Wall-clock pause between synthetic ticks at normal speed: fast enough to watch things happen. */
+const DEMO_TICK_INTERVAL_MS = 40;
+const STATUS_REFRESH_MS = 200;
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run the engine: paper demo on a synthetic feed by default, or replay --feed FILE')
+    .option('--feed <file>', 'JSON Lines feed to replay ("-" for stdin); the run ends at its last line')
+    .option('--seed <n>', 'seed of the synthetic feed (demo)', '1')
+    .option('--speed <speed>', '"max" (as fast as possible) or a multiple of recorded pace, e.g. 1 or 10', undefined)
+    .option('--duration <seconds>', 'stop after this many seconds')
+    .option('--max-ticks <n>', 'stop after this many feed events')
+    .option('--no-demo', 'with the synthetic feed, do not open demo positions')
+    .option('--size <usd>', 'demo position size', '25')
+    .action(async (options: RunOptions, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const parsed = parseRunOptions(options);
+      const config = ctx.config;
+      const ledger = ctx.openLedger();
+      const venues = createVenues(config, ctx.dbPath);
+      const feed = parsed.feedPath ? new JsonlFeed(parsed.feedPath, parsed.speed) : syntheticFeed(config, parsed);
+      const demo = parsed.feedPath || options.demo === false ? null : demoOptions(config, parsed.sizeMicros);
+      const status = new StatusLine(ctx.out, ledger);
+      const engine = new Engine({ ledger, config, paperVenues: venues.paper, listener: status.listener(config.logFile), demo });
+      const stop = new AbortController();
+      const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      let cause: StopCause;
+      try {
+        await engine.start();
+        status.start(engine);
+        cause = await runFeed(engine, feed, parsed.limits, stop.signal);
+      } finally {
+        status.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await venues.close();
+      }
+      printSummary(ctx.out, engine, ledger, cause);
+    });
+}
+
+function parseRunOptions(options: RunOptions) {
+  // A file replays as fast as possible unless a pace is asked for; the synthetic demo ticks at a watchable pace.
+  const speed: ReplaySpeed = options.speed === undefined || options.speed === 'max' ? 'max' : parseSpeed(options.speed);
+  const syntheticIntervalMs =
+    options.speed === undefined ? DEMO_TICK_INTERVAL_MS : speed === 'max' ? 0 : Math.trunc(DEMO_TICK_INTERVAL_MS / speed);
+  return {
+    feedPath: options.feed ?? null,
+    seed: parsePositiveInt(options.seed ?? '1', '--seed', 2 ** 31),
+    speed,
+    syntheticIntervalMs,
+    sizeMicros: parseMicros(options.size ?? '25', { label: '--size' }),
+    limits: {
+      eventsMax: options.maxTicks === undefined ? null : parsePositiveInt(options.maxTicks, '--max-ticks'),
+      durationMs: options.duration === undefined ? null : parsePositiveInt(options.duration, '--duration', 7 * 24 * 3600) * 1000,
+    },
+  };
+}
+
+function parseSpeed(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0) throw new InputError(`--speed must be "max" or a positive number, got "${text}"`);
+  return Number(text);
+}
+
+/** Demo markets: each paper venue's configured markets, or two general markets on a venue with none. */
+function syntheticMarkets(config: Config): SyntheticMarket[] {
+  const markets: SyntheticMarket[] = [];
+  for (const venue of config.venues.values()) {
+    if (venue.type !== 'paper') continue;
+    if (venue.markets.size === 0 && !venue.predictionMarket) {
+      markets.push({ venue: venue.name, market: 'SOL-USD', startPrice: 100_000_000, predictionMarket: false });
+      markets.push({ venue: venue.name, market: 'ETH-USD', startPrice: 2_500_000_000, predictionMarket: false });
+    }
+    for (const [market, quote] of venue.markets) {
+      markets.push({ venue: venue.name, market, startPrice: Math.floor((quote.bid + quote.ask) / 2), predictionMarket: venue.predictionMarket });
+    }
+  }
+  if (markets.length === 0) throw new InputError('no paper markets to simulate: configure a paper venue (or pass --feed FILE)');
+  return markets;
+}
+
+function syntheticFeed(config: Config, parsed: ReturnType<typeof parseRunOptions>): Feed {
+  return new SyntheticFeed({ seed: parsed.seed, markets: syntheticMarkets(config), tickIntervalMs: parsed.syntheticIntervalMs });
+}
+
+function demoOptions(config: Config, sizeMicros: Micros): DemoOptions {
+  const markets = syntheticMarkets(config).filter((m) => !m.predictionMarket);
+  return { markets, sizeMicros, openPositionsMax: 3, opensMax: 1_000 };
+}
+
+/** The live status line and the event log (stderr, and a JSON-lines file when configured). */
+class StatusLine {
+  private spinner: Spinner | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private engine: Engine | null = null;
+
+  constructor(
+    private readonly out: Output,
+    private readonly ledger: Ledger,
+  ) {}
+
+  listener(logFile: string | null): (event: EngineEvent) => void {
+    return (event) => {
+      if (logFile) appendFileSync(logFile, `${JSON.stringify({ ts: new Date().toISOString(), ...eventJson(event) })}\n`);
+      if (this.out.json && !this.out.verbose) return;
+      const lines = renderEvent(this.out, event);
+      const print = () => {
+        for (const line of lines) this.out.log(line);
+      };
+      if (this.spinner) this.spinner.interrupt(print);
+      else print();
+    };
+  }
+
+  start(engine: Engine): void {
+    this.engine = engine;
+    this.spinner = this.out.spinner(this.text());
+    this.timer = setInterval(() => this.spinner?.update(this.text()), STATUS_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  private text(): string {
+    const engine = this.engine;
+    if (!engine) return 'starting';
+    const paused = [...engine.pause.pausedVenues().keys()];
+    const open = this.ledger.listPositions('open').length;
+    return [
+      `${engine.stats.events} events`,
+      `open ${open}`,
+      `PnL ${formatSignedUsd(engine.stats.realisedNetPnl)}`,
+      `rejected ${engine.guard.totalRejected()}`,
+      paused.length > 0 ? `⏸ paused: ${paused.join(', ')}` : '▶ trading',
+    ].join(' | ');
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.spinner?.stop();
+    this.spinner = null;
+  }
+}
+
+function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause): void {
+  const stats = engine.stats;
+  const wallets = ledger.listWallets();
+  const openPositions = ledger.listPositions('open').length;
+  const closed = Object.fromEntries(stats.closedByReason);
+  const rejected = Object.fromEntries(engine.rejectedByReason());
+  if (out.json) {
+    out.printJson({
+      stoppedBy: cause,
+      events: stats.events,
+      quotesAccepted: stats.quotesAccepted,
+      quotesRejected: engine.guard.totalRejected(),
+      rejectedByReason: rejected,
+      badLines: stats.badLines,
+      pauses: engine.pause.pauseCount,
+      positionsOpened: stats.opened,
+      positionsClosed: [...stats.closedByReason.values()].reduce((a, b) => a + b, 0),
+      closedByReason: closed,
+      tiersHit: stats.tiersHit,
+      resolutions: stats.resolutions,
+      openPositions,
+      realisedNetPnl: formatMicros(stats.realisedNetPnl),
+      wallets: wallets.map(walletJson),
+    });
+    return;
+  }
+  out.line();
+  out.line(out.role.strong(`Run summary (stopped: ${cause.replace('_', ' ')})`));
+  out.table(
+    ['measure', 'value'],
+    [
+      ['events', stats.events],
+      ['quotes accepted / rejected', `${stats.quotesAccepted} / ${engine.guard.totalRejected()}${Object.keys(rejected).length ? ` (${Object.entries(rejected).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`],
+      ['bad feed lines', stats.badLines],
+      ['pauses', engine.pause.pauseCount],
+      ['positions opened', stats.opened],
+      ['positions closed', Object.entries(closed).map(([k, v]) => `${k} ${v}`).join(', ') || '0'],
+      ['still open', openPositions],
+      ['realised net PnL', formatSignedUsd(stats.realisedNetPnl)],
+    ],
+  );
+  out.table(
+    ['wallet', 'total', 'available', 'locked'],
+    wallets.map((w) => [w.venue, formatUsd(w.total), formatUsd(w.available), formatUsd(w.locked)]),
+  );
+}

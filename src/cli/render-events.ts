@@ -1,0 +1,82 @@
+// Engine events as the seeds' log lines ("✓ Position opened successfully: ID 401", "Wallet updated: …").
+import { formatMicros, formatUsd } from '../domain/money.js';
+import type { EngineEvent } from '../engine/events.js';
+import { closeLines } from './commands/position-commands.js';
+import type { Output } from './output.js';
+
+export function renderEvent(out: Output, event: EngineEvent): string[] {
+  const { role } = out;
+  switch (event.kind) {
+    case 'reconciled': {
+      const repairs = event.report.actions.length;
+      const unresolved = event.report.unresolved.length;
+      const head = `Start-up reconcile: ${event.openPositions} open position(s), locked ${formatUsd(event.locked)}; `;
+      const tail = repairs === 0 && unresolved === 0 ? 'nothing to repair' : `${repairs} repaired, ${unresolved} unresolved`;
+      const lines = [unresolved > 0 ? role.warn(head + tail) : role.muted(head + tail)];
+      for (const issue of event.report.unresolved) lines.push(role.error(`✗ unresolved${issue.venue ? ` [${issue.venue}]` : ''}: ${issue.detail}`));
+      return lines;
+    }
+    case 'bad_line':
+      return [role.warn(`⚠ feed line ${event.line} skipped: ${event.reason}`)];
+    case 'quote_rejected':
+      return [role.warn(`⚠ Rejected quote ${event.venue} ${event.market}: ${event.reason} (${event.detail})`)];
+    case 'paused':
+      return [role.warn(`⏸ Trading paused on ${event.venue}: ${event.reason === 'disconnect' ? 'venue disconnected' : 'no fresh quotes'}`)];
+    case 'resumed':
+      return [
+        role.success(
+          `▶ ${event.venue} back: reconciled (${event.report.actions.length} repaired, ${event.report.unresolved.length} unresolved), trading resumed`,
+        ),
+      ];
+    case 'tier': {
+      const stop = formatUsd(event.newStop, 4);
+      const what = event.tier === 'tp1' ? `Stop moved to breakeven (${stop})` : `Stop trailed to TP1 (${stop})`;
+      return [`${event.tier.toUpperCase()} hit for position ${event.position.id} at ${formatUsd(event.price, 4)}. ${what}.`];
+    }
+    case 'closing':
+      return [`${event.trigger === 'tp3' ? 'TP3 hit' : 'Stop hit'} for position ${event.position.id} at ${formatUsd(event.price, 4)}. Closing position immediately.`];
+    case 'closed': {
+      const lines = closeLines(event.result);
+      return lines.map((line, index) => (index === lines.length - 1 ? role.success(line) : line));
+    }
+    case 'opened':
+      return [
+        role.success(
+          `✓ Position opened successfully: ID ${event.position.id} (${event.position.side} ${event.position.market} @ ${formatUsd(event.position.entry_price, 4)})`,
+        ),
+        `Wallet updated: Locked ${formatUsd(event.position.cost_basis)}, Available: ${formatUsd(event.walletBefore.available)} → ${formatUsd(
+          event.walletAfter.available,
+        )}`,
+      ];
+    case 'resolved':
+      return [`Market ${event.venue} ${event.market} resolved ${event.outcome.toUpperCase()}: ${event.settled} position(s) settled`];
+    case 'warning':
+      return [role.warn(`⚠ ${event.message}`)];
+  }
+}
+
+/** The event as one JSON object for a JSON-lines log file (money as exact decimal strings). */
+export function eventJson(event: EngineEvent): Record<string, unknown> {
+  switch (event.kind) {
+    case 'tier':
+    case 'closing':
+      return { kind: event.kind, positionId: event.position.id, ...('tier' in event ? { tier: event.tier, newStop: formatMicros(event.newStop) } : { trigger: event.trigger }), price: formatMicros(event.price) };
+    case 'closed':
+      return {
+        kind: 'closed',
+        positionId: event.result.position.id,
+        reason: event.result.position.close_reason,
+        netPnl: formatMicros(event.result.figures.netPnl),
+        grossPnl: formatMicros(event.result.figures.grossPnl),
+        totalCosts: formatMicros(event.result.figures.totalCosts),
+      };
+    case 'opened':
+      return { kind: 'opened', positionId: event.position.id, market: event.position.market, side: event.position.side, costBasis: formatMicros(event.position.cost_basis) };
+    case 'reconciled':
+      return { kind: 'reconciled', openPositions: event.openPositions, locked: formatMicros(event.locked), actions: event.report.actions, unresolved: event.report.unresolved };
+    case 'resumed':
+      return { kind: 'resumed', venue: event.venue, actions: event.report.actions.length, unresolved: event.report.unresolved.length };
+    default:
+      return { ...event };
+  }
+}

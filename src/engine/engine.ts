@@ -1,0 +1,265 @@
+// The engine: takes feed events one at a time, runs each quote through the price guard and the network pause,
+// and applies the TP/SL ladder to the open positions of that market against the ledger. Start-up is reconcile
+// (crash-only: the same code as `arbbot reconcile`), and every ladder step is stored, so a restart resumes.
+import type { Config } from '../config/config.js';
+import { formatPpmPct, ratioPpm, type Micros, type PriceMicros } from '../domain/money.js';
+import { evaluateLadder, type CloseTrigger, type LadderState } from '../domain/position.js';
+import type { FeedEvent, RawQuote, ResolveEvent } from '../feeds/events.js';
+import type { CloseResult, Ledger, PositionRow } from '../ledger/ledger.js';
+import type { EngineListener } from './events.js';
+import { NetworkPause } from './network-pause.js';
+import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
+import { reconcile } from './reconcile.js';
+import { markPrice, openPosition } from './trading.js';
+
+export interface EngineStats {
+  events: number;
+  quotesAccepted: number;
+  badLines: number;
+  opened: number;
+  closedByReason: Map<string, number>;
+  realisedNetPnl: number;
+  tiersHit: number;
+  resolutions: number;
+}
+
+export interface DemoOptions {
+  /** Markets the demo opens positions on. */
+  readonly markets: readonly { readonly venue: string; readonly market: string }[];
+  readonly sizeMicros: Micros;
+  readonly openPositionsMax: number;
+  readonly opensMax: number;
+}
+
+/** What the engine tells a simulated venue: its book follows the accepted quotes, and it pays out on resolution. */
+export interface SimulatedBook {
+  setQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: null, timestampMs: number): void;
+  resolve(market: string, outcome: 'yes' | 'no'): unknown;
+}
+
+export interface EngineOptions {
+  readonly ledger: Ledger;
+  readonly config: Config;
+  readonly paperVenues: ReadonlyMap<string, SimulatedBook>;
+  readonly listener: EngineListener;
+  readonly demo?: DemoOptions | null;
+}
+
+/** How often (in feed time) last accepted prices are written to the ledger; they are also written at stop. */
+const PRICE_FLUSH_INTERVAL_MS = 5_000;
+
+export class Engine {
+  readonly guard: PriceGuard;
+  readonly pause: NetworkPause;
+  readonly stats: EngineStats = {
+    events: 0,
+    quotesAccepted: 0,
+    badLines: 0,
+    opened: 0,
+    closedByReason: new Map(),
+    realisedNetPnl: 0,
+    tiersHit: 0,
+    resolutions: 0,
+  };
+  private nowMs = 0;
+  private lastFlushMs = 0;
+  private demoSide: 'long' | 'short' = 'long';
+
+  constructor(private readonly options: EngineOptions) {
+    const config = options.config;
+    this.guard = new PriceGuard(config.priceGuard.maxJumpPpm, (venue) => config.venues.get(venue)?.predictionMarket ?? false);
+    this.pause = new NetworkPause(config.priceGuard.staleAfterMs);
+  }
+
+  get ledger(): Ledger {
+    return this.options.ledger;
+  }
+
+  /** Crash-only start-up: reconcile, then restore the guard's reference prices. */
+  async start(): Promise<void> {
+    const report = await reconcile(this.ledger, this.options.config, { dryRun: false });
+    this.guard.restore(this.ledger.loadMarketPrices());
+    const open = this.ledger.listPositions('open');
+    const locked = this.ledger.listWallets().reduce((sum, wallet) => sum + wallet.locked, 0);
+    this.emit({ kind: 'reconciled', report, openPositions: open.length, locked });
+  }
+
+  /** Applies one feed event. Synchronous except when a resume needs to reconcile first. */
+  handle(event: FeedEvent): void | Promise<void> {
+    this.stats.events += 1;
+    if (event.type === 'bad_line') {
+      this.stats.badLines += 1;
+      this.emit({ kind: 'bad_line', line: event.line, reason: event.reason });
+      return;
+    }
+    this.advanceClock(event.timestampMs);
+    switch (event.type) {
+      case 'quote':
+        return this.onQuote(event);
+      case 'disconnect':
+        if (this.pause.disconnect(event.venue)) this.emit({ kind: 'paused', venue: event.venue, reason: 'disconnect' });
+        return;
+      case 'reconnect':
+        if (this.pause.reconnect(event.venue, this.nowMs)) return this.resume(event.venue);
+        return;
+      case 'resolve':
+        this.onResolve(event);
+        return;
+    }
+  }
+
+  /** Feed time drives staleness and price flushing, so a replay behaves the same at any speed. */
+  private advanceClock(timestampMs: number): void {
+    if (timestampMs > this.nowMs) this.nowMs = timestampMs;
+    for (const venue of this.pause.checkStale(this.nowMs)) this.emit({ kind: 'paused', venue, reason: 'stale' });
+    if (this.nowMs - this.lastFlushMs >= PRICE_FLUSH_INTERVAL_MS) this.flushPrices();
+  }
+
+  private onQuote(raw: RawQuote): void | Promise<void> {
+    const verdict = this.guard.check(raw);
+    if (!verdict.ok) {
+      this.emit({ kind: 'quote_rejected', venue: raw.venue, market: raw.market, reason: verdict.reason, detail: verdict.detail });
+      return;
+    }
+    this.stats.quotesAccepted += 1;
+    const quote = verdict.quote;
+    this.options.paperVenues.get(quote.venue)?.setQuote(quote.market, quote.bid, quote.ask, null, quote.timestampMs);
+    const resumedFromStale = this.pause.quoted(quote.venue, this.nowMs);
+    if (resumedFromStale) return this.resume(quote.venue).then(() => this.trade(quote));
+    this.trade(quote);
+  }
+
+  private trade(quote: AcceptedQuote): void {
+    if (this.pause.isPaused(quote.venue)) return; // no decisions on prices from a venue we cannot trust
+    for (const position of this.ledger.listOpenPositionsForMarket(quote.venue, quote.market)) {
+      this.applyLadder(position, markPrice(position.side, quote));
+    }
+    this.maybeOpenDemo(quote);
+  }
+
+  private applyLadder(position: PositionRow, price: PriceMicros): void {
+    const state: LadderState = { tp1Hit: position.tp1_hit === 1, tp2Hit: position.tp2_hit === 1, stopPrice: position.stop_price as PriceMicros };
+    const levels = {
+      tp1Price: position.tp1_price as PriceMicros,
+      tp2Price: position.tp2_price as PriceMicros,
+      tp3Price: position.tp3_price as PriceMicros,
+      slPrice: position.sl_price as PriceMicros,
+    };
+    const decision = evaluateLadder(position.side, position.entry_price as PriceMicros, levels, state, price);
+    if (decision.events.length === 0 && decision.close === null) return;
+    // The tier flags, the new stop and (when triggered) the close are stored in one transaction.
+    const result = this.ledger.transaction(() => {
+      if (decision.events.length > 0) this.ledger.updateLadder(position.id, decision.state);
+      if (!decision.close) return null;
+      return this.ledger.closePosition(position.id, {
+        exitPrice: decision.close.price,
+        reason: closeReason(decision.close.trigger, position),
+        costs: this.options.config.costs,
+      });
+    });
+    for (const tier of decision.events) {
+      this.stats.tiersHit += 1;
+      this.emit({ kind: 'tier', position, tier: tier.kind, price: tier.price, newStop: tier.newStop });
+    }
+    if (result?.status === 'closed' && decision.close) {
+      this.emit({ kind: 'closing', position, trigger: decision.close.trigger, price: decision.close.price });
+      this.recordClose(result, decision.close.trigger);
+    }
+  }
+
+  private recordClose(result: Extract<CloseResult, { status: 'closed' }>, label: string): void {
+    this.stats.closedByReason.set(label, (this.stats.closedByReason.get(label) ?? 0) + 1);
+    this.stats.realisedNetPnl += result.figures.netPnl;
+    this.emit({ kind: 'closed', result });
+  }
+
+  /** A resolved prediction market: every open position on it settles at 1 (YES won) or 0 per contract. */
+  private onResolve(event: ResolveEvent): void {
+    const payout = (event.outcome === 'yes' ? 1_000_000 : 0) as PriceMicros;
+    let settled = 0;
+    for (const position of this.ledger.listOpenPositionsForMarket(event.venue, event.market)) {
+      const result = this.ledger.closePosition(position.id, {
+        exitPrice: payout,
+        reason: `Resolved ${event.outcome.toUpperCase()}`,
+        costs: this.options.config.costs,
+        kind: 'settlement',
+      });
+      if (result.status === 'closed') {
+        settled += 1;
+        this.recordClose(result, `resolved_${event.outcome}`);
+      }
+    }
+    this.options.paperVenues.get(event.venue)?.resolve(event.market, event.outcome);
+    this.stats.resolutions += 1;
+    this.emit({ kind: 'resolved', venue: event.venue, market: event.market, outcome: event.outcome, settled });
+  }
+
+  private async resume(venue: string): Promise<void> {
+    const report = await reconcile(this.ledger, this.options.config, { dryRun: false });
+    this.emit({ kind: 'resumed', venue, report });
+  }
+
+  private maybeOpenDemo(quote: AcceptedQuote): void {
+    const demo = this.options.demo;
+    if (!demo || this.stats.opened >= demo.opensMax) return;
+    if (!demo.markets.some((m) => m.venue === quote.venue && m.market === quote.market)) return;
+    if (this.ledger.listOpenPositionsForMarket(quote.venue, quote.market).length > 0) return;
+    if (this.ledger.listPositions('open').length >= demo.openPositionsMax) return;
+    const wallet = this.ledger.getWallet(quote.venue);
+    if (!wallet || wallet.available < demo.sizeMicros) return;
+    const side = this.demoSide;
+    this.demoSide = side === 'long' ? 'short' : 'long';
+    const venueConfig = this.options.config.venues.get(quote.venue);
+    const opened = openPosition(this.ledger, {
+      venue: quote.venue,
+      market: quote.market,
+      side,
+      size: demo.sizeMicros,
+      price: side === 'long' ? quote.ask : quote.bid,
+      ladder: this.options.config.tpsl,
+      costs: this.options.config.costs,
+      predictionMarket: venueConfig?.predictionMarket ?? false,
+    });
+    this.stats.opened += 1;
+    this.emit({ kind: 'opened', position: opened.position, walletBefore: opened.walletBefore, walletAfter: opened.walletAfter });
+  }
+
+  flushPrices(): void {
+    this.lastFlushMs = this.nowMs;
+    this.ledger.saveMarketPrices(this.guard.snapshot());
+  }
+
+  /** Clean stop: write what is only in memory. Every ledger change is already committed. */
+  stop(): void {
+    this.flushPrices();
+  }
+
+  rejectedByReason(): ReadonlyMap<RejectReason, number> {
+    return this.guard.rejected;
+  }
+
+  private emit(event: Parameters<EngineListener>[0]): void {
+    this.options.listener(event);
+  }
+}
+
+/** "TP3 (+10%) reached", "Stop loss (-5%) hit", … — the percentage measured from the position's own levels. */
+export function closeReason(trigger: CloseTrigger, position: PositionRow): string {
+  // Measured in the position's favour: a short's TP3 below entry reads +10%, its stop above entry -5%.
+  const direction = position.side === 'long' ? 1 : -1;
+  const pct = (level: number) => trimPct(formatPpmPct(ratioPpm(direction * (level - position.entry_price), position.entry_price)));
+  switch (trigger) {
+    case 'tp3':
+      return `TP3 (${pct(position.tp3_price)}) reached`;
+    case 'stop_loss':
+      return `Stop loss (${pct(position.sl_price)}) hit`;
+    case 'breakeven_stop':
+      return 'Breakeven stop hit after TP1';
+    case 'trailing_stop':
+      return `Trailing stop at TP1 (${pct(position.tp1_price)}) hit after TP2`;
+  }
+}
+
+function trimPct(text: string): string {
+  return text.replace(/\.?0+%$/, '%');
+}

@@ -1,0 +1,49 @@
+// Drives an engine from a feed until the feed ends, a bound is reached, or a stop is requested. Events are
+// applied one at a time and each ledger change is its own committed transaction, so stopping between two events
+// never cuts a transaction in half.
+import type { Feed } from '../feeds/events.js';
+import type { Engine } from './engine.js';
+
+export type StopCause = 'feed_ended' | 'max_ticks' | 'duration' | 'stopped';
+
+export interface RunLimits {
+  readonly eventsMax: number | null;
+  readonly durationMs: number | null;
+}
+
+export async function runFeed(engine: Engine, feed: Feed, limits: RunLimits, stop: AbortSignal): Promise<StopCause> {
+  const startedMs = Date.now();
+  let cause: StopCause = 'feed_ended';
+  const onStop = () => feed.stop();
+  stop.addEventListener('abort', onStop);
+  const timer = limits.durationMs === null ? null : setTimeout(() => {
+    cause = 'duration';
+    feed.stop();
+  }, limits.durationMs);
+  try {
+    let handled = 0;
+    for await (const event of feed.events()) {
+      if (stop.aborted) {
+        cause = 'stopped';
+        break;
+      }
+      const pending = engine.handle(event);
+      if (pending) await pending;
+      handled += 1;
+      if (limits.eventsMax !== null && handled >= limits.eventsMax) {
+        cause = 'max_ticks';
+        break;
+      }
+      if (limits.durationMs !== null && Date.now() - startedMs >= limits.durationMs) {
+        cause = 'duration';
+        break;
+      }
+    }
+    if (stop.aborted) cause = 'stopped';
+    return cause;
+  } finally {
+    if (timer) clearTimeout(timer);
+    stop.removeEventListener('abort', onStop);
+    engine.stop();
+  }
+}

@@ -1,0 +1,117 @@
+// A synthetic price generator for the zero-config demo and for tests: seeded and deterministic. Prices wander,
+// trend, gap through TP/SL levels, and now and then jump absurdly or the venue disconnects, so the price guard and
+// the network pause have something to do. Everything is integer micro-units.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatMicros } from '../domain/money.js';
+import type { Feed, FeedEvent } from './events.js';
+
+export interface SyntheticMarket {
+  readonly venue: string;
+  readonly market: string;
+  /** Starting mid price in micro-units. */
+  readonly startPrice: number;
+  /** Keep prices strictly inside (0, 1). */
+  readonly predictionMarket: boolean;
+}
+
+export interface SyntheticOptions {
+  readonly seed: number;
+  readonly markets: readonly SyntheticMarket[];
+  /** Wall-clock pause between ticks; 0 runs as fast as the engine can. */
+  readonly tickIntervalMs: number;
+  /** Feed time advanced per tick. */
+  readonly feedStepMs?: number;
+  readonly startTimeMs?: number;
+  /** Tick count after which the feed ends on its own (null: until stopped). */
+  readonly ticksMax?: number | null;
+}
+
+/** Mulberry32: a tiny, well-known seeded PRNG; good enough for a demo, and replayable from its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Chance per tick: these shape the demo, they are not a market model. */
+const GAP_CHANCE = 0.015;
+const ABSURD_CHANCE = 0.01;
+const DISCONNECT_CHANCE = 0.002;
+const DISCONNECT_TICKS = 40;
+const TREND_SWITCH_CHANCE = 0.02;
+/** Step sizes in parts per million of the price. */
+const STEP_PPM = 3_000;
+const TREND_PPM = 900;
+const GAP_PPM = 60_000;
+const SPREAD_PPM = 500;
+
+interface MarketState {
+  readonly spec: SyntheticMarket;
+  mid: number;
+  trend: number;
+}
+
+export class SyntheticFeed implements Feed {
+  private stopped = false;
+
+  constructor(private readonly options: SyntheticOptions) {}
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async *events(): AsyncIterable<FeedEvent> {
+    const random = seededRandom(this.options.seed);
+    const states: MarketState[] = this.options.markets.map((spec) => ({ spec, mid: spec.startPrice, trend: 0 }));
+    const disconnectedUntil = new Map<string, number>();
+    const stepMs = this.options.feedStepMs ?? 250;
+    let timestampMs = this.options.startTimeMs ?? Date.UTC(2026, 0, 1);
+    for (let tick = 0; !this.stopped && (this.options.ticksMax == null || tick < this.options.ticksMax); tick += 1) {
+      timestampMs += stepMs;
+      for (const [venue, until] of disconnectedUntil) {
+        if (tick >= until) {
+          disconnectedUntil.delete(venue);
+          yield { type: 'reconnect', venue, timestampMs };
+        }
+      }
+      const state = states[Math.floor(random() * states.length)];
+      if (!state) break;
+      const venue = state.spec.venue;
+      if (!disconnectedUntil.has(venue) && random() < DISCONNECT_CHANCE) {
+        disconnectedUntil.set(venue, tick + DISCONNECT_TICKS);
+        yield { type: 'disconnect', venue, timestampMs };
+      }
+      yield this.nextQuote(state, random, timestampMs);
+      if (this.options.tickIntervalMs > 0) await sleep(this.options.tickIntervalMs);
+      else if (tick % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private nextQuote(state: MarketState, random: () => number, timestampMs: number): FeedEvent {
+    const { venue, market, predictionMarket } = state.spec;
+    if (random() < ABSURD_CHANCE) {
+      // Garbage the guard must reject: a 3× spike, a zero, a negative, a non-number, or crossed prices.
+      const kinds = [String(formatMicros(state.mid * 3)), '0', '-1', 'NaN', 'crossed'];
+      const kind = kinds[Math.floor(random() * kinds.length)] ?? 'NaN';
+      if (kind === 'crossed') return { type: 'quote', venue, market, bid: formatMicros(state.mid + 2 * spreadOf(state.mid)), ask: formatMicros(state.mid), timestampMs };
+      return { type: 'quote', venue, market, price: kind, timestampMs };
+    }
+    if (random() < TREND_SWITCH_CHANCE) state.trend = Math.floor((random() * 2 - 1) * TREND_PPM);
+    let movePpm = state.trend + Math.floor((random() * 2 - 1) * STEP_PPM);
+    if (random() < GAP_CHANCE) movePpm += (random() < 0.5 ? -1 : 1) * Math.floor(GAP_PPM * (0.5 + random()));
+    let mid = state.mid + Math.trunc((state.mid * movePpm) / 1_000_000);
+    if (predictionMarket) mid = Math.min(980_000, Math.max(20_000, mid));
+    state.mid = Math.max(1_000, mid);
+    const spread = spreadOf(state.mid);
+    return { type: 'quote', venue, market, bid: formatMicros(state.mid - spread), ask: formatMicros(state.mid + spread), timestampMs };
+  }
+}
+
+function spreadOf(mid: number): number {
+  return Math.max(1, Math.trunc((mid * SPREAD_PPM) / 1_000_000));
+}

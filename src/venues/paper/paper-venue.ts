@@ -1,0 +1,244 @@
+// The paper venue: a faithful stand-in for a real venue behind the same Venue port. It fills against its current
+// book with fees and slippage from the one cost model, keeps its own persistent state (cash, orders by client
+// order id, holdings, books) in its own SQLite file apart from the bot's ledger — so reconciling the two is real —
+// and can inject latency, rejections, partial fills and timeouts, scripted or at seeded random rates.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CostModel } from '../../domain/costs.js';
+import { applyPpm, mulDiv, notional, priceOffset, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { seededRandom } from '../../feeds/synthetic.js';
+import {
+  OrderOutcomeUnknownError,
+  type BookLevel,
+  type OrderBook,
+  type OrderReport,
+  type Outcome,
+  type PlaceOrderRequest,
+  type Venue,
+  type VenueBalance,
+} from '../venue.js';
+import type { PaperBookRow, PaperOrderRow, PaperState } from './paper-state.js';
+
+/** What the next order meets. 'timeout_after_accept' records the order and then loses the answer. */
+export type PaperFault =
+  | 'none'
+  | 'reject'
+  | 'partial'
+  | 'timeout_after_accept'
+  | 'timeout_before_accept'
+  | 'error';
+
+export interface PaperFaultPlan {
+  /** Consumed in order, one per placed order; random rates apply once it is empty. */
+  readonly script?: PaperFault[];
+  readonly rejectRate?: number;
+  readonly partialFillRate?: number;
+  readonly timeoutAfterAcceptRate?: number;
+  readonly latencyMs?: number;
+  readonly seed?: number;
+}
+
+export interface PaperVenueOptions {
+  readonly name: string;
+  readonly predictionMarket: boolean;
+  readonly costs: CostModel;
+  readonly state: PaperState;
+  readonly startingBalance: Micros;
+  readonly faults?: PaperFaultPlan;
+  /** Contracts per book level when a quote gives no depth. */
+  readonly defaultDepth?: QtyMicros;
+}
+
+/** Levels synthesised behind the quoted best price, each one tick worse. */
+const BOOK_LEVELS = 3;
+const PREDICTION_TICK = 10_000 as PriceMicros; // $0.01
+const GENERAL_TICK_PPM = 500; // 0.05% of price
+export const PAPER_DEPTH_DEFAULT = 500_000_000 as QtyMicros; // 500 contracts
+
+export class PaperVenue implements Venue {
+  readonly name: string;
+  readonly predictionMarket: boolean;
+  private readonly faults: PaperFault[];
+  private readonly random: () => number;
+
+  constructor(private readonly options: PaperVenueOptions) {
+    this.name = options.name;
+    this.predictionMarket = options.predictionMarket;
+    this.faults = [...(options.faults?.script ?? [])];
+    this.random = seededRandom(options.faults?.seed ?? 1);
+    options.state.ensureAccount(this.name, options.startingBalance);
+  }
+
+  /** Queues faults for the next orders (tests and the demo's failure injection). */
+  scriptFaults(faults: readonly PaperFault[]): void {
+    this.faults.push(...faults);
+  }
+
+  /** Sets the best bid/ask of a market (the YES side of a prediction market); deeper levels are synthesised. */
+  setQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: QtyMicros | null = null, timestampMs = Date.now()): void {
+    this.options.state.setBook({ venue: this.name, market, bid, ask, depth: depth ?? this.options.defaultDepth ?? PAPER_DEPTH_DEFAULT, updatedAtMs: timestampMs });
+  }
+
+  async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
+    return this.bookFor(market, outcome);
+  }
+
+  private bookFor(market: string, outcome: Outcome): OrderBook {
+    const row = this.options.state.getBook(this.name, market);
+    if (!row) return { venue: this.name, market, outcome, bids: [], asks: [], timestampMs: 0 };
+    const { bid, ask } = outcome === 'yes' || !this.predictionMarket ? row : { bid: 1_000_000 - row.ask, ask: 1_000_000 - row.bid };
+    return {
+      venue: this.name,
+      market,
+      outcome,
+      bids: this.levels(bid as PriceMicros, row, -1),
+      asks: this.levels(ask as PriceMicros, row, +1),
+      timestampMs: row.updatedAtMs,
+    };
+  }
+
+  private levels(best: PriceMicros, row: PaperBookRow, direction: 1 | -1): BookLevel[] {
+    const levels: BookLevel[] = [];
+    for (let index = 0; index < BOOK_LEVELS; index += 1) {
+      const step = this.predictionMarket ? PREDICTION_TICK * index : Math.trunc((best * GENERAL_TICK_PPM * index) / 1_000_000);
+      const price = best + direction * step;
+      if (price <= 0 || (this.predictionMarket && price >= 1_000_000)) break;
+      levels.push({ price: price as PriceMicros, size: row.depth as QtyMicros });
+    }
+    return levels;
+  }
+
+  async getBalance(): Promise<VenueBalance> {
+    const cash = this.options.state.cash(this.name);
+    return { total: cash, available: cash };
+  }
+
+  async placeOrder(request: PlaceOrderRequest): Promise<OrderReport> {
+    const latencyMs = this.options.faults?.latencyMs ?? 0;
+    if (latencyMs > 0) await sleep(latencyMs);
+    const existing = this.options.state.getOrder(this.name, request.clientOrderId);
+    if (existing) return toReport(existing); // the same client order id never makes a second order
+    const fault = this.nextFault();
+    if (fault === 'error') throw new Error(`paper venue ${this.name}: injected internal error`);
+    if (fault === 'timeout_before_accept') {
+      throw new OrderOutcomeUnknownError(request.clientOrderId, `paper venue ${this.name}: request timed out (never reached the venue)`);
+    }
+    let row = fault === 'reject' ? this.rejected(request, 'rejected by venue (injected)') : this.match(request, fault === 'partial');
+    if (row.side === 'buy' && row.filledNotional + row.fee > this.options.state.cash(this.name)) {
+      row = this.rejected(request, 'insufficient balance at venue');
+    }
+    this.options.state.recordOrder(row);
+    if (fault === 'timeout_after_accept') {
+      throw new OrderOutcomeUnknownError(request.clientOrderId, `paper venue ${this.name}: timed out after the order was accepted`);
+    }
+    return toReport(row);
+  }
+
+  async getOrderByClientId(clientOrderId: string): Promise<OrderReport | null> {
+    const row = this.options.state.getOrder(this.name, clientOrderId);
+    return row ? toReport(row) : null;
+  }
+
+  async cancelOrder(venueOrderId: string): Promise<OrderReport> {
+    const row = this.options.state.getOrderByVenueId(this.name, venueOrderId);
+    if (!row) throw new Error(`paper venue ${this.name}: no order ${venueOrderId}`);
+    return toReport(row); // paper orders are FOK/IOC: nothing ever rests, so there is nothing left to cancel
+  }
+
+  takerFee(_market: string, quantity: QtyMicros, price: PriceMicros): Micros {
+    return applyPpm(notional(quantity, price, 'up'), this.options.costs.feePpm, 'up');
+  }
+
+  /** Pays 1 per contract of the winning outcome and clears the market's holdings (a resolved prediction market). */
+  resolve(market: string, outcome: Outcome): Micros {
+    return this.options.state.resolve(this.name, market, outcome);
+  }
+
+  private nextFault(): PaperFault {
+    const scripted = this.faults.shift();
+    if (scripted) return scripted;
+    const plan = this.options.faults;
+    if (!plan) return 'none';
+    const roll = this.random();
+    const reject = plan.rejectRate ?? 0;
+    const partial = plan.partialFillRate ?? 0;
+    const timeout = plan.timeoutAfterAcceptRate ?? 0;
+    if (roll < reject) return 'reject';
+    if (roll < reject + partial) return 'partial';
+    if (roll < reject + partial + timeout) return 'timeout_after_accept';
+    return 'none';
+  }
+
+  private rejected(request: PlaceOrderRequest, reason: string): PaperOrderRow {
+    return {
+      ...orderBase(this.name, request, this.options.state.nextOrderId(this.name)),
+      status: 'rejected',
+      filledQuantity: 0,
+      filledNotional: 0,
+      fee: 0,
+      rejectReason: reason,
+    };
+  }
+
+  /** Walks the book up to the limit price; slippage moves each fill price against the taker. */
+  private match(request: PlaceOrderRequest, partial: boolean): PaperOrderRow {
+    const book = this.bookFor(request.market, request.outcome);
+    const levels = request.side === 'buy' ? book.asks : book.bids;
+    let wanted = partial ? Math.max(1, Math.floor(request.quantity / 2)) : request.quantity;
+    let filled = 0;
+    let paid = 0;
+    for (const level of levels) {
+      if (wanted <= 0) break;
+      const price = priceOffset(level.price, request.side === 'buy' ? this.options.costs.slippagePpm : -this.options.costs.slippagePpm, request.side === 'buy' ? 'up' : 'down');
+      if (request.side === 'buy' ? price > request.limitPrice : price < request.limitPrice) break;
+      const take = Math.min(wanted, level.size);
+      filled += take;
+      paid += notional(take as QtyMicros, price, request.side === 'buy' ? 'up' : 'down');
+      wanted -= take;
+    }
+    const base = orderBase(this.name, request, this.options.state.nextOrderId(this.name));
+    if (filled === 0 || (request.timeInForce === 'fok' && filled < request.quantity)) {
+      return { ...base, status: 'canceled', filledQuantity: 0, filledNotional: 0, fee: 0, rejectReason: filled === 0 ? 'no liquidity within limit' : 'fill-or-kill not fully fillable' };
+    }
+    const fee = applyPpm(paid as Micros, this.options.costs.feePpm, 'up');
+    return {
+      ...base,
+      status: filled === request.quantity ? 'filled' : 'partially_filled',
+      filledQuantity: filled,
+      filledNotional: paid,
+      fee,
+      rejectReason: null,
+    };
+  }
+}
+
+function orderBase(venue: string, request: PlaceOrderRequest, venueOrderId: string) {
+  return {
+    venue,
+    clientOrderId: request.clientOrderId,
+    venueOrderId,
+    market: request.market,
+    outcome: request.outcome,
+    side: request.side,
+    quantity: request.quantity as number,
+    limitPrice: request.limitPrice as number,
+    timeInForce: request.timeInForce,
+  };
+}
+
+function toReport(row: PaperOrderRow): OrderReport {
+  const filled = row.filledQuantity as QtyMicros;
+  return {
+    clientOrderId: row.clientOrderId,
+    venueOrderId: row.venueOrderId,
+    status: row.status,
+    filledQuantity: filled,
+    remainingQuantity: (row.quantity - row.filledQuantity) as QtyMicros,
+    filledNotional: row.filledNotional as Micros,
+    feePaid: row.fee as Micros,
+    fills:
+      filled > 0
+        ? [{ fillId: `${row.venueOrderId}-1`, quantity: filled, price: mulDiv(row.filledNotional, 1_000_000, row.filledQuantity, 'down') as PriceMicros, fee: row.fee as Micros }]
+        : [],
+    rejectReason: row.rejectReason,
+  };
+}
