@@ -44,7 +44,9 @@ CREATE TABLE positions (
   venue            TEXT NOT NULL REFERENCES wallets(venue),
   market           TEXT NOT NULL CHECK (length(market) > 0),
   side             TEXT NOT NULL CHECK (side IN ('long', 'short')),
-  kind             TEXT NOT NULL DEFAULT 'single' CHECK (kind IN ('single', 'arb_leg')),
+  -- single: a position under the TP/SL ladder; arb_hedged: one leg of a hedged arbitrage pair, held to resolution;
+  -- arb_unhedged: an arbitrage leg whose hedge did not fill, protected by the ladder until hedged or unwound.
+  kind             TEXT NOT NULL DEFAULT 'single' CHECK (kind IN ('single', 'arb_hedged', 'arb_unhedged')),
   quantity         INTEGER NOT NULL CHECK (quantity > 0),
   entry_price      INTEGER NOT NULL CHECK (entry_price > 0),
   cost_basis       INTEGER NOT NULL CHECK (cost_basis > 0),

@@ -1,5 +1,7 @@
 // Engine events as the seeds' log lines ("✓ Position opened successfully: ID 401", "Wallet updated: …").
-import { formatMicros, formatUsd } from '../domain/money.js';
+import { formatMicros, formatMicrosTrim, formatPpmPct, formatUsd } from '../domain/money.js';
+import type { ArbResult } from '../engine/arb/executor.js';
+import type { Opportunity } from '../engine/arb/scanner.js';
 import type { EngineEvent } from '../engine/events.js';
 import { closeLines } from './commands/position-commands.js';
 import type { Output } from './output.js';
@@ -50,9 +52,39 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
       ];
     case 'resolved':
       return [`Market ${event.venue} ${event.market} resolved ${event.outcome.toUpperCase()}: ${event.settled} position(s) settled`];
+    case 'arb':
+      return arbLines(out, event.opportunity, event.result);
+    case 'unhedged':
+      return [
+        event.outcome === 'held'
+          ? role.warn(`⚠ Unhedged leg (position ${event.positionId}, arb #${event.tradeId}): hedge and unwind not possible now; held under TP/SL`)
+          : event.outcome === 'pending'
+            ? role.warn(`⚠ Unhedged leg (position ${event.positionId}, arb #${event.tradeId}): follow-up order outcome unknown; reconcile will settle it`)
+            : role.success(`✓ Unhedged leg (position ${event.positionId}, arb #${event.tradeId}) ${event.outcome}`),
+      ];
+    case 'utilization':
+      return [role.warn(`⚠ ${event.venue} utilisation ${formatPpmPct(event.utilizationPpm, false)} of its balance is locked`)];
     case 'warning':
       return [role.warn(`⚠ ${event.message}`)];
   }
+}
+
+export function arbLines(out: Output, opportunity: Opportunity, result: ArbResult): string[] {
+  const { role } = out;
+  const contracts = formatMicrosTrim(opportunity.contracts, 0);
+  const leg = (plan: Opportunity['a']) => `${plan.outcome.toUpperCase()} ${plan.venue} ${plan.market} @ ${formatUsd(plan.averagePrice, 4)}`;
+  const head = `⇄ Arb ${opportunity.pair}: ${leg(opportunity.a)} + ${leg(opportunity.b)} × ${contracts}, net edge ${formatUsd(opportunity.netEdge, 4)} (${opportunity.netEdgeBps} bps)`;
+  if (result.status === 'failed') return [head, role.error(`  ✗ not executed${result.tradeId ? ` (arb #${result.tradeId})` : ''}: ${result.reason}`)];
+  if (result.status === 'pending') return [head, role.warn(`  … arb #${result.tradeId} pending: ${result.reason}`)];
+  const lines = [head];
+  for (const l of result.settlement.legs) {
+    const filled = l.filled_quantity > 0 ? `filled ${formatMicrosTrim(l.filled_quantity, 0)} for ${formatUsd(l.filled_notional)} (fee ${formatUsd(l.fee, 4)})` : `not filled${l.error ? `: ${l.error}` : ''}`;
+    lines.push(`  leg ${l.leg.toUpperCase()} ${l.venue}: ${filled}`);
+  }
+  const outcome = result.settlement.trade.outcome ?? 'none';
+  const text = `  arb #${result.tradeId} settled: ${outcome}`;
+  lines.push(outcome === 'hedged' ? role.success(`✓${text.slice(1)}`) : outcome === 'none' ? role.muted(text) : role.warn(`⚠${text.slice(1)}`));
+  return lines;
 }
 
 /** The event as one JSON object for a JSON-lines log file (money as exact decimal strings). */
@@ -76,6 +108,18 @@ export function eventJson(event: EngineEvent): Record<string, unknown> {
       return { kind: 'reconciled', openPositions: event.openPositions, locked: formatMicros(event.locked), actions: event.report.actions, unresolved: event.report.unresolved };
     case 'resumed':
       return { kind: 'resumed', venue: event.venue, actions: event.report.actions.length, unresolved: event.report.unresolved.length };
+    case 'arb':
+      return {
+        kind: 'arb',
+        pair: event.opportunity.pair,
+        direction: event.opportunity.direction,
+        contracts: formatMicros(event.opportunity.contracts),
+        netEdge: formatMicros(event.opportunity.netEdge),
+        status: event.result.status,
+        tradeId: event.result.tradeId,
+        outcome: event.result.status === 'settled' ? event.result.settlement.trade.outcome : null,
+        reason: event.result.status === 'settled' ? null : event.result.reason,
+      };
     default:
       return { ...event };
   }

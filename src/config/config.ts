@@ -11,7 +11,8 @@ export class ConfigError extends InputError {
   override readonly name = 'ConfigError';
 }
 
-const decimal = z.union([z.string(), z.number()]);
+// zod's own union message is a bare "Invalid input"; say what a money or percentage field accepts.
+const decimal = z.union([z.string(), z.number()], { error: 'expected a decimal number, as a string ("25.50") or a JSON number' });
 const synchronousModes = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
 export const VENUE_TYPES = ['paper', 'kalshi', 'polymarket', 'sx'] as const;
 export type VenueType = (typeof VENUE_TYPES)[number];
@@ -45,6 +46,44 @@ const venueSchema = z.strictObject({
     .optional(),
 });
 
+const pairLegSchema = z.strictObject({
+  venue: z.string().min(1),
+  /** The venue's market id: Kalshi ticker, Polymarket market (see README), SX market hash, or a paper market. */
+  market: z.string().min(1),
+  /** Which of this venue's outcomes is the pair's YES (a market may be phrased the other way round). */
+  yesIs: z.enum(['yes', 'no']).optional(),
+  /** The venue's minimum order, in contracts. */
+  minContracts: decimal.optional(),
+});
+
+const pairSchema = z.strictObject({
+  a: pairLegSchema,
+  b: pairLegSchema,
+  /** Net edge after fees, in basis points of the capital used, below which an opportunity is not taken. */
+  minEdgeBps: z.int().min(0).max(10_000).optional(),
+  /** Most USD (both legs together) one arbitrage may use. */
+  maxSize: decimal.optional(),
+  /** A person confirmed both markets are the same event with the same resolution rules; unconfirmed pairs are only listed. */
+  confirmed: z.boolean().optional(),
+});
+
+const arbitrageSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  inFlightPerPairMax: z.int().positive().max(16).optional(),
+  orderTimeoutMs: z.int().positive().max(120_000).optional(),
+  timeInForce: z.enum(['fok', 'ioc']).optional(),
+  /** What to do with a leg whose hedge did not fill: try to hedge, else unwind, else hold under TP/SL. */
+  unhedged: z
+    .strictObject({
+      action: z.enum(['hedge', 'unwind', 'hold']).optional(),
+      /** The hedge may cost up to this much more than a break-even hedge, in basis points of $1. */
+      hedgeMaxLossBps: z.int().min(0).max(5_000).optional(),
+    })
+    .optional(),
+  /** Warn when a wallet's locked / total exceeds this percentage. */
+  utilizationWarnPct: decimal.optional(),
+});
+
 const fileSchema = z.strictObject({
   $schema: z.string().optional(),
   db: z.string().min(1).optional(),
@@ -65,6 +104,8 @@ const fileSchema = z.strictObject({
     })
     .optional(),
   log: z.strictObject({ file: z.string().min(1).optional() }).optional(),
+  pairs: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'pair names are letters, digits, ., - and _'), pairSchema).optional(),
+  arbitrage: arbitrageSchema.optional(),
 });
 
 export type ConfigFile = z.infer<typeof fileSchema>;
@@ -95,6 +136,32 @@ export interface VenueConfig {
   readonly live: LiveVenueSettings;
 }
 
+export interface PairLegConfig {
+  readonly venue: string;
+  readonly market: string;
+  readonly yesIs: 'yes' | 'no';
+  readonly minContracts: QtyMicros;
+}
+
+export interface PairConfig {
+  readonly name: string;
+  readonly a: PairLegConfig;
+  readonly b: PairLegConfig;
+  readonly minEdgeBps: number;
+  readonly maxSizeMicros: Micros;
+  readonly confirmed: boolean;
+}
+
+export interface ArbitrageConfig {
+  readonly enabled: boolean;
+  readonly inFlightPerPairMax: number;
+  readonly orderTimeoutMs: number;
+  readonly timeInForce: 'fok' | 'ioc';
+  readonly unhedgedAction: 'hedge' | 'unwind' | 'hold';
+  readonly hedgeMaxLossBps: number;
+  readonly utilizationWarnPpm: Ppm;
+}
+
 export interface Config {
   /** The file it came from, or null for the built-in defaults. */
   readonly source: string | null;
@@ -106,6 +173,8 @@ export interface Config {
   readonly costs: CostModel;
   readonly priceGuard: { readonly maxJumpPpm: Ppm; readonly staleAfterMs: number };
   readonly logFile: string | null;
+  readonly pairs: ReadonlyMap<string, PairConfig>;
+  readonly arbitrage: ArbitrageConfig;
 }
 
 export const DEFAULT_CONFIG_PATH = './arbbot.config.json';
@@ -114,7 +183,15 @@ export const DEFAULT_CONFIG_PATH = './arbbot.config.json';
 export const DEFAULTS = {
   synchronous: 'FULL',
   busyTimeoutMs: 10_000,
-  venues: { paper: { type: 'paper', startingBalance: '1000' } },
+  venues: {
+    paper: { type: 'paper', startingBalance: '1000' },
+    // Two paper prediction markets quoting the same event, so the zero-config demo shows arbitrage.
+    'paper-kalshi': { type: 'paper', predictionMarket: true, startingBalance: '500', markets: { 'FED-DEC': { bid: '0.45', ask: '0.46' } } },
+    'paper-poly': { type: 'paper', predictionMarket: true, startingBalance: '500', markets: { 'fed-dec': { bid: '0.45', ask: '0.46' } } },
+  },
+  pairs: {
+    'fed-dec': { a: { venue: 'paper-kalshi', market: 'FED-DEC' }, b: { venue: 'paper-poly', market: 'fed-dec' }, maxSize: '50', minEdgeBps: 50, confirmed: true },
+  },
   tpsl: { tp1Pct: '3', tp2Pct: '6', tp3Pct: '10', slPct: '5' },
   costs: { feePct: '0.26', spreadPct: '0.1', slippagePct: '0.05' },
   priceGuard: { maxJumpPct: '50', staleAfterMs: 30_000 },
@@ -152,7 +229,13 @@ export function parseConfigObject(json: unknown, source: string | null): Config 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue ? [...issue.path, ...(issue.code === 'unrecognized_keys' ? [issue.keys.join(', ')] : [])].join('.') : '';
-    const message = issue?.code === 'unrecognized_keys' ? 'unknown key' : (issue?.message ?? 'invalid');
+    // A bad record key (a venue name) carries the useful message one level down; zod's own is "Invalid key in record".
+    const message =
+      issue?.code === 'unrecognized_keys'
+        ? 'unknown key'
+        : issue?.code === 'invalid_key'
+          ? `invalid name: ${issue.issues[0]?.message ?? issue.message}`
+          : (issue?.message ?? 'invalid');
     throw new ConfigError(`config ${where}: ${key || '(root)'}: ${message}`);
   }
   return resolveConfig(parsed.data, source);
@@ -234,7 +317,53 @@ function resolveConfig(file: ConfigFile, source: string | null): Config {
     costs,
     priceGuard: { maxJumpPpm: pct('priceGuard.maxJumpPct', guard.maxJumpPct, false), staleAfterMs: guard.staleAfterMs },
     logFile: file.log?.file ?? null,
+    pairs: resolvePairs(file.pairs ?? (file.venues ? {} : DEFAULTS.pairs), venues, at),
+    arbitrage: {
+      enabled: file.arbitrage?.enabled ?? true,
+      inFlightPerPairMax: file.arbitrage?.inFlightPerPairMax ?? 1,
+      orderTimeoutMs: file.arbitrage?.orderTimeoutMs ?? 5_000,
+      timeInForce: file.arbitrage?.timeInForce ?? 'fok',
+      unhedgedAction: file.arbitrage?.unhedged?.action ?? 'hedge',
+      hedgeMaxLossBps: file.arbitrage?.unhedged?.hedgeMaxLossBps ?? 200,
+      utilizationWarnPpm: pct('arbitrage.utilizationWarnPct', file.arbitrage?.utilizationWarnPct ?? '80', false),
+    },
   };
+}
+
+function resolvePairs(
+  pairsFile: NonNullable<ConfigFile['pairs']>,
+  venues: ReadonlyMap<string, VenueConfig>,
+  at: <T>(key: string, parse: () => T) => T,
+): Map<string, PairConfig> {
+  const pairs = new Map<string, PairConfig>();
+  for (const [name, pair] of Object.entries(pairsFile)) {
+    const leg = (side: 'a' | 'b'): PairLegConfig => {
+      const spec = pair[side];
+      const venue = venues.get(spec.venue);
+      if (!venue) at(`pairs.${name}.${side}.venue`, () => { throw new MoneyFormatError(`unknown venue "${spec.venue}"`); });
+      if (venue && !venue.predictionMarket) {
+        at(`pairs.${name}.${side}.venue`, () => { throw new MoneyFormatError(`${spec.venue} is not a prediction market`); });
+      }
+      return {
+        venue: spec.venue,
+        market: spec.market,
+        yesIs: spec.yesIs ?? 'yes',
+        minContracts: at(`pairs.${name}.${side}.minContracts`, () => parseQty(spec.minContracts ?? '1', { label: 'minContracts' })),
+      };
+    };
+    const a = leg('a');
+    const b = leg('b');
+    if (a.venue === b.venue) at(`pairs.${name}`, () => { throw new MoneyFormatError('both legs are on the same venue'); });
+    pairs.set(name, {
+      name,
+      a,
+      b,
+      minEdgeBps: pair.minEdgeBps ?? 50,
+      maxSizeMicros: at(`pairs.${name}.maxSize`, () => parseMicros(pair.maxSize ?? '100', { label: 'maxSize' })),
+      confirmed: pair.confirmed ?? false,
+    });
+  }
+  return pairs;
 }
 
 function paperMarket(quote: z.infer<typeof paperMarketSchema>): PaperMarketConfig {

@@ -11,6 +11,10 @@ import { NetworkPause } from './network-pause.js';
 import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
 import { reconcile } from './reconcile.js';
 import { markPrice, openPosition } from './trading.js';
+import { ArbTrader } from './arb/trader.js';
+import { positionMarket } from './arb/settle.js';
+import { ArbStore } from '../ledger/arb-store.js';
+import type { Venue } from '../venues/venue.js';
 
 export interface EngineStats {
   events: number;
@@ -21,6 +25,12 @@ export interface EngineStats {
   realisedNetPnl: number;
   tiersHit: number;
   resolutions: number;
+  arbsFound: number;
+  arbsExecuted: number;
+  arbsFailed: number;
+  arbOutcomes: Map<string, number>;
+  unhedgedLegs: number;
+  unhedgedResolved: Map<string, number>;
 }
 
 export interface DemoOptions {
@@ -41,6 +51,8 @@ export interface EngineOptions {
   readonly ledger: Ledger;
   readonly config: Config;
   readonly paperVenues: ReadonlyMap<string, SimulatedBook>;
+  /** Every configured venue (paper and live): arbitrage trades on these, and reconcile asks them. */
+  readonly venues?: ReadonlyMap<string, Venue>;
   readonly listener: EngineListener;
   readonly demo?: DemoOptions | null;
 }
@@ -60,7 +72,14 @@ export class Engine {
     realisedNetPnl: 0,
     tiersHit: 0,
     resolutions: 0,
+    arbsFound: 0,
+    arbsExecuted: 0,
+    arbsFailed: 0,
+    arbOutcomes: new Map(),
+    unhedgedLegs: 0,
+    unhedgedResolved: new Map(),
   };
+  readonly arb: ArbTrader | null;
   private nowMs = 0;
   private lastFlushMs = 0;
   private demoSide: 'long' | 'short' = 'long';
@@ -69,6 +88,9 @@ export class Engine {
     const config = options.config;
     this.guard = new PriceGuard(config.priceGuard.maxJumpPpm, (venue) => config.venues.get(venue)?.predictionMarket ?? false);
     this.pause = new NetworkPause(config.priceGuard.staleAfterMs);
+    this.arb = options.venues && config.arbitrage.enabled && config.pairs.size > 0
+      ? new ArbTrader({ ledger: options.ledger, store: new ArbStore(options.ledger), venues: options.venues, config }, this.stats, (event) => this.emit(event))
+      : null;
   }
 
   get ledger(): Ledger {
@@ -77,7 +99,7 @@ export class Engine {
 
   /** Crash-only start-up: reconcile, then restore the guard's reference prices. */
   async start(): Promise<void> {
-    const report = await reconcile(this.ledger, this.options.config, { dryRun: false });
+    const report = await reconcile(this.ledger, this.options.config, { dryRun: false, ...(this.options.venues ? { venues: this.options.venues } : {}) });
     this.guard.restore(this.ledger.loadMarketPrices());
     const open = this.ledger.listPositions('open');
     const locked = this.ledger.listWallets().reduce((sum, wallet) => sum + wallet.locked, 0);
@@ -126,15 +148,26 @@ export class Engine {
     this.options.paperVenues.get(quote.venue)?.setQuote(quote.market, quote.bid, quote.ask, null, quote.timestampMs);
     const resumedFromStale = this.pause.quoted(quote.venue, this.nowMs);
     if (resumedFromStale) return this.resume(quote.venue).then(() => this.trade(quote));
-    this.trade(quote);
+    return this.trade(quote);
   }
 
-  private trade(quote: AcceptedQuote): void {
+  private trade(quote: AcceptedQuote): void | Promise<void> {
     if (this.pause.isPaused(quote.venue)) return; // no decisions on prices from a venue we cannot trust
-    for (const position of this.ledger.listOpenPositionsForMarket(quote.venue, quote.market)) {
-      this.applyLadder(position, markPrice(position.side, quote));
+    this.applyLadderToMarket(quote.venue, quote.market, quote);
+    if (this.options.config.venues.get(quote.venue)?.predictionMarket) {
+      // NO contracts are marked from the YES quote: NO bid = 1 − YES ask, NO ask = 1 − YES bid.
+      const no = { bid: (1_000_000 - quote.ask) as PriceMicros, ask: (1_000_000 - quote.bid) as PriceMicros };
+      this.applyLadderToMarket(quote.venue, positionMarket(quote.market, 'no'), no);
     }
     this.maybeOpenDemo(quote);
+    if (this.arb) return this.arb.onQuote(quote.venue, quote.market, (venue) => this.pause.isPaused(venue));
+  }
+
+  private applyLadderToMarket(venue: string, market: string, quote: { bid: number; ask: number }): void {
+    for (const position of this.ledger.listOpenPositionsForMarket(venue, market)) {
+      if (position.kind === 'arb_hedged') continue; // a hedged pair is held to resolution
+      this.applyLadder(position, markPrice(position.side, quote));
+    }
   }
 
   private applyLadder(position: PositionRow, price: PriceMicros): void {
@@ -151,11 +184,13 @@ export class Engine {
     const result = this.ledger.transaction(() => {
       if (decision.events.length > 0) this.ledger.updateLadder(position.id, decision.state);
       if (!decision.close) return null;
-      return this.ledger.closePosition(position.id, {
+      const closed = this.ledger.closePosition(position.id, {
         exitPrice: decision.close.price,
         reason: closeReason(decision.close.trigger, position),
         costs: this.options.config.costs,
       });
+      if (closed.status === 'closed') this.arb?.positionClosed(position.id, 'unwound', `closed by the ladder: ${decision.close.trigger}`);
+      return closed;
     });
     for (const tier of decision.events) {
       this.stats.tiersHit += 1;
@@ -175,18 +210,30 @@ export class Engine {
 
   /** A resolved prediction market: every open position on it settles at 1 (YES won) or 0 per contract. */
   private onResolve(event: ResolveEvent): void {
-    const payout = (event.outcome === 'yes' ? 1_000_000 : 0) as PriceMicros;
+    // Only a prediction market pays 1 or 0: a resolve line for any other market (a bad or misrouted feed line)
+    // would otherwise settle, say, a SOL-USD position at $0 or $1.
+    if (this.options.config.venues.get(event.venue)?.predictionMarket !== true) {
+      this.emit({ kind: 'warning', message: `resolve ignored: ${event.venue} ${event.market} is not a prediction market` });
+      return;
+    }
     let settled = 0;
-    for (const position of this.ledger.listOpenPositionsForMarket(event.venue, event.market)) {
-      const result = this.ledger.closePosition(position.id, {
-        exitPrice: payout,
-        reason: `Resolved ${event.outcome.toUpperCase()}`,
-        costs: this.options.config.costs,
-        kind: 'settlement',
-      });
-      if (result.status === 'closed') {
-        settled += 1;
-        this.recordClose(result, `resolved_${event.outcome}`);
+    for (const outcome of ['yes', 'no'] as const) {
+      const payout = (event.outcome === outcome ? 1_000_000 : 0) as PriceMicros;
+      for (const position of this.ledger.listOpenPositionsForMarket(event.venue, positionMarket(event.market, outcome))) {
+        const result = this.ledger.transaction(() => {
+          const closed = this.ledger.closePosition(position.id, {
+            exitPrice: payout,
+            reason: `Resolved ${event.outcome.toUpperCase()}`,
+            costs: this.options.config.costs,
+            kind: 'settlement',
+          });
+          if (closed.status === 'closed') this.arb?.positionClosed(position.id, payout > 0 ? 'unwound' : 'written_off', `market resolved ${event.outcome.toUpperCase()}`);
+          return closed;
+        });
+        if (result.status === 'closed') {
+          settled += 1;
+          this.recordClose(result, `resolved_${event.outcome}`);
+        }
       }
     }
     this.options.paperVenues.get(event.venue)?.resolve(event.market, event.outcome);
@@ -195,7 +242,7 @@ export class Engine {
   }
 
   private async resume(venue: string): Promise<void> {
-    const report = await reconcile(this.ledger, this.options.config, { dryRun: false });
+    const report = await reconcile(this.ledger, this.options.config, { dryRun: false, ...(this.options.venues ? { venues: this.options.venues } : {}) });
     this.emit({ kind: 'resumed', venue, report });
   }
 

@@ -3,6 +3,9 @@ import type { CloseResult, PositionRow, Wallet } from '../ledger/ledger.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { RejectReason } from './price-guard.js';
 import type { PauseReason } from './network-pause.js';
+import type { ArbResult } from './arb/executor.js';
+import type { Opportunity } from './arb/scanner.js';
+import type { UnhedgedOutcome } from './arb/unhedged.js';
 
 export type EngineEvent =
   | { readonly kind: 'reconciled'; readonly report: ReconcileReport; readonly openPositions: number; readonly locked: number }
@@ -15,6 +18,9 @@ export type EngineEvent =
   | { readonly kind: 'closed'; readonly result: Extract<CloseResult, { status: 'closed' }> }
   | { readonly kind: 'opened'; readonly position: PositionRow; readonly walletBefore: Wallet; readonly walletAfter: Wallet }
   | { readonly kind: 'resolved'; readonly venue: string; readonly market: string; readonly outcome: 'yes' | 'no'; readonly settled: number }
+  | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult }
+  | { readonly kind: 'unhedged'; readonly tradeId: number; readonly positionId: number; readonly outcome: UnhedgedOutcome }
+  | { readonly kind: 'utilization'; readonly venue: string; readonly utilizationPpm: number }
   | { readonly kind: 'warning'; readonly message: string };
 
 export type EngineListener = (event: EngineEvent) => void;

@@ -1,22 +1,84 @@
 // Reconcile: the one code path for cron `arbbot reconcile` and engine start-up (crash-only). The ledger side
-// re-derives wallets from the log; venue-side settlement of in-flight orders plugs in here.
+// re-derives wallets from the transaction log; with venues, in-flight arbitrage orders are settled from what the
+// venues report, and each venue's balance is compared with what the ledger says it should hold.
 import type { Config } from '../config/config.js';
+import { formatMicros } from '../domain/money.js';
+import { ArbStore } from '../ledger/arb-store.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { reconcileLedger, type ReconcileAction, type ReconcileIssue } from '../ledger/reconcile.js';
+import { reconcileLedger } from '../ledger/reconcile.js';
+import type { Venue } from '../venues/venue.js';
+import { recoverArbs } from './arb/recovery.js';
+
+export interface ReconcileEntry {
+  readonly venue: string | null;
+  readonly kind: string;
+  readonly detail: string;
+}
+
+export interface VenueBalanceCheck {
+  readonly venue: string;
+  /** What the venue reports holding in cash. */
+  readonly venueCash: string;
+  /** Ledger total less the cost basis of open positions held at the venue as contracts. */
+  readonly expectedCash: string;
+  readonly agrees: boolean;
+}
 
 export interface ReconcileReport {
   readonly dryRun: boolean;
   readonly consistent: boolean;
-  readonly actions: readonly ReconcileAction[];
-  readonly unresolved: readonly ReconcileIssue[];
+  readonly actions: readonly ReconcileEntry[];
+  readonly unresolved: readonly ReconcileEntry[];
+  readonly venueBalances: readonly VenueBalanceCheck[];
 }
 
-export async function reconcile(ledger: Ledger, _config: Config, options: { dryRun: boolean }): Promise<ReconcileReport> {
+export async function reconcile(
+  ledger: Ledger,
+  config: Config,
+  options: { dryRun: boolean; venues?: ReadonlyMap<string, Venue> },
+): Promise<ReconcileReport> {
   const ledgerReport = reconcileLedger(ledger, options);
-  return {
-    dryRun: options.dryRun,
-    consistent: ledgerReport.unresolved.length === 0,
-    actions: ledgerReport.actions,
-    unresolved: ledgerReport.unresolved,
-  };
+  const actions: ReconcileEntry[] = [...ledgerReport.actions];
+  const unresolved: ReconcileEntry[] = [...ledgerReport.unresolved];
+  const venueBalances: VenueBalanceCheck[] = [];
+  if (options.venues) {
+    const deps = { ledger, store: new ArbStore(ledger), venues: options.venues, config };
+    const recovered = await recoverArbs(deps, options);
+    actions.push(...recovered.actions.map((detail) => ({ venue: null, kind: 'arb_recovered', detail })));
+    unresolved.push(...recovered.unresolved.map((detail) => ({ venue: null, kind: 'arb_unknown', detail })));
+    for (const check of await compareVenueBalances(ledger, options.venues)) {
+      venueBalances.push(check);
+      if (!check.agrees) {
+        unresolved.push({ venue: check.venue, kind: 'venue_balance', detail: `venue holds ${check.venueCash}, ledger expects ${check.expectedCash}` });
+      }
+    }
+  }
+  return { dryRun: options.dryRun, consistent: unresolved.length === 0, actions, unresolved, venueBalances };
+}
+
+/**
+ * Only venues whose every position went through the venue can be compared exactly (manual paper positions never
+ * reach a venue's books). Pending reservations are still cash at the venue; open positions are contracts there.
+ */
+async function compareVenueBalances(ledger: Ledger, venues: ReadonlyMap<string, Venue>): Promise<VenueBalanceCheck[]> {
+  const checks: VenueBalanceCheck[] = [];
+  const rows = ledger.db
+    .prepare(
+      `SELECT w.venue AS venue, w.total AS total,
+         (SELECT count(*) FROM positions p WHERE p.venue = w.venue AND p.kind = 'single') AS singles,
+         (SELECT count(*) FROM positions p WHERE p.venue = w.venue) AS positions,
+         (SELECT coalesce(sum(cost_basis), 0) FROM positions p WHERE p.venue = w.venue AND p.status = 'open') AS held
+       FROM wallets w`,
+    )
+    .all() as { venue: string; total: number; singles: number; positions: number; held: number }[];
+  for (const row of rows) {
+    const venue = venues.get(row.venue);
+    // Venues with no arbitrage activity, or with manual paper positions, are not comparable.
+    if (!venue || row.singles > 0 || row.positions === 0) continue;
+    const balance = await venue.getBalance().catch(() => null);
+    if (!balance) continue;
+    const expected = row.total - row.held;
+    checks.push({ venue: row.venue, venueCash: formatMicros(balance.total), expectedCash: formatMicros(expected), agrees: balance.total === expected });
+  }
+  return checks;
 }

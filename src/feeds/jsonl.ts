@@ -1,7 +1,7 @@
 // JSON Lines feed: one object per line, replayed deterministically from a file or stdin, as fast as the engine
 // can (`speed: 'max'`) or at the recorded pace scaled by `speed`. A bad line is reported with its number and skipped.
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Feed, FeedEvent } from './events.js';
 
@@ -52,6 +52,8 @@ function parseTimestamp(ts: unknown, lastTimestampMs: number): number | null {
 
 export class JsonlFeed implements Feed {
   private stopped = false;
+  /** The open reader, closed by stop(): a stop must not wait for the next line of an idle pipe (stdin). */
+  private lines: Interface | null = null;
 
   constructor(
     private readonly path: string,
@@ -60,11 +62,13 @@ export class JsonlFeed implements Feed {
 
   stop(): void {
     this.stopped = true;
+    this.lines?.close();
   }
 
   async *events(): AsyncIterable<FeedEvent> {
     const input = this.path === '-' ? process.stdin : createReadStream(this.path, { encoding: 'utf8' });
     const lines = createInterface({ input, crlfDelay: Infinity });
+    this.lines = lines;
     let lineNumber = 0;
     let lastTimestampMs = 0;
     try {
@@ -82,8 +86,11 @@ export class JsonlFeed implements Feed {
         yield event;
       }
     } finally {
+      this.lines = null;
       lines.close();
       if (input !== process.stdin) input.destroy();
+      // An unfinished stdin would keep the process alive after the run: stop reading it.
+      else input.pause();
     }
   }
 }

@@ -12,6 +12,11 @@ export interface SyntheticMarket {
   readonly startPrice: number;
   /** Keep prices strictly inside (0, 1). */
   readonly predictionMarket: boolean;
+  /**
+   * Markets of one group quote the same event on different venues: they share a fair value and differ by
+   * venue noise, so their prices now and then cross (an arbitrage). Groups resolve every `resolveEveryTicks`.
+   */
+  readonly group?: string;
 }
 
 export interface SyntheticOptions {
@@ -24,6 +29,8 @@ export interface SyntheticOptions {
   readonly startTimeMs?: number;
   /** Tick count after which the feed ends on its own (null: until stopped). */
   readonly ticksMax?: number | null;
+  /** Grouped (prediction) markets resolve this often; 0 never. */
+  readonly resolveEveryTicks?: number;
 }
 
 /** Mulberry32: a tiny, well-known seeded PRNG; good enough for a demo, and replayable from its seed. */
@@ -50,10 +57,17 @@ const TREND_PPM = 900;
 const GAP_PPM = 60_000;
 const SPREAD_PPM = 500;
 
+/** How far a venue's price strays from its group's fair value, in micro-units of $1 (two cents). */
+const GROUP_NOISE_MICROS = 20_000;
+
 interface MarketState {
   readonly spec: SyntheticMarket;
   mid: number;
   trend: number;
+}
+
+interface GroupState {
+  fair: number;
 }
 
 export class SyntheticFeed implements Feed {
@@ -68,6 +82,9 @@ export class SyntheticFeed implements Feed {
   async *events(): AsyncIterable<FeedEvent> {
     const random = seededRandom(this.options.seed);
     const states: MarketState[] = this.options.markets.map((spec) => ({ spec, mid: spec.startPrice, trend: 0 }));
+    const groups = new Map<string, GroupState>();
+    for (const state of states) if (state.spec.group) groups.set(state.spec.group, { fair: state.spec.startPrice });
+    const resolveEveryTicks = this.options.resolveEveryTicks ?? 0;
     const disconnectedUntil = new Map<string, number>();
     const stepMs = this.options.feedStepMs ?? 250;
     let timestampMs = this.options.startTimeMs ?? Date.UTC(2026, 0, 1);
@@ -79,6 +96,13 @@ export class SyntheticFeed implements Feed {
           yield { type: 'reconnect', venue, timestampMs };
         }
       }
+      if (resolveEveryTicks > 0 && tick > 0 && tick % resolveEveryTicks === 0) {
+        for (const [name, group] of groups) {
+          for (const member of states.filter((m) => m.spec.group === name)) {
+            yield { type: 'resolve', venue: member.spec.venue, market: member.spec.market, outcome: group.fair >= 500_000 ? 'yes' : 'no', timestampMs };
+          }
+        }
+      }
       const state = states[Math.floor(random() * states.length)];
       if (!state) break;
       const venue = state.spec.venue;
@@ -86,10 +110,20 @@ export class SyntheticFeed implements Feed {
         disconnectedUntil.set(venue, tick + DISCONNECT_TICKS);
         yield { type: 'disconnect', venue, timestampMs };
       }
-      yield this.nextQuote(state, random, timestampMs);
+      const group = state.spec.group ? groups.get(state.spec.group) : undefined;
+      yield group ? this.groupQuote(state, group, random, timestampMs) : this.nextQuote(state, random, timestampMs);
       if (this.options.tickIntervalMs > 0) await sleep(this.options.tickIntervalMs);
       else if (tick % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** A grouped market: the shared fair value wanders a little, and this venue quotes it with its own noise. */
+  private groupQuote(state: MarketState, group: GroupState, random: () => number, timestampMs: number): FeedEvent {
+    group.fair = Math.min(950_000, Math.max(50_000, group.fair + Math.floor((random() * 2 - 1) * 6_000)));
+    const mid = Math.min(970_000, Math.max(30_000, group.fair + Math.floor((random() * 2 - 1) * GROUP_NOISE_MICROS)));
+    state.mid = mid;
+    const spread = 5_000;
+    return { type: 'quote', venue: state.spec.venue, market: state.spec.market, bid: formatMicros(mid - spread), ask: formatMicros(mid + spread), timestampMs };
   }
 
   private nextQuote(state: MarketState, random: () => number, timestampMs: number): FeedEvent {

@@ -77,6 +77,8 @@ export interface ClosePositionInput {
   readonly costs: CostModel;
   /** 'settlement' for a resolved prediction market (no exit costs). */
   readonly kind?: 'close' | 'settlement';
+  /** A real exit fill: its fee replaces the modelled exit fee, and spread/slippage are already in the fill price. */
+  readonly actualExitFee?: Micros;
 }
 
 export type CloseResult =
@@ -349,7 +351,9 @@ export class Ledger {
       if (reservation.state !== 'pending') return alreadyResolved(reservation);
       const spend = options.amount ?? reservation.amount;
       if (!Number.isSafeInteger(spend) || spend < 0 || spend > reservation.amount) {
-        throw new InputError(`commit amount ${formatUsd(spend)} must be between $0 and the reserved ${formatUsd(reservation.amount)}`);
+        // formatUsd would itself throw on a non-integer, hiding this error behind a RangeError.
+        const shown = Number.isSafeInteger(spend) ? formatUsd(spend) : String(spend);
+        throw new InputError(`commit amount ${shown} must be between $0 and the reserved ${formatUsd(reservation.amount)}`);
       }
       if (spend > 0) {
         this.applyChange({
@@ -446,39 +450,8 @@ export class Ledger {
           )}`,
         );
       }
-      const state = initialLadderState(input.levels);
-      const result = this.q.insertPosition.run({
-        venue: input.venue,
-        market: input.market,
-        side: input.side,
-        kind: input.kind ?? 'single',
-        quantity: input.quantity,
-        entry_price: input.entryPrice,
-        cost_basis: input.costBasis,
-        entry_fee: input.entryFee,
-        entry_fee_charged: input.entryFeeCharged ? 1 : 0,
-        tp1_price: input.levels.tp1Price,
-        tp2_price: input.levels.tp2Price,
-        tp3_price: input.levels.tp3Price,
-        sl_price: input.levels.slPrice,
-        stop_price: state.stopPrice,
-        reservation_id: reservation?.id ?? null,
-        idempotency_key: input.idempotencyKey ?? null,
-        at: this.timestamp(),
-      });
-      const id = Number(result.lastInsertRowid);
+      const id = this.recordOpen(input, reservation?.id ?? null);
       const what = `${input.side} ${input.market}`;
-      this.applyChange({
-        venue: input.venue,
-        type: 'position_open',
-        amount: 0,
-        // From a reservation the cost is already locked: it only changes owner.
-        lockedDelta: reservation ? 0 : input.costBasis,
-        positionId: id,
-        reservationId: reservation?.id ?? null,
-        orderRef: input.orderRef ?? null,
-        description: `Opened ${what}: ${formatQtyShort(input.quantity)} @ ${formatUsd(input.entryPrice, 4)}, locked ${formatUsd(input.costBasis)}`,
-      });
       if (feeNow > 0) {
         this.applyChange({
           venue: input.venue,
@@ -493,6 +466,85 @@ export class Ledger {
       }
       if (reservation) this.finishReservation(reservation, input.costBasis + feeNow);
       return { status: 'opened' as const, position: this.requirePosition(id), walletBefore, walletAfter: this.requireWallet(input.venue) };
+    });
+  }
+
+  /** Inserts the position row and its position_open transaction; from a reservation the cost only changes owner. */
+  private recordOpen(input: OpenPositionInput, reservationId: number | null): number {
+    const state = initialLadderState(input.levels);
+    const result = this.q.insertPosition.run({
+      venue: input.venue,
+      market: input.market,
+      side: input.side,
+      kind: input.kind ?? 'single',
+      quantity: input.quantity,
+      entry_price: input.entryPrice,
+      cost_basis: input.costBasis,
+      entry_fee: input.entryFee,
+      entry_fee_charged: input.entryFeeCharged ? 1 : 0,
+      tp1_price: input.levels.tp1Price,
+      tp2_price: input.levels.tp2Price,
+      tp3_price: input.levels.tp3Price,
+      sl_price: input.levels.slPrice,
+      stop_price: state.stopPrice,
+      reservation_id: reservationId,
+      idempotency_key: input.idempotencyKey ?? null,
+      at: this.timestamp(),
+    });
+    const id = Number(result.lastInsertRowid);
+    this.applyChange({
+      venue: input.venue,
+      type: 'position_open',
+      amount: 0,
+      lockedDelta: reservationId === null ? input.costBasis : 0,
+      positionId: id,
+      reservationId,
+      orderRef: input.orderRef ?? null,
+      description: `Opened ${input.side} ${input.market}: ${formatQtyShort(input.quantity)} @ ${formatUsd(input.entryPrice, 4)}, locked ${formatUsd(
+        input.costBasis,
+      )}`,
+    });
+    return id;
+  }
+
+  /**
+   * Settles a pending reservation from what actually filled: opens each position out of it (their cost stays
+   * locked, now as cost basis), pays the fill's fee from it, and releases the rest — all in one transaction.
+   * With no positions and no fee the whole reservation is released.
+   */
+  settleReservation(
+    reservationId: number,
+    settlement: { readonly positions: readonly OpenPositionInput[]; readonly fee: Micros; readonly orderRef?: string },
+  ): { positions: PositionRow[]; status: 'settled' | 'already_committed' | 'already_released' } {
+    return this.transaction(() => {
+      const reservation = this.requireReservation(reservationId);
+      if (reservation.state !== 'pending') return { positions: [], status: alreadyResolved(reservation).status as 'already_committed' | 'already_released' };
+      if (settlement.positions.length === 0 && settlement.fee === 0) {
+        this.releaseReservation(reservationId, { description: `Released reservation #${reservationId} (${reservation.purpose}): nothing filled` });
+        return { positions: [], status: 'settled' as const };
+      }
+      const used = settlement.positions.reduce((sum, p) => sum + p.costBasis, 0) + settlement.fee;
+      if (used > reservation.amount) {
+        throw new Error(`ledger bug: fill of ${formatUsd(used)} exceeds reservation #${reservationId} of ${formatUsd(reservation.amount)}`);
+      }
+      const ids = settlement.positions.map((input) => {
+        if (input.venue !== reservation.venue) throw new Error(`ledger bug: position on ${input.venue} from a ${reservation.venue} reservation`);
+        return this.recordOpen(input, reservationId);
+      });
+      if (settlement.fee > 0) {
+        this.applyChange({
+          venue: reservation.venue,
+          type: 'fee',
+          amount: -settlement.fee,
+          lockedDelta: -settlement.fee,
+          positionId: ids[0] ?? null,
+          reservationId,
+          orderRef: settlement.orderRef ?? null,
+          description: `Fee ${formatUsd(settlement.fee, 4)} on fill (${reservation.purpose})`,
+        });
+      }
+      this.finishReservation(reservation, used);
+      return { positions: ids.map((id) => this.requirePosition(id)), status: 'settled' as const };
     });
   }
 
@@ -515,6 +567,13 @@ export class Ledger {
     return this.q.openPositionsForMarket.all({ venue, market });
   }
 
+  /** Re-labels an open position (an unhedged arbitrage leg that got its hedge becomes part of a hedged pair). */
+  setPositionKind(id: number, kind: PositionKind): void {
+    this.transaction(() => {
+      this.db.prepare("UPDATE positions SET kind = ? WHERE id = ? AND status = 'open'").run(kind, id);
+    });
+  }
+
   /** Stores a ladder transition (tier flags and current stop) so a restart resumes where it was. */
   updateLadder(id: number, state: LadderState): void {
     this.transaction(() => {
@@ -533,12 +592,14 @@ export class Ledger {
       if (position.status === 'closed') return { status: 'already_closed' as const, position };
       const settlement = input.kind === 'settlement';
       if (!settlement && input.exitPrice <= 0) throw new InputError('exit price must be greater than zero');
-      const figures = closeFigures(settlement ? ZERO_COSTS : input.costs, {
+      const model = settlement || input.actualExitFee !== undefined ? ZERO_COSTS : input.costs;
+      const modelled = closeFigures(model, {
         side: position.side,
         quantity: position.quantity as QtyMicros,
         costBasis: position.cost_basis as Micros,
         entryFee: position.entry_fee as Micros,
       }, input.exitPrice);
+      const figures = input.actualExitFee === undefined ? modelled : withExitFee(modelled, input.actualExitFee);
       // The entry fee is part of net PnL either way; if it already left the wallet at open, it is not charged again.
       const totalDelta = figures.netPnl + (position.entry_fee_charged === 1 ? position.entry_fee : 0);
       const at = this.timestamp();
@@ -750,6 +811,11 @@ function prepareLedgerQueries(db: Database.Database) {
       qb.insertInto('audit_log').values({ kind: param('kind'), venue: param('venue'), detail: param('detail'), created_at: param('at') }),
     ),
   };
+}
+
+function withExitFee(figures: CloseFigures, exitFee: Micros): CloseFigures {
+  const totalCosts = (figures.totalCosts + exitFee) as Micros;
+  return { ...figures, exitFee, totalCosts, netPnl: (figures.grossPnl - totalCosts) as Micros };
 }
 
 function toWallet(row: WalletRow): Wallet {

@@ -15,7 +15,7 @@ export type WalletTransactionType =
 
 export type ReservationState = 'pending' | 'committed' | 'released';
 export type PositionStatus = 'open' | 'closed';
-export type PositionKind = 'single' | 'arb_leg';
+export type PositionKind = 'single' | 'arb_hedged' | 'arb_unhedged';
 
 export interface WalletsTable {
   venue: string;
@@ -112,7 +112,69 @@ export interface SchemaMigrationsTable {
   applied_at: string;
 }
 
+export interface ArbTradesTable {
+  id: Generated<number>;
+  pair: string;
+  direction: 'yes_a_no_b' | 'no_a_yes_b';
+  contracts: number;
+  expected_net_edge: number;
+  state: 'planned' | 'reserved' | 'submitted' | 'settled' | 'failed';
+  outcome: 'hedged' | 'partial' | 'unhedged' | 'none' | null;
+  note: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ArbLegsTable {
+  id: Generated<number>;
+  trade_id: number;
+  leg: 'a' | 'b' | 'hedge' | 'unwind';
+  venue: string;
+  market: string;
+  outcome: 'yes' | 'no';
+  side: 'buy' | 'sell';
+  quantity: number;
+  limit_price: number;
+  client_order_id: string;
+  venue_order_id: string | null;
+  reservation_id: number | null;
+  state: 'planned' | 'reserved' | 'submitted' | 'filled' | 'partially_filled' | 'rejected' | 'unknown' | 'settled';
+  filled_quantity: Generated<number>;
+  filled_notional: Generated<number>;
+  fee: Generated<number>;
+  hedged_position_id: number | null;
+  unhedged_position_id: number | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ArbLegEventsTable {
+  id: Generated<number>;
+  leg_id: number;
+  from_state: string;
+  to_state: string;
+  detail: string | null;
+  created_at: string;
+}
+
+export interface UnhedgedLegsTable {
+  id: Generated<number>;
+  trade_id: number;
+  leg_id: number;
+  position_id: number;
+  quantity: number;
+  state: 'open' | 'hedged' | 'unwound' | 'written_off';
+  note: string | null;
+  created_at: string;
+  resolved_at: string | null;
+}
+
 export interface LedgerSchema {
+  arb_trades: ArbTradesTable;
+  arb_legs: ArbLegsTable;
+  arb_leg_events: ArbLegEventsTable;
+  unhedged_legs: UnhedgedLegsTable;
   wallets: WalletsTable;
   reservations: ReservationsTable;
   positions: PositionsTable;

@@ -6,6 +6,7 @@ import { EXIT } from '../errors.js';
 import { healthJson } from '../present.js';
 import { formatUsd } from '../../domain/money.js';
 import { reconcile } from '../../engine/reconcile.js';
+import { createVenues } from '../../venues/registry.js';
 
 export function registerCheckCommands(program: Command): void {
   program
@@ -45,13 +46,22 @@ export function registerCheckCommands(program: Command): void {
     .action(async (options: { dryRun?: boolean }, command: Command) => {
       const ctx = CommandContext.from(command);
       const ledger = ctx.openLedger();
-      const report = await reconcile(ledger, ctx.config, { dryRun: options.dryRun === true });
+      const venues = createVenues(ctx.config, ctx.dbPath);
+      let report;
+      try {
+        report = await reconcile(ledger, ctx.config, { dryRun: options.dryRun === true, venues: venues.venues });
+      } finally {
+        await venues.close();
+      }
       if (ctx.out.json) {
         ctx.out.printJson(report);
       } else {
         const verb = report.dryRun ? 'would repair' : 'repaired';
         for (const action of report.actions) ctx.out.line(ctx.out.role.warn(`⟳ ${verb} ${action.venue}: ${action.detail}`));
         for (const issue of report.unresolved) ctx.out.line(ctx.out.role.error(`✗ unresolved${issue.venue ? ` [${issue.venue}]` : ''}: ${issue.detail}`));
+        for (const check of report.venueBalances.filter((c) => c.agrees)) {
+          ctx.out.line(ctx.out.role.success(`✓ ${check.venue}: venue holds ${check.venueCash}, as the ledger expects`));
+        }
         if (report.actions.length === 0 && report.unresolved.length === 0) ctx.out.line(ctx.out.role.success('✓ ledger consistent: nothing to repair'));
         else if (report.consistent) ctx.out.line(ctx.out.role.success(report.dryRun ? '✓ consistent once repaired' : '✓ ledger consistent after repair'));
       }

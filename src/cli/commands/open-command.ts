@@ -45,6 +45,10 @@ export function registerOpenCommand(program: Command): void {
       const venueConfig = config.venues.get(venue);
       if (!venueConfig) throw new InputError(`unknown venue "${venue}" (configured: ${[...config.venues.keys()].join(', ')})`);
       if (venueConfig.type !== 'paper') throw new InputError(`open places paper positions only; ${venue} is ${venueConfig.type}`);
+      // Checked before the ledger is opened, so a refused price never creates or touches the database.
+      if (explicitPrice !== null && venueConfig.predictionMarket && explicitPrice >= 1_000_000) {
+        throw new InputError(`price must be below 1 on prediction market ${venue}`);
+      }
       const ledger = ctx.openLedger();
       const price = explicitPrice ?? (await currentPrice(ctx, venue, market, side));
       const result = openPosition(ledger, {

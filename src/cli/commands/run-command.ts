@@ -4,7 +4,7 @@ import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
-import { formatMicros, formatSignedUsd, formatUsd, parseMicros, type Micros } from '../../domain/money.js';
+import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Micros } from '../../domain/money.js';
 import { Engine, type DemoOptions } from '../../engine/engine.js';
 import type { EngineEvent } from '../../engine/events.js';
 import { runFeed, type StopCause } from '../../engine/run-loop.js';
@@ -12,6 +12,7 @@ import type { Feed } from '../../feeds/events.js';
 import { JsonlFeed, type ReplaySpeed } from '../../feeds/jsonl.js';
 import { SyntheticFeed, type SyntheticMarket } from '../../feeds/synthetic.js';
 import type { Ledger } from '../../ledger/ledger.js';
+import type { PaperFaultPlan } from '../../venues/paper/paper-venue.js';
 import { createVenues } from '../../venues/registry.js';
 import { CommandContext } from '../context.js';
 import type { Output, Spinner } from '../output.js';
@@ -49,11 +50,12 @@ export function registerRunCommand(program: Command): void {
       const parsed = parseRunOptions(options);
       const config = ctx.config;
       const ledger = ctx.openLedger();
-      const venues = createVenues(config, ctx.dbPath);
-      const feed = parsed.feedPath ? new JsonlFeed(parsed.feedPath, parsed.speed) : syntheticFeed(config, parsed);
       const demo = parsed.feedPath || options.demo === false ? null : demoOptions(config, parsed.sizeMicros);
+      // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
+      const venues = createVenues(config, ctx.dbPath, demo ? { faults: demoFaults(config) } : {});
+      const feed = parsed.feedPath ? new JsonlFeed(parsed.feedPath, parsed.speed) : syntheticFeed(config, parsed);
       const status = new StatusLine(ctx.out, ledger);
-      const engine = new Engine({ ledger, config, paperVenues: venues.paper, listener: status.listener(config.logFile), demo });
+      const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: status.listener(config.logFile), demo });
       const stop = new AbortController();
       const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
       process.on('SIGINT', onSignal);
@@ -114,7 +116,26 @@ function syntheticMarkets(config: Config): SyntheticMarket[] {
 }
 
 function syntheticFeed(config: Config, parsed: ReturnType<typeof parseRunOptions>): Feed {
-  return new SyntheticFeed({ seed: parsed.seed, markets: syntheticMarkets(config), tickIntervalMs: parsed.syntheticIntervalMs });
+  // Paired markets share a fair value, so their prices cross now and then; they resolve every few thousand ticks.
+  const groupOf = new Map<string, string>();
+  for (const pair of config.pairs.values()) for (const leg of [pair.a, pair.b]) groupOf.set(`${leg.venue}\u0000${leg.market}`, pair.name);
+  const markets = syntheticMarkets(config).map((m) => {
+    const group = groupOf.get(`${m.venue}\u0000${m.market}`);
+    return group ? { ...m, group } : m;
+  });
+  return new SyntheticFeed({ seed: parsed.seed, markets, tickIntervalMs: parsed.syntheticIntervalMs, resolveEveryTicks: DEMO_RESOLVE_EVERY_TICKS });
+}
+
+const DEMO_RESOLVE_EVERY_TICKS = 2_000;
+
+/** Failure injection on the paired paper venues in the demo (seeded, so a run is replayable). */
+function demoFaults(config: Config): Map<string, PaperFaultPlan> {
+  const faults = new Map<string, PaperFaultPlan>();
+  let seed = 7;
+  for (const pair of config.pairs.values()) {
+    for (const leg of [pair.a, pair.b]) faults.set(leg.venue, { rejectRate: 0.12, partialFillRate: 0.08, timeoutAfterAcceptRate: 0.05, seed: (seed += 1) });
+  }
+  return faults;
 }
 
 function demoOptions(config: Config, sizeMicros: Micros): DemoOptions {
@@ -163,6 +184,8 @@ class StatusLine {
       `open ${open}`,
       `PnL ${formatSignedUsd(engine.stats.realisedNetPnl)}`,
       `rejected ${engine.guard.totalRejected()}`,
+      `arbs ${engine.stats.arbsExecuted}`,
+      `util ${this.ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(ratioPpm(w.locked, w.total), false)}`).join(' ')}`,
       paused.length > 0 ? `⏸ paused: ${paused.join(', ')}` : '▶ trading',
     ].join(' | ');
   }
@@ -172,6 +195,10 @@ class StatusLine {
     this.spinner?.stop();
     this.spinner = null;
   }
+}
+
+function entries(map: ReadonlyMap<string, number>): string {
+  return [...map].map(([key, value]) => `${key} ${value}`).join(', ');
 }
 
 function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause): void {
@@ -196,7 +223,15 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
       resolutions: stats.resolutions,
       openPositions,
       realisedNetPnl: formatMicros(stats.realisedNetPnl),
-      wallets: wallets.map(walletJson),
+      arbitrage: {
+        found: stats.arbsFound,
+        executed: stats.arbsExecuted,
+        failed: stats.arbsFailed,
+        outcomes: Object.fromEntries(stats.arbOutcomes),
+        unhedgedLegs: stats.unhedgedLegs,
+        unhedgedResolved: Object.fromEntries(stats.unhedgedResolved),
+      },
+      wallets: wallets.map((w) => ({ ...walletJson(w), utilization: formatPpmPct(ratioPpm(w.locked, w.total), false) })),
     });
     return;
   }
@@ -213,10 +248,13 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
       ['positions closed', Object.entries(closed).map(([k, v]) => `${k} ${v}`).join(', ') || '0'],
       ['still open', openPositions],
       ['realised net PnL', formatSignedUsd(stats.realisedNetPnl)],
+      ['arbs found / executed / failed', `${stats.arbsFound} / ${stats.arbsExecuted} / ${stats.arbsFailed}`],
+      ['arb outcomes', entries(stats.arbOutcomes) || '-'],
+      ['unhedged legs (resolved)', `${stats.unhedgedLegs}${stats.unhedgedResolved.size ? ` (${entries(stats.unhedgedResolved)})` : ''}`],
     ],
   );
   out.table(
-    ['wallet', 'total', 'available', 'locked'],
-    wallets.map((w) => [w.venue, formatUsd(w.total), formatUsd(w.available), formatUsd(w.locked)]),
+    ['wallet', 'total', 'available', 'locked', 'utilisation'],
+    wallets.map((w) => [w.venue, formatUsd(w.total), formatUsd(w.available), formatUsd(w.locked), formatPpmPct(ratioPpm(w.locked, w.total), false)]),
   );
 }

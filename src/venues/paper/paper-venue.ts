@@ -188,8 +188,10 @@ export class PaperVenue implements Venue {
     let paid = 0;
     for (const level of levels) {
       if (wanted <= 0) break;
-      const price = priceOffset(level.price, request.side === 'buy' ? this.options.costs.slippagePpm : -this.options.costs.slippagePpm, request.side === 'buy' ? 'up' : 'down');
-      if (request.side === 'buy' ? price > request.limitPrice : price < request.limitPrice) break;
+      if (request.side === 'buy' ? level.price > request.limitPrice : level.price < request.limitPrice) break;
+      // Slippage moves the fill against the taker, but never past the order's limit price.
+      const slipped = priceOffset(level.price, request.side === 'buy' ? this.options.costs.slippagePpm : -this.options.costs.slippagePpm, request.side === 'buy' ? 'up' : 'down');
+      const price = (request.side === 'buy' ? Math.min(slipped, request.limitPrice) : Math.max(slipped, request.limitPrice)) as PriceMicros;
       const take = Math.min(wanted, level.size);
       filled += take;
       paid += notional(take as QtyMicros, price, request.side === 'buy' ? 'up' : 'down');

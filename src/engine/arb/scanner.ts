@@ -1,0 +1,181 @@
+// The arbitrage scanner, pure: for a pair of books it checks both directions (YES on A + NO on B, NO on A + YES on
+// B), walks the levels actually needed at the SAME contract count on both legs, charges each venue's exact fee, and
+// finds the whole-contract size that maximises net profit within depth, balances and the pair's maxSize.
+// Profit per contract pair: 1 − a − b − fees, where a and b are averaged over the levels taken.
+import type { ArbDirection } from '../../domain/arb.js';
+import { mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import type { BookLevel, Outcome } from '../../venues/venue.js';
+
+export interface LegBook {
+  readonly venue: string;
+  readonly market: string;
+  readonly outcome: Outcome;
+  /** Asks of this outcome, best (lowest) first. */
+  readonly asks: readonly BookLevel[];
+  readonly availableMicros: Micros;
+  readonly minContracts: QtyMicros;
+  readonly takerFee: (quantity: QtyMicros, price: PriceMicros) => Micros;
+}
+
+export interface LegPlan {
+  readonly venue: string;
+  readonly market: string;
+  readonly outcome: Outcome;
+  readonly quantity: QtyMicros;
+  /** Average price over the levels taken (rounded up: against us). */
+  readonly averagePrice: PriceMicros;
+  /** The worst level taken: the limit price of a fill-or-kill order. */
+  readonly limitPrice: PriceMicros;
+  readonly cost: Micros;
+  readonly fee: Micros;
+}
+
+export interface Opportunity {
+  readonly pair: string;
+  readonly direction: ArbDirection;
+  readonly contracts: QtyMicros;
+  readonly a: LegPlan;
+  readonly b: LegPlan;
+  /** Payout at resolution: 1 per contract pair. */
+  readonly payout: Micros;
+  readonly grossEdge: Micros;
+  readonly fees: Micros;
+  readonly netEdge: Micros;
+  /** Net edge per capital used (both legs' cost and fees), in basis points. */
+  readonly netEdgeBps: number;
+}
+
+const CONTRACT = SCALE as QtyMicros;
+/** Bound on the binary searches over contract counts (2^40 contracts is far beyond any book). */
+const SEARCH_STEPS_MAX = 40;
+
+/** Cost of buying `quantity` from `asks` (best first), or null when the book is not deep enough. */
+export function walkAsks(asks: readonly BookLevel[], quantity: QtyMicros): { cost: Micros; limitPrice: PriceMicros } | null {
+  let remaining: number = quantity;
+  let cost = 0;
+  let limitPrice = 0;
+  for (const level of asks) {
+    if (remaining <= 0) break;
+    const take = Math.min(remaining, level.size);
+    cost += mulDiv(take, level.price, SCALE, 'up');
+    limitPrice = level.price;
+    remaining -= take;
+  }
+  if (remaining > 0) return null;
+  return { cost: cost as Micros, limitPrice: limitPrice as PriceMicros };
+}
+
+function planLeg(book: LegBook, quantity: QtyMicros): LegPlan | null {
+  const walked = walkAsks(book.asks, quantity);
+  if (!walked) return null;
+  const averagePrice = mulDiv(walked.cost, SCALE, quantity, 'up') as PriceMicros;
+  return {
+    venue: book.venue,
+    market: book.market,
+    outcome: book.outcome,
+    quantity,
+    averagePrice,
+    limitPrice: walked.limitPrice,
+    cost: walked.cost,
+    fee: book.takerFee(quantity, averagePrice),
+  };
+}
+
+export function evaluate(pair: string, direction: ArbDirection, a: LegBook, b: LegBook, contracts: QtyMicros): Opportunity | null {
+  const legA = planLeg(a, contracts);
+  const legB = planLeg(b, contracts);
+  if (!legA || !legB) return null;
+  const payout = contracts as number as Micros;
+  const grossEdge = (payout - legA.cost - legB.cost) as Micros;
+  const fees = (legA.fee + legB.fee) as Micros;
+  const netEdge = (grossEdge - fees) as Micros;
+  const capital = legA.cost + legB.cost + fees;
+  return {
+    pair,
+    direction,
+    contracts,
+    a: legA,
+    b: legB,
+    payout,
+    grossEdge,
+    fees,
+    netEdge,
+    netEdgeBps: capital > 0 ? mulDiv(netEdge, 10_000, capital, 'down') : 0,
+  };
+}
+
+function depth(asks: readonly BookLevel[]): number {
+  return asks.reduce((sum, level) => sum + level.size, 0);
+}
+
+/** Largest whole-contract count in [0, high] for which `fits` holds (fits is monotone: true then false). */
+function largestFitting(high: number, fits: (contracts: QtyMicros) => boolean): number {
+  let low = 0;
+  let top = Math.floor(high / CONTRACT);
+  for (let step = 0; step < SEARCH_STEPS_MAX && low < top; step += 1) {
+    const middle = Math.ceil((low + top) / 2);
+    if (fits((middle * CONTRACT) as QtyMicros)) low = middle;
+    else top = middle - 1;
+  }
+  return low * CONTRACT;
+}
+
+/**
+ * The best opportunity in one direction: net profit is linear between book-level boundaries, so the maximum lies
+ * at a boundary or at a cap (balances, maxSize); each candidate is evaluated exactly.
+ */
+export function bestInDirection(
+  pair: string,
+  direction: ArbDirection,
+  a: LegBook,
+  b: LegBook,
+  maxSizeMicros: Micros,
+): Opportunity | null {
+  const depthMax = Math.min(depth(a.asks), depth(b.asks));
+  const minimum = Math.max(a.minContracts, b.minContracts, CONTRACT);
+  if (depthMax < minimum) return null;
+  const affordable = (book: LegBook) => (q: QtyMicros) => {
+    const plan = planLeg(book, q);
+    return plan !== null && plan.cost + plan.fee <= book.availableMicros;
+  };
+  const withinSize = (q: QtyMicros) => {
+    const opportunity = evaluate(pair, direction, a, b, q);
+    return opportunity !== null && opportunity.a.cost + opportunity.b.cost + opportunity.fees <= maxSizeMicros;
+  };
+  const cap = Math.min(largestFitting(depthMax, affordable(a)), largestFitting(depthMax, affordable(b)), largestFitting(depthMax, withinSize));
+  if (cap < minimum) return null;
+  const candidates = new Set<number>([cap, minimum]);
+  for (const asks of [a.asks, b.asks]) {
+    let cumulative = 0;
+    for (const level of asks) {
+      cumulative += level.size;
+      const whole = Math.floor(cumulative / CONTRACT) * CONTRACT;
+      if (whole >= minimum && whole <= cap) candidates.add(whole);
+    }
+  }
+  let best: Opportunity | null = null;
+  for (const contracts of candidates) {
+    const opportunity = evaluate(pair, direction, a, b, contracts as QtyMicros);
+    if (opportunity && (best === null || opportunity.netEdge > best.netEdge)) best = opportunity;
+  }
+  return best;
+}
+
+export interface PairBooks {
+  readonly pair: string;
+  /** Pair-YES and pair-NO books on venue A and on venue B. */
+  readonly aYes: LegBook;
+  readonly aNo: LegBook;
+  readonly bYes: LegBook;
+  readonly bNo: LegBook;
+  readonly maxSizeMicros: Micros;
+}
+
+/** Both directions; the better one first. Null entries are directions with no executable size. */
+export function scanPair(books: PairBooks): Opportunity[] {
+  const found = [
+    bestInDirection(books.pair, 'yes_a_no_b', books.aYes, books.bNo, books.maxSizeMicros),
+    bestInDirection(books.pair, 'no_a_yes_b', books.aNo, books.bYes, books.maxSizeMicros),
+  ].filter((o): o is Opportunity => o !== null);
+  return found.sort((x, y) => y.netEdge - x.netEdge);
+}

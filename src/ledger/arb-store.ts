@@ -1,0 +1,231 @@
+// Arbitrage records: trades, their legs (client order id stored before any order is sent), every leg transition
+// (checked against the one transition table), and unhedged legs with their lifecycle.
+import type { Selectable } from 'kysely';
+import { assertLegTransition, assertTradeTransition, type ArbDirection, type LegState, type TradeState, type UnhedgedState } from '../domain/arb.js';
+import type { Ledger } from './ledger.js';
+import type { ArbLegsTable, ArbTradesTable, UnhedgedLegsTable } from './schema.js';
+import { param, prepareQuery } from './statements.js';
+
+export type ArbTrade = Selectable<ArbTradesTable>;
+export type ArbLeg = Selectable<ArbLegsTable>;
+export type UnhedgedLeg = Selectable<UnhedgedLegsTable>;
+
+export interface NewLeg {
+  readonly leg: ArbLeg['leg'];
+  readonly venue: string;
+  readonly market: string;
+  readonly outcome: 'yes' | 'no';
+  readonly side: 'buy' | 'sell';
+  readonly quantity: number;
+  readonly limitPrice: number;
+  readonly clientOrderId: string;
+}
+
+export type LegPatch = Partial<
+  Pick<ArbLeg, 'venue_order_id' | 'reservation_id' | 'filled_quantity' | 'filled_notional' | 'fee' | 'hedged_position_id' | 'unhedged_position_id' | 'error'>
+>;
+
+export class ArbStore {
+  private readonly q;
+
+  constructor(private readonly ledger: Ledger) {
+    const db = ledger.db;
+    this.q = {
+      insertTrade: prepareQuery<Record<string, unknown>, never>(db, (qb) =>
+        qb.insertInto('arb_trades').values({
+          pair: param('pair'),
+          direction: param('direction'),
+          contracts: param('contracts'),
+          expected_net_edge: param('edge'),
+          state: 'planned',
+          outcome: null,
+          note: null,
+          created_at: param('at'),
+          updated_at: param('at'),
+        }),
+      ),
+      insertLeg: prepareQuery<Record<string, unknown>, never>(db, (qb) =>
+        qb.insertInto('arb_legs').values({
+          trade_id: param('trade_id'),
+          leg: param('leg'),
+          venue: param('venue'),
+          market: param('market'),
+          outcome: param('outcome'),
+          side: param('side'),
+          quantity: param('quantity'),
+          limit_price: param('limit_price'),
+          client_order_id: param('client_order_id'),
+          venue_order_id: null,
+          reservation_id: null,
+          state: 'planned',
+          hedged_position_id: null,
+          unhedged_position_id: null,
+          error: null,
+          created_at: param('at'),
+          updated_at: param('at'),
+        }),
+      ),
+      trade: prepareQuery<{ id: number }, ArbTrade>(db, (qb) => qb.selectFrom('arb_trades').selectAll().where('id', '=', param('id'))),
+      leg: prepareQuery<{ id: number }, ArbLeg>(db, (qb) => qb.selectFrom('arb_legs').selectAll().where('id', '=', param('id'))),
+      legsOfTrade: prepareQuery<{ id: number }, ArbLeg>(db, (qb) =>
+        qb.selectFrom('arb_legs').selectAll().where('trade_id', '=', param('id')).orderBy('id'),
+      ),
+      inFlight: prepareQuery<Record<string, never>, ArbTrade>(db, (qb) =>
+        qb.selectFrom('arb_trades').selectAll().where('state', 'in', ['planned', 'reserved', 'submitted']).orderBy('id'),
+      ),
+      inFlightForPair: prepareQuery<{ pair: string }, { n: number }>(db, (qb) =>
+        qb
+          .selectFrom('arb_trades')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('pair', '=', param('pair'))
+          .where('state', 'in', ['planned', 'reserved', 'submitted']),
+      ),
+      recentTrades: prepareQuery<{ limit: number }, ArbTrade>(db, (qb) => qb.selectFrom('arb_trades').selectAll().orderBy('id', 'desc').limit(param('limit'))),
+      setTrade: prepareQuery<{ id: number; state: TradeState; outcome: string | null; note: string | null; at: string }, never>(db, (qb) =>
+        qb
+          .updateTable('arb_trades')
+          .set({ state: param('state'), outcome: param('outcome'), note: param('note'), updated_at: param('at') })
+          .where('id', '=', param('id')),
+      ),
+      insertEvent: prepareQuery<{ leg_id: number; from: string; to: string; detail: string | null; at: string }, never>(db, (qb) =>
+        qb.insertInto('arb_leg_events').values({ leg_id: param('leg_id'), from_state: param('from'), to_state: param('to'), detail: param('detail'), created_at: param('at') }),
+      ),
+      insertUnhedged: prepareQuery<Record<string, unknown>, never>(db, (qb) =>
+        qb.insertInto('unhedged_legs').values({
+          trade_id: param('trade_id'),
+          leg_id: param('leg_id'),
+          position_id: param('position_id'),
+          quantity: param('quantity'),
+          state: 'open',
+          note: null,
+          created_at: param('at'),
+          resolved_at: null,
+        }),
+      ),
+      unhedgedByPosition: prepareQuery<{ id: number }, UnhedgedLeg>(db, (qb) =>
+        qb.selectFrom('unhedged_legs').selectAll().where('position_id', '=', param('id')),
+      ),
+      openUnhedged: prepareQuery<Record<string, never>, UnhedgedLeg>(db, (qb) =>
+        qb.selectFrom('unhedged_legs').selectAll().where('state', '=', 'open').orderBy('id'),
+      ),
+      allUnhedged: prepareQuery<Record<string, never>, UnhedgedLeg>(db, (qb) => qb.selectFrom('unhedged_legs').selectAll().orderBy('id')),
+      resolveUnhedged: prepareQuery<{ id: number; state: UnhedgedState; note: string | null; at: string }, never>(db, (qb) =>
+        qb
+          .updateTable('unhedged_legs')
+          .set({ state: param('state'), note: param('note'), resolved_at: param('at') })
+          .where('id', '=', param('id'))
+          .where('state', '=', 'open'),
+      ),
+    };
+  }
+
+  createTrade(input: { pair: string; direction: ArbDirection; contracts: number; expectedNetEdge: number; legs: readonly NewLeg[] }): {
+    trade: ArbTrade;
+    legs: ArbLeg[];
+  } {
+    return this.ledger.transaction(() => {
+      const at = this.ledger.timestamp();
+      const tradeId = Number(
+        this.q.insertTrade.run({ pair: input.pair, direction: input.direction, contracts: input.contracts, edge: input.expectedNetEdge, at })
+          .lastInsertRowid,
+      );
+      for (const leg of input.legs) this.addLeg(tradeId, leg, at);
+      return { trade: this.requireTrade(tradeId), legs: this.legsOf(tradeId) };
+    });
+  }
+
+  /** Adds a leg (a later hedge or unwind order) to a trade; its client order id is stored before it is sent. */
+  addLeg(tradeId: number, leg: NewLeg, at = this.ledger.timestamp()): ArbLeg {
+    return this.ledger.transaction(() => {
+      const id = Number(
+        this.q.insertLeg.run({
+          trade_id: tradeId,
+          leg: leg.leg,
+          venue: leg.venue,
+          market: leg.market,
+          outcome: leg.outcome,
+          side: leg.side,
+          quantity: leg.quantity,
+          limit_price: leg.limitPrice,
+          client_order_id: leg.clientOrderId,
+          at,
+        }).lastInsertRowid,
+      );
+      return this.requireLeg(id);
+    });
+  }
+
+  requireTrade(id: number): ArbTrade {
+    const trade = this.q.trade.get({ id });
+    if (!trade) throw new Error(`no arb trade ${id}`);
+    return trade;
+  }
+
+  requireLeg(id: number): ArbLeg {
+    const leg = this.q.leg.get({ id });
+    if (!leg) throw new Error(`no arb leg ${id}`);
+    return leg;
+  }
+
+  legsOf(tradeId: number): ArbLeg[] {
+    return this.q.legsOfTrade.all({ id: tradeId });
+  }
+
+  inFlightTrades(): ArbTrade[] {
+    return this.q.inFlight.all({});
+  }
+
+  inFlightCount(pair: string): number {
+    return this.q.inFlightForPair.get({ pair })?.n ?? 0;
+  }
+
+  recentTrades(limit: number): ArbTrade[] {
+    return this.q.recentTrades.all({ limit });
+  }
+
+  /** Moves a leg along the transition table, records the event, and applies the patch — one transaction. */
+  transitionLeg(legId: number, to: LegState, patch: LegPatch = {}, detail: string | null = null): ArbLeg {
+    return this.ledger.transaction(() => {
+      const leg = this.requireLeg(legId);
+      if (leg.state !== to) assertLegTransition(leg.state, to);
+      const at = this.ledger.timestamp();
+      const columns = Object.keys(patch);
+      const assignments = ['state = ?', 'updated_at = ?', ...columns.map((column) => `${column} = ?`)].join(', ');
+      this.ledger.db
+        .prepare(`UPDATE arb_legs SET ${assignments} WHERE id = ?`)
+        .run(to, at, ...columns.map((column) => patch[column as keyof LegPatch] ?? null), legId);
+      this.q.insertEvent.run({ leg_id: legId, from: leg.state, to, detail, at });
+      return this.requireLeg(legId);
+    });
+  }
+
+  setTradeState(id: number, to: TradeState, fields: { outcome?: ArbTrade['outcome']; note?: string | null } = {}): void {
+    this.ledger.transaction(() => {
+      const trade = this.requireTrade(id);
+      if (trade.state !== to) assertTradeTransition(trade.state, to);
+      this.q.setTrade.run({ id, state: to, outcome: fields.outcome ?? trade.outcome, note: fields.note ?? trade.note, at: this.ledger.timestamp() });
+    });
+  }
+
+  addUnhedged(tradeId: number, legId: number, positionId: number, quantity: number): void {
+    this.ledger.transaction(() => {
+      this.q.insertUnhedged.run({ trade_id: tradeId, leg_id: legId, position_id: positionId, quantity, at: this.ledger.timestamp() });
+    });
+  }
+
+  unhedgedForPosition(positionId: number): UnhedgedLeg | undefined {
+    return this.q.unhedgedByPosition.get({ id: positionId });
+  }
+
+  openUnhedged(): UnhedgedLeg[] {
+    return this.q.openUnhedged.all({});
+  }
+
+  allUnhedged(): UnhedgedLeg[] {
+    return this.q.allUnhedged.all({});
+  }
+
+  resolveUnhedged(id: number, state: Exclude<UnhedgedState, 'open'>, note: string | null): boolean {
+    return this.ledger.transaction(() => this.q.resolveUnhedged.run({ id, state, note, at: this.ledger.timestamp() }).changes === 1);
+  }
+}
