@@ -1,5 +1,6 @@
 // The arbbot command line: global options, one file per command group, and one place mapping errors to exit codes.
 import { Command, CommanderError } from 'commander';
+import { registerArbCommand } from './commands/arb-command.js';
 import { registerCheckCommands } from './commands/check-commands.js';
 import { registerLedgerCommands } from './commands/ledger-commands.js';
 import { registerOpenCommand } from './commands/open-command.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run arbbot --help for usage)')
     .exitOverride();
   registerRunCommand(program);
+  registerArbCommand(program);
   registerOpenCommand(program);
   registerPositionCommands(program);
   registerLedgerCommands(program);

@@ -57,6 +57,7 @@ export function positionRow(position: PositionRow): string[] {
     position.venue,
     position.market,
     position.side,
+    position.kind === 'single' ? '' : position.kind === 'arb_hedged' ? 'arb (hedged)' : 'arb UNHEDGED',
     position.status,
     formatUsd(position.cost_basis),
     formatUsd(position.entry_price, 4),
@@ -67,7 +68,7 @@ export function positionRow(position: PositionRow): string[] {
   ];
 }
 
-export const POSITION_HEAD = ['id', 'venue', 'market', 'side', 'status', 'size', 'entry', 'stop / exit', 'tiers', 'net PnL', 'reason'];
+export const POSITION_HEAD = ['id', 'venue', 'market', 'side', 'kind', 'status', 'size', 'entry', 'stop / exit', 'tiers', 'net PnL', 'reason'];
 
 export function healthJson(report: HealthReport): Record<string, unknown> {
   return {

@@ -1,0 +1,193 @@
+// `arbbot arb`: one-shot and cron-friendly. Lists each pair's best opportunity per direction with the edge after
+// fees; `--execute <pair>` executes the best one now (after settling anything a previous run left in flight).
+import type { Command } from 'commander';
+import type { Config, PairConfig } from '../../config/config.js';
+import { InputError } from '../../domain/errors.js';
+import { formatMicros, formatUsd, parseMicros, type Micros } from '../../domain/money.js';
+import { pairBooks } from '../../engine/arb/books.js';
+import { executeArb, type ArbDeps, type ArbResult } from '../../engine/arb/executor.js';
+import { scanPair, type Opportunity } from '../../engine/arb/scanner.js';
+import { actionable } from '../../engine/arb/trader.js';
+import { handleUnhedged, type UnhedgedOutcome } from '../../engine/arb/unhedged.js';
+import { PriceGuard } from '../../engine/price-guard.js';
+import { reconcile } from '../../engine/reconcile.js';
+import { JsonlFeed } from '../../feeds/jsonl.js';
+import { ArbStore } from '../../ledger/arb-store.js';
+import { createVenues, type VenueSet } from '../../venues/registry.js';
+import { CommandContext } from '../context.js';
+import { EXIT } from '../errors.js';
+import type { Output } from '../output.js';
+import { arbLines } from '../render-events.js';
+
+interface ArbOptions {
+  execute?: string;
+  size?: string;
+  dryRun?: boolean;
+  feed?: string;
+}
+
+export function registerArbCommand(program: Command): void {
+  program
+    .command('arb')
+    .description('list arbitrage opportunities per pair (edge after fees); --execute PAIR executes the best one now')
+    .option('--execute <pair>', 'execute the best opportunity of this pair')
+    .option('--size <usd>', 'most USD to use (both legs together), below the pair\'s maxSize')
+    .option('--dry-run', 'with --execute: show the plan, place nothing')
+    .option('--feed <file>', 'load quotes from a JSON Lines file into the paper books first')
+    .action(async (options: ArbOptions, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const sizeCap = options.size === undefined ? null : parseMicros(options.size, { label: '--size' });
+      const config = ctx.config;
+      const pair = options.execute === undefined ? null : requirePair(config, options.execute);
+      if (options.dryRun && !pair) throw new InputError('--dry-run goes with --execute <pair>');
+      const ledger = ctx.openLedger();
+      const venues = createVenues(config, ctx.dbPath);
+      try {
+        if (options.feed) await loadFeed(venues, config, options.feed);
+        const deps: ArbDeps = { ledger, store: new ArbStore(ledger), venues: venues.venues, config };
+        if (!pair) return await listOpportunities(ctx.out, deps, [...config.pairs.values()], sizeCap);
+        await executePair(ctx.out, deps, pair, sizeCap, options.dryRun === true);
+      } finally {
+        await venues.close();
+      }
+    });
+}
+
+function requirePair(config: Config, name: string): PairConfig {
+  const pair = config.pairs.get(name);
+  if (!pair) throw new InputError(`unknown pair "${name}" (configured: ${[...config.pairs.keys()].join(', ') || 'none'})`);
+  return pair;
+}
+
+function capped(pair: PairConfig, sizeCap: Micros | null): PairConfig {
+  return sizeCap === null || sizeCap >= pair.maxSizeMicros ? pair : { ...pair, maxSizeMicros: sizeCap };
+}
+
+async function scan(deps: ArbDeps, pair: PairConfig): Promise<Opportunity[]> {
+  return scanPair(await pairBooks(deps.ledger, deps.venues, pair));
+}
+
+function opportunityJson(pair: PairConfig, o: Opportunity): Record<string, unknown> {
+  const leg = (plan: Opportunity['a']) => ({
+    venue: plan.venue,
+    market: plan.market,
+    outcome: plan.outcome,
+    contracts: formatMicros(plan.quantity),
+    averagePrice: formatMicros(plan.averagePrice),
+    limitPrice: formatMicros(plan.limitPrice),
+    cost: formatMicros(plan.cost),
+    fee: formatMicros(plan.fee),
+  });
+  return {
+    pair: o.pair,
+    direction: o.direction,
+    contracts: formatMicros(o.contracts),
+    a: leg(o.a),
+    b: leg(o.b),
+    payout: formatMicros(o.payout),
+    grossEdge: formatMicros(o.grossEdge),
+    fees: formatMicros(o.fees),
+    netEdge: formatMicros(o.netEdge),
+    netEdgeBps: o.netEdgeBps,
+    actionable: pair.confirmed && actionable(pair, o),
+    confirmed: pair.confirmed,
+  };
+}
+
+async function listOpportunities(out: Output, deps: ArbDeps, pairs: readonly PairConfig[], sizeCap: Micros | null): Promise<void> {
+  const rows: { pair: PairConfig; opportunity: Opportunity }[] = [];
+  for (const pair of pairs) for (const opportunity of await scan(deps, capped(pair, sizeCap))) rows.push({ pair, opportunity });
+  if (out.json) return out.printJson({ opportunities: rows.map(({ pair, opportunity }) => opportunityJson(pair, opportunity)) });
+  if (rows.length === 0) return out.line(out.role.muted('no executable size on any pair (books empty or too thin)'));
+  out.table(
+    ['pair', 'buy on A', 'buy on B', 'contracts', 'gross', 'fees', 'net', 'bps', ''],
+    rows.map(({ pair, opportunity: o }) => [
+      o.pair,
+      `${o.a.outcome.toUpperCase()} ${o.a.venue} @ ${formatUsd(o.a.averagePrice, 4)}`,
+      `${o.b.outcome.toUpperCase()} ${o.b.venue} @ ${formatUsd(o.b.averagePrice, 4)}`,
+      formatMicros(o.contracts).replace(/\.0+$/, ''),
+      formatUsd(o.grossEdge, 4),
+      formatUsd(o.fees, 4),
+      formatUsd(o.netEdge, 4),
+      o.netEdgeBps,
+      !pair.confirmed ? 'unconfirmed' : actionable(pair, o) ? 'actionable' : 'below minEdge',
+    ]),
+  );
+}
+
+async function executePair(out: Output, deps: ArbDeps, pair: PairConfig, sizeCap: Micros | null, dryRun: boolean): Promise<void> {
+  if (!pair.confirmed) throw new InputError(`pair ${pair.name} is not confirmed: a person must set "confirmed": true after checking both markets resolve alike`);
+  if (!dryRun) {
+    // Crash-only: finish whatever an earlier run left in flight before placing anything new.
+    const recovered = await reconcile(deps.ledger, deps.config, { dryRun: false, venues: deps.venues });
+    for (const action of recovered.actions) out.debug(`reconcile: ${action.detail}`);
+  }
+  const best = (await scan(deps, capped(pair, sizeCap)))[0];
+  if (!best || !actionable(pair, best)) {
+    const why = best ? `best net edge ${formatUsd(best.netEdge, 4)} (${best.netEdgeBps} bps, minimum ${pair.minEdgeBps})` : 'no executable size';
+    if (out.json) out.printJson({ pair: pair.name, executed: false, reason: why, opportunity: best ? opportunityJson(pair, best) : null });
+    else out.line(out.role.warn(`No opportunity on ${pair.name}: ${why}`));
+    process.exitCode = EXIT.checkFailed;
+    return;
+  }
+  if (dryRun) {
+    if (out.json) return out.printJson({ pair: pair.name, dryRun: true, opportunity: opportunityJson(pair, best) });
+    out.line(`Would execute ${pair.name} (nothing placed):`);
+    out.line(`  leg A: buy ${formatMicros(best.a.quantity)} ${best.a.outcome.toUpperCase()} on ${best.a.venue} ${best.a.market}, limit ${formatUsd(best.a.limitPrice, 4)}, cost ${formatUsd(best.a.cost)} + fee ${formatUsd(best.a.fee, 4)}`);
+    out.line(`  leg B: buy ${formatMicros(best.b.quantity)} ${best.b.outcome.toUpperCase()} on ${best.b.venue} ${best.b.market}, limit ${formatUsd(best.b.limitPrice, 4)}, cost ${formatUsd(best.b.cost)} + fee ${formatUsd(best.b.fee, 4)}`);
+    out.line(`  net edge ${formatUsd(best.netEdge, 4)} (${best.netEdgeBps} bps)`);
+    return;
+  }
+  const result = await executeArb(deps, best);
+  const unhedged = result.status === 'settled' ? await followUp(deps, result) : [];
+  if (out.json) {
+    out.printJson({ pair: pair.name, executed: true, opportunity: opportunityJson(pair, best), result: resultJson(deps, result), unhedged });
+  } else {
+    for (const line of arbLines(out, best, result)) out.line(line);
+    for (const u of unhedged) out.line(u.outcome === 'held' ? out.role.warn(`⚠ unhedged position ${u.positionId} held under TP/SL`) : `unhedged position ${u.positionId}: ${u.outcome}`);
+  }
+  if (result.status !== 'settled') process.exitCode = EXIT.checkFailed;
+}
+
+async function followUp(deps: ArbDeps, result: Extract<ArbResult, { status: 'settled' }>): Promise<{ positionId: number; outcome: UnhedgedOutcome }[]> {
+  const outcomes: { positionId: number; outcome: UnhedgedOutcome }[] = [];
+  for (const excess of result.settlement.unhedged) {
+    const record = deps.store.unhedgedForPosition(excess.positionId);
+    if (record) outcomes.push({ positionId: excess.positionId, outcome: await handleUnhedged(deps, record) });
+  }
+  return outcomes;
+}
+
+function resultJson(deps: ArbDeps, result: ArbResult): Record<string, unknown> {
+  if (result.status !== 'settled') return { status: result.status, tradeId: result.tradeId, reason: result.reason };
+  return {
+    status: 'settled',
+    tradeId: result.tradeId,
+    outcome: result.settlement.trade.outcome,
+    legs: deps.store.legsOf(result.tradeId).map((leg) => ({
+      leg: leg.leg,
+      venue: leg.venue,
+      market: leg.market,
+      outcome: leg.outcome,
+      side: leg.side,
+      clientOrderId: leg.client_order_id,
+      state: leg.state,
+      quantity: formatMicros(leg.quantity),
+      filledQuantity: formatMicros(leg.filled_quantity),
+      filledNotional: formatMicros(leg.filled_notional),
+      fee: formatMicros(leg.fee),
+      error: leg.error,
+    })),
+    positions: result.settlement.positions.map((p) => ({ id: p.id, venue: p.venue, market: p.market, kind: p.kind, costBasis: formatMicros(p.cost_basis) })),
+  };
+}
+
+/** Loads a feed's quotes into the paper books (each through the price guard); other events are ignored here. */
+async function loadFeed(venues: VenueSet, config: Config, path: string): Promise<void> {
+  const guard = new PriceGuard(config.priceGuard.maxJumpPpm, (venue) => config.venues.get(venue)?.predictionMarket ?? false);
+  for await (const event of new JsonlFeed(path, 'max').events()) {
+    if (event.type !== 'quote') continue;
+    const verdict = guard.check(event);
+    if (verdict.ok) venues.paper.get(verdict.quote.venue)?.setQuote(verdict.quote.market, verdict.quote.bid, verdict.quote.ask, null, verdict.quote.timestampMs);
+  }
+}
