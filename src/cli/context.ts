@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { loadConfig, resolveDbPath, type Config } from '../config/config.js';
 import { Ledger } from '../ledger/ledger.js';
+import { createVenues, type VenueSet, type VenueSetOptions } from '../venues/registry.js';
 import { Output } from './output.js';
 
 export interface GlobalOptions {
@@ -46,6 +47,11 @@ export class CommandContext {
     }
     this.out.debug(`ledger ${this.dbPath} (synchronous=${config.synchronous}, config ${config.source ?? 'built-in defaults'})`);
     return ledger;
+  }
+
+  /** The configured venues; live adapters log through --verbose (their lines never contain secrets). */
+  openVenues(options: Omit<VenueSetOptions, 'live'> = {}): Promise<VenueSet> {
+    return createVenues(this.config, this.dbPath, { ...options, live: { log: (line) => this.out.debug(line) } });
   }
 
   static closeAll(): void {

@@ -6,6 +6,7 @@ import { registerLedgerCommands } from './commands/ledger-commands.js';
 import { registerOpenCommand } from './commands/open-command.js';
 import { registerPositionCommands } from './commands/position-commands.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerVenuesCommand } from './commands/venues-command.js';
 import { CommandContext } from './context.js';
 import { EXIT, errorLine, exitCodeFor } from './errors.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerPositionCommands(program);
   registerLedgerCommands(program);
   registerCheckCommands(program);
+  registerVenuesCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

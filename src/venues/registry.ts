@@ -1,6 +1,7 @@
-// Builds the configured venues. Paper venues share one state file beside the ledger (arbbot.db → arbbot.paper.db).
-import type { Config } from '../config/config.js';
-import { InputError } from '../domain/errors.js';
+// Builds the configured venues. Paper venues share one state file beside the ledger (arbbot.db → arbbot.paper.db);
+// live adapters are imported only when configured, so paper-only commands never load their signing libraries.
+import type { Config, VenueConfig } from '../config/config.js';
+import type { LiveVenueOptions } from './http/live-options.js';
 import { PaperState, paperStatePath } from './paper/paper-state.js';
 import { PaperVenue, type PaperFaultPlan } from './paper/paper-venue.js';
 import type { Venue } from './venue.js';
@@ -15,24 +16,41 @@ export interface VenueSet {
 export interface VenueSetOptions {
   /** Failure injection per paper venue (tests and the demo). */
   readonly faults?: ReadonlyMap<string, PaperFaultPlan>;
+  /** Passed to live adapters: environment for credentials, verbose log sink. */
+  readonly live?: LiveVenueOptions;
 }
 
-export function createVenues(config: Config, ledgerPath: string, options: VenueSetOptions = {}): VenueSet {
+async function createLiveVenue(config: VenueConfig, options: LiveVenueOptions): Promise<Venue> {
+  switch (config.type) {
+    case 'kalshi':
+      return (await import('./kalshi/index.js')).createKalshiVenue(config, options);
+    case 'polymarket':
+      return (await import('./polymarket/index.js')).createPolymarketVenue(config, options);
+    case 'sx':
+      return (await import('./sx/index.js')).createSxVenue(config, options);
+    case 'paper':
+      throw new Error('paper venues are not live');
+  }
+}
+
+export async function createVenues(config: Config, ledgerPath: string, options: VenueSetOptions = {}): Promise<VenueSet> {
   const venues = new Map<string, Venue>();
   const paper = new Map<string, PaperVenue>();
   let paperState: PaperState | null = null;
   for (const venueConfig of config.venues.values()) {
     if (venueConfig.type !== 'paper') {
-      throw new InputError(`venue ${venueConfig.name}: ${venueConfig.type} adapter is not available in this build`);
+      venues.set(venueConfig.name, await createLiveVenue(venueConfig, options.live ?? {}));
+      continue;
     }
     paperState ??= new PaperState(paperStatePath(ledgerPath));
+    const faults = options.faults?.get(venueConfig.name);
     const venue = new PaperVenue({
       name: venueConfig.name,
       predictionMarket: venueConfig.predictionMarket,
       costs: config.costs,
       state: paperState,
       startingBalance: venueConfig.startingBalance,
-      ...(options.faults?.get(venueConfig.name) ? { faults: options.faults.get(venueConfig.name) } : {}),
+      ...(faults ? { faults } : {}),
     });
     for (const [market, quote] of venueConfig.markets) {
       if (!paperState.getBook(venueConfig.name, market)) venue.setQuote(market, quote.bid, quote.ask, quote.depth, 0);

@@ -13,7 +13,7 @@ import { PriceGuard } from '../../engine/price-guard.js';
 import { reconcile } from '../../engine/reconcile.js';
 import { JsonlFeed } from '../../feeds/jsonl.js';
 import { ArbStore } from '../../ledger/arb-store.js';
-import { createVenues, type VenueSet } from '../../venues/registry.js';
+import type { VenueSet } from '../../venues/registry.js';
 import { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
@@ -41,7 +41,7 @@ export function registerArbCommand(program: Command): void {
       const pair = options.execute === undefined ? null : requirePair(config, options.execute);
       if (options.dryRun && !pair) throw new InputError('--dry-run goes with --execute <pair>');
       const ledger = ctx.openLedger();
-      const venues = createVenues(config, ctx.dbPath);
+      const venues = await ctx.openVenues();
       try {
         if (options.feed) await loadFeed(venues, config, options.feed);
         const deps: ArbDeps = { ledger, store: new ArbStore(ledger), venues: venues.venues, config };

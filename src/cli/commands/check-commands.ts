@@ -6,7 +6,6 @@ import { EXIT } from '../errors.js';
 import { healthJson } from '../present.js';
 import { formatUsd } from '../../domain/money.js';
 import { reconcile } from '../../engine/reconcile.js';
-import { createVenues } from '../../venues/registry.js';
 
 export function registerCheckCommands(program: Command): void {
   program
@@ -46,7 +45,7 @@ export function registerCheckCommands(program: Command): void {
     .action(async (options: { dryRun?: boolean }, command: Command) => {
       const ctx = CommandContext.from(command);
       const ledger = ctx.openLedger();
-      const venues = createVenues(ctx.config, ctx.dbPath);
+      const venues = await ctx.openVenues();
       let report;
       try {
         report = await reconcile(ledger, ctx.config, { dryRun: options.dryRun === true, venues: venues.venues });

@@ -5,7 +5,6 @@ import { InputError } from '../../domain/errors.js';
 import { formatUsd, parseMicros, parsePct, parsePrice, type PriceMicros } from '../../domain/money.js';
 import type { LadderConfig } from '../../domain/position.js';
 import { openPosition } from '../../engine/trading.js';
-import { createVenues } from '../../venues/registry.js';
 import { CommandContext } from '../context.js';
 import { parseSide } from '../parse.js';
 import { positionJson } from '../present.js';
@@ -88,7 +87,7 @@ function ladderOverrides(base: LadderConfig, options: OpenOptions): LadderConfig
 
 /** The paper venue's current book: a long buys at the ask, a short sells at the bid. */
 async function currentPrice(ctx: CommandContext, venue: string, market: string, side: 'long' | 'short'): Promise<PriceMicros> {
-  const venues = createVenues(ctx.config, ctx.dbPath);
+  const venues = await ctx.openVenues();
   try {
     const book = await venues.venues.get(venue)?.getBook(market, 'yes');
     const level = side === 'long' ? book?.asks[0] : book?.bids[0];

@@ -13,7 +13,6 @@ import { JsonlFeed, type ReplaySpeed } from '../../feeds/jsonl.js';
 import { SyntheticFeed, type SyntheticMarket } from '../../feeds/synthetic.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { PaperFaultPlan } from '../../venues/paper/paper-venue.js';
-import { createVenues } from '../../venues/registry.js';
 import { CommandContext } from '../context.js';
 import type { Output, Spinner } from '../output.js';
 import { parsePositiveInt } from '../parse.js';
@@ -52,7 +51,7 @@ export function registerRunCommand(program: Command): void {
       const ledger = ctx.openLedger();
       const demo = parsed.feedPath || options.demo === false ? null : demoOptions(config, parsed.sizeMicros);
       // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
-      const venues = createVenues(config, ctx.dbPath, demo ? { faults: demoFaults(config) } : {});
+      const venues = await ctx.openVenues(demo ? { faults: demoFaults(config) } : {});
       const feed = parsed.feedPath ? new JsonlFeed(parsed.feedPath, parsed.speed) : syntheticFeed(config, parsed);
       const status = new StatusLine(ctx.out, ledger);
       const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: status.listener(config.logFile), demo });
