@@ -11,6 +11,8 @@ import { runFeed, type StopCause } from '../../engine/run-loop.js';
 import type { Feed } from '../../feeds/events.js';
 import { JsonlFeed, type ReplaySpeed } from '../../feeds/jsonl.js';
 import { SyntheticFeed, type SyntheticMarket } from '../../feeds/synthetic.js';
+import { VenuePollFeed } from '../../feeds/venue-poll.js';
+import type { Venue } from '../../venues/venue.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { PaperFaultPlan } from '../../venues/paper/paper-venue.js';
 import { CommandContext } from '../context.js';
@@ -37,7 +39,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run the engine: paper demo on a synthetic feed by default, or replay --feed FILE')
-    .option('--feed <file>', 'JSON Lines feed to replay ("-" for stdin); the run ends at its last line')
+    .option('--feed <file>', 'JSON Lines feed to replay ("-" for stdin); the run ends at its last line. Default: the synthetic demo, or with live venues configured, their polled books')
     .option('--seed <n>', 'seed of the synthetic feed (demo)', '1')
     .option('--speed <speed>', '"max" (as fast as possible) or a multiple of recorded pace, e.g. 1 or 10', undefined)
     .option('--duration <seconds>', 'stop after this many seconds')
@@ -49,10 +51,15 @@ export function registerRunCommand(program: Command): void {
       const parsed = parseRunOptions(options);
       const config = ctx.config;
       const ledger = ctx.openLedger();
-      const demo = parsed.feedPath || options.demo === false ? null : demoOptions(config, parsed.sizeMicros);
+      const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');
+      const demo = parsed.feedPath || liveConfigured || options.demo === false ? null : demoOptions(config, parsed.sizeMicros);
       // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
       const venues = await ctx.openVenues(demo ? { faults: demoFaults(config) } : {});
-      const feed = parsed.feedPath ? new JsonlFeed(parsed.feedPath, parsed.speed) : syntheticFeed(config, parsed);
+      const feed = parsed.feedPath
+        ? new JsonlFeed(parsed.feedPath, parsed.speed)
+        : liveConfigured
+          ? pollingFeed(config, venues.venues)
+          : syntheticFeed(config, parsed);
       const status = new StatusLine(ctx.out, ledger);
       const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: status.listener(config.logFile), demo });
       const stop = new AbortController();
@@ -126,6 +133,15 @@ function syntheticFeed(config: Config, parsed: ReturnType<typeof parseRunOptions
 }
 
 const DEMO_RESOLVE_EVERY_TICKS = 2_000;
+/** How often live books are polled when a venue offers no usable stream. */
+const LIVE_POLL_INTERVAL_MS = 1_000;
+
+/** With live venues configured, quotes come from polling the paired markets' books. */
+function pollingFeed(config: Config, venues: ReadonlyMap<string, Venue>): Feed {
+  const markets = [...config.pairs.values()].flatMap((pair) => [pair.a, pair.b]).map((leg) => ({ venue: leg.venue, market: leg.market }));
+  if (markets.length === 0) throw new InputError('live venues are configured but no pairs: nothing to watch (configure "pairs", or pass --feed FILE)');
+  return new VenuePollFeed(venues, markets, { pollIntervalMs: LIVE_POLL_INTERVAL_MS });
+}
 
 /** Failure injection on the paired paper venues in the demo (seeded, so a run is replayable). */
 function demoFaults(config: Config): Map<string, PaperFaultPlan> {

@@ -41,6 +41,8 @@ export interface VenueRequest {
   readonly clientOrderId?: string;
   /** Statuses that are answers rather than failures (404 "no such order", 409 "duplicate client id"). */
   readonly acceptStatuses?: readonly number[];
+  /** Public market data: sent unsigned, so it works without credentials. */
+  readonly unsigned?: boolean;
 }
 
 export interface VenueResponse {
@@ -142,7 +144,7 @@ export class VenueHttpClient {
   private async attemptOnce(request: VenueRequest, attempt: number): Promise<Attempt> {
     const url = this.url(request);
     const bodyText = request.body === undefined ? '' : JSON.stringify(request.body);
-    const signed = this.options.sign ? await this.options.sign({ method: request.method, pathname: url.pathname, bodyText }) : {};
+    const signed = this.options.sign && request.unsigned !== true ? await this.options.sign({ method: request.method, pathname: url.pathname, bodyText }) : {};
     const headers: Record<string, string> = { accept: 'application/json', ...signed };
     if (bodyText !== '') headers['content-type'] = 'application/json';
     const controller = new AbortController();
@@ -156,7 +158,9 @@ export class VenueHttpClient {
         signal: controller.signal,
       });
       const text = await response.text(); // still under the timeout: a stalled body is a timeout too
-      const body = parseBody(text);
+      const parsed = parseBody(text);
+      // An error page that is not JSON (a proxy's HTML) is kept as text, shortened, for the error message.
+      const body = parsed === INVALID_JSON && !response.ok ? text.slice(0, ERROR_TEXT_MAX) : parsed;
       this.log(`${request.method} ${url.pathname} -> ${response.status} in ${this.clock.nowMs() - startedMs}ms (attempt ${attempt + 1})`);
       if (response.ok && body === INVALID_JSON) {
         return { type: 'network', reached: true, detail: `HTTP ${response.status} with a body that is not JSON` };
@@ -211,6 +215,8 @@ export class VenueHttpClient {
 }
 
 const INVALID_JSON: unique symbol = Symbol('invalid JSON');
+/** Characters of a non-JSON error body kept for the message. */
+const ERROR_TEXT_MAX = 200;
 
 function parseBody(text: string): unknown {
   if (text.trim() === '') return null;

@@ -1,0 +1,40 @@
+// Kalshi live adapter: the factory the venue registry calls, and what tests and tools need from this folder.
+import type { VenueConfig } from '../../config/config.js';
+import { lazy } from '../http/credentials.js';
+import { resolveHttpSettings, type LiveVenueOptions } from '../http/live-options.js';
+import { VenueHttpClient } from '../http/venue-http-client.js';
+import type { Venue } from '../venue.js';
+import { KALSHI_CREDENTIALS_HINT, kalshiAuthHeaders, loadKalshiCredentials } from './auth.js';
+import { KalshiClient } from './client.js';
+import { parseKalshiMultiplierPpm } from './fees.js';
+import { KalshiVenue } from './kalshi-venue.js';
+import { describeKalshiError } from './models.js';
+
+export { kalshiTakerFee } from './fees.js';
+export { KalshiVenue } from './kalshi-venue.js';
+
+export const KALSHI_DEFAULTS = {
+  baseUrl: 'https://external-api.kalshi.com/trade-api/v2',
+  // Basic tier token buckets.
+  readsPerSecond: 20,
+  writesPerSecond: 10,
+} as const;
+
+export function createKalshiVenue(config: VenueConfig, options: LiveVenueOptions = {}): Venue {
+  const settings = resolveHttpSettings(config, 'kalshi', KALSHI_DEFAULTS, options);
+  // Loaded on the first signed request: a bad key fails that request with a clear message, and nothing earlier.
+  const credentials = lazy(() => loadKalshiCredentials(config.name, config.live.credentialsFile, settings.env));
+  const http = new VenueHttpClient({
+    venue: config.name,
+    baseUrl: settings.baseUrl,
+    fetch: settings.fetch,
+    tuning: settings.tuning,
+    readsPerSecond: settings.readsPerSecond,
+    writesPerSecond: settings.writesPerSecond,
+    sign: (request) => kalshiAuthHeaders(credentials(), Date.now(), request),
+    describeError: describeKalshiError,
+    credentialsHint: KALSHI_CREDENTIALS_HINT,
+    log: settings.log,
+  });
+  return new KalshiVenue(config.name, new KalshiClient(http), parseKalshiMultiplierPpm(config.live.fees.multiplier));
+}

@@ -1,0 +1,87 @@
+// Polymarket authentication. L2 (every private call): HMAC-SHA256 keyed with the base64-decoded API secret over
+// `timestampSeconds + METHOD + path + body`, sent URL-safe base64 (keeping "=") in POLY_SIGNATURE with POLY_ADDRESS,
+// POLY_TIMESTAMP, POLY_API_KEY and POLY_PASSPHRASE. Orders themselves are EIP-712 signed with the wallet key (viem).
+import { createHash, createHmac } from 'node:crypto';
+import { hashTypedData } from 'viem';
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { loadCredentials, type CredentialSpec } from '../http/credentials.js';
+import { VenueCredentialsError } from '../http/errors.js';
+import type { SignableRequest } from '../http/venue-http-client.js';
+import { ORDER_EIP712_TYPES, orderDomain, type Hex, type UnsignedOrder } from './models.js';
+
+export interface PolymarketCredentials {
+  readonly apiKey: string;
+  readonly apiSecret: string;
+  readonly passphrase: string;
+  /** The EOA that signs orders and owns the API key. */
+  readonly account: PrivateKeyAccount;
+  /** The funder: the EOA itself (signature type 0) or the proxy/safe wallet holding the funds (types 1, 2). */
+  readonly makerAddress: Hex;
+  readonly signatureType: number;
+}
+
+export const POLYMARKET_CREDENTIALS: readonly CredentialSpec[] = [
+  { field: 'apiKey', env: 'POLY_API_KEY', required: true },
+  { field: 'apiSecret', env: 'POLY_API_SECRET', required: true },
+  { field: 'passphrase', env: 'POLY_PASSPHRASE', required: true },
+  { field: 'privateKey', env: 'POLY_PRIVATE_KEY', required: true },
+  { field: 'address', env: 'POLY_ADDRESS', required: false },
+  { field: 'signatureType', env: 'POLY_SIGNATURE_TYPE', required: false },
+];
+
+export const POLYMARKET_CREDENTIALS_HINT = 'POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE and POLY_PRIVATE_KEY, or the credentials file';
+
+const HEX_KEY_RE = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+
+export function loadPolymarketCredentials(venue: string, credentialsFile: string | null, env: NodeJS.ProcessEnv): PolymarketCredentials {
+  const values = loadCredentials(venue, POLYMARKET_CREDENTIALS, credentialsFile, env);
+  const privateKey = values.privateKey!.startsWith('0x') ? values.privateKey! : `0x${values.privateKey!}`;
+  if (!HEX_KEY_RE.test(privateKey)) throw new VenueCredentialsError(`${venue}: POLY_PRIVATE_KEY must be 32 bytes of hex`);
+  const account = privateKeyToAccount(privateKey as Hex);
+  const address = values.address ?? account.address;
+  if (!ADDRESS_RE.test(address)) throw new VenueCredentialsError(`${venue}: POLY_ADDRESS must be a 20-byte hex address`);
+  const signatureType = Number(values.signatureType ?? '0');
+  if (![0, 1, 2].includes(signatureType)) throw new VenueCredentialsError(`${venue}: POLY_SIGNATURE_TYPE must be 0 (EOA), 1 (proxy) or 2 (safe)`);
+  return { apiKey: values.apiKey!, apiSecret: values.apiSecret!, passphrase: values.passphrase!, account, makerAddress: address as Hex, signatureType };
+}
+
+export function polyHmacSignature(secretBase64: string, timestampSeconds: number, method: string, pathname: string, bodyText: string): string {
+  // Buffer's base64 decoder accepts both the standard and the URL-safe alphabets, as secrets come in either.
+  const key = Buffer.from(secretBase64, 'base64');
+  const digest = createHmac('sha256', key).update(`${timestampSeconds}${method.toUpperCase()}${pathname}${bodyText}`).digest('base64');
+  return digest.replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+export function polyL2Headers(credentials: PolymarketCredentials, nowMs: number, request: SignableRequest): Record<string, string> {
+  const timestampSeconds = Math.floor(nowMs / 1000);
+  return {
+    POLY_ADDRESS: credentials.account.address,
+    POLY_SIGNATURE: polyHmacSignature(credentials.apiSecret, timestampSeconds, request.method, request.pathname, request.bodyText),
+    POLY_TIMESTAMP: String(timestampSeconds),
+    POLY_API_KEY: credentials.apiKey,
+    POLY_PASSPHRASE: credentials.passphrase,
+  };
+}
+
+function typedData(order: UnsignedOrder, negRisk: boolean) {
+  return { domain: orderDomain(negRisk), types: ORDER_EIP712_TYPES, primaryType: 'Order' as const, message: order };
+}
+
+/** The order's EIP-712 hash, which is also the orderID the CLOB assigns: known before the order is sent. */
+export function orderHash(order: UnsignedOrder, negRisk: boolean): Hex {
+  return hashTypedData(typedData(order, negRisk));
+}
+
+export function signOrder(account: PrivateKeyAccount, order: UnsignedOrder, negRisk: boolean): Promise<Hex> {
+  return account.signTypedData(typedData(order, negRisk));
+}
+
+/**
+ * A salt derived from the client order id (below 2^48, because the API takes it as a JSON number): the same request
+ * signs to the same salt, which makes a signed order traceable to the client id that produced it.
+ */
+export function saltFor(clientOrderId: string): bigint {
+  const digest = createHash('sha256').update(`arbbot:${clientOrderId}`).digest();
+  return BigInt(`0x${digest.subarray(0, 6).toString('hex')}`);
+}

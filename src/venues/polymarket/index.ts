@@ -1,0 +1,44 @@
+// Polymarket (CLOB V2) live adapter: the factory the venue registry calls.
+//
+// Quotes are read by polling GET /book (each call paced by the token bucket and retried with backoff by the HTTP
+// layer); the market websocket is not implemented: Node 20 has no global WebSocket and polling meets the bot's pace.
+import type { VenueConfig } from '../../config/config.js';
+import { lazy } from '../http/credentials.js';
+import { resolveHttpSettings, type LiveVenueOptions } from '../http/live-options.js';
+import { VenueHttpClient } from '../http/venue-http-client.js';
+import type { Venue } from '../venue.js';
+import { loadPolymarketCredentials, POLYMARKET_CREDENTIALS_HINT, polyL2Headers } from './auth.js';
+import { PolymarketClient } from './client.js';
+import { describePolymarketError } from './models.js';
+import { PolymarketVenue } from './polymarket-venue.js';
+
+export { polymarketTakerFee } from './fees.js';
+export { PolymarketVenue } from './polymarket-venue.js';
+
+export const POLYMARKET_DEFAULTS = {
+  baseUrl: 'https://clob.polymarket.com',
+  // Far below the published bursts (/book 1500 per 10 s, POST /order 3500 per 10 s): an arbitrage bot needs few calls.
+  readsPerSecond: 50,
+  writesPerSecond: 20,
+} as const;
+
+export function createPolymarketVenue(config: VenueConfig, options: LiveVenueOptions = {}): Venue {
+  const settings = resolveHttpSettings(config, 'polymarket', POLYMARKET_DEFAULTS, options);
+  const credentials = lazy(() => loadPolymarketCredentials(config.name, config.live.credentialsFile, settings.env));
+  const http = new VenueHttpClient({
+    venue: config.name,
+    baseUrl: settings.baseUrl,
+    fetch: settings.fetch,
+    tuning: settings.tuning,
+    readsPerSecond: settings.readsPerSecond,
+    writesPerSecond: settings.writesPerSecond,
+    sign: (request) => polyL2Headers(credentials(), Date.now(), request),
+    describeError: describePolymarketError,
+    credentialsHint: POLYMARKET_CREDENTIALS_HINT,
+    log: settings.log,
+  });
+  return new PolymarketVenue(config.name, new PolymarketClient(http), credentials, {
+    takerRate: config.live.fees.takerRate,
+    exponent: config.live.fees.exponent,
+  });
+}

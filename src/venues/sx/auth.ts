@@ -1,0 +1,78 @@
+// SX Bet authentication: an API key in the X-Api-Key header on REST calls, and an EIP-712 signature by the wallet key
+// on every taker fill (domain "SX Bet", version and verifying contract from GET /metadata, chain 4162).
+import { keccak256, toHex } from 'viem';
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { loadCredentials, type CredentialSpec } from '../http/credentials.js';
+import { VenueCredentialsError } from '../http/errors.js';
+import { FILL_EIP712_TYPES, SX_CHAIN_ID, ZERO_ADDRESS, ZERO_BYTES32, type Hex, type SxMetadata } from './models.js';
+
+export interface SxCredentials {
+  readonly apiKey: string;
+  readonly account: PrivateKeyAccount;
+  /** JSON-RPC endpoint of the SX chain, for the USDC balance (not a secret, but per-deployment like the keys). */
+  readonly rpcUrl: string;
+}
+
+export const SX_DEFAULT_RPC_URL = 'https://rpc.sx-rollup.gelato.digital';
+
+export const SX_CREDENTIALS: readonly CredentialSpec[] = [
+  { field: 'apiKey', env: 'SX_API_KEY', required: true },
+  { field: 'privateKey', env: 'SX_PRIVATE_KEY', required: true },
+  { field: 'rpcUrl', env: 'SX_RPC_URL', required: false },
+];
+
+export const SX_CREDENTIALS_HINT = 'SX_API_KEY and SX_PRIVATE_KEY, or the credentials file';
+
+export function loadSxCredentials(venue: string, credentialsFile: string | null, env: NodeJS.ProcessEnv): SxCredentials {
+  const values = loadCredentials(venue, SX_CREDENTIALS, credentialsFile, env);
+  const privateKey = values.privateKey!.startsWith('0x') ? values.privateKey! : `0x${values.privateKey!}`;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey)) throw new VenueCredentialsError(`${venue}: SX_PRIVATE_KEY must be 32 bytes of hex`);
+  return { apiKey: values.apiKey!, account: privateKeyToAccount(privateKey as Hex), rpcUrl: values.rpcUrl ?? SX_DEFAULT_RPC_URL };
+}
+
+export interface FillToSign {
+  readonly marketHash: string;
+  readonly baseToken: Hex;
+  readonly stakeWei: bigint;
+  readonly desiredOdds: bigint;
+  readonly oddsSlippage: bigint;
+  readonly isTakerBettingOutcomeOne: boolean;
+  readonly fillSalt: bigint;
+}
+
+export function fillTypedData(metadata: SxMetadata, fill: FillToSign) {
+  return {
+    domain: { name: 'SX Bet', version: metadata.domainVersion, chainId: SX_CHAIN_ID, verifyingContract: metadata.fillHasher },
+    types: FILL_EIP712_TYPES,
+    primaryType: 'Details' as const,
+    message: {
+      action: 'N/A',
+      market: fill.marketHash,
+      betting: 'N/A',
+      stake: 'N/A',
+      worstOdds: 'N/A',
+      worstReturning: 'N/A',
+      fills: {
+        stakeWei: fill.stakeWei.toString(),
+        marketHash: fill.marketHash,
+        baseToken: fill.baseToken,
+        desiredOdds: fill.desiredOdds.toString(),
+        oddsSlippage: fill.oddsSlippage,
+        isTakerBettingOutcomeOne: fill.isTakerBettingOutcomeOne,
+        fillSalt: fill.fillSalt,
+        beneficiary: ZERO_ADDRESS,
+        beneficiaryType: 0,
+        cashOutTarget: ZERO_BYTES32,
+      },
+    },
+  };
+}
+
+export function signFill(account: PrivateKeyAccount, metadata: SxMetadata, fill: FillToSign): Promise<Hex> {
+  return account.signTypedData(fillTypedData(metadata, fill));
+}
+
+/** The fill salt (uint256) derived from the client order id: one client id, one salt, so a re-send is recognisable. */
+export function fillSaltFor(clientOrderId: string): bigint {
+  return BigInt(keccak256(toHex(`arbbot:${clientOrderId}`)));
+}

@@ -1,0 +1,38 @@
+// SX Bet live adapter: the factory the venue registry calls.
+import type { VenueConfig } from '../../config/config.js';
+import { parseScaled } from '../../domain/money.js';
+import { lazy } from '../http/credentials.js';
+import { resolveHttpSettings, type LiveVenueOptions } from '../http/live-options.js';
+import { VenueHttpClient } from '../http/venue-http-client.js';
+import type { Venue } from '../venue.js';
+import { loadSxCredentials, SX_CREDENTIALS_HINT } from './auth.js';
+import { SxClient } from './client.js';
+import { describeSxError } from './models.js';
+import { SxVenue } from './sx-venue.js';
+
+export { SxVenue } from './sx-venue.js';
+
+export const SX_DEFAULTS = {
+  baseUrl: 'https://api.sx.bet',
+  readsPerSecond: 10,
+  writesPerSecond: 5,
+} as const;
+
+export function createSxVenue(config: VenueConfig, options: LiveVenueOptions = {}): Venue {
+  const settings = resolveHttpSettings(config, 'sx', SX_DEFAULTS, options);
+  const credentials = lazy(() => loadSxCredentials(config.name, config.live.credentialsFile, settings.env));
+  const common = {
+    fetch: settings.fetch,
+    tuning: settings.tuning,
+    readsPerSecond: settings.readsPerSecond,
+    writesPerSecond: settings.writesPerSecond,
+    describeError: describeSxError,
+    credentialsHint: SX_CREDENTIALS_HINT,
+    log: settings.log,
+  };
+  const http = new VenueHttpClient({ ...common, venue: config.name, baseUrl: settings.baseUrl, sign: () => ({ 'X-Api-Key': credentials().apiKey }) });
+  const rpc = lazy(() => new VenueHttpClient({ ...common, venue: `${config.name} rpc`, baseUrl: credentials().rpcUrl }));
+  // Single bets carry no SX fee today (0%); the rate is configurable for when that changes.
+  const feeRatePpm = config.live.fees.takerRate === null ? 0 : parseScaled(config.live.fees.takerRate, 6, { label: 'fees.takerRate', allowZero: true });
+  return new SxVenue(config.name, new SxClient(http, rpc), credentials, feeRatePpm);
+}

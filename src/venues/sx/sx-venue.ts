@@ -1,0 +1,280 @@
+// SX Bet as a Venue. SX takers fill resting maker orders with one signed request that behaves like IOC with slippage:
+// the adapter sizes the stake from the book so that it buys the requested contracts, emulates FOK by checking depth
+// first (best effort: the book can move between the check and the fill; the report then shows what really filled),
+// and never rests orders (no GTC, nothing to cancel). There is no client order id: the fill salt is derived from it,
+// and lookups match our taker trades by fill hash.
+import { IdempotencyConflictError } from '../../domain/errors.js';
+import { notional, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { assertPlaceable, BoundedMap, REMEMBERED_ORDERS_MAX, reportAfterAccept } from '../http/report.js';
+import {
+  OrderOutcomeUnknownError,
+  VenueRejectedError,
+  type Fill,
+  type OrderBook,
+  type OrderReport,
+  type Outcome,
+  type PlaceOrderRequest,
+  type Venue,
+  type VenueBalance,
+  type VenueOrderStatus,
+} from '../venue.js';
+import { fillSaltFor, signFill, type FillToSign, type SxCredentials } from './auth.js';
+import type { SxClient } from './client.js';
+import {
+  buildBook,
+  contractsFor,
+  feeOnStake,
+  isNothingMatched,
+  offersTo,
+  oddsToPrice,
+  priceToOdds,
+  stakeFor,
+  takerOdds,
+  type FillResult,
+  type SxMakerOrder,
+  type SxMetadata,
+  type SxTrade,
+} from './models.js';
+
+/** Venue and local clocks may disagree; a trade stamped this much before our send can still be ours. */
+const CLOCK_SKEW_SECONDS = 5;
+
+interface SentFill {
+  readonly request: PlaceOrderRequest;
+  readonly stakeWei: bigint;
+  readonly sentAtSeconds: number;
+  /** Known once the venue answered (or a lookup matched our trades). */
+  fillHash: string | null;
+  /** Set when nothing was, or could be, filled: the final report. */
+  final: OrderReport | null;
+}
+
+interface FillPlan {
+  readonly stakeWei: bigint;
+  readonly contracts: bigint;
+}
+
+export class SxVenue implements Venue {
+  readonly predictionMarket = true;
+  private readonly sent = new BoundedMap<string, SentFill>(REMEMBERED_ORDERS_MAX);
+  private metadataCache: Promise<SxMetadata> | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly client: SxClient,
+    private readonly credentials: () => SxCredentials,
+    private readonly feeRatePpm: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
+    const orders = await this.client.getMakerOrders(market);
+    return buildBook(orders, this.name, market, outcome, this.nowMs());
+  }
+
+  async getBalance(): Promise<VenueBalance> {
+    const metadata = await this.metadata();
+    const total = await this.client.getUsdcBalance(metadata.usdc, this.credentials().account.address);
+    return { total, available: total };
+  }
+
+  async placeOrder(request: PlaceOrderRequest): Promise<OrderReport> {
+    assertPlaceable(this.name, request);
+    this.assertSupported(request);
+    const prior = this.sent.get(request.clientOrderId);
+    if (prior) return this.answerRepeat(prior, request);
+    const plan = planFill(await this.client.getMakerOrders(request.market), request);
+    const fillable = request.timeInForce === 'fok' ? plan.contracts >= BigInt(request.quantity) : plan.contracts > 0n;
+    if (!fillable) {
+      const entry = this.remember(request, 0n);
+      return this.finalUnfilled(entry, `not enough depth at ${request.limitPrice} micros: nothing sent`);
+    }
+    const { body, entry } = await this.signedFill(request, plan);
+    let result: FillResult;
+    try {
+      result = await this.client.postFill(body, request.clientOrderId);
+    } catch (error) {
+      if (error instanceof VenueRejectedError && isNothingMatched(error.message)) return this.finalUnfilled(entry, error.message);
+      throw error;
+    }
+    return reportAfterAccept(this.name, request.clientOrderId, async () => {
+      entry.fillHash = result.fillHash;
+      return this.reportFromResult(request, result);
+    });
+  }
+
+  async getOrderByClientId(clientOrderId: string, market: string): Promise<OrderReport | null> {
+    const entry = this.sent.get(clientOrderId);
+    if (!entry) {
+      throw new VenueRejectedError(this.name, null, `${this.name}: SX Bet keeps no client order ids and this process did not place ${clientOrderId}`);
+    }
+    if (entry.final) return entry.final;
+    const outcomeOne = entry.request.outcome === 'yes';
+    const trades = (await this.client.getTakerTrades(this.credentials().account.address, market)).filter(
+      (trade) => trade.bettingOutcomeOne === outcomeOne && trade.status !== 'FAILED',
+    );
+    const ours = entry.fillHash !== null ? trades.filter((trade) => trade.fillHash === entry.fillHash) : this.claimUnmatched(entry, trades);
+    return ours.length === 0 ? null : this.reportFromTrades(entry.request, ours);
+  }
+
+  async cancelOrder(venueOrderId: string, _market: string): Promise<OrderReport> {
+    throw new VenueRejectedError(this.name, null, `${this.name}: nothing to cancel for ${venueOrderId}: SX taker fills never rest on the book`);
+  }
+
+  takerFee(_market: string, quantity: QtyMicros, price: PriceMicros): Micros {
+    return feeOnStake(BigInt(notional(quantity, price, 'up')), this.feeRatePpm);
+  }
+
+  private assertSupported(request: PlaceOrderRequest): void {
+    const refuse = (why: string): never => {
+      throw new VenueRejectedError(this.name, null, `${this.name}: order ${request.clientOrderId} not sent: ${why}`);
+    };
+    if (request.side !== 'buy') refuse('SX Bet has no selling; buy the other outcome instead');
+    if (request.timeInForce === 'gtc') refuse('resting (maker) orders are not supported on SX Bet; use fok or ioc');
+  }
+
+  private metadata(): Promise<SxMetadata> {
+    this.metadataCache ??= this.client.getMetadata().catch((error: unknown) => {
+      this.metadataCache = null; // a failed read must not poison the cache
+      throw error;
+    });
+    return this.metadataCache;
+  }
+
+  private remember(request: PlaceOrderRequest, stakeWei: bigint): SentFill {
+    const entry: SentFill = { request, stakeWei, sentAtSeconds: Math.floor(this.nowMs() / 1000), fillHash: null, final: null };
+    this.sent.set(request.clientOrderId, entry);
+    return entry;
+  }
+
+  private async signedFill(request: PlaceOrderRequest, plan: FillPlan) {
+    const metadata = await this.metadata();
+    const credentials = this.credentials();
+    const fill: FillToSign = {
+      marketHash: request.market,
+      baseToken: metadata.usdc,
+      stakeWei: plan.stakeWei,
+      // The limit price is the worst taker probability we accept; slippage stays 0 because the limit already is the bound.
+      desiredOdds: priceToOdds(request.limitPrice),
+      oddsSlippage: 0n,
+      isTakerBettingOutcomeOne: request.outcome === 'yes',
+      fillSalt: fillSaltFor(request.clientOrderId),
+    };
+    const takerSig = await signFill(credentials.account, metadata, fill);
+    const body = {
+      market: fill.marketHash,
+      baseToken: fill.baseToken,
+      isTakerBettingOutcomeOne: fill.isTakerBettingOutcomeOne,
+      stakeWei: fill.stakeWei.toString(),
+      desiredOdds: fill.desiredOdds.toString(),
+      oddsSlippage: 0,
+      taker: credentials.account.address,
+      takerSig,
+      fillSalt: fill.fillSalt.toString(),
+    };
+    return { body, entry: this.remember(request, plan.stakeWei) };
+  }
+
+  private async answerRepeat(prior: SentFill, request: PlaceOrderRequest): Promise<OrderReport> {
+    const same = (['market', 'outcome', 'side', 'quantity', 'limitPrice', 'timeInForce'] as const).every((key) => prior.request[key] === request[key]);
+    if (!same) throw new IdempotencyConflictError(`${this.name}: client order id ${request.clientOrderId} was already used for a different order`);
+    // The first fill may have landed: a failed lookup must read as unknown, never as "not placed".
+    const report = await reportAfterAccept(this.name, request.clientOrderId, () => this.getOrderByClientId(request.clientOrderId, request.market));
+    if (report === null) {
+      // Re-sending could double the bet if the first fill is merely not visible yet: leave it to the caller.
+      throw new OrderOutcomeUnknownError(request.clientOrderId, `${this.name}: order ${request.clientOrderId} was sent before but no fill is visible`);
+    }
+    return report;
+  }
+
+  /** Trades after our send that no other remembered fill claims; more than one candidate fill is ambiguous. */
+  private claimUnmatched(entry: SentFill, trades: readonly SxTrade[]): SxTrade[] {
+    const claimed = new Set([...this.sent.values()].map((other) => other.fillHash).filter((hash) => hash !== null));
+    const candidates = trades.filter((trade) => trade.betTimeSeconds >= entry.sentAtSeconds - CLOCK_SKEW_SECONDS && !claimed.has(trade.fillHash));
+    const hashes = new Set(candidates.map((trade) => trade.fillHash));
+    if (hashes.size > 1) {
+      throw new OrderOutcomeUnknownError(entry.request.clientOrderId, `${this.name}: ${hashes.size} unclaimed fills could be order ${entry.request.clientOrderId}; reconcile by hand`);
+    }
+    const [hash] = hashes;
+    if (hash !== undefined) entry.fillHash = hash;
+    return candidates;
+  }
+
+  private finalUnfilled(entry: SentFill, reason: string): OrderReport {
+    entry.final = { ...emptyReport(entry.request.clientOrderId), rejectReason: reason };
+    return entry.final;
+  }
+
+  private reportFromResult(request: PlaceOrderRequest, result: FillResult): OrderReport {
+    if (result.totalFilled === 0n) return { ...emptyReport(request.clientOrderId), venueOrderId: result.fillHash };
+    const quantity = Number(contractsFor(result.totalFilled, result.averageOdds)) as QtyMicros;
+    const fill: Fill = { fillId: result.fillHash, quantity, price: oddsToPrice(result.averageOdds, 'up'), fee: feeOnStake(result.totalFilled, this.feeRatePpm) };
+    return buildReport(request, result.fillHash, [fill], result.totalFilled);
+  }
+
+  private reportFromTrades(request: PlaceOrderRequest, trades: readonly SxTrade[]): OrderReport {
+    const fills: Fill[] = trades.map((trade) => ({
+      fillId: trade.id,
+      quantity: Number(contractsFor(trade.stake, trade.odds)) as QtyMicros,
+      price: oddsToPrice(trade.odds, 'up'),
+      fee: feeOnStake(trade.stake, this.feeRatePpm),
+    }));
+    const staked = trades.reduce((sum, trade) => sum + trade.stake, 0n);
+    return buildReport(request, trades[0]!.fillHash, fills, staked);
+  }
+}
+
+/**
+ * Walks the maker orders that offer our outcome, best taker odds first, up to the limit price, and sizes the stake
+ * to buy the requested contracts (each level's stake rounded up, so a full fill never comes out short).
+ */
+export function planFill(orders: readonly SxMakerOrder[], request: PlaceOrderRequest): FillPlan {
+  const limitOdds = priceToOdds(request.limitPrice);
+  const offers = orders
+    .filter((order) => offersTo(order, request.outcome) && takerOdds(order) <= limitOdds && order.totalBetSize > order.fillAmount)
+    .sort((a, b) => (takerOdds(a) < takerOdds(b) ? -1 : takerOdds(a) > takerOdds(b) ? 1 : 0));
+  let left = BigInt(request.quantity);
+  let stakeWei = 0n;
+  for (const order of offers) {
+    if (left === 0n) break;
+    const available = contractsFor(order.totalBetSize - order.fillAmount, order.percentageOdds);
+    const take = available < left ? available : left;
+    stakeWei += stakeFor(take, takerOdds(order));
+    left -= take;
+  }
+  return { stakeWei, contracts: BigInt(request.quantity) - left };
+}
+
+function buildReport(request: PlaceOrderRequest, fillHash: string, fills: readonly Fill[], stakedWei: bigint): OrderReport {
+  const filledQuantity = fills.reduce((sum, fill) => sum + fill.quantity, 0) as QtyMicros;
+  return {
+    clientOrderId: request.clientOrderId,
+    venueOrderId: fillHash,
+    status: statusFor(filledQuantity, request.quantity),
+    filledQuantity,
+    remainingQuantity: 0 as QtyMicros, // nothing rests on SX: the unfilled part is gone
+    filledNotional: Number(stakedWei) as Micros, // exactly what was staked, not a product of rounded figures
+    feePaid: fills.reduce((sum, fill) => sum + fill.fee, 0) as Micros,
+    fills,
+    rejectReason: null,
+  };
+}
+
+function statusFor(filled: QtyMicros, requested: QtyMicros): VenueOrderStatus {
+  if (filled >= requested) return 'filled';
+  return filled > 0 ? 'partially_filled' : 'canceled';
+}
+
+function emptyReport(clientOrderId: string): OrderReport {
+  return {
+    clientOrderId,
+    venueOrderId: null,
+    status: 'canceled',
+    filledQuantity: 0 as QtyMicros,
+    remainingQuantity: 0 as QtyMicros,
+    filledNotional: 0 as Micros,
+    feePaid: 0 as Micros,
+    fills: [],
+    rejectReason: null,
+  };
+}
