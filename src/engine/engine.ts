@@ -9,7 +9,7 @@ import type { CloseResult, Ledger, PositionRow } from '../ledger/ledger.js';
 import type { EngineListener } from './events.js';
 import { NetworkPause } from './network-pause.js';
 import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
-import { reconcile } from './reconcile.js';
+import { MARKET_RESOLVED, reconcile } from './reconcile.js';
 import { markPrice, openPosition } from './trading.js';
 import { ArbTrader } from './arb/trader.js';
 import { positionMarket } from './arb/settle.js';
@@ -44,7 +44,8 @@ export interface DemoOptions {
 /** What the engine tells a simulated venue: its book follows the accepted quotes, and it pays out on resolution. */
 export interface SimulatedBook {
   setQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: null, timestampMs: number): void;
-  resolve(market: string, outcome: 'yes' | 'no'): unknown;
+  /** `resolutionId`: the ledger's record of this resolution; the venue applies each one once. */
+  resolve(market: string, outcome: 'yes' | 'no', resolutionId: number): unknown;
 }
 
 export interface EngineOptions {
@@ -153,24 +154,33 @@ export class Engine {
 
   private trade(quote: AcceptedQuote): void | Promise<void> {
     if (this.pause.isPaused(quote.venue)) return; // no decisions on prices from a venue we cannot trust
-    this.applyLadderToMarket(quote.venue, quote.market, quote);
+    const exits = this.applyLadderToMarket(quote.venue, quote.market, quote);
     if (this.options.config.venues.get(quote.venue)?.predictionMarket) {
       // NO contracts are marked from the YES quote: NO bid = 1 − YES ask, NO ask = 1 − YES bid.
       const no = { bid: (1_000_000 - quote.ask) as PriceMicros, ask: (1_000_000 - quote.bid) as PriceMicros };
-      this.applyLadderToMarket(quote.venue, positionMarket(quote.market, 'no'), no);
+      exits.push(...this.applyLadderToMarket(quote.venue, positionMarket(quote.market, 'no'), no));
     }
     this.maybeOpenDemo(quote);
-    if (this.arb) return this.arb.onQuote(quote.venue, quote.market, (venue) => this.pause.isPaused(venue));
+    const arb = this.arb;
+    if (!arb) return;
+    if (exits.length === 0) return arb.onQuote(quote.venue, quote.market, (venue) => this.pause.isPaused(venue));
+    return (async () => {
+      for (const positionId of exits) await arb.exitUnhedged(positionId);
+      await arb.onQuote(quote.venue, quote.market, (venue) => this.pause.isPaused(venue));
+    })();
   }
 
-  private applyLadderToMarket(venue: string, market: string, quote: { bid: number; ask: number }): void {
+  /** Applies the ladder to a market's open positions; returns the unhedged legs it says to exit at their venue. */
+  private applyLadderToMarket(venue: string, market: string, quote: { bid: number; ask: number }): number[] {
+    const exits: number[] = [];
     for (const position of this.ledger.listOpenPositionsForMarket(venue, market)) {
       if (position.kind === 'arb_hedged') continue; // a hedged pair is held to resolution
-      this.applyLadder(position, markPrice(position.side, quote));
+      if (this.applyLadder(position, markPrice(position.side, quote)) === 'exit_at_venue') exits.push(position.id);
     }
+    return exits;
   }
 
-  private applyLadder(position: PositionRow, price: PriceMicros): void {
+  private applyLadder(position: PositionRow, price: PriceMicros): 'exit_at_venue' | null {
     const state: LadderState = { tp1Hit: position.tp1_hit === 1, tp2Hit: position.tp2_hit === 1, stopPrice: position.stop_price as PriceMicros };
     const levels = {
       tp1Price: position.tp1_price as PriceMicros,
@@ -179,11 +189,14 @@ export class Engine {
       slPrice: position.sl_price as PriceMicros,
     };
     const decision = evaluateLadder(position.side, position.entry_price as PriceMicros, levels, state, price);
-    if (decision.events.length === 0 && decision.close === null) return;
+    if (decision.events.length === 0 && decision.close === null) return null;
+    // An unhedged arbitrage leg's contracts are held at its venue: closing it only in the ledger would book proceeds
+    // the venue never paid. Its exit is a sale at the venue instead (the arbitrage trader's unwind).
+    const atVenue = position.kind === 'arb_unhedged' && this.arb !== null;
     // The tier flags, the new stop and (when triggered) the close are stored in one transaction.
     const result = this.ledger.transaction(() => {
       if (decision.events.length > 0) this.ledger.updateLadder(position.id, decision.state);
-      if (!decision.close) return null;
+      if (!decision.close || atVenue) return null;
       const closed = this.ledger.closePosition(position.id, {
         exitPrice: decision.close.price,
         reason: closeReason(decision.close.trigger, position),
@@ -200,6 +213,7 @@ export class Engine {
       this.emit({ kind: 'closing', position, trigger: decision.close.trigger, price: decision.close.price });
       this.recordClose(result, decision.close.trigger);
     }
+    return decision.close && atVenue ? 'exit_at_venue' : null;
   }
 
   private recordClose(result: Extract<CloseResult, { status: 'closed' }>, label: string): void {
@@ -216,29 +230,31 @@ export class Engine {
       this.emit({ kind: 'warning', message: `resolve ignored: ${event.venue} ${event.market} is not a prediction market` });
       return;
     }
-    let settled = 0;
-    for (const outcome of ['yes', 'no'] as const) {
-      const payout = (event.outcome === outcome ? 1_000_000 : 0) as PriceMicros;
-      for (const position of this.ledger.listOpenPositionsForMarket(event.venue, positionMarket(event.market, outcome))) {
-        const result = this.ledger.transaction(() => {
+    // Every settlement and the record of the resolution commit together: a crash leaves all of them or none. The paper
+    // venue (another file) applies the resolution after; if a crash cuts it off, reconcile replays it from the record.
+    const { closes, resolutionId } = this.ledger.transaction(() => {
+      const closes: Extract<CloseResult, { status: 'closed' }>[] = [];
+      for (const outcome of ['yes', 'no'] as const) {
+        const payout = (event.outcome === outcome ? 1_000_000 : 0) as PriceMicros;
+        for (const position of this.ledger.listOpenPositionsForMarket(event.venue, positionMarket(event.market, outcome))) {
           const closed = this.ledger.closePosition(position.id, {
             exitPrice: payout,
             reason: `Resolved ${event.outcome.toUpperCase()}`,
             costs: this.options.config.costs,
             kind: 'settlement',
           });
-          if (closed.status === 'closed') this.arb?.positionClosed(position.id, payout > 0 ? 'unwound' : 'written_off', `market resolved ${event.outcome.toUpperCase()}`);
-          return closed;
-        });
-        if (result.status === 'closed') {
-          settled += 1;
-          this.recordClose(result, `resolved_${event.outcome}`);
+          if (closed.status !== 'closed') continue;
+          this.arb?.positionClosed(position.id, payout > 0 ? 'unwound' : 'written_off', `market resolved ${event.outcome.toUpperCase()}`);
+          closes.push(closed);
         }
       }
-    }
-    this.options.paperVenues.get(event.venue)?.resolve(event.market, event.outcome);
+      const recorded = this.ledger.addAudit(MARKET_RESOLVED, event.venue, JSON.stringify({ market: event.market, outcome: event.outcome }));
+      return { closes, resolutionId: recorded };
+    });
+    for (const result of closes) this.recordClose(result, `resolved_${event.outcome}`);
+    this.options.paperVenues.get(event.venue)?.resolve(event.market, event.outcome, resolutionId);
     this.stats.resolutions += 1;
-    this.emit({ kind: 'resolved', venue: event.venue, market: event.market, outcome: event.outcome, settled });
+    this.emit({ kind: 'resolved', venue: event.venue, market: event.market, outcome: event.outcome, settled: closes.length });
   }
 
   private async resume(venue: string): Promise<void> {

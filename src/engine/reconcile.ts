@@ -32,6 +32,39 @@ export interface ReconcileReport {
   readonly venueBalances: readonly VenueBalanceCheck[];
 }
 
+/** The ledger's record of a resolved market (detail: {"market", "outcome"}), written with its settlements. */
+export const MARKET_RESOLVED = 'market_resolved';
+
+/** A venue whose resolutions the engine drives (paper): it applies each recorded resolution once. */
+interface ResolvingVenue {
+  resolve(market: string, outcome: 'yes' | 'no', resolutionId: number): unknown;
+  lastResolutionId(): number;
+}
+
+function resolvingVenue(venue: Venue): ResolvingVenue | null {
+  const candidate = venue as Partial<ResolvingVenue>;
+  return typeof candidate.resolve === 'function' && typeof candidate.lastResolutionId === 'function' ? (candidate as ResolvingVenue) : null;
+}
+
+/**
+ * Resolutions the ledger settled but a paper venue never applied (the process died between the two files): applied
+ * now, before anything trades, so the venue's cash and contracts match what the ledger booked.
+ */
+function replayResolutions(ledger: Ledger, venues: ReadonlyMap<string, Venue>, dryRun: boolean): ReconcileEntry[] {
+  const entries: ReconcileEntry[] = [];
+  const recorded = ledger.db.prepare('SELECT id, detail FROM audit_log WHERE kind = ? AND venue = ? AND id > ? ORDER BY id');
+  for (const [name, venue] of venues) {
+    const resolving = resolvingVenue(venue);
+    if (!resolving) continue;
+    for (const row of recorded.all(MARKET_RESOLVED, name, resolving.lastResolutionId()) as { id: number; detail: string }[]) {
+      const { market, outcome } = JSON.parse(row.detail) as { market: string; outcome: 'yes' | 'no' };
+      if (!dryRun) resolving.resolve(market, outcome, row.id);
+      entries.push({ venue: name, kind: 'resolution_replayed', detail: `${market} resolved ${outcome.toUpperCase()} in the ledger; ${dryRun ? 'would apply' : 'applied'} it at the venue` });
+    }
+  }
+  return entries;
+}
+
 export async function reconcile(
   ledger: Ledger,
   config: Config,
@@ -46,6 +79,7 @@ export async function reconcile(
     const recovered = await recoverArbs(deps, options);
     actions.push(...recovered.actions.map((detail) => ({ venue: null, kind: 'arb_recovered', detail })));
     unresolved.push(...recovered.unresolved.map((detail) => ({ venue: null, kind: 'arb_unknown', detail })));
+    actions.push(...replayResolutions(ledger, options.venues, options.dryRun));
     for (const check of await compareVenueBalances(ledger, options.venues)) {
       venueBalances.push(check);
       if (!check.agrees) {

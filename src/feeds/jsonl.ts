@@ -1,6 +1,7 @@
 // JSON Lines feed: one object per line, replayed deterministically from a file or stdin, as fast as the engine
 // can (`speed: 'max'`) or at the recorded pace scaled by `speed`. A bad line is reported with its number and skipped.
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
+import { InputError } from '../domain/errors.js';
 import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Feed, FeedEvent } from './events.js';
@@ -48,6 +49,25 @@ function parseTimestamp(ts: unknown, lastTimestampMs: number): number | null {
     return Number.isNaN(ms) ? null : ms;
   }
   return null;
+}
+
+/**
+ * Fails with a one-line InputError (exit 2) when a feed file cannot be replayed, so `run` refuses it before it opens
+ * the ledger instead of failing mid-run with a stack trace. "-" (stdin) is always accepted.
+ */
+export function assertReadableFeed(path: string): void {
+  if (path === '-') return;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new InputError(`--feed ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  try {
+    if (fstatSync(fd).isDirectory()) throw new InputError(`--feed ${path}: is a directory, not a JSON Lines file`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class JsonlFeed implements Feed {

@@ -77,8 +77,11 @@ export interface ClosePositionInput {
   readonly costs: CostModel;
   /** 'settlement' for a resolved prediction market (no exit costs). */
   readonly kind?: 'close' | 'settlement';
-  /** A real exit fill: its fee replaces the modelled exit fee, and spread/slippage are already in the fill price. */
-  readonly actualExitFee?: Micros;
+  /**
+   * A real exit fill at a venue: what it actually paid (or cost, for a short) and its fee replace the modelled exit
+   * value and costs — spread and slippage are already in the fill — so the ledger books exactly what the venue did.
+   */
+  readonly actualExit?: { readonly value: Micros; readonly fee: Micros };
 }
 
 export type CloseResult =
@@ -592,14 +595,14 @@ export class Ledger {
       if (position.status === 'closed') return { status: 'already_closed' as const, position };
       const settlement = input.kind === 'settlement';
       if (!settlement && input.exitPrice <= 0) throw new InputError('exit price must be greater than zero');
-      const model = settlement || input.actualExitFee !== undefined ? ZERO_COSTS : input.costs;
+      const model = settlement || input.actualExit !== undefined ? ZERO_COSTS : input.costs;
       const modelled = closeFigures(model, {
         side: position.side,
         quantity: position.quantity as QtyMicros,
         costBasis: position.cost_basis as Micros,
         entryFee: position.entry_fee as Micros,
       }, input.exitPrice);
-      const figures = input.actualExitFee === undefined ? modelled : withExitFee(modelled, input.actualExitFee);
+      const figures = input.actualExit === undefined ? modelled : withActualExit(modelled, position.side, position.cost_basis, input.actualExit);
       // The entry fee is part of net PnL either way; if it already left the wallet at open, it is not charged again.
       const totalDelta = figures.netPnl + (position.entry_fee_charged === 1 ? position.entry_fee : 0);
       const at = this.timestamp();
@@ -644,10 +647,9 @@ export class Ledger {
     });
   }
 
-  addAudit(kind: string, venue: string | null, detail: string): void {
-    this.transaction(() => {
-      this.q.insertAudit.run({ kind, venue, detail, at: this.timestamp() });
-    });
+  /** Appends an audit record; returns its id. */
+  addAudit(kind: string, venue: string | null, detail: string): number {
+    return this.transaction(() => Number(this.q.insertAudit.run({ kind, venue, detail, at: this.timestamp() }).lastInsertRowid));
   }
 }
 
@@ -813,9 +815,19 @@ function prepareLedgerQueries(db: Database.Database) {
   };
 }
 
-function withExitFee(figures: CloseFigures, exitFee: Micros): CloseFigures {
-  const totalCosts = (figures.totalCosts + exitFee) as Micros;
-  return { ...figures, exitFee, totalCosts, netPnl: (figures.grossPnl - totalCosts) as Micros };
+function withActualExit(figures: CloseFigures, side: 'long' | 'short', costBasis: number, exit: { value: Micros; fee: Micros }): CloseFigures {
+  const grossPnl = (side === 'long' ? exit.value - costBasis : costBasis - exit.value) as Micros;
+  const totalCosts = (figures.entryFee + exit.fee) as Micros;
+  return {
+    ...figures,
+    exitValue: exit.value,
+    grossPnl,
+    exitFee: exit.fee,
+    spreadCost: 0 as Micros,
+    slippageCost: 0 as Micros,
+    totalCosts,
+    netPnl: (grossPnl - totalCosts) as Micros,
+  };
 }
 
 function toWallet(row: WalletRow): Wallet {

@@ -9,7 +9,7 @@ import { Engine, type DemoOptions } from '../../engine/engine.js';
 import type { EngineEvent } from '../../engine/events.js';
 import { runFeed, type StopCause } from '../../engine/run-loop.js';
 import type { Feed } from '../../feeds/events.js';
-import { JsonlFeed, type ReplaySpeed } from '../../feeds/jsonl.js';
+import { assertReadableFeed, JsonlFeed, type ReplaySpeed } from '../../feeds/jsonl.js';
 import { SyntheticFeed, type SyntheticMarket } from '../../feeds/synthetic.js';
 import { VenuePollFeed } from '../../feeds/venue-poll.js';
 import type { Venue } from '../../venues/venue.js';
@@ -49,6 +49,7 @@ export function registerRunCommand(program: Command): void {
     .action(async (options: RunOptions, command: Command) => {
       const ctx = CommandContext.from(command);
       const parsed = parseRunOptions(options);
+      if (parsed.feedPath) assertReadableFeed(parsed.feedPath);
       const config = ctx.config;
       const ledger = ctx.openLedger();
       const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');

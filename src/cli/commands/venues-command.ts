@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { InputError, VenueUnavailableError } from '../../domain/errors.js';
 import { formatMicros, formatUsd } from '../../domain/money.js';
+import { VenueRejectedError } from '../../venues/venue.js';
 import { CommandContext } from '../context.js';
 import { EXIT, exitCodeFor } from '../errors.js';
 
@@ -42,8 +43,7 @@ export function registerVenuesCommand(program: Command): void {
             const balance = await withTimeout(venue.getBalance(), CHECK_TIMEOUT_MS, `${venueName}: no answer within ${CHECK_TIMEOUT_MS} ms`);
             checks.push({ venue: venueName, type, ok: true, venueBalanceMicros: balance.total, ledgerTotalMicros: ledgerTotal, error: null, exitCode: 0 });
           } catch (error) {
-            const exitCode = exitCodeFor(error);
-            checks.push({ venue: venueName, type, ok: false, venueBalanceMicros: null, ledgerTotalMicros: ledgerTotal, error: (error as Error).message, exitCode: exitCode === EXIT.bug ? EXIT.operational : exitCode });
+            checks.push({ venue: venueName, type, ok: false, venueBalanceMicros: null, ledgerTotalMicros: ledgerTotal, error: (error as Error).message, exitCode: checkExitCode(error) });
           }
         }
       } finally {
@@ -62,6 +62,14 @@ export function registerVenuesCommand(program: Command): void {
       }
       process.exitCode = checks.find((c) => !c.ok)?.exitCode ?? 0;
     });
+}
+
+/** 2 for credentials (missing, malformed, or refused by the venue with 401/403), 3 for anything else. */
+function checkExitCode(error: unknown): number {
+  // The venue refusing the signature is a credentials problem like a missing key, not an operating error.
+  if (error instanceof VenueRejectedError && (error.status === 401 || error.status === 403)) return EXIT.badInput;
+  const exitCode = exitCodeFor(error);
+  return exitCode === EXIT.bug ? EXIT.operational : exitCode;
 }
 
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: string): Promise<T> {

@@ -15,7 +15,7 @@ import type { Ledger } from '../../ledger/ledger.js';
 import type { PlaceOrderRequest, Venue } from '../../venues/venue.js';
 import { checkFunding, lookupOrder, placeWithTimeout, worstCaseCost } from './orders.js';
 import type { Opportunity } from './scanner.js';
-import { settleTrade, type LegVerdict, type SettleResult } from './settle.js';
+import { recordKnownVerdicts, settleTrade, type LegVerdict, type SettleResult } from './settle.js';
 
 export interface ArbDeps {
   readonly ledger: Ledger;
@@ -77,10 +77,22 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promi
     legs: [newLeg('a'), newLeg('b')],
   });
   const [legA, legB] = legs as [ArbLeg, ArbLeg];
-  const reserved = reserveBoth(deps, trade.id, [
-    { leg: legA, venue: venueA, average: opportunity.a.averagePrice },
-    { leg: legB, venue: venueB, average: opportunity.b.averagePrice },
-  ]);
+  let reserved: string | null;
+  try {
+    reserved = reserveBoth(deps, trade.id, [
+      { leg: legA, venue: venueA, average: opportunity.a.averagePrice },
+      { leg: legB, venue: venueB, average: opportunity.b.averagePrice },
+    ]);
+  } catch (error) {
+    // Not a short balance: the reservation transaction rolled back, so nothing is held and nothing was sent. Fail the
+    // trade now, or it keeps the pair's in-flight slot (and the engine stops trading the pair) until a reconcile.
+    try {
+      abandon(deps, trade.id, `error reserving: ${(error as Error).message}`);
+    } catch {
+      // The ledger itself is failing: reconcile abandons the trade later (it is still 'planned').
+    }
+    throw error;
+  }
   if (reserved !== null) return { status: 'failed', tradeId: trade.id, reason: reserved };
   let requests: [PlaceOrderRequest, PlaceOrderRequest];
   try {
@@ -108,6 +120,7 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promi
     else unknown.push(`leg ${leg.leg} on ${leg.venue}`);
   }
   if (unknown.length > 0) {
+    recordKnownVerdicts(ledger, store, verdicts);
     return { status: 'pending', tradeId: trade.id, reason: `outcome unknown for ${unknown.join(' and ')}; reconcile will settle it` };
   }
   return { status: 'settled', tradeId: trade.id, settlement: settleTrade(ledger, store, config, trade.id, verdicts) };
@@ -165,14 +178,19 @@ export function abandon(deps: ArbDeps, tradeId: number, reason: string): void {
 
 /**
  * An order whose answer was lost: wait out the timeout once more (a slow venue may still be processing it), then
- * ask by client order id. Found → its report. Not there → never placed. Venue unreachable → still unknown (null).
+ * ask by client order id. Found → its report. Not there → never placed, unless our request may still be on its way
+ * (then still unknown). Venue unreachable → still unknown (null).
  */
 export async function resolveUnknown(deps: ArbDeps, leg: ArbLeg, venue: Venue, reason: string, stillInFlight = false): Promise<LegVerdict | null> {
-  if (leg.state === 'submitted') deps.store.transitionLeg(leg.id, 'unknown', {}, reason);
+  // Read the leg afresh: callers may hold the row as it was created, before it was marked submitted.
+  if (deps.store.requireLeg(leg.id).state === 'submitted') deps.store.transitionLeg(leg.id, 'unknown', {}, reason);
   const timeoutMs = deps.config.arbitrage.orderTimeoutMs;
   if (stillInFlight) await sleep(Math.min(timeoutMs, UNKNOWN_GRACE_MS_MAX));
   const found = await lookupOrder(venue, leg.client_order_id, leg.market, timeoutMs);
   if (found === 'unreachable') return null;
+  // A request still open when our timer fired may reach the venue after this look-up: absence proves nothing yet.
+  // Releasing now would leave a late fill at the venue that the ledger never books; reconcile asks again later.
+  if (found === null && stillInFlight) return null;
   if (found === null) return { kind: 'rejected', reason: `${venue.name} has no order ${leg.client_order_id}: never placed (${reason})` };
   return { kind: 'report', report: found };
 }

@@ -42,7 +42,7 @@ export function checkFunding(ledger: Ledger, venue: Venue, request: PlaceOrderRe
 
 export type PlaceOutcome =
   | { readonly kind: 'report'; readonly report: OrderReport }
-  /** stillInFlight: our timer fired while the request was still open, so the venue may yet process it. */
+  /** stillInFlight: the request may still be open at the venue (our timer or the adapter's fired), so it may yet process it. */
   | { readonly kind: 'unknown'; readonly reason: string; readonly stillInFlight: boolean }
   | { readonly kind: 'error'; readonly reason: string };
 
@@ -59,7 +59,9 @@ export async function placeWithTimeout(venue: Venue, request: PlaceOrderRequest,
   const placed = venue.placeOrder(request).then(
     (report): PlaceOutcome => ({ kind: 'report', report }),
     (error: unknown): PlaceOutcome => {
-      if (error instanceof OrderOutcomeUnknownError) return { kind: 'unknown', reason: error.message, stillInFlight: false };
+      // An adapter's own HTTP timeout (or a dropped connection) leaves the request just as open at the venue as our
+      // timer does: let the venue finish before asking, or an order it accepts a moment later is booked as never placed.
+      if (error instanceof OrderOutcomeUnknownError) return { kind: 'unknown', reason: error.message, stillInFlight: true };
       // Refused by the venue, or never reached it (connection refused, 429 before processing): certainly not placed.
       if (error instanceof VenueRejectedError || error instanceof VenueUnavailableError) return { kind: 'error', reason: error.message };
       return { kind: 'unknown', reason: error instanceof Error ? error.message : String(error), stillInFlight: false };

@@ -3,7 +3,7 @@
 // client order id and the trade is settled from its answer. An order is never placed again.
 import type { ArbLeg } from '../../ledger/arb-store.js';
 import { abandon, resolveUnknown, type ArbDeps } from './executor.js';
-import { settleTrade, type LegVerdict } from './settle.js';
+import { recordKnownVerdicts, settleTrade, type LegVerdict } from './settle.js';
 import { settleFollowUp } from './unhedged.js';
 
 export interface RecoveryReport {
@@ -34,6 +34,7 @@ export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean }): 
       else unknown.push(leg);
     }
     if (unknown.length > 0) {
+      recordKnownVerdicts(deps.ledger, deps.store, verdicts);
       report.unresolved.push(
         `arb #${trade.id}: ${unknown.map((leg) => `leg ${leg.leg.toUpperCase()} on ${leg.venue} (${leg.client_order_id})`).join(', ')} outcome unknown (venue unreachable)`,
       );

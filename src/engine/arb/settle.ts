@@ -56,6 +56,17 @@ export function recordVerdict(store: ArbStore, leg: ArbLeg, verdict: LegVerdict)
   );
 }
 
+/**
+ * Records the verdicts known so far, in one transaction, for a trade that cannot settle yet (another leg is still
+ * unknown): a venue's answer is kept rather than asked for again later, which an adapter may no longer be able to do
+ * after a restart (Polymarket and SX remember their orders only in memory). Settling later uses the recorded fills.
+ */
+export function recordKnownVerdicts(ledger: Ledger, store: ArbStore, verdicts: ReadonlyMap<number, LegVerdict>): void {
+  ledger.transaction(() => {
+    for (const [legId, verdict] of verdicts) recordVerdict(store, store.requireLeg(legId), verdict);
+  });
+}
+
 /** Splits a fill into a hedged part (`hedgedQuantity`) and the excess; cost and fee apportioned so parts sum exactly. */
 function parts(fill: Fill, hedgedQuantity: number): { quantity: number; cost: number; fee: number; kind: 'arb_hedged' | 'arb_unhedged' }[] {
   const result: { quantity: number; cost: number; fee: number; kind: 'arb_hedged' | 'arb_unhedged' }[] = [];

@@ -8,7 +8,7 @@ import type { EngineEvent } from '../events.js';
 import { pairBooks } from './books.js';
 import { executeArb, type ArbDeps, type ArbResult } from './executor.js';
 import { scanPair, type Opportunity } from './scanner.js';
-import { handleUnhedged } from './unhedged.js';
+import { exitUnhedged, handleUnhedged } from './unhedged.js';
 
 export interface ArbStats {
   arbsFound: number;
@@ -92,6 +92,15 @@ export class ArbTrader {
       if (outcome === 'hedged' || outcome === 'unwound') this.stats.unhedgedResolved.set(outcome, (this.stats.unhedgedResolved.get(outcome) ?? 0) + 1);
       this.emit({ kind: 'unhedged', tradeId: result.tradeId, positionId: excess.positionId, outcome });
     }
+  }
+
+  /** The ladder says exit an unhedged leg: sell its contracts at the venue (the position closes from the fill). */
+  async exitUnhedged(positionId: number): Promise<void> {
+    const record = this.deps.store.unhedgedForPosition(positionId);
+    if (!record || record.state !== 'open') return;
+    const outcome = await exitUnhedged(this.deps, record).catch(() => 'held' as const);
+    if (outcome === 'unwound') this.stats.unhedgedResolved.set(outcome, (this.stats.unhedgedResolved.get(outcome) ?? 0) + 1);
+    this.emit({ kind: 'unhedged', tradeId: record.trade_id, positionId, outcome });
   }
 
   /** Called inside the transaction that closed a position: an unhedged leg's record follows its position. */

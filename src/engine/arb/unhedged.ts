@@ -40,6 +40,17 @@ export async function handleUnhedged(deps: ArbDeps, unhedged: UnhedgedLeg): Prom
   return unwound === 'not_possible' ? 'held' : unwound;
 }
 
+/**
+ * A ladder exit of an unhedged leg: its contracts are held at the venue, so the exit is a real sale there (all or
+ * nothing at the best bids), booked from the fill. Not while an earlier hedge or unwind order is still unsettled.
+ */
+export async function exitUnhedged(deps: ArbDeps, unhedged: UnhedgedLeg): Promise<UnhedgedOutcome> {
+  const unsettled = deps.store.legsOf(unhedged.trade_id).some((leg) => (leg.leg === 'hedge' || leg.leg === 'unwind') && leg.state !== 'settled');
+  if (unsettled) return 'pending';
+  const unwound = await tryUnwind(deps, unhedged);
+  return unwound === 'not_possible' ? 'held' : unwound;
+}
+
 /** Buys what the other leg failed to buy, if the pair still costs at most 1 + hedgeMaxLoss per contract with fees. */
 async function tryHedge(deps: ArbDeps, unhedged: UnhedgedLeg): Promise<UnhedgedOutcome | 'not_possible'> {
   const { ledger, store } = deps;
@@ -155,7 +166,7 @@ export function completeFollowUp(deps: ArbDeps, leg: ArbLeg, verdict: LegVerdict
     }
     if (leg.leg === 'unwind' && fullyFilled && report) {
       const price = mulDiv(report.filledNotional, SCALE, report.filledQuantity, 'down') as PriceMicros;
-      ledger.closePosition(unhedged.position_id, { exitPrice: price, reason: 'Unwound unhedged arbitrage leg', costs: deps.config.costs, actualExitFee: report.feePaid as Micros });
+      ledger.closePosition(unhedged.position_id, { exitPrice: price, reason: 'Unwound unhedged arbitrage leg', costs: deps.config.costs, actualExit: { value: report.filledNotional as Micros, fee: report.feePaid as Micros } });
       deps.store.resolveUnhedged(unhedged.id, 'unwound', `sold by ${leg.client_order_id}`);
       result = 'unwound';
     }

@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS paper_orders (
 CREATE UNIQUE INDEX IF NOT EXISTS paper_orders_venue_id ON paper_orders (venue, venue_order_id);
 CREATE TABLE IF NOT EXISTS paper_holdings (venue TEXT NOT NULL, market TEXT NOT NULL, outcome TEXT NOT NULL,
   quantity INTEGER NOT NULL, PRIMARY KEY (venue, market, outcome)) STRICT;
+CREATE TABLE IF NOT EXISTS paper_resolutions (venue TEXT NOT NULL, resolution_id INTEGER NOT NULL, market TEXT NOT NULL,
+  outcome TEXT NOT NULL, PRIMARY KEY (venue, resolution_id)) STRICT;
 CREATE TABLE IF NOT EXISTS paper_books (venue TEXT NOT NULL, market TEXT NOT NULL, bid INTEGER NOT NULL, ask INTEGER NOT NULL,
   depth INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL, PRIMARY KEY (venue, market)) STRICT;
 `;
@@ -92,6 +94,8 @@ export class PaperState {
       upsertBook: this.db.prepare(`INSERT INTO paper_books VALUES (@venue, @market, @bid, @ask, @depth, @updatedAtMs)
         ON CONFLICT (venue, market) DO UPDATE SET bid = excluded.bid, ask = excluded.ask, depth = excluded.depth, updated_at_ms = excluded.updated_at_ms`),
       orderCount: this.db.prepare('SELECT count(*) AS n FROM paper_orders WHERE venue = ?'),
+      insertResolution: this.db.prepare('INSERT OR IGNORE INTO paper_resolutions VALUES (?, ?, ?, ?)'),
+      lastResolution: this.db.prepare('SELECT coalesce(max(resolution_id), 0) AS id FROM paper_resolutions WHERE venue = ?'),
     };
     for (const row of this.stmt.allBooks.all() as PaperBookRow[]) this.books.set(bookKey(row.venue, row.market), row);
   }
@@ -147,10 +151,14 @@ export class PaperState {
       .immediate();
   }
 
-  /** Pays 1 per contract held on the winning outcome; returns the payout. */
-  resolve(venue: string, market: string, outcome: Outcome): Micros {
+  /**
+   * Pays 1 per contract held on the winning outcome; returns the payout. With `resolutionId` (the ledger's record of
+   * the resolution) it applies once: a replay of an applied resolution pays nothing.
+   */
+  resolve(venue: string, market: string, outcome: Outcome, resolutionId?: number): Micros {
     return this.db
       .transaction(() => {
+        if (resolutionId !== undefined && this.stmt.insertResolution.run(venue, resolutionId, market, outcome).changes === 0) return 0 as Micros;
         const rows = this.stmt.holdings.all(venue, market) as { outcome: Outcome; quantity: number }[];
         const payout = rows.filter((row) => row.outcome === outcome).reduce((sum, row) => sum + row.quantity, 0);
         this.stmt.addCash.run(payout, venue);
@@ -158,6 +166,11 @@ export class PaperState {
         return payout as Micros;
       })
       .immediate();
+  }
+
+  /** The newest ledger resolution this venue has applied (0: none). */
+  lastResolutionId(venue: string): number {
+    return (this.stmt.lastResolution.get(venue) as { id: number }).id;
   }
 
   getBook(venue: string, market: string): PaperBookRow | undefined {

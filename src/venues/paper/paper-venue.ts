@@ -148,9 +148,17 @@ export class PaperVenue implements Venue {
     return applyPpm(notional(quantity, price, 'up'), this.options.costs.feePpm, 'up');
   }
 
-  /** Pays 1 per contract of the winning outcome and clears the market's holdings (a resolved prediction market). */
-  resolve(market: string, outcome: Outcome): Micros {
-    return this.options.state.resolve(this.name, market, outcome);
+  /**
+   * Pays 1 per contract of the winning outcome and clears the market's holdings (a resolved prediction market).
+   * `resolutionId` is the ledger's record of it: each is applied once, so a restart can replay what a crash cut off.
+   */
+  resolve(market: string, outcome: Outcome, resolutionId?: number): Micros {
+    return this.options.state.resolve(this.name, market, outcome, resolutionId);
+  }
+
+  /** The newest ledger resolution applied here (0: none). */
+  lastResolutionId(): number {
+    return this.options.state.lastResolutionId(this.name);
   }
 
   private nextFault(): PaperFault {
