@@ -100,15 +100,14 @@ async function compareVenueBalances(ledger: Ledger, venues: ReadonlyMap<string, 
     .prepare(
       `SELECT w.venue AS venue, w.total AS total,
          (SELECT count(*) FROM positions p WHERE p.venue = w.venue AND p.kind = 'single') AS singles,
-         (SELECT count(*) FROM positions p WHERE p.venue = w.venue) AS positions,
          (SELECT coalesce(sum(cost_basis), 0) FROM positions p WHERE p.venue = w.venue AND p.status = 'open') AS held
        FROM wallets w`,
     )
-    .all() as { venue: string; total: number; singles: number; positions: number; held: number }[];
+    .all() as { venue: string; total: number; singles: number; held: number }[];
   for (const row of rows) {
     const venue = venues.get(row.venue);
-    // Venues with no arbitrage activity, or with manual paper positions, are not comparable.
-    if (!venue || row.singles > 0 || row.positions === 0) continue;
+    // A venue with manual paper positions is not comparable: those never reached the venue's books.
+    if (!venue || row.singles > 0) continue;
     const balance = await venue.getBalance().catch(() => null);
     if (!balance) continue;
     const expected = row.total - row.held;

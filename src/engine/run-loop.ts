@@ -16,6 +16,7 @@ export async function runFeed(engine: Engine, feed: Feed, limits: RunLimits, sto
   let cause: StopCause = 'feed_ended';
   const onStop = () => feed.stop();
   stop.addEventListener('abort', onStop);
+  if (stop.aborted) feed.stop(); // a signal that arrived before the loop started
   const timer = limits.durationMs === null ? null : setTimeout(() => {
     cause = 'duration';
     feed.stop();

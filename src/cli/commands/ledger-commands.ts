@@ -73,7 +73,7 @@ export function registerLedgerCommands(program: Command): void {
       .argument('<amount>', 'USD, e.g. 25 or 25.50')
       .option('--note <text>', 'description to record')
       .option('--key <idempotencyKey>', 'idempotency key: replaying it changes nothing')
-      .action((venue: string, amountText: string, options: { note?: string; key?: string }, command: Command) => {
+      .action(async (venue: string, amountText: string, options: { note?: string; key?: string }, command: Command) => {
         const ctx = CommandContext.from(command);
         const amount = parseMicros(amountText, { label: 'amount' });
         const ledger = ctx.openLedger();
@@ -82,7 +82,14 @@ export function registerLedgerCommands(program: Command): void {
         const before = ledger.requireWallet(venue);
         const extra = { ...(options.note ? { description: options.note } : {}), ...(options.key ? { idempotencyKey: options.key } : {}) };
         const after = kind === 'deposit' ? ledger.deposit(venue, amount, extra) : ledger.withdraw(venue, amount, extra);
-        if (ctx.out.json) return ctx.out.printJson({ wallet: walletJson(after) });
+        if (after.total !== before.total && ctx.config.venues.get(venue)?.type === 'paper') {
+          // A paper venue keeps its own cash: funding it is a transfer on both sides, or the two would disagree.
+          const venues = await ctx.openVenues();
+          venues.paperState?.adjustCash(venue, after.total - before.total);
+          await venues.close();
+        }
+        if (ctx.out.json) return ctx.out.printJson({ replayed: after.total === before.total, wallet: walletJson(after) });
+        if (after.total === before.total) return ctx.out.line(ctx.out.role.warn(`Key ${options.key ?? ''} was already recorded; nothing changed`));
         ctx.out.line(
           ctx.out.role.success(`✓ ${kind === 'deposit' ? 'Deposited' : 'Withdrew'} ${formatUsd(amount)} ${kind === 'deposit' ? 'to' : 'from'} ${venue}`),
         );
