@@ -4,12 +4,16 @@ import { CommanderError } from 'commander';
 import { InputError, OperationalError } from '../domain/errors.js';
 import { MoneyFormatError } from '../domain/money.js';
 import { LadderConfigError } from '../domain/position.js';
+import { VenueRejectedError } from '../venues/venue.js';
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, operational: 3, bug: 70 } as const;
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-  if (error instanceof InputError || error instanceof MoneyFormatError || error instanceof LadderConfigError) return EXIT.badInput;
+  // A venue refusing a request (bad credentials, unknown market, invalid order) is not helped by retrying: fix the input.
+  if (error instanceof InputError || error instanceof MoneyFormatError || error instanceof LadderConfigError || error instanceof VenueRejectedError) {
+    return EXIT.badInput;
+  }
   if (error instanceof OperationalError) return EXIT.operational;
   return EXIT.bug;
 }

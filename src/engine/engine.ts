@@ -3,9 +3,9 @@
 // (crash-only: the same code as `arbbot reconcile`), and every ladder step is stored, so a restart resumes.
 import type { Config } from '../config/config.js';
 import { formatPpmPct, ratioPpm, type Micros, type PriceMicros } from '../domain/money.js';
-import { evaluateLadder, type CloseTrigger, type LadderState } from '../domain/position.js';
+import { evaluateLadder, type CloseTrigger, type LadderDecision, type LadderState } from '../domain/position.js';
 import type { FeedEvent, RawQuote, ResolveEvent } from '../feeds/events.js';
-import type { CloseResult, Ledger, PositionRow } from '../ledger/ledger.js';
+import type { CloseResult, LadderPositionRow, Ledger, PositionRow } from '../ledger/ledger.js';
 import type { EngineListener } from './events.js';
 import { NetworkPause } from './network-pause.js';
 import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
@@ -170,26 +170,25 @@ export class Engine {
     })();
   }
 
-  /** Applies the ladder to a market's open positions; returns the unhedged legs it says to exit at their venue. */
+  /**
+   * Applies the ladder to a market's open positions; returns the unhedged legs it says to exit at their venue. Every
+   * quote reads only the ladder's columns (hedged pairs, held to resolution, are left out by the query); the whole row
+   * is read only for a position whose ladder moves at this price.
+   */
   private applyLadderToMarket(venue: string, market: string, quote: { bid: number; ask: number }): number[] {
     const exits: number[] = [];
-    for (const position of this.ledger.listOpenPositionsForMarket(venue, market)) {
-      if (position.kind === 'arb_hedged') continue; // a hedged pair is held to resolution
-      if (this.applyLadder(position, markPrice(position.side, quote)) === 'exit_at_venue') exits.push(position.id);
+    for (const row of this.ledger.listLadderPositionsForMarket(venue, market)) {
+      const price = markPrice(row.side, quote);
+      if (!ladderMoves(ladderDecision(row, price))) continue;
+      const position = this.ledger.getPosition(row.id);
+      if (position && this.applyLadder(position, price) === 'exit_at_venue') exits.push(position.id);
     }
     return exits;
   }
 
   private applyLadder(position: PositionRow, price: PriceMicros): 'exit_at_venue' | null {
-    const state: LadderState = { tp1Hit: position.tp1_hit === 1, tp2Hit: position.tp2_hit === 1, stopPrice: position.stop_price as PriceMicros };
-    const levels = {
-      tp1Price: position.tp1_price as PriceMicros,
-      tp2Price: position.tp2_price as PriceMicros,
-      tp3Price: position.tp3_price as PriceMicros,
-      slPrice: position.sl_price as PriceMicros,
-    };
-    const decision = evaluateLadder(position.side, position.entry_price as PriceMicros, levels, state, price);
-    if (decision.events.length === 0 && decision.close === null) return null;
+    const decision = ladderDecision(position, price);
+    if (!ladderMoves(decision)) return null;
     // An unhedged arbitrage leg's contracts are held at its venue: closing it only in the ledger would book proceeds
     // the venue never paid. Its exit is a sale at the venue instead (the arbitrage trader's unwind).
     const atVenue = position.kind === 'arb_unhedged' && this.arb !== null;
@@ -304,6 +303,21 @@ export class Engine {
   private emit(event: Parameters<EngineListener>[0]): void {
     this.options.listener(event);
   }
+}
+
+function ladderDecision(position: LadderPositionRow, price: PriceMicros): LadderDecision {
+  const state: LadderState = { tp1Hit: position.tp1_hit === 1, tp2Hit: position.tp2_hit === 1, stopPrice: position.stop_price as PriceMicros };
+  const levels = {
+    tp1Price: position.tp1_price as PriceMicros,
+    tp2Price: position.tp2_price as PriceMicros,
+    tp3Price: position.tp3_price as PriceMicros,
+    slPrice: position.sl_price as PriceMicros,
+  };
+  return evaluateLadder(position.side, position.entry_price as PriceMicros, levels, state, price);
+}
+
+function ladderMoves(decision: LadderDecision): boolean {
+  return decision.events.length > 0 || decision.close !== null;
 }
 
 /** "TP3 (+10%) reached", "Stop loss (-5%) hit", … — the percentage measured from the position's own levels. */

@@ -1,5 +1,6 @@
 // Arbitrage records: trades, their legs (client order id stored before any order is sent), every leg transition
 // (checked against the one transition table), and unhedged legs with their lifecycle.
+import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import { assertLegTransition, assertTradeTransition, type ArbDirection, type LegState, type TradeState, type UnhedgedState } from '../domain/arb.js';
 import type { Ledger } from './ledger.js';
@@ -27,6 +28,7 @@ export type LegPatch = Partial<
 
 export class ArbStore {
   private readonly q;
+  private readonly legUpdates = new Map<string, Database.Statement>();
 
   constructor(private readonly ledger: Ledger) {
     const db = ledger.db;
@@ -190,13 +192,25 @@ export class ArbStore {
       if (leg.state !== to) assertLegTransition(leg.state, to);
       const at = this.ledger.timestamp();
       const columns = Object.keys(patch);
-      const assignments = ['state = ?', 'updated_at = ?', ...columns.map((column) => `${column} = ?`)].join(', ');
-      this.ledger.db
-        .prepare(`UPDATE arb_legs SET ${assignments} WHERE id = ?`)
-        .run(to, at, ...columns.map((column) => patch[column as keyof LegPatch] ?? null), legId);
+      this.legUpdate(columns).run(to, at, ...columns.map((column) => patch[column as keyof LegPatch] ?? null), legId);
       this.q.insertEvent.run({ leg_id: legId, from: leg.state, to, detail, at });
       return this.requireLeg(legId);
     });
+  }
+
+  /**
+   * The UPDATE for one set of patched columns, prepared once: preparing costs more than running it, and four leg
+   * transitions lie between a quote and its orders. At most one statement per subset of LegPatch's columns.
+   */
+  private legUpdate(columns: readonly string[]): Database.Statement {
+    const key = columns.join(',');
+    let statement = this.legUpdates.get(key);
+    if (!statement) {
+      const assignments = ['state = ?', 'updated_at = ?', ...columns.map((column) => `${column} = ?`)].join(', ');
+      statement = this.ledger.db.prepare(`UPDATE arb_legs SET ${assignments} WHERE id = ?`);
+      this.legUpdates.set(key, statement);
+    }
+    return statement;
   }
 
   setTradeState(id: number, to: TradeState, fields: { outcome?: ArbTrade['outcome']; note?: string | null } = {}): void {

@@ -11,6 +11,7 @@ import { describe, openDatabase, type OpenOptions } from './database.js';
 import { param, prepareQuery } from './statements.js';
 import type {
   PositionKind,
+  PositionStatus,
   PositionsTable,
   ReservationState,
   WalletTransactionType,
@@ -38,6 +39,12 @@ export interface Reservation {
 }
 
 export type PositionRow = Selectable<PositionsTable>;
+
+/** The columns the TP/SL ladder reads on every tick. */
+export type LadderPositionRow = Pick<
+  PositionRow,
+  'id' | 'side' | 'entry_price' | 'tp1_price' | 'tp2_price' | 'tp3_price' | 'sl_price' | 'stop_price' | 'tp1_hit' | 'tp2_hit'
+>;
 
 export interface WalletChange {
   readonly venue: string;
@@ -570,6 +577,15 @@ export class Ledger {
     return this.q.openPositionsForMarket.all({ venue, market });
   }
 
+  /**
+   * The open positions of a market that the ladder manages (every kind but a hedged arbitrage pair, which is held to
+   * resolution), with only the ladder's columns: this runs on every quote, and full rows of held hedged pairs made
+   * each tick slower the longer the bot traded.
+   */
+  listLadderPositionsForMarket(venue: string, market: string): LadderPositionRow[] {
+    return this.q.ladderPositionsForMarket.all({ venue, market });
+  }
+
   /** Re-labels an open position (an unhedged arbitrage leg that got its hedge becomes part of a hedged pair). */
   setPositionKind(id: number, kind: PositionKind): void {
     this.transaction(() => {
@@ -653,6 +669,12 @@ export class Ledger {
   }
 }
 
+// Constants that select rows through a partial index are written into the SQL, not bound: a bound value compared
+// with the index's WHERE (positions_open, reservations_pending) makes SQLite re-prepare the statement on every run,
+// which cost more than the query itself on the ladder's per-tick read.
+const OPEN = sql.lit<PositionStatus>('open');
+const PENDING = sql.lit<ReservationState>('pending');
+
 function prepareLedgerQueries(db: Database.Database) {
   return {
     walletByVenue: prepareQuery<{ venue: string }, WalletRow>(db, (qb) =>
@@ -721,7 +743,7 @@ function prepareLedgerQueries(db: Database.Database) {
       qb.selectFrom('reservations').selectAll().where('idempotency_key', '=', param('key')),
     ),
     pendingReservations: prepareQuery<Record<string, never>, Selectable<import('./schema.js').ReservationsTable>>(db, (qb) =>
-      qb.selectFrom('reservations').selectAll().where('state', '=', 'pending').orderBy('id'),
+      qb.selectFrom('reservations').selectAll().where('state', '=', PENDING).orderBy('id'),
     ),
     resolveReservation: prepareQuery<{ id: number; state: ReservationState; committed: number; at: string }, never>(db, (qb) =>
       qb
@@ -763,7 +785,17 @@ function prepareLedgerQueries(db: Database.Database) {
       qb
         .selectFrom('positions')
         .selectAll()
-        .where('status', '=', 'open')
+        .where('status', '=', OPEN)
+        .where('venue', '=', param('venue'))
+        .where('market', '=', param('market'))
+        .orderBy('id'),
+    ),
+    ladderPositionsForMarket: prepareQuery<{ venue: string; market: string }, LadderPositionRow>(db, (qb) =>
+      qb
+        .selectFrom('positions')
+        .select(['id', 'side', 'entry_price', 'tp1_price', 'tp2_price', 'tp3_price', 'sl_price', 'stop_price', 'tp1_hit', 'tp2_hit'])
+        .where('status', '=', OPEN)
+        .where('kind', '<>', sql.lit<PositionKind>('arb_hedged'))
         .where('venue', '=', param('venue'))
         .where('market', '=', param('market'))
         .orderBy('id'),

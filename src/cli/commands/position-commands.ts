@@ -1,6 +1,7 @@
 // positions and close: list positions with PnL; close one (idempotent, safe against a concurrent close).
 import type { Command } from 'commander';
 import { formatPpmPct, formatUsd, parsePrice, ratioPpm } from '../../domain/money.js';
+import { InputError } from '../../domain/errors.js';
 import { closePositionAt } from '../../engine/trading.js';
 import type { CloseResult } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
@@ -38,6 +39,10 @@ export function registerPositionCommands(program: Command): void {
       const id = parseId(idText, 'position id');
       const price = options.price === undefined ? null : parsePrice(options.price, { label: '--price' });
       const ledger = ctx.openLedger();
+      const venue = ctx.config.venues.get(ledger.requirePosition(id).venue);
+      if (price !== null && venue?.predictionMarket && price >= 1_000_000) {
+        throw new InputError(`--price must be below 1 on prediction market ${venue.name}`);
+      }
       const result = closePositionAt(ledger, id, { price, reason: options.reason, costs: ctx.config.costs });
       if (ctx.out.json) {
         return ctx.out.printJson({ status: result.status, position: positionJson(result.position) });

@@ -171,6 +171,21 @@ export interface PairBooks {
   readonly maxSizeMicros: Micros;
 }
 
+/**
+ * Whether any size could pay in either direction. A leg never costs less per contract than the cheapest ask in its
+ * book, so when the two cheapest asks already sum to 1 or more, the gross edge is at most 0 at every size, and fees
+ * (never negative) only lower the net edge: no opportunity in that direction can be actionable.
+ */
+export function edgePossible(books: PairBooks): boolean {
+  return cheapestAsksBelowPayout(books.aYes, books.bNo) || cheapestAsksBelowPayout(books.aNo, books.bYes);
+}
+
+function cheapestAsksBelowPayout(a: LegBook, b: LegBook): boolean {
+  if (a.asks.length === 0 || b.asks.length === 0) return false;
+  const cheapest = (asks: readonly BookLevel[]) => Math.min(...asks.map((level) => level.price));
+  return cheapest(a.asks) + cheapest(b.asks) < SCALE;
+}
+
 /** Both directions; the better one first. Null entries are directions with no executable size. */
 export function scanPair(books: PairBooks): Opportunity[] {
   const found = [

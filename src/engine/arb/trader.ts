@@ -7,7 +7,7 @@ import type { UnhedgedState } from '../../domain/arb.js';
 import type { EngineEvent } from '../events.js';
 import { pairBooks } from './books.js';
 import { executeArb, type ArbDeps, type ArbResult } from './executor.js';
-import { scanPair, type Opportunity } from './scanner.js';
+import { edgePossible, scanPair, type Opportunity } from './scanner.js';
 import { exitUnhedged, handleUnhedged } from './unhedged.js';
 
 export interface ArbStats {
@@ -57,6 +57,8 @@ export class ArbTrader {
   private async tradePairs(pairs: readonly PairConfig[]): Promise<void> {
     for (const pair of pairs) {
       const books = await pairBooks(this.deps.ledger, this.deps.venues, pair);
+      // Most quotes leave no edge at any size: skip the sizing search, the scanner's whole cost, when none can pay.
+      if (!edgePossible(books)) continue;
       const best = scanPair(books)[0];
       if (!best || !actionable(pair, best)) continue;
       this.stats.arbsFound += 1;

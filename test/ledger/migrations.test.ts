@@ -1,0 +1,115 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { OperationalError } from '../../src/domain/errors.js';
+import { loadMigrations, migrate, openDatabase } from '../../src/ledger/database.js';
+import { Ledger } from '../../src/ledger/ledger.js';
+import { cliJson, dump, tempDir } from '../helpers.js';
+import { assertInvariants } from '../invariants.js';
+import { cliDir, openPosition, rawSql, usd } from '../ledger-fixtures.js';
+
+const versions = (db: Database.Database) => db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+/** What this code knows: every file in migrations/, numbered 1..n. */
+const KNOWN = loadMigrations();
+const LATEST = KNOWN.length;
+
+describe('migrations', () => {
+  it('applies each migration exactly once however often the ledger is opened', () => {
+    const path = join(tempDir(), 'ledger.db');
+    for (let i = 0; i < 3; i++) Ledger.open(path).close();
+    const db = new Database(path);
+    try {
+      expect(LATEST).toBeGreaterThanOrEqual(1);
+      expect(versions(db)).toEqual(KNOWN.map(({ version, name }) => ({ version, name })));
+      expect(migrate(db, KNOWN)).toEqual([]);
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'wallets'").all();
+      expect(tables).toHaveLength(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a database whose schema is newer than this code, with a clear error, changing nothing', () => {
+    const path = join(tempDir(), 'ledger.db');
+    const ledger = Ledger.open(path);
+    ledger.ensureWallet('paper', usd('100'));
+    ledger.close();
+    rawSql(path, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${LATEST + 1}, 'from_the_future', 'now')`);
+    const before = dump(path);
+    expect(() => Ledger.open(path)).toThrow(OperationalError);
+    expect(() => Ledger.open(path)).toThrow(
+      `database schema version ${LATEST + 1} is newer than this arbbot understands (${LATEST}); upgrade arbbot`,
+    );
+    expect(dump(path)).toBe(before);
+  });
+
+  it('rolls a failing migration back whole: no half-applied schema, no version recorded', () => {
+    const db = new Database(join(tempDir(), 'ledger.db'));
+    try {
+      const broken = [{ version: 1, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); CREATE TABLE oops (;' }];
+      expect(() => migrate(db, broken)).toThrow(/syntax error/);
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").all()).toEqual([]);
+      expect(versions(db)).toEqual([]);
+      const good = [{ version: 1, name: 'good', sql: 'CREATE TABLE half (x INTEGER);' }];
+      expect(migrate(db, good)).toEqual([1]);
+      expect(migrate(db, [...good, { version: 2, name: 'next', sql: 'CREATE TABLE next (y INTEGER);' }])).toEqual([2]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a migrations folder with a gap in its numbering', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'm'));
+    writeFileSync(join(dir, 'm', '0001_a.sql'), 'SELECT 1;');
+    writeFileSync(join(dir, 'm', '0003_c.sql'), 'SELECT 1;');
+    writeFileSync(join(dir, 'm', 'README.md'), 'ignored');
+    expect(() => loadMigrations(join(dir, 'm'))).toThrow('migrations must be numbered 1..n without gaps; found 3');
+  });
+
+  it('opens with WAL, synchronous=FULL by default, foreign keys on and the busy timeout set', () => {
+    const path = join(tempDir(), 'ledger.db');
+    const db = openDatabase(path);
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(2);
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(10_000);
+    } finally {
+      db.close();
+    }
+    const normal = openDatabase(path, { synchronous: 'NORMAL', busyTimeoutMs: 250 });
+    try {
+      expect(normal.pragma('synchronous', { simple: true })).toBe(1);
+      expect(normal.pragma('busy_timeout', { simple: true })).toBe(250);
+    } finally {
+      normal.close();
+    }
+  });
+});
+
+describe('restart', () => {
+  it('restores 3 open $25 positions as $75 locked, with no duplicate transactions (seed scenario 3)', () => {
+    const { dir, db } = cliDir('100', (ledger) => {
+      for (const market of ['A', 'B', 'C']) openPosition(ledger, { market });
+    });
+    const before = dump(db);
+    for (let i = 0; i < 2; i++) {
+      const ledger = Ledger.open(db);
+      try {
+        expect(ledger.ensureWallet('paper', usd('100')).created).toBe(false);
+        expect(ledger.requireWallet('paper')).toEqual({ venue: 'paper', total: usd('100'), available: usd('25'), locked: usd('75') });
+        expect(ledger.listPositions('open')).toHaveLength(3);
+        assertInvariants(ledger);
+      } finally {
+        ledger.close();
+      }
+    }
+    // The CLI's start-up path (open, migrate, ensure configured wallets) adds nothing either.
+    const { code, json } = cliJson<{ wallets: unknown[] }>(dir, ['balances']);
+    expect(code).toBe(0);
+    expect(json.wallets).toEqual([{ venue: 'paper', total: '100.000000', available: '25.000000', locked: '75.000000' }]);
+    expect(dump(db)).toBe(before);
+  });
+});
