@@ -266,7 +266,8 @@ export class Engine {
     if (!demo || this.stats.opened >= demo.opensMax) return;
     if (!demo.markets.some((m) => m.venue === quote.venue && m.market === quote.market)) return;
     if (this.ledger.listOpenPositionsForMarket(quote.venue, quote.market).length > 0) return;
-    if (this.ledger.listPositions('open').length >= demo.openPositionsMax) return;
+    // Arbitrage legs are not demo positions: count only the ladder positions the demo opened.
+    if (this.ledger.listPositions('open').filter((p) => p.kind === 'single').length >= demo.openPositionsMax) return;
     const wallet = this.ledger.getWallet(quote.venue);
     if (!wallet || wallet.available < demo.sizeMicros) return;
     const side = this.demoSide;

@@ -221,6 +221,11 @@ export class Ledger {
     });
   }
 
+  /** Whether a wallet transaction was already recorded under this idempotency key. */
+  hasTransactionKey(key: string): boolean {
+    return this.q.transactionByKey.get({ key }) !== undefined;
+  }
+
   /** A replayed idempotency key with identical fields is a no-op; with different fields it is an error. */
   private replayed(key: string, venue: string, type: WalletTransactionType, amount: number): boolean {
     const existing = this.q.transactionByKey.get({ key });
@@ -316,12 +321,13 @@ export class Ledger {
           `insufficient available balance on ${input.venue}: reserving ${formatUsd(input.amount)}, available ${formatUsd(wallet.available)}`,
         );
       }
+      const at = this.timestamp();
       const result = this.q.insertReservation.run({
         venue: input.venue,
         amount: input.amount,
         key: input.idempotencyKey,
         purpose: input.purpose,
-        at: this.timestamp(),
+        at,
       });
       const id = Number(result.lastInsertRowid);
       this.applyChange({
@@ -332,7 +338,19 @@ export class Ledger {
         reservationId: id,
         description: input.description ?? `Reserved ${formatUsd(input.amount)} for ${input.purpose}`,
       });
-      return { status: 'created' as const, reservation: this.requireReservation(id) };
+      // The row exactly as inserted above; reading it back would only repeat what this transaction wrote.
+      const reservation: Reservation = {
+        id,
+        venue: input.venue,
+        amount: input.amount,
+        state: 'pending',
+        committedAmount: 0 as Micros,
+        idempotencyKey: input.idempotencyKey,
+        purpose: input.purpose,
+        createdAt: at,
+        resolvedAt: null,
+      };
+      return { status: 'created' as const, reservation };
     });
   }
 
@@ -376,8 +394,7 @@ export class Ledger {
           description: options.description ?? `Committed ${formatUsd(spend)} of reservation #${id} (${reservation.purpose})`,
         });
       }
-      this.finishReservation(reservation, spend);
-      return { status: 'committed' as const, reservation: this.requireReservation(id) };
+      return { status: 'committed' as const, reservation: this.finishReservation(reservation, spend) };
     });
   }
 
@@ -399,8 +416,8 @@ export class Ledger {
     });
   }
 
-  /** Marks a reservation committed for `used` and releases whatever of it was not used. */
-  private finishReservation(reservation: Reservation, used: number): void {
+  /** Marks a reservation committed for `used`, releases whatever of it was not used, and returns it as now stored. */
+  private finishReservation(reservation: Reservation, used: number): Reservation {
     const rest = reservation.amount - used;
     if (rest > 0) {
       this.applyChange({
@@ -412,7 +429,9 @@ export class Ledger {
         description: `Released unused ${formatUsd(rest)} of reservation #${reservation.id}`,
       });
     }
-    this.q.resolveReservation.run({ id: reservation.id, state: 'committed', committed: used, at: this.timestamp() });
+    const at = this.timestamp();
+    this.q.resolveReservation.run({ id: reservation.id, state: 'committed', committed: used, at });
+    return { ...reservation, state: 'committed', committedAmount: used as Micros, resolvedAt: at };
   }
 
   // ---- positions --------------------------------------------------------------------------------

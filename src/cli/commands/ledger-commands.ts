@@ -81,15 +81,17 @@ export function registerLedgerCommands(program: Command): void {
         // open a stray wallet that would sit in the books for ever (wallets and their transactions are never deleted).
         const before = ledger.requireWallet(venue);
         const extra = { ...(options.note ? { description: options.note } : {}), ...(options.key ? { idempotencyKey: options.key } : {}) };
+        // A replayed key changes nothing in the ledger, so it must not move the paper venue's cash either.
+        const replayed = options.key !== undefined && ledger.hasTransactionKey(options.key);
         const after = kind === 'deposit' ? ledger.deposit(venue, amount, extra) : ledger.withdraw(venue, amount, extra);
-        if (after.total !== before.total && ctx.config.venues.get(venue)?.type === 'paper') {
+        if (!replayed && ctx.config.venues.get(venue)?.type === 'paper') {
           // A paper venue keeps its own cash: funding it is a transfer on both sides, or the two would disagree.
           const venues = await ctx.openVenues();
-          venues.paperState?.adjustCash(venue, after.total - before.total);
+          venues.paperState?.adjustCash(venue, kind === 'deposit' ? amount : -amount);
           await venues.close();
         }
-        if (ctx.out.json) return ctx.out.printJson({ replayed: after.total === before.total, wallet: walletJson(after) });
-        if (after.total === before.total) return ctx.out.line(ctx.out.role.warn(`Key ${options.key ?? ''} was already recorded; nothing changed`));
+        if (ctx.out.json) return ctx.out.printJson({ replayed, wallet: walletJson(after) });
+        if (replayed) return ctx.out.line(ctx.out.role.warn(`Key ${options.key ?? ''} was already recorded; nothing changed`));
         ctx.out.line(
           ctx.out.role.success(`✓ ${kind === 'deposit' ? 'Deposited' : 'Withdrew'} ${formatUsd(amount)} ${kind === 'deposit' ? 'to' : 'from'} ${venue}`),
         );
