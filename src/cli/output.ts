@@ -2,7 +2,7 @@
 // stays silent when output is not a terminal or --json is set (cron and scripts get clean output).
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 
 export interface OutputOptions {
   readonly json: boolean;
@@ -59,8 +59,10 @@ export class Output {
     process.stdout.write(`${table.toString()}\n`);
   }
 
-  spinner(text: string): Spinner {
+  /** ora is loaded only when a spinner is really shown: most commands never need it, and it is slow to import. */
+  async spinner(text: string): Promise<Spinner> {
     if (this.json || process.stderr.isTTY !== true) return new SilentSpinner();
+    const { default: ora } = await import('ora');
     return new OraSpinner(ora({ text, stream: process.stderr }).start());
   }
 }

@@ -2,13 +2,12 @@
 // `BEGIN IMMEDIATE` transaction in which the state change, the wallet row and its wallet transaction are written
 // together; calls nest (as savepoints) when a caller composes several into its own transaction.
 import type Database from 'better-sqlite3';
-import { sql } from 'kysely';
 import { closeFigures, type CloseFigures, type CostModel } from '../domain/costs.js';
 import { IdempotencyConflictError, InputError, InsufficientBalanceError, OperationalError } from '../domain/errors.js';
 import { formatUsd, MICROS_MAX, type Micros, type PriceMicros, type QtyMicros } from '../domain/money.js';
 import { initialLadderState, type LadderLevels, type LadderState, type Side } from '../domain/position.js';
 import { describe, openDatabase, type OpenOptions } from './database.js';
-import { param, prepareQuery } from './statements.js';
+import { param, prepareQuery, sql } from './statements.js';
 import type {
   PositionKind,
   PositionStatus,

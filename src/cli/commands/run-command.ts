@@ -70,7 +70,7 @@ export function registerRunCommand(program: Command): void {
       let cause: StopCause;
       try {
         await engine.start();
-        status.start(engine);
+        await status.start(engine);
         cause = await runFeed(engine, feed, parsed.limits, stop.signal);
       } finally {
         status.stop();
@@ -183,9 +183,9 @@ class StatusLine {
     };
   }
 
-  start(engine: Engine): void {
+  async start(engine: Engine): Promise<void> {
     this.engine = engine;
-    this.spinner = this.out.spinner(this.text());
+    this.spinner = await this.out.spinner(this.text());
     this.timer = setInterval(() => this.spinner?.update(this.text()), STATUS_REFRESH_MS);
     this.timer.unref();
   }
