@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { closeFigures, type CloseFigures, type CostModel } from '../domain/costs.js';
 import { IdempotencyConflictError, InputError, InsufficientBalanceError, OperationalError } from '../domain/errors.js';
-import { formatUsd, MICROS_MAX, type Micros, type PriceMicros, type QtyMicros } from '../domain/money.js';
+import { formatMicrosTrim, formatUsd, MICROS_MAX, type Micros, type PriceMicros, type QtyMicros } from '../domain/money.js';
 import { initialLadderState, type LadderLevels, type LadderState, type Side } from '../domain/position.js';
 import { describe, openDatabase, type OpenOptions } from './database.js';
 import { param, prepareQuery, sql } from './statements.js';
@@ -528,7 +528,7 @@ export class Ledger {
       positionId: id,
       reservationId,
       orderRef: input.orderRef ?? null,
-      description: `Opened ${input.side} ${input.market}: ${formatQtyShort(input.quantity)} @ ${formatUsd(input.entryPrice, 4)}, locked ${formatUsd(
+      description: `Opened ${input.side} ${input.market}: ${formatMicrosTrim(input.quantity, 0)} @ ${formatUsd(input.entryPrice, 4)}, locked ${formatUsd(
         input.costBasis,
       )}`,
     });
@@ -916,12 +916,6 @@ function alreadyResolved(reservation: Reservation): ResolveResult {
 
 function assertPositive(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value <= 0) throw new InputError(`${what} must be a positive amount`);
-}
-
-function formatQtyShort(quantity: number): string {
-  const whole = Math.trunc(quantity / 1_000_000);
-  const fraction = String(quantity % 1_000_000).padStart(6, '0').replace(/0+$/, '');
-  return fraction ? `${whole}.${fraction}` : `${whole}`;
 }
 
 /** Busy and I/O failures are operating errors (exit 3); typed errors pass through unchanged. */
