@@ -63,7 +63,9 @@ export class Output {
   async spinner(text: string): Promise<Spinner> {
     if (this.json || process.stderr.isTTY !== true) return new SilentSpinner();
     const { default: ora } = await import('ora');
-    return new OraSpinner(ora({ text, stream: process.stderr }).start());
+    // discardStdin off: it puts the terminal in raw mode, and in this ora release Ctrl-C is then swallowed instead
+    // of stopping the bot (stdin is never resumed to see it). Without it, Ctrl-C is a plain SIGINT.
+    return new OraSpinner(ora({ text, stream: process.stderr, discardStdin: false }).start());
   }
 }
 
