@@ -33,6 +33,11 @@ export type ArbResult =
 /** How long to let a timed-out request finish at the venue before asking what became of it. */
 const UNKNOWN_GRACE_MS_MAX = 2_000;
 
+type Prepared =
+  | { readonly kind: 'ready'; readonly tradeId: number; readonly legA: ArbLeg; readonly legB: ArbLeg; readonly requests: [PlaceOrderRequest, PlaceOrderRequest] }
+  | { readonly kind: 'failed'; readonly tradeId: number; readonly reason: string }
+  | { readonly kind: 'error'; readonly error: unknown };
+
 export function newClientOrderId(): string {
   return `arbbot-${randomUUID()}`;
 }
@@ -69,42 +74,53 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promi
     const plan = opportunity[leg];
     return { leg, venue: plan.venue, market: plan.market, outcome: plan.outcome, side: 'buy', quantity: plan.quantity, limitPrice: plan.limitPrice, clientOrderId: newClientOrderId() };
   };
-  const { trade, legs } = store.createTrade({
-    pair: opportunity.pair,
-    direction: opportunity.direction,
-    contracts: opportunity.contracts,
-    expectedNetEdge: opportunity.netEdge,
-    legs: [newLeg('a'), newLeg('b')],
-  });
-  const [legA, legB] = legs as [ArbLeg, ArbLeg];
-  let reserved: string | null;
-  try {
-    reserved = reserveBoth(deps, trade.id, [
-      { leg: legA, venue: venueA, average: opportunity.a.averagePrice },
-      { leg: legB, venue: venueB, average: opportunity.b.averagePrice },
-    ]);
-  } catch (error) {
-    // Not a short balance: the reservation transaction rolled back, so nothing is held and nothing was sent. Fail the
-    // trade now, or it keeps the pair's in-flight slot (and the engine stops trading the pair) until a reconcile.
+  // One commit before anything is sent (one fsync at synchronous=FULL): the trade, its legs with their client order
+  // ids, both reservations and the legs marked submitted are written together. Each step is a savepoint, so a
+  // failure inside one rolls back only that step and the trade is recorded as failed in the same commit.
+  const prepared = ledger.transaction((): Prepared => {
+    const { trade, legs } = store.createTrade({
+      pair: opportunity.pair,
+      direction: opportunity.direction,
+      contracts: opportunity.contracts,
+      expectedNetEdge: opportunity.netEdge,
+      legs: [newLeg('a'), newLeg('b')],
+    });
+    const [legA, legB] = legs as [ArbLeg, ArbLeg];
+    let reserved: string | null;
     try {
+      reserved = reserveBoth(deps, trade.id, [
+        { leg: legA, venue: venueA, average: opportunity.a.averagePrice },
+        { leg: legB, venue: venueB, average: opportunity.b.averagePrice },
+      ]);
+    } catch (error) {
+      // Not a short balance: nothing is held and nothing was sent. Fail the trade, or it would keep the pair's
+      // in-flight slot (and the engine stop trading the pair) until a reconcile; the error is re-thrown after commit.
       abandon(deps, trade.id, `error reserving: ${(error as Error).message}`);
-    } catch {
-      // The ledger itself is failing: reconcile abandons the trade later (it is still 'planned').
+      return { kind: 'error', error };
     }
-    throw error;
-  }
-  if (reserved !== null) return { status: 'failed', tradeId: trade.id, reason: reserved };
-  let requests: [PlaceOrderRequest, PlaceOrderRequest];
-  try {
-    requests = [legRequest(store.requireLeg(legA.id), config.arbitrage.timeInForce), legRequest(store.requireLeg(legB.id), config.arbitrage.timeInForce)];
-    checkFunding(ledger, venueA, requests[0], { kind: 'reservation', reservation: ledger.requireReservation(store.requireLeg(legA.id).reservation_id ?? -1) });
-    checkFunding(ledger, venueB, requests[1], { kind: 'reservation', reservation: ledger.requireReservation(store.requireLeg(legB.id).reservation_id ?? -1) });
-    markSubmitted(deps, trade.id, [legA.id, legB.id]);
-  } catch (error) {
-    // Nothing was sent: undo everything (the seed's leak on "coroutine creation" errors).
-    abandon(deps, trade.id, `error preparing the orders: ${(error as Error).message}`);
-    return { status: 'failed', tradeId: trade.id, reason: `error preparing the orders: ${(error as Error).message}` };
-  }
+    if (reserved !== null) return { kind: 'failed', tradeId: trade.id, reason: reserved };
+    try {
+      return ledger.transaction((): Prepared => {
+        const requests: [PlaceOrderRequest, PlaceOrderRequest] = [
+          legRequest(store.requireLeg(legA.id), config.arbitrage.timeInForce),
+          legRequest(store.requireLeg(legB.id), config.arbitrage.timeInForce),
+        ];
+        checkFunding(ledger, venueA, requests[0], { kind: 'reservation', reservation: ledger.requireReservation(store.requireLeg(legA.id).reservation_id ?? -1) });
+        checkFunding(ledger, venueB, requests[1], { kind: 'reservation', reservation: ledger.requireReservation(store.requireLeg(legB.id).reservation_id ?? -1) });
+        markSubmitted(deps, trade.id, [legA.id, legB.id]);
+        return { kind: 'ready', tradeId: trade.id, legA, legB, requests };
+      });
+    } catch (error) {
+      // Nothing was sent: undo everything (the seed's leak on "coroutine creation" errors).
+      const reason = `error preparing the orders: ${(error as Error).message}`;
+      abandon(deps, trade.id, reason);
+      return { kind: 'failed', tradeId: trade.id, reason };
+    }
+  });
+  if (prepared.kind === 'error') throw prepared.error;
+  if (prepared.kind === 'failed') return { status: 'failed', tradeId: prepared.tradeId, reason: prepared.reason };
+  const { legA, legB, requests } = prepared;
+  const trade = { id: prepared.tradeId };
   const timeoutMs = config.arbitrage.orderTimeoutMs;
   const [outcomeA, outcomeB] = await Promise.all([placeWithTimeout(venueA, requests[0], timeoutMs), placeWithTimeout(venueB, requests[1], timeoutMs)]);
   const verdicts = new Map<number, LegVerdict>();
