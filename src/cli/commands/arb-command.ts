@@ -10,6 +10,7 @@ import { scanPair, type Opportunity } from '../../engine/arb/scanner.js';
 import { actionable } from '../../engine/arb/trader.js';
 import { handleUnhedged, type UnhedgedOutcome } from '../../engine/arb/unhedged.js';
 import { PriceGuard } from '../../engine/price-guard.js';
+import { otherEngine } from '../../engine/engine-marker.js';
 import { reconcile } from '../../engine/reconcile.js';
 import { JsonlFeed } from '../../feeds/jsonl.js';
 import { ArbStore } from '../../ledger/arb-store.js';
@@ -47,7 +48,7 @@ export function registerArbCommand(program: Command): void {
         if (options.feed) await loadFeed(venues, config, options.feed);
         const deps: ArbDeps = { ledger, store: new ArbStore(ledger), venues: venues.venues, config };
         if (!pair) return await listOpportunities(ctx.out, deps, [...config.pairs.values()], sizeCap);
-        await executePair(ctx.out, deps, pair, sizeCap, options.dryRun === true);
+        await executePair(ctx.out, deps, pair, sizeCap, options.dryRun === true, ctx.dbPath);
       } catch (error) {
         // A venue refusing a book read (credentials rejected, unknown market) is the configuration's to fix: exit 2
         // with its message, like missing credentials, rather than exit 70 and a stack trace as if it were a bug.
@@ -120,11 +121,11 @@ async function listOpportunities(out: Output, deps: ArbDeps, pairs: readonly Pai
   );
 }
 
-async function executePair(out: Output, deps: ArbDeps, pair: PairConfig, sizeCap: Micros | null, dryRun: boolean): Promise<void> {
+async function executePair(out: Output, deps: ArbDeps, pair: PairConfig, sizeCap: Micros | null, dryRun: boolean, dbPath: string): Promise<void> {
   if (!pair.confirmed) throw new InputError(`pair ${pair.name} is not confirmed: a person must set "confirmed": true after checking both markets resolve alike`);
   if (!dryRun) {
     // Crash-only: finish whatever an earlier run left in flight before placing anything new.
-    const recovered = await reconcile(deps.ledger, deps.config, { dryRun: false, venues: deps.venues });
+    const recovered = await reconcile(deps.ledger, deps.config, { dryRun: false, venues: deps.venues, engineRunning: otherEngine(dbPath) });
     for (const action of recovered.actions) out.debug(`reconcile: ${action.detail}`);
   }
   const best = (await scan(deps, capped(pair, sizeCap)))[0];

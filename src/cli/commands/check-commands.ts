@@ -5,6 +5,7 @@ import { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { healthJson } from '../present.js';
 import { formatUsd } from '../../domain/money.js';
+import { otherEngine } from '../../engine/engine-marker.js';
 import { reconcile } from '../../engine/reconcile.js';
 
 export function registerCheckCommands(program: Command): void {
@@ -48,7 +49,7 @@ export function registerCheckCommands(program: Command): void {
       const venues = await ctx.openVenues();
       let report;
       try {
-        report = await reconcile(ledger, ctx.config, { dryRun: options.dryRun === true, venues: venues.venues });
+        report = await reconcile(ledger, ctx.config, { dryRun: options.dryRun === true, venues: venues.venues, engineRunning: otherEngine(ctx.dbPath) });
       } finally {
         await venues.close();
       }
@@ -56,7 +57,11 @@ export function registerCheckCommands(program: Command): void {
         ctx.out.printJson(report);
       } else {
         const verb = report.dryRun ? 'would repair' : 'repaired';
-        for (const action of report.actions) ctx.out.line(ctx.out.role.warn(`⟳ ${verb} ${action.venue}: ${action.detail}`));
+        for (const action of report.actions) {
+          // Wallet rebuilds are repairs; the rest (recovered trades, replayed resolutions, notes) say what happened.
+          const text = action.kind === 'wallet_rebuilt' ? `⟳ ${verb} ${action.venue ?? ''}: ${action.detail}` : `⟳ ${action.venue ? `[${action.venue}] ` : ''}${action.detail}`;
+          ctx.out.line(ctx.out.role.warn(text));
+        }
         for (const issue of report.unresolved) ctx.out.line(ctx.out.role.error(`✗ unresolved${issue.venue ? ` [${issue.venue}]` : ''}: ${issue.detail}`));
         for (const check of report.venueBalances.filter((c) => c.agrees)) {
           ctx.out.line(ctx.out.role.success(`✓ ${check.venue}: venue holds ${check.venueCash}, as the ledger expects`));

@@ -6,6 +6,7 @@ import type { Config } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
 import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Micros } from '../../domain/money.js';
 import { Engine, type DemoOptions } from '../../engine/engine.js';
+import { markEngineRunning, otherEngine } from '../../engine/engine-marker.js';
 import type { EngineEvent } from '../../engine/events.js';
 import { runFeed, type StopCause } from '../../engine/run-loop.js';
 import type { Feed } from '../../feeds/events.js';
@@ -49,6 +50,9 @@ export function registerRunCommand(program: Command): void {
     .action(async (options: RunOptions, command: Command) => {
       const ctx = CommandContext.from(command);
       const parsed = parseRunOptions(options);
+      // Two engines on one ledger would both trade the same books.
+      const running = otherEngine(ctx.dbPath);
+      if (running !== null) throw new InputError(`another arbbot run (pid ${running}) is already trading on ${ctx.dbPath}`);
       if (parsed.feedPath) assertReadableFeed(parsed.feedPath);
       const config = ctx.config;
       const ledger = ctx.openLedger();
@@ -68,11 +72,13 @@ export function registerRunCommand(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       let cause: StopCause;
+      const unmark = markEngineRunning(ctx.dbPath);
       try {
         await engine.start();
         await status.start(engine);
         cause = await runFeed(engine, feed, parsed.limits, stop.signal);
       } finally {
+        unmark();
         status.stop();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);

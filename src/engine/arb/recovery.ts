@@ -11,8 +11,14 @@ export interface RecoveryReport {
   readonly unresolved: string[];
 }
 
-export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean }): Promise<RecoveryReport> {
+export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; engineRunning?: number | null }): Promise<RecoveryReport> {
   const report: RecoveryReport = { actions: [], unresolved: [] };
+  if (options.engineRunning) {
+    // A live engine (another process) owns its in-flight trades and will settle them from the venues' answers.
+    const inFlight = deps.store.inFlightTrades().length;
+    if (inFlight > 0) report.actions.push(`${inFlight} arbitrage trade(s) in flight, left to the running engine (pid ${options.engineRunning})`);
+    return report;
+  }
   for (const trade of deps.store.inFlightTrades()) {
     if (trade.state === 'planned' || trade.state === 'reserved') {
       report.actions.push(`arb #${trade.id}: no order was sent; ${options.dryRun ? 'would release' : 'released'} its reservations`);
