@@ -198,8 +198,11 @@ export function abandon(deps: ArbDeps, tradeId: number, reason: string): void {
  * (then still unknown). Venue unreachable → still unknown (null).
  */
 export async function resolveUnknown(deps: ArbDeps, leg: ArbLeg, venue: Venue, reason: string, stillInFlight = false): Promise<LegVerdict | null> {
-  // Read the leg afresh: callers may hold the row as it was created, before it was marked submitted.
-  if (deps.store.requireLeg(leg.id).state === 'submitted') deps.store.transitionLeg(leg.id, 'unknown', {}, reason);
+  // Read the leg afresh, in the same transaction as the change: callers may hold the row as it was created, and
+  // another process may have settled it meanwhile.
+  deps.ledger.transaction(() => {
+    if (deps.store.requireLeg(leg.id).state === 'submitted') deps.store.transitionLeg(leg.id, 'unknown', {}, reason);
+  });
   const timeoutMs = deps.config.arbitrage.orderTimeoutMs;
   if (stillInFlight) await sleep(Math.min(timeoutMs, UNKNOWN_GRACE_MS_MAX));
   const found = await lookupOrder(venue, leg.client_order_id, leg.market, timeoutMs);
