@@ -458,17 +458,20 @@ export class Ledger {
         }
       }
       const walletBefore = this.requireWallet(input.venue);
-      const feeNow = input.entryFeeCharged ? input.entryFee : 0;
-      const reservation = input.reservationId === undefined ? null : this.requireReservation(input.reservationId);
-      if (reservation) {
+      const feeNow = (input.entryFeeCharged ? input.entryFee : 0) as Micros;
+      if (input.reservationId !== undefined) {
+        // Out of a reservation: the one settlement path the arbitrage executor uses too.
+        const reservation = this.requireReservation(input.reservationId);
         if (reservation.state !== 'pending') throw new InputError(`reservation #${reservation.id} is already ${reservation.state}`);
-        if (reservation.venue !== input.venue) throw new InputError(`reservation #${reservation.id} belongs to ${reservation.venue}`);
-        if (input.costBasis + feeNow > reservation.amount) {
-          throw new InputError(
-            `reservation #${reservation.id} holds ${formatUsd(reservation.amount)}, less than cost ${formatUsd(input.costBasis + feeNow)}`,
-          );
-        }
-      } else if (walletBefore.available < input.costBasis + feeNow) {
+        const [position] = this.settleReservation(reservation.id, {
+          positions: [input],
+          fee: feeNow,
+          ...(input.orderRef ? { orderRef: input.orderRef } : {}),
+        }).positions;
+        if (!position) throw new Error('ledger bug: a settled reservation opened no position');
+        return { status: 'opened' as const, position, walletBefore, walletAfter: this.requireWallet(input.venue) };
+      }
+      if (walletBefore.available < input.costBasis + feeNow) {
         throw new InsufficientBalanceError(
           input.venue,
           input.costBasis + feeNow,
@@ -478,21 +481,18 @@ export class Ledger {
           )}`,
         );
       }
-      const id = this.recordOpen(input, reservation?.id ?? null);
-      const what = `${input.side} ${input.market}`;
+      const id = this.recordOpen(input, null);
       if (feeNow > 0) {
         this.applyChange({
           venue: input.venue,
           type: 'fee',
           amount: -feeNow,
-          lockedDelta: reservation ? -feeNow : 0,
+          lockedDelta: 0,
           positionId: id,
-          reservationId: reservation?.id ?? null,
           orderRef: input.orderRef ?? null,
-          description: `Entry fee ${formatUsd(feeNow, 4)} for ${what}`,
+          description: `Entry fee ${formatUsd(feeNow, 4)} for ${input.side} ${input.market}`,
         });
       }
-      if (reservation) this.finishReservation(reservation, input.costBasis + feeNow);
       return { status: 'opened' as const, position: this.requirePosition(id), walletBefore, walletAfter: this.requireWallet(input.venue) };
     });
   }
@@ -552,13 +552,12 @@ export class Ledger {
         return { positions: [], status: 'settled' as const };
       }
       const used = settlement.positions.reduce((sum, p) => sum + p.costBasis, 0) + settlement.fee;
+      const elsewhere = settlement.positions.find((input) => input.venue !== reservation.venue);
+      if (elsewhere) throw new InputError(`reservation #${reservationId} belongs to ${reservation.venue}, not ${elsewhere.venue}`);
       if (used > reservation.amount) {
-        throw new Error(`ledger bug: fill of ${formatUsd(used)} exceeds reservation #${reservationId} of ${formatUsd(reservation.amount)}`);
+        throw new InputError(`reservation #${reservationId} holds ${formatUsd(reservation.amount)}, less than cost ${formatUsd(used)}`);
       }
-      const ids = settlement.positions.map((input) => {
-        if (input.venue !== reservation.venue) throw new Error(`ledger bug: position on ${input.venue} from a ${reservation.venue} reservation`);
-        return this.recordOpen(input, reservationId);
-      });
+      const ids = settlement.positions.map((input) => this.recordOpen(input, reservationId));
       if (settlement.fee > 0) {
         this.applyChange({
           venue: reservation.venue,

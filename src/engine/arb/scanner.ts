@@ -49,20 +49,31 @@ const CONTRACT = SCALE as QtyMicros;
 /** Bound on the binary searches over contract counts (2^40 contracts is far beyond any book). */
 const SEARCH_STEPS_MAX = 40;
 
-/** Cost of buying `quantity` from `asks` (best first), or null when the book is not deep enough. */
-export function walkAsks(asks: readonly BookLevel[], quantity: QtyMicros): { cost: Micros; limitPrice: PriceMicros } | null {
+/** Walks levels (best first) for `quantity`; each level's notional rounds as given. Null when the book is too thin. */
+function walkLevels(levels: readonly BookLevel[], quantity: QtyMicros, rounding: 'up' | 'down'): { notional: number; limitPrice: PriceMicros } | null {
   let remaining: number = quantity;
-  let cost = 0;
+  let notional = 0;
   let limitPrice = 0;
-  for (const level of asks) {
+  for (const level of levels) {
     if (remaining <= 0) break;
     const take = Math.min(remaining, level.size);
-    cost += mulDiv(take, level.price, SCALE, 'up');
+    notional += mulDiv(take, level.price, SCALE, rounding);
     limitPrice = level.price;
     remaining -= take;
   }
-  if (remaining > 0) return null;
-  return { cost: cost as Micros, limitPrice: limitPrice as PriceMicros };
+  return remaining > 0 ? null : { notional, limitPrice: limitPrice as PriceMicros };
+}
+
+/** Cost of buying `quantity` from `asks` (best first), rounded up; null when the book is not deep enough. */
+export function walkAsks(asks: readonly BookLevel[], quantity: QtyMicros): { cost: Micros; limitPrice: PriceMicros } | null {
+  const walked = walkLevels(asks, quantity, 'up');
+  return walked && { cost: walked.notional as Micros, limitPrice: walked.limitPrice };
+}
+
+/** Proceeds of selling `quantity` into `bids` (best first), rounded down; null when the book is not deep enough. */
+export function walkBids(bids: readonly BookLevel[], quantity: QtyMicros): { proceeds: Micros; limitPrice: PriceMicros } | null {
+  const walked = walkLevels(bids, quantity, 'down');
+  return walked && { proceeds: walked.notional as Micros, limitPrice: walked.limitPrice };
 }
 
 function planLeg(book: LegBook, quantity: QtyMicros): LegPlan | null {

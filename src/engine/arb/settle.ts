@@ -80,18 +80,24 @@ function parts(fill: Fill, hedgedQuantity: number): { quantity: number; cost: nu
   return result;
 }
 
-function positionInput(config: Config, leg: ArbLeg, part: ReturnType<typeof parts>[number]): OpenPositionInput {
-  const entryPrice = mulDiv(part.cost, SCALE, part.quantity, 'up') as PriceMicros;
+/** The position a filled (part of a) leg becomes: long its outcome, entry at the average price, fee already paid. */
+export function legPosition(
+  config: Config,
+  leg: ArbLeg,
+  fill: { readonly quantity: number; readonly cost: number; readonly fee: number },
+  kind: 'arb_hedged' | 'arb_unhedged',
+): OpenPositionInput {
+  const entryPrice = mulDiv(fill.cost, SCALE, fill.quantity, 'up') as PriceMicros;
   return {
     venue: leg.venue,
     market: positionMarket(leg.market, leg.outcome),
     side: 'long',
-    kind: part.kind,
-    quantity: part.quantity as QtyMicros,
+    kind,
+    quantity: fill.quantity as QtyMicros,
     entryPrice,
-    costBasis: part.cost as Micros,
+    costBasis: fill.cost as Micros,
     levels: ladderLevels('long', entryPrice, config.tpsl),
-    entryFee: part.fee as Micros,
+    entryFee: fill.fee as Micros,
     entryFeeCharged: true,
     orderRef: leg.client_order_id,
   };
@@ -121,7 +127,7 @@ export function settleTrade(ledger: Ledger, store: ArbStore, config: Config, tra
       const fill = fills[index] ?? { quantity: 0, notional: 0, fee: 0 };
       const legParts = parts(fill, hedgedQuantity);
       const settled = leg.reservation_id === null ? { positions: [] } : ledger.settleReservation(leg.reservation_id, {
-        positions: legParts.map((part) => positionInput(config, leg, part)),
+        positions: legParts.map((part) => legPosition(config, leg, part, part.kind)),
         fee: fill.fee as Micros,
         orderRef: leg.client_order_id,
       });

@@ -4,30 +4,14 @@
 // after a crash like any other leg.
 import type { Micros, PriceMicros, QtyMicros } from '../../domain/money.js';
 import { mulDiv, SCALE } from '../../domain/money.js';
-import { ladderLevels } from '../../domain/position.js';
 import type { ArbLeg, UnhedgedLeg } from '../../ledger/arb-store.js';
-import type { BookLevel, OrderReport, Venue } from '../../venues/venue.js';
+import type { Venue } from '../../venues/venue.js';
 import { newClientOrderId, resolveUnknown, type ArbDeps } from './executor.js';
 import { checkFunding, lookupOrder, placeWithTimeout, worstCaseCost } from './orders.js';
-import { walkAsks } from './scanner.js';
-import { positionMarket, type LegVerdict } from './settle.js';
+import { walkAsks, walkBids } from './scanner.js';
+import { legPosition, type LegVerdict } from './settle.js';
 
 export type UnhedgedOutcome = 'hedged' | 'unwound' | 'held' | 'pending';
-
-/** Proceeds of selling `quantity` into `bids` (best first), or null when the book is not deep enough. */
-export function walkBids(bids: readonly BookLevel[], quantity: QtyMicros): { proceeds: Micros; limitPrice: PriceMicros } | null {
-  let remaining: number = quantity;
-  let proceeds = 0;
-  let limitPrice = 0;
-  for (const level of bids) {
-    if (remaining <= 0) break;
-    const take = Math.min(remaining, level.size);
-    proceeds += mulDiv(take, level.price, SCALE, 'down');
-    limitPrice = level.price;
-    remaining -= take;
-  }
-  return remaining > 0 ? null : { proceeds: proceeds as Micros, limitPrice: limitPrice as PriceMicros };
-}
 
 export async function handleUnhedged(deps: ArbDeps, unhedged: UnhedgedLeg): Promise<UnhedgedOutcome> {
   const action = deps.config.arbitrage.unhedgedAction;
@@ -156,7 +140,7 @@ export function completeFollowUp(deps: ArbDeps, leg: ArbLeg, verdict: LegVerdict
       // Hedges are fill-or-kill; should a venue still fill part, those contracts are booked (money never disappears)
       // but the leg stays unhedged.
       const fill = report && report.filledQuantity > 0 ? report : null;
-      const positions = fill ? [hedgePosition(deps, recorded, fill, fullyFilled ? 'arb_hedged' : 'arb_unhedged')] : [];
+      const positions = fill ? [legPosition(deps.config, recorded, { quantity: fill.filledQuantity, cost: fill.filledNotional, fee: fill.feePaid }, fullyFilled ? 'arb_hedged' : 'arb_unhedged')] : [];
       ledger.settleReservation(leg.reservation_id, { positions, fee: (fill?.feePaid ?? 0) as Micros, orderRef: leg.client_order_id });
       if (fill && fullyFilled) {
         ledger.setPositionKind(unhedged.position_id, 'arb_hedged');
@@ -173,23 +157,6 @@ export function completeFollowUp(deps: ArbDeps, leg: ArbLeg, verdict: LegVerdict
     deps.store.transitionLeg(leg.id, 'settled');
     return result;
   });
-}
-
-function hedgePosition(deps: ArbDeps, leg: ArbLeg, fill: OrderReport, kind: 'arb_hedged' | 'arb_unhedged') {
-  const entryPrice = mulDiv(fill.filledNotional, SCALE, fill.filledQuantity, 'up') as PriceMicros;
-  return {
-    venue: leg.venue,
-    market: positionMarket(leg.market, leg.outcome),
-    side: 'long' as const,
-    kind,
-    quantity: fill.filledQuantity,
-    entryPrice,
-    costBasis: fill.filledNotional,
-    levels: ladderLevels('long', entryPrice, deps.config.tpsl),
-    entryFee: fill.feePaid,
-    entryFeeCharged: true,
-    orderRef: leg.client_order_id,
-  };
 }
 
 /** Recovery of hedge and unwind legs interrupted mid-flight (start-up / reconcile). */
