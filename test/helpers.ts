@@ -1,8 +1,9 @@
 // Shared test helpers: temporary directories with real SQLite files, and the real CLI run in a child process.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import { Ledger } from '../src/ledger/ledger.js';
@@ -85,4 +86,50 @@ export function dump(path: string): string {
   } finally {
     ledger.close();
   }
+}
+
+/** Upper bound on any wait for a child process; generous because the machine is shared. Never asserted on. */
+const CHILD_WAIT_MS_MAX = 90_000;
+const CHILD_POLL_MS = 15;
+
+export interface Child {
+  readonly child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process has exited and its pipes are drained. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves true once `predicate(stderr)` holds, false if the process exits first; throws after the wait bound. */
+  waitForStderr(predicate: (stderr: string) => boolean): Promise<boolean>;
+}
+
+/** `node bin/arbbot.js …args` in `dir`, stdout and stderr collected, never outliving the test by more than the bound. */
+export function spawnArbbot(dir: string, args: readonly string[], waitMsMax = CHILD_WAIT_MS_MAX): Child {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ARBBOT_DB: '' } });
+  let out = '';
+  let err = '';
+  let done = false;
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => {
+      done = true;
+      resolve({ code, signal });
+    });
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 2 * waitMsMax);
+  void exited.then(() => clearTimeout(killer));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async waitForStderr(predicate) {
+      for (let waited = 0; waited < waitMsMax; waited += CHILD_POLL_MS) {
+        if (predicate(err)) return true;
+        if (done) return predicate(err);
+        await sleep(CHILD_POLL_MS);
+      }
+      throw new Error(`gave up waiting on the child's stderr:\n${err.slice(-2000)}`);
+    },
+  };
 }

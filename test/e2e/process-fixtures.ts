@@ -1,13 +1,11 @@
 // Long-running CLI processes for e2e tests: `arbbot run` spawned with a piped stdin feed, its output collected, and
 // bounded waits for what it prints (a wait that runs out fails the test; nothing asserts on how long anything took).
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BIN } from '../helpers.js';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnArbbot } from '../helpers.js';
 import type { FeedLine } from './e2e-fixtures.js';
 
 /** Upper bound on any wait for a child process: generous, so a slow shared machine never fails a correct run. */
 const WAIT_MS_MAX = 45_000;
-const POLL_MS = 20;
 
 export interface RunningCli {
   readonly child: ChildProcessWithoutNullStreams;
@@ -21,36 +19,15 @@ export interface RunningCli {
 }
 
 export function spawnCli(dir: string, args: readonly string[]): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ARBBOT_DB: '' } });
-  let out = '';
-  let err = '';
-  let done = false;
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => {
-      done = true;
-      resolve({ code, signal });
-    });
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 2 * WAIT_MS_MAX);
-  void exited.then(() => clearTimeout(killer));
+  const running = spawnArbbot(dir, args, WAIT_MS_MAX);
   return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
+    ...running,
     write(lines) {
-      child.stdin.write(lines.map((line) => `${typeof line === 'string' ? line : JSON.stringify(line)}\n`).join(''));
+      running.child.stdin.write(lines.map((line) => `${typeof line === 'string' ? line : JSON.stringify(line)}\n`).join(''));
     },
     async waitForStderr(predicate, what) {
-      for (let waited = 0; waited < WAIT_MS_MAX; waited += POLL_MS) {
-        if (predicate(err)) return;
-        if (done) throw new Error(`process exited before ${what}:\n${out}\n${err}`);
-        await sleep(POLL_MS);
-      }
-      throw new Error(`gave up waiting for ${what}:\n${err}`);
+      if (!(await running.waitForStderr(predicate))) throw new Error(`process exited before ${what}:\n${running.stdout()}\n${running.stderr()}`);
     },
-    exited,
   };
 }
 

@@ -2,66 +2,19 @@
 // the files a killed or running process left behind, and auditors that go beyond test/invariants.ts (ledger.md's
 // invariants 1–8): invariant 9 (no pending reservation without an in-flight order), the paper venue's own books
 // against the ledger, and the engine's acknowledgements on stderr against what is durable.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { formatMicrosTrim, formatUsd } from '../../src/domain/money.js';
 import { positionMarket } from '../../src/engine/arb/settle.js';
 import { paperStatePath } from '../../src/venues/paper/paper-state.js';
-import { BIN } from '../helpers.js';
 import { invariantViolations } from '../invariants.js';
 
 /** ARBBOT_SOAK=1 runs the long versions (more kill rounds, model runs, writer loops). */
 export const SOAK = process.env.ARBBOT_SOAK === '1';
 
-/** Upper bound on any wait for a child process; generous because the machine is shared. Never asserted on. */
-export const WAIT_MS_MAX = 90_000;
-const POLL_MS = 15;
-
 // ---- child processes ---------------------------------------------------------------------------
 
-export interface Child {
-  readonly child: ChildProcessWithoutNullStreams;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves when the process has exited and its pipes are drained. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves true once `predicate(stderr)` holds, false if the process exits first; throws after WAIT_MS_MAX. */
-  waitForStderr(predicate: (stderr: string) => boolean): Promise<boolean>;
-}
-
-/** `node bin/arbbot.js …args` in `dir`, stdout and stderr collected, never outliving the test by more than the bound. */
-export function spawnArbbot(dir: string, args: readonly string[]): Child {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ARBBOT_DB: '' } });
-  let out = '';
-  let err = '';
-  let done = false;
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => {
-      done = true;
-      resolve({ code, signal });
-    });
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 2 * WAIT_MS_MAX);
-  void exited.then(() => clearTimeout(killer));
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exited,
-    async waitForStderr(predicate) {
-      for (let waited = 0; waited < WAIT_MS_MAX; waited += POLL_MS) {
-        if (predicate(err)) return true;
-        if (done) return predicate(err);
-        await sleep(POLL_MS);
-      }
-      throw new Error(`gave up waiting on the child's stderr:\n${err.slice(-2000)}`);
-    },
-  };
-}
+export { spawnArbbot, type Child } from '../helpers.js';
 
 /** What a CLI invocation must never print when processes share the database: a busy or locked database surfaced. */
 export const BUSY_PATTERN = /SQLITE_BUSY|database is locked|database error/i;
