@@ -15,7 +15,6 @@ import { reconcile } from '../../engine/reconcile.js';
 import { JsonlFeed } from '../../feeds/jsonl.js';
 import { ArbStore } from '../../ledger/arb-store.js';
 import type { VenueSet } from '../../venues/registry.js';
-import { VenueRejectedError } from '../../venues/venue.js';
 import { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
@@ -49,10 +48,6 @@ export function registerArbCommand(program: Command): void {
         const deps: ArbDeps = { ledger, store: new ArbStore(ledger), venues: venues.venues, config };
         if (!pair) return await listOpportunities(ctx.out, deps, [...config.pairs.values()], sizeCap);
         await executePair(ctx.out, deps, pair, sizeCap, options.dryRun === true, ctx.dbPath);
-      } catch (error) {
-        // A venue refusing a book read (credentials rejected, unknown market) is the configuration's to fix: exit 2
-        // with its message, like missing credentials, rather than exit 70 and a stack trace as if it were a bug.
-        throw error instanceof VenueRejectedError ? new InputError(error.message) : error;
       } finally {
         await venues.close();
       }

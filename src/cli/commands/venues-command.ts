@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { InputError, VenueUnavailableError } from '../../domain/errors.js';
 import { formatMicros, formatUsd } from '../../domain/money.js';
-import { VenueRejectedError } from '../../venues/venue.js';
 import { CommandContext } from '../context.js';
 import { EXIT, exitCodeFor } from '../errors.js';
 
@@ -64,10 +63,8 @@ export function registerVenuesCommand(program: Command): void {
     });
 }
 
-/** 2 for credentials (missing, malformed, or refused by the venue with 401/403), 3 for anything else. */
+/** 2 for credentials or a refusal (cli/errors.ts maps venue refusals to 2), 3 for anything else. */
 function checkExitCode(error: unknown): number {
-  // The venue refusing the signature is a credentials problem like a missing key, not an operating error.
-  if (error instanceof VenueRejectedError && (error.status === 401 || error.status === 403)) return EXIT.badInput;
   const exitCode = exitCodeFor(error);
   return exitCode === EXIT.bug ? EXIT.operational : exitCode;
 }
