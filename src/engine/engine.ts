@@ -11,12 +11,12 @@ import { NetworkPause } from './network-pause.js';
 import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
 import { MARKET_RESOLVED, reconcile } from './reconcile.js';
 import { markPrice, openPosition } from './trading.js';
-import { ArbTrader } from './arb/trader.js';
+import { ArbTrader, type ArbStats } from './arb/trader.js';
 import { positionMarket } from './arb/settle.js';
 import { ArbStore } from '../ledger/arb-store.js';
 import type { Venue } from '../venues/venue.js';
 
-export interface EngineStats {
+export interface EngineStats extends ArbStats {
   events: number;
   quotesAccepted: number;
   badLines: number;
@@ -25,12 +25,6 @@ export interface EngineStats {
   realisedNetPnl: number;
   tiersHit: number;
   resolutions: number;
-  arbsFound: number;
-  arbsExecuted: number;
-  arbsFailed: number;
-  arbOutcomes: Map<string, number>;
-  unhedgedLegs: number;
-  unhedgedResolved: Map<string, number>;
 }
 
 export interface DemoOptions {
