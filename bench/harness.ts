@@ -26,6 +26,8 @@ export interface Measurement {
   readonly ratioText: string;
   readonly target: string;
   readonly pass: boolean;
+  /** Reported beside the targets for context, judged by none (a one-off or on-request cost). */
+  readonly informational?: boolean;
 }
 
 export interface Section {
@@ -72,6 +74,12 @@ export function multipleOfFloor(name: string, figure: Quantity, floor: Quantity,
 export function atMost(name: string, figure: Quantity, bound: Quantity): Measurement {
   const ratio = figure.value / bound.value;
   return { name, figure, floor: bound, ratio, ratioText: `${ratio.toFixed(2)}× bound`, target: `<= ${formatQuantity(bound)} (absolute)`, pass: ratio <= 1 };
+}
+
+/** A figure shown against a floor for context, with no target: its verdict is "reported". */
+export function reported(name: string, figure: Quantity, floor: Quantity): Measurement {
+  const ratio = figure.value / floor.value;
+  return { name, figure, floor, ratio, ratioText: `${ratio.toFixed(2)}× floor`, target: 'none (reported)', pass: true, informational: true };
 }
 
 export function pct(ratio: number): string {

@@ -40,6 +40,7 @@ export function renderReport(machine: Machine, sections: readonly Section[], wal
 }
 
 function verdict(measurement: Measurement): string {
+  if (measurement.informational) return 'reported';
   return measurement.pass ? 'PASS' : 'MISS';
 }
 

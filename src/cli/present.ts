@@ -76,5 +76,6 @@ export function healthJson(report: HealthReport): Record<string, unknown> {
     healthy: report.healthy,
     wallets: report.wallets.map(walletJson),
     checks: report.checks,
+    log: report.log,
   };
 }

@@ -3,12 +3,13 @@
 // reports as unresolved what it cannot decide (the log disagrees with reservations and positions).
 // The engine runs this same code at start-up: crash recovery and cron reconcile are one path.
 import { formatMicros } from '../domain/money.js';
-import { chainBreaks, holdings, logSums } from './health.js';
-import type { Ledger } from './ledger.js';
+import { holdings } from './health.js';
+import { auditLog, readCheckpoint, type WalletLog } from './log-audit.js';
+import type { Ledger, Wallet } from './ledger.js';
 
 export interface ReconcileAction {
-  readonly venue: string;
-  readonly kind: 'wallet_rebuilt';
+  readonly venue: string | null;
+  readonly kind: 'wallet_rebuilt' | 'checkpoint_dropped';
   readonly detail: string;
 }
 
@@ -29,16 +30,34 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
   return ledger.transaction(() => {
     const actions: ReconcileAction[] = [];
     const unresolved: ReconcileIssue[] = [];
-    const chain = chainBreaks(ledger);
-    const brokenVenues = new Set(chain.venues);
+    // The log from the last proven checkpoint: what wallet-check has proven is not walked again…
+    const checkpoint = readCheckpoint(ledger);
+    let log = auditLog(ledger, checkpoint);
+    if (checkpoint && ledger.listWallets().some((wallet) => drifted(wallet, log.wallets.get(wallet.venue)))) {
+      // …except before a repair: a wallet is rewritten only from the whole log, never from the checkpoint's figures
+      // alone, so an edited checkpoint can never become the books.
+      log = auditLog(ledger, null, checkpoint);
+      if (log.checkpointErrors.length > 0) {
+        // The checkpoint is derived data (a record of a past proof), so one the log disproves is dropped, with an audit
+        // record of why; the next wallet-check walks from the first row and records a true one.
+        const detail = `log checkpoint at #${checkpoint.throughId} disagrees with the log: ${log.checkpointErrors.join('; ')}`;
+        actions.push({ venue: null, kind: 'checkpoint_dropped', detail });
+        if (!options.dryRun) {
+          ledger.db.exec('DELETE FROM log_checkpoint; DELETE FROM log_checkpoint_wallets;');
+          ledger.addAudit('checkpoint_dropped', null, detail);
+        }
+      }
+    }
+    const chain = log.breaks;
+    const brokenVenues = chain.venues;
     if (chain.count > 0) {
       unresolved.push({
         venue: null,
         kind: 'broken_chain',
-        detail: `${chain.count} wallet transaction(s) break the before/after chain (first: #${chain.rows[0]?.id}); the log itself needs a person`,
+        detail: `${chain.count} wallet transaction(s) break the before/after chain (first: #${chain.listed[0]?.id}); the log itself needs a person`,
       });
     }
-    const sums = logSums(ledger);
+    const sums = log.wallets;
     const held = holdings(ledger);
     for (const wallet of ledger.listWallets()) {
       const total = sums.get(wallet.venue)?.total ?? 0;
@@ -75,4 +94,10 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
     }
     return { dryRun: options.dryRun, actions, unresolved };
   });
+}
+
+function drifted(wallet: Wallet, log: WalletLog | undefined): boolean {
+  const total = log?.total ?? 0;
+  const locked = log?.locked ?? 0;
+  return wallet.total !== total || wallet.locked !== locked || wallet.available !== total - locked;
 }

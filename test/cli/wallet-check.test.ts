@@ -1,6 +1,7 @@
 // `arbbot wallet-check` through the real CLI: healthy books exit 0 with HEALTHY; each check, broken on purpose by a
 // raw write the ledger would never make, exits 1 naming that check (and only the checks that must fail with it)
-// together with the figures, in human output and in --json.
+// together with the figures, in human output and in --json — by the routine check and by `--deep`, except the
+// damage only SQLite's own checks can see, which only `--deep` runs.
 import { describe, expect, it } from 'vitest';
 import { cliAsync, type CliResult } from '../helpers.js';
 import { closeAt, cliDir, openPosition, rawSql } from '../ledger-fixtures.js';
@@ -46,8 +47,9 @@ function txSql(fields: { type: string; amount?: number; lockedDelta?: number; po
     FROM (SELECT ${total} AS t, ${locked} AS l)`;
 }
 
-async function check(dir: string): Promise<{ human: CliResult; json: CliResult; report: HealthJson }> {
-  const [human, json] = await Promise.all([cliAsync(dir, ['wallet-check']), cliAsync(dir, ['--json', 'wallet-check'])]);
+async function check(dir: string, deep = false): Promise<{ human: CliResult; json: CliResult; report: HealthJson }> {
+  const args = deep ? ['wallet-check', '--deep'] : ['wallet-check'];
+  const [human, json] = await Promise.all([cliAsync(dir, args), cliAsync(dir, ['--json', ...args])]);
   return { human, json, report: JSON.parse(json.stdout) as HealthJson };
 }
 
@@ -58,6 +60,9 @@ interface BreakCase {
   readonly options?: { ignoreChecks?: boolean; foreignKeys?: boolean };
   /** Checks that necessarily fail together with this one. */
   readonly alsoFailing?: readonly string[];
+  /** Only `--deep` can see it (SQLite's own checks); with `alsoFailingDeep`, what fails with it only under `--deep`. */
+  readonly deepOnly?: boolean;
+  readonly alsoFailingDeep?: readonly string[];
   readonly venue: string | null;
   /** Exact figures the detail must contain. */
   readonly detail: string;
@@ -69,7 +74,7 @@ const CASES: readonly BreakCase[] = [
     why: 'available moved without total (CHECK constraints bypassed)',
     sql: "UPDATE wallets SET available = available + 1 WHERE venue = 'paper'",
     options: { ignoreChecks: true },
-    alsoFailing: ['integrity_check'],
+    alsoFailingDeep: ['integrity_check'],
     venue: 'paper',
     detail: 'total 102.322250 ≠ available 72.322251 + locked 30.000000',
   },
@@ -138,7 +143,7 @@ const CASES: readonly BreakCase[] = [
     why: 'transactions for a venue that has no wallet row (foreign keys off)',
     sql: txSql({ type: 'deposit', amount: 1_000_000, venue: 'ghost' }),
     options: { foreignKeys: false },
-    alsoFailing: ['foreign_key_check'],
+    alsoFailingDeep: ['foreign_key_check'],
     venue: 'ghost',
     detail: 'transactions exist for ghost but it has no wallet row',
   },
@@ -147,6 +152,7 @@ const CASES: readonly BreakCase[] = [
     why: 'a row that violates a CHECK constraint no other check reads (quantity 0)',
     sql: 'UPDATE positions SET quantity = 0 WHERE id = 2',
     options: { ignoreChecks: true },
+    deepOnly: true,
     venue: null,
     detail: 'CHECK constraint failed in positions',
   },
@@ -155,47 +161,63 @@ const CASES: readonly BreakCase[] = [
     why: 'an open position pointing at a reservation that does not exist (foreign keys off)',
     sql: 'UPDATE positions SET reservation_id = 999 WHERE id = 2',
     options: { foreignKeys: false },
+    deepOnly: true,
     venue: null,
     detail: 'positions row 2 → missing reservations',
   },
 ];
 
 describe('wallet-check', () => {
-  it('exits 0 with HEALTHY and every check ok on sound books', async () => {
+  it('exits 0 with HEALTHY and every check ok on sound books, routine and --deep', async () => {
     const { dir } = books();
-    const { human, json, report } = await check(dir);
-    expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^HEALTHY \((\d+)\/\1 checks passed\)$/m);
-    expect(human.stdout).toContain('✓ paper: Total=$102.32, Available=$72.32, Locked=$30.00');
-    expect(human.stdout).not.toContain('✗');
-    expect(json.code).toBe(0);
-    expect(report.status).toBe('HEALTHY');
-    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(report.wallets).toEqual([{ venue: 'paper', total: '102.322250', available: '72.322250', locked: '30.000000' }]);
-    // Every check the command runs is broken by a case below (wallet_exists is only listed when it fails).
-    const broken = CASES.map((c) => c.check).filter((name) => name !== 'wallet_exists');
-    expect(new Set(report.checks.map((c) => c.name))).toEqual(new Set(broken));
+    for (const deep of [false, true]) {
+      const { human, json, report } = await check(dir, deep);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/^HEALTHY \((\d+)\/\1 checks passed\)$/m);
+      expect(human.stdout).toContain('✓ paper: Total=$102.32, Available=$72.32, Locked=$30.00');
+      expect(human.stdout).not.toContain('✗');
+      expect(json.code).toBe(0);
+      expect(report.status).toBe('HEALTHY');
+      expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(report.wallets).toEqual([{ venue: 'paper', total: '102.322250', available: '72.322250', locked: '30.000000' }]);
+      // Every check the command runs is broken by a case here or in the checkpoint tests (wallet_exists is only
+      // listed when it fails).
+      const broken = CASES.filter((c) => deep || !c.deepOnly)
+        .map((c) => c.check)
+        .filter((name) => name !== 'wallet_exists');
+      const expected = [...broken, 'log_matches_checkpoint', ...(deep ? ['checkpoint_proven'] : [])];
+      expect(new Set(report.checks.map((c) => c.name))).toEqual(new Set(expected));
+    }
   });
 
   for (const broken of CASES) {
-    it(`exits 1 naming ${broken.check} with its figures when ${broken.why}`, async () => {
-      const { dir, db } = books();
-      rawSql(db, broken.sql, broken.options);
-      const { human, json, report } = await check(dir);
-      const tag = broken.venue ? ` [${broken.venue}]` : '';
-      expect(human.code, human.stderr).toBe(1);
-      expect(human.stdout).toContain(`✗ ${broken.check}${tag}: `);
-      expect(human.stdout).toContain(broken.detail);
-      const failing = [broken.check, ...(broken.alsoFailing ?? [])];
-      expect(human.stdout).toMatch(new RegExp(`^UNHEALTHY \\(${failing.length} of \\d+ checks failed\\)$`, 'm'));
-      expect(human.stdout).not.toMatch(/^HEALTHY/m);
-      expect(json.code).toBe(1);
-      expect(report.status).toBe('UNHEALTHY');
-      expect(report.healthy).toBe(false);
-      expect(report.checks.filter((c) => !c.ok).map((c) => c.name).sort()).toEqual([...failing].sort());
-      const named = report.checks.find((c) => c.name === broken.check && c.venue === broken.venue);
-      expect(named).toMatchObject({ ok: false });
-      expect(named?.detail).toContain(broken.detail);
-    });
+    for (const deep of broken.deepOnly ? [true] : [false, true]) {
+      it(`exits 1 naming ${broken.check} with its figures when ${broken.why}${deep ? ' (--deep)' : ''}`, async () => {
+        const { dir, db } = books();
+        rawSql(db, broken.sql, broken.options);
+        const { human, json, report } = await check(dir, deep);
+        const tag = broken.venue ? ` [${broken.venue}]` : '';
+        expect(human.code, human.stderr).toBe(1);
+        expect(human.stdout).toContain(`✗ ${broken.check}${tag}: `);
+        expect(human.stdout).toContain(broken.detail);
+        const failing = [broken.check, ...(broken.alsoFailing ?? []), ...(deep ? (broken.alsoFailingDeep ?? []) : [])];
+        expect(human.stdout).toMatch(new RegExp(`^UNHEALTHY \\(${failing.length} of \\d+ checks failed\\)$`, 'm'));
+        expect(human.stdout).not.toMatch(/^HEALTHY/m);
+        expect(json.code).toBe(1);
+        expect(report.status).toBe('UNHEALTHY');
+        expect(report.healthy).toBe(false);
+        expect(report.checks.filter((c) => !c.ok).map((c) => c.name).sort()).toEqual([...failing].sort());
+        const named = report.checks.find((c) => c.name === broken.check && c.venue === broken.venue);
+        expect(named).toMatchObject({ ok: false });
+        expect(named?.detail).toContain(broken.detail);
+      });
+    }
   }
+
+  it('a routine check does not run SQLite\'s own checks, so damage only they see passes it and fails --deep', async () => {
+    const { dir, db } = books();
+    rawSql(db, 'UPDATE positions SET quantity = 0 WHERE id = 2', { ignoreChecks: true });
+    expect((await check(dir)).human.code).toBe(0);
+    expect((await check(dir, true)).human.code).toBe(1);
+  });
 });

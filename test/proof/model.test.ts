@@ -4,7 +4,9 @@
 // After EVERY command the model's balances, reservations and positions must equal the ledger's, and the independent
 // auditor (test/invariants.ts) must find every invariant holding. Refused operations must change nothing, replays
 // must be no-ops, conflicting replays must be IdempotencyConflictError, and a restart (close and reopen the file) must
-// change nothing. A fixed seed makes any failure replay; a sabotaged ledger shows the property fails and shrinks.
+// change nothing, and wallet-check (routine or --deep) must be healthy having walked exactly the rows added since its
+// last checkpoint (all of them for --deep). A fixed seed makes any failure replay; a sabotaged ledger shows the
+// property fails and shrinks.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import { IdempotencyConflictError, InputError, InsufficientBalanceError } from '
 import { quantityFor, type Micros, type Ppm, type PriceMicros, type QtyMicros } from '../../src/domain/money.js';
 import { ladderLevels, type LadderConfig, type Side } from '../../src/domain/position.js';
 import { openPosition } from '../../src/engine/trading.js';
+import { walletCheck } from '../../src/ledger/health.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { invariantViolations } from '../invariants.js';
 import { SOAK } from './proof-fixtures.js';
@@ -66,6 +69,8 @@ interface Model {
   readonly transactionKeys: Map<string, { venue: string; type: 'deposit' | 'withdrawal'; amount: number }>;
   /** Rows in the wallet transaction log: a refused or replayed command must not add one. */
   transactions: number;
+  /** Rows the last healthy wallet-check proved (its checkpoint); the next routine check walks only the rest. */
+  checked: number;
 }
 
 interface Real {
@@ -471,6 +476,21 @@ class Replay implements Cmd {
 }
 
 /** Close the connection and reopen the file: nothing may change, nothing may be lost. */
+/** wallet-check, routine or --deep: healthy, and walking exactly the rows added since the last checkpoint (or all). */
+class WalletCheck implements Cmd {
+  constructor(readonly deep: boolean) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const report = walletCheck(r.ledger, { deep: this.deep });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.log.rowsWalked).toBe(this.deep ? m.transactions : m.transactions - m.checked);
+    expect(report.log.checkpointRecorded).toBe(m.transactions > m.checked);
+    m.checked = m.transactions;
+    compare(m, r);
+  }
+  toString = () => `WalletCheck(${this.deep ? 'deep' : 'routine'})`;
+}
+
 class Restart implements Cmd {
   check = () => true;
   run(m: Model, r: Real): void {
@@ -506,6 +526,7 @@ const commands = fc.commands<Model, Real>(
     fc.tuple(pick, fc.constantFrom(...EXIT_PRICES)).map(([p, price]) => new CloseAgain(p, price)),
     fc.tuple(pick, fc.boolean()).map(([p, change]) => new Replay(p, change)),
     fc.constant(new Restart()),
+    fc.boolean().map((deep) => new WalletCheck(deep)),
   ],
   { maxCommands: COMMANDS_MAX, size: 'max' },
 );
@@ -528,6 +549,7 @@ function setup(sabotage: boolean): { model: Model; real: Real } {
     positions: [],
     transactionKeys: new Map(),
     transactions: Object.keys(STARTING).length,
+    checked: 0,
   };
   return { model, real: { ledger, path, sabotage } };
 }

@@ -1,6 +1,6 @@
 // wallet-check and reconcile: cron-friendly proofs that the books balance. Exit 0 when all holds, 1 otherwise.
 import type { Command } from 'commander';
-import { walletCheck } from '../../ledger/health.js';
+import { walletCheck, type LogScope } from '../../ledger/health.js';
 import { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { healthJson } from '../present.js';
@@ -12,10 +12,11 @@ export function registerCheckCommands(program: Command): void {
   program
     .command('wallet-check')
     .description('verify every wallet against its transaction log, reservations and positions; exit 1 on any violation')
-    .action((_options: unknown, command: Command) => {
+    .option('--deep', 'walk the whole log rather than from the last checkpoint, prove the checkpoint, and run SQLite integrity_check and foreign_key_check')
+    .action((options: { deep?: boolean }, command: Command) => {
       const ctx = CommandContext.from(command);
       const ledger = ctx.openLedger();
-      const report = walletCheck(ledger);
+      const report = walletCheck(ledger, { deep: options.deep === true });
       if (ctx.out.json) {
         ctx.out.printJson(healthJson(report));
       } else {
@@ -23,6 +24,7 @@ export function registerCheckCommands(program: Command): void {
           ctx.out.line(ctx.out.role.error(`✗ ${check.name}${check.venue ? ` [${check.venue}]` : ''}: ${check.detail}`));
         }
         const passed = report.checks.filter((c) => c.ok).length;
+        ctx.out.line(ctx.out.role.muted(logScopeText(report.log)));
         for (const wallet of report.wallets) {
           ctx.out.line(
             `${report.healthy ? ctx.out.role.success('✓') : ' '} ${wallet.venue}: Total=${formatUsd(wallet.total)}, Available=${formatUsd(
@@ -71,4 +73,10 @@ export function registerCheckCommands(program: Command): void {
       }
       process.exitCode = report.consistent ? EXIT.ok : EXIT.checkFailed;
     });
+}
+
+function logScopeText(log: LogScope): string {
+  const walked = `${log.rowsWalked.toLocaleString('en-US')} transaction(s)`;
+  const scope = log.deep ? `whole log walked (--deep): ${walked}` : log.fromId === 0 ? `whole log walked: ${walked}` : `walked ${walked} added after checkpoint #${log.fromId}`;
+  return `${scope}; ${log.checkpointRecorded ? `checkpoint now at #${log.throughId}` : 'checkpoint unchanged'}`;
 }

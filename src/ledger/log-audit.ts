@@ -1,0 +1,250 @@
+// Walking the wallet transaction log: each row is checked against the one before it on its wallet (the before/after
+// chain), against its own arithmetic and against the signs its type allows, and each wallet's deltas are summed.
+// The walk starts at the log checkpoint — the state of every wallet's log at the last row a healthy wallet-check
+// proved — so proving the books again costs only the rows added since. Rows before the checkpoint cannot change
+// (the table is append-only by trigger); what a person could still do with the triggers dropped is caught by
+// `wallet-check --deep`, which walks from the first row and proves the checkpoint too.
+import type { Ledger } from './ledger.js';
+
+/** How many broken rows to name in a report; the counts are always exact. */
+export const VIOLATIONS_LISTED_MAX = 5;
+
+export interface Checkpoint {
+  readonly throughId: number;
+  readonly txCount: number;
+  readonly closeCount: number;
+  readonly reserveCount: number;
+  readonly verifiedAt: string;
+  readonly wallets: ReadonlyMap<string, WalletLog>;
+}
+
+/** One wallet's log: the sums of its total and locked deltas and its number of rows. */
+export interface WalletLog {
+  readonly venue: string;
+  total: number;
+  locked: number;
+  count: number;
+}
+
+export interface ChainBreak {
+  readonly id: number;
+  readonly venue: string;
+  readonly balance_before: number;
+  readonly balance_after: number;
+  readonly amount: number;
+  readonly locked_before: number;
+  readonly locked_after: number;
+  readonly locked_delta: number;
+  readonly prev_after: number;
+  readonly prev_locked_after: number;
+}
+
+export interface SignError {
+  readonly id: number;
+  readonly venue: string;
+  readonly type: string;
+  readonly amount: number;
+  readonly locked_delta: number;
+}
+
+export interface LogAudit {
+  /** The checkpoint the walk started from; null when it started at the first row. */
+  readonly from: Checkpoint | null;
+  /** The last row walked (the checkpoint's when nothing was added since). */
+  readonly throughId: number;
+  readonly rowsWalked: number;
+  /** Every wallet's log through `throughId`: the checkpoint's figures plus the rows walked. */
+  readonly wallets: ReadonlyMap<string, WalletLog>;
+  readonly txCount: number;
+  /** Close records (position_close / settlement of a position) and reserve records through `throughId`. */
+  readonly closeCount: number;
+  readonly reserveCount: number;
+  readonly breaks: { readonly count: number; readonly listed: readonly ChainBreak[]; readonly venues: ReadonlySet<string> };
+  readonly signErrors: { readonly count: number; readonly listed: readonly SignError[] };
+  /** With `prove`: the checkpoint's figures that differ from the log's own at its row (empty: it is right). */
+  readonly checkpointErrors: readonly string[];
+}
+
+interface WalletWalk extends WalletLog {
+  after: number;
+  lockedAfter: number;
+}
+
+type Row = [id: number, venue: string, type: string, amount: number, lockedDelta: number, balanceBefore: number, balanceAfter: number, lockedBefore: number, lockedAfter: number, positionId: number | null, reservationId: number | null];
+
+const WALK_SQL = `SELECT id, venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after,
+    position_id, reservation_id
+  FROM wallet_transactions WHERE id > ? ORDER BY id`;
+
+/** The last checkpoint a healthy wallet-check recorded, or null when none has been. */
+export function readCheckpoint(ledger: Ledger): Checkpoint | null {
+  const head = ledger.db
+    .prepare('SELECT through_id, tx_count, close_count, reserve_count, verified_at FROM log_checkpoint WHERE id = 1')
+    .get() as { through_id: number; tx_count: number; close_count: number; reserve_count: number; verified_at: string } | undefined;
+  if (!head) return null;
+  const rows = ledger.db.prepare('SELECT venue, total, locked, tx_count AS count FROM log_checkpoint_wallets ORDER BY venue').all() as WalletLog[];
+  return {
+    throughId: head.through_id,
+    txCount: head.tx_count,
+    closeCount: head.close_count,
+    reserveCount: head.reserve_count,
+    verifiedAt: head.verified_at,
+    wallets: new Map(rows.map((row) => [row.venue, row])),
+  };
+}
+
+/**
+ * Walks the log after `from` (null: from the first row). With `prove`, the walk must start at the first row and the
+ * given checkpoint is compared with the log's own figures at the checkpoint's row.
+ */
+export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpoint | null = null): LogAudit {
+  if (from && prove) throw new Error('a checkpoint is proven by walking from the first row');
+  // Per wallet: its sums so far and the previous row's after-figures. A break is judged against the row before, not
+  // against the sums, so one bad row is reported once rather than every row after it.
+  const wallets = new Map<string, WalletWalk>();
+  for (const wallet of from?.wallets.values() ?? []) {
+    wallets.set(wallet.venue, { venue: wallet.venue, total: wallet.total, locked: wallet.locked, count: wallet.count, after: wallet.total, lockedAfter: wallet.locked });
+  }
+  let txCount = from?.txCount ?? 0;
+  let closeCount = from?.closeCount ?? 0;
+  let reserveCount = from?.reserveCount ?? 0;
+  let throughId = from?.throughId ?? 0;
+  let rowsWalked = 0;
+  const breaks = { count: 0, listed: [] as ChainBreak[], venues: new Set<string>() };
+  const signErrors = { count: 0, listed: [] as SignError[] };
+  let checkpointErrors: string[] = [];
+  let proved = prove === null;
+  const proveNow = () => {
+    if (proved || !prove) return;
+    proved = true;
+    checkpointErrors = compareCheckpoint(prove, { wallets, txCount, closeCount, reserveCount, throughId });
+  };
+
+  // The hot loop of a full walk (a million rows for --deep on a large ledger): no allocation per row beyond the row.
+  const walk = ledger.db.prepare(WALK_SQL).raw(true);
+  let wallet: WalletWalk | undefined;
+  for (const row of walk.iterate(from?.throughId ?? 0) as IterableIterator<Row>) {
+    const [id, venue, type, amount, lockedDelta, before, after, lockedBefore, lockedAfter, positionId, reservationId] = row;
+    if (prove && id > prove.throughId) proveNow();
+    if (wallet?.venue !== venue) {
+      wallet = wallets.get(venue);
+      if (!wallet) {
+        wallet = { venue, total: 0, locked: 0, count: 0, after: 0, lockedAfter: 0 };
+        wallets.set(venue, wallet);
+      }
+    }
+    if (before !== wallet.after || lockedBefore !== wallet.lockedAfter || after !== before + amount || lockedAfter !== lockedBefore + lockedDelta) {
+      breaks.count += 1;
+      breaks.venues.add(venue);
+      if (breaks.listed.length < VIOLATIONS_LISTED_MAX) {
+        breaks.listed.push({
+          id,
+          venue,
+          balance_before: before,
+          balance_after: after,
+          amount,
+          locked_before: lockedBefore,
+          locked_after: lockedAfter,
+          locked_delta: lockedDelta,
+          prev_after: wallet.after,
+          prev_locked_after: wallet.lockedAfter,
+        });
+      }
+    }
+    if (!signsAllowed(type, amount, lockedDelta)) {
+      signErrors.count += 1;
+      if (signErrors.listed.length < VIOLATIONS_LISTED_MAX) signErrors.listed.push({ id, venue, type, amount, locked_delta: lockedDelta });
+    }
+    wallet.after = after;
+    wallet.lockedAfter = lockedAfter;
+    wallet.total += amount;
+    wallet.locked += lockedDelta;
+    wallet.count += 1;
+    txCount += 1;
+    if (positionId !== null && (type === 'position_close' || type === 'settlement')) closeCount += 1;
+    if (reservationId !== null && type === 'reserve') reserveCount += 1;
+    throughId = id;
+    rowsWalked += 1;
+  }
+  proveNow();
+  return { from, throughId, rowsWalked, wallets, txCount, closeCount, reserveCount, breaks, signErrors, checkpointErrors };
+}
+
+/**
+ * Invariant 7: each kind of movement has the signs its operation allows — a deposit adds, a withdrawal removes, a
+ * reserve only locks, a close frees locked money. A row can satisfy every sum and still be impossible (a negative
+ * "deposit" offset by an edited wallet row). Fees and adjustments may go either way and are not judged here.
+ */
+export function signsAllowed(type: string, amount: number, lockedDelta: number): boolean {
+  switch (type) {
+    case 'deposit':
+      return amount > 0 && lockedDelta === 0;
+    case 'withdrawal':
+      return amount < 0 && lockedDelta === 0;
+    case 'reserve':
+      return amount === 0 && lockedDelta > 0;
+    case 'release':
+      return amount === 0 && lockedDelta < 0;
+    case 'commit':
+      return amount < 0 && lockedDelta === amount;
+    case 'position_open':
+      return amount === 0 && lockedDelta >= 0;
+    case 'position_close':
+    case 'settlement':
+      return lockedDelta < 0;
+    default:
+      return true;
+  }
+}
+
+function compareCheckpoint(
+  checkpoint: Checkpoint,
+  log: { wallets: ReadonlyMap<string, WalletLog>; txCount: number; closeCount: number; reserveCount: number; throughId: number },
+): string[] {
+  const errors: string[] = [];
+  if (log.throughId !== checkpoint.throughId) errors.push(`checkpoint names row #${checkpoint.throughId}, the log's last row before it is #${log.throughId}`);
+  const counts = [
+    ['rows', checkpoint.txCount, log.txCount],
+    ['close records', checkpoint.closeCount, log.closeCount],
+    ['reserve records', checkpoint.reserveCount, log.reserveCount],
+  ] as const;
+  for (const [what, recorded, actual] of counts) if (recorded !== actual) errors.push(`${what}: checkpoint ${recorded}, log ${actual}`);
+  for (const venue of new Set([...checkpoint.wallets.keys(), ...log.wallets.keys()])) {
+    const recorded = checkpoint.wallets.get(venue);
+    const actual = log.wallets.get(venue);
+    if (recorded?.total !== actual?.total || recorded?.locked !== actual?.locked || recorded?.count !== actual?.count) {
+      const text = (w: WalletLog | undefined) => (w ? `total ${w.total} locked ${w.locked} in ${w.count} rows` : 'nothing');
+      errors.push(`${venue}: checkpoint ${text(recorded)}, log ${text(actual)}`);
+    }
+  }
+  return errors;
+}
+
+/**
+ * Records `audit` as the new checkpoint, in one IMMEDIATE transaction, unless another check moved the checkpoint
+ * since this one read it (`readThroughId`: the checkpoint's row then, null when there was none). Call only for a
+ * log wallet-check found healthy. Returns whether the checkpoint moved.
+ */
+export function writeCheckpoint(ledger: Ledger, audit: LogAudit, readThroughId: number | null): boolean {
+  if (audit.breaks.count > 0 || audit.signErrors.count > 0 || audit.checkpointErrors.length > 0) {
+    throw new Error('a broken log is never recorded as proven');
+  }
+  if (audit.rowsWalked === 0 || audit.throughId <= (readThroughId ?? 0)) return false;
+  return ledger.transaction(() => {
+    const current = ledger.db.prepare('SELECT through_id FROM log_checkpoint WHERE id = 1').get() as { through_id: number } | undefined;
+    if ((current?.through_id ?? null) !== readThroughId) return false;
+    ledger.db
+      .prepare(
+        `INSERT INTO log_checkpoint (id, through_id, tx_count, close_count, reserve_count, verified_at) VALUES (1, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET through_id = excluded.through_id, tx_count = excluded.tx_count, close_count = excluded.close_count,
+           reserve_count = excluded.reserve_count, verified_at = excluded.verified_at`,
+      )
+      .run(audit.throughId, audit.txCount, audit.closeCount, audit.reserveCount, ledger.timestamp());
+    const upsert = ledger.db.prepare(
+      `INSERT INTO log_checkpoint_wallets (venue, total, locked, tx_count) VALUES (?, ?, ?, ?)
+       ON CONFLICT (venue) DO UPDATE SET total = excluded.total, locked = excluded.locked, tx_count = excluded.tx_count`,
+    );
+    for (const wallet of audit.wallets.values()) upsert.run(wallet.venue, wallet.total, wallet.locked, wallet.count);
+    return true;
+  });
+}
