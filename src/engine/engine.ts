@@ -1,12 +1,14 @@
 // The engine: takes feed events one at a time, runs each quote through the price guard and the network pause,
-// and applies the TP/SL ladder to the open positions of that market against the ledger. Start-up is reconcile
-// (crash-only: the same code as `arbbot reconcile`), and every ladder step is stored, so a restart resumes.
+// and applies the TP/SL ladder to the open positions of that market (held in memory by the ladder index, so a quote
+// that moves nothing reads nothing; every step is written through the ledger). Start-up is reconcile (crash-only:
+// the same code as `arbbot reconcile`), and every ladder step is stored, so a restart resumes.
 import type { Config } from '../config/config.js';
 import { formatPpmPct, ratioPpm, type Micros, type PriceMicros } from '../domain/money.js';
 import { evaluateLadder, type CloseTrigger, type LadderDecision, type LadderState } from '../domain/position.js';
 import type { FeedEvent, RawQuote, ResolveEvent } from '../feeds/events.js';
 import type { CloseResult, LadderPositionRow, Ledger, PositionRow } from '../ledger/ledger.js';
 import type { EngineListener } from './events.js';
+import { isQuiet, LadderIndex, type MarketLadder } from './ladder-index.js';
 import { NetworkPause } from './network-pause.js';
 import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
 import { MARKET_RESOLVED, reconcile } from './reconcile.js';
@@ -50,10 +52,19 @@ export interface EngineOptions {
   readonly venues?: ReadonlyMap<string, Venue>;
   readonly listener: EngineListener;
   readonly demo?: DemoOptions | null;
+  /** Wall clock in milliseconds (performance.now by default): paces price flushes and the check for other processes' writes. */
+  readonly wallClockMs?: () => number;
 }
 
-/** How often (in feed time) last accepted prices are written to the ledger; they are also written at stop. */
-const PRICE_FLUSH_INTERVAL_MS = 5_000;
+/**
+ * How often (wall time) the prices that changed are written to the ledger; they are also written at stop. They only
+ * seed the price guard after a restart, so losing a few seconds of them costs nothing. Wall time, not feed time: a
+ * fast replay would otherwise spend as much on these writes as on its quotes.
+ */
+export const PRICE_FLUSH_INTERVAL_MS = 5_000;
+
+/** What a quote that moves no ladder passes on: nothing to exit. */
+const NO_EXITS: readonly number[] = [];
 
 export class Engine {
   readonly guard: PriceGuard;
@@ -75,14 +86,22 @@ export class Engine {
     unhedgedResolved: new Map(),
   };
   readonly arb: ArbTrader | null;
+  readonly ladders: LadderIndex;
+  /** Feed time: drives staleness, so a replay pauses a venue the same way at any speed. */
   private nowMs = 0;
-  private lastFlushMs = 0;
+  private readonly wallClockMs: () => number;
+  private lastFlushWallMs: number;
   private demoSide: 'long' | 'short' = 'long';
+  private readonly isPaused = (venue: string): boolean => this.pause.isPaused(venue);
 
   constructor(private readonly options: EngineOptions) {
     const config = options.config;
-    this.guard = new PriceGuard(config.priceGuard.maxJumpPpm, (venue) => config.venues.get(venue)?.predictionMarket ?? false);
+    const isPredictionMarket = (venue: string): boolean => config.venues.get(venue)?.predictionMarket ?? false;
+    this.guard = new PriceGuard(config.priceGuard.maxJumpPpm, isPredictionMarket);
     this.pause = new NetworkPause(config.priceGuard.staleAfterMs);
+    this.ladders = new LadderIndex(options.ledger, isPredictionMarket);
+    this.wallClockMs = options.wallClockMs ?? performance.now.bind(performance);
+    this.lastFlushWallMs = this.wallClockMs();
     this.arb = options.venues && config.arbitrage.enabled && config.pairs.size > 0
       ? new ArbTrader({ ledger: options.ledger, store: new ArbStore(options.ledger), venues: options.venues, config }, this.stats, (event) => this.emit(event))
       : null;
@@ -125,11 +144,13 @@ export class Engine {
     }
   }
 
-  /** Feed time drives staleness and price flushing, so a replay behaves the same at any speed. */
+  /** Feed time drives staleness, so a replay pauses the same way at any speed; wall time paces the bookkeeping. */
   private advanceClock(timestampMs: number): void {
     if (timestampMs > this.nowMs) this.nowMs = timestampMs;
     for (const venue of this.pause.checkStale(this.nowMs)) this.emit({ kind: 'paused', venue, reason: 'stale' });
-    if (this.nowMs - this.lastFlushMs >= PRICE_FLUSH_INTERVAL_MS) this.flushPrices();
+    const wallMs = this.wallClockMs();
+    this.ladders.checkForeignWrites(wallMs);
+    if (wallMs - this.lastFlushWallMs >= PRICE_FLUSH_INTERVAL_MS) this.flushPrices();
   }
 
   private onQuote(raw: RawQuote): void | Promise<void> {
@@ -148,36 +169,43 @@ export class Engine {
 
   private trade(quote: AcceptedQuote): void | Promise<void> {
     if (this.pause.isPaused(quote.venue)) return; // no decisions on prices from a venue we cannot trust
-    const exits = this.applyLadderToMarket(quote.venue, quote.market, quote);
-    if (this.options.config.venues.get(quote.venue)?.predictionMarket) {
-      // NO contracts are marked from the YES quote: NO bid = 1 − YES ask, NO ask = 1 − YES bid.
-      const no = { bid: (1_000_000 - quote.ask) as PriceMicros, ask: (1_000_000 - quote.bid) as PriceMicros };
-      exits.push(...this.applyLadderToMarket(quote.venue, positionMarket(quote.market, 'no'), no));
-    }
+    const ladder = this.ladders.forQuote(quote.venue, quote.market);
+    const exits = isQuiet(ladder, quote.bid, quote.ask) ? NO_EXITS : this.applyLadderToMarket(ladder, quote);
     this.maybeOpenDemo(quote);
     const arb = this.arb;
     if (!arb) return;
-    if (exits.length === 0) return arb.onQuote(quote.venue, quote.market, (venue) => this.pause.isPaused(venue));
+    if (exits.length === 0) return arb.onQuote(quote.venue, quote.market, this.isPaused);
     return (async () => {
       for (const positionId of exits) await arb.exitUnhedged(positionId);
-      await arb.onQuote(quote.venue, quote.market, (venue) => this.pause.isPaused(venue));
+      await arb.onQuote(quote.venue, quote.market, this.isPaused);
     })();
   }
 
-  /**
-   * Applies the ladder to a market's open positions; returns the unhedged legs it says to exit at their venue. Every
-   * quote reads only the ladder's columns (hedged pairs, held to resolution, are left out by the query); the whole row
-   * is read only for a position whose ladder moves at this price.
-   */
-  private applyLadderToMarket(venue: string, market: string, quote: { bid: number; ask: number }): number[] {
+  /** Applies the ladder to a market's positions, YES then NO; returns the unhedged legs it says to exit at their venue. */
+  private applyLadderToMarket(ladder: MarketLadder, quote: AcceptedQuote): number[] {
     const exits: number[] = [];
-    for (const row of this.ledger.listLadderPositionsForMarket(venue, market)) {
+    this.applyLadderToRows(ladder.rows, quote, exits);
+    if (ladder.noRows.length > 0) {
+      // NO contracts are marked from the YES quote: NO bid = 1 − YES ask, NO ask = 1 − YES bid.
+      const no = { bid: (1_000_000 - quote.ask) as PriceMicros, ask: (1_000_000 - quote.bid) as PriceMicros };
+      this.applyLadderToRows(ladder.noRows, no, exits);
+    }
+    return exits;
+  }
+
+  /**
+   * The held rows carry only the ladder's columns (hedged pairs, held to resolution, are left out); the whole row is
+   * read, fresh, only for a position whose ladder moves at this price. A row can trail another process's close by up
+   * to the index's check interval: the fresh row says whether the position is still one the ladder manages.
+   */
+  private applyLadderToRows(rows: readonly LadderPositionRow[], quote: { bid: number; ask: number }, exits: number[]): void {
+    for (const row of rows) {
       const price = markPrice(row.side, quote);
       if (!ladderMoves(ladderDecision(row, price))) continue;
       const position = this.ledger.getPosition(row.id);
-      if (position && this.applyLadder(position, price) === 'exit_at_venue') exits.push(position.id);
+      if (!position || position.status !== 'open' || position.kind === 'arb_hedged') continue;
+      if (this.applyLadder(position, price) === 'exit_at_venue') exits.push(position.id);
     }
-    return exits;
   }
 
   private applyLadder(position: PositionRow, price: PriceMicros): 'exit_at_venue' | null {
@@ -281,9 +309,13 @@ export class Engine {
     this.emit({ kind: 'opened', position: opened.position, walletBefore: opened.walletBefore, walletAfter: opened.walletAfter });
   }
 
+  /** Writes the last accepted price of every market that changed since the previous flush (no transaction when none did). */
   flushPrices(): void {
-    this.lastFlushMs = this.nowMs;
-    this.ledger.saveMarketPrices(this.guard.snapshot());
+    this.lastFlushWallMs = this.wallClockMs();
+    const changed = this.guard.changedPrices();
+    if (changed.length > 0) this.ledger.saveMarketPrices(changed);
+    // Only once written: a flush that throws leaves them to the next one.
+    this.guard.markPricesSaved();
   }
 
   /** Clean stop: write what is only in memory. Every ledger change is already committed. */

@@ -45,6 +45,39 @@ export type LadderPositionRow = Pick<
   'id' | 'side' | 'entry_price' | 'tp1_price' | 'tp2_price' | 'tp3_price' | 'sl_price' | 'stop_price' | 'tp1_hit' | 'tp2_hit'
 >;
 
+/**
+ * The positions this connection wrote, in order, so an in-memory view of open positions (the engine's ladder index)
+ * can follow them without re-reading every market. A write that rolls back still counts: a reader then re-reads a
+ * market it did not need to, never keeps a row that changed.
+ */
+export interface PositionWrites {
+  /** How many position writes this connection has made. */
+  readonly version: number;
+  /** The ids written after `version` (oldest first, repeats kept), or null when the log no longer reaches back that far. */
+  idsSince(version: number): readonly number[] | null;
+}
+
+/** How many position writes the log keeps: a reader further behind than this re-reads everything. */
+export const POSITION_WRITES_KEPT_MAX = 1_024;
+
+class PositionWriteLog implements PositionWrites {
+  version = 0;
+  private readonly ids: number[] = new Array<number>(POSITION_WRITES_KEPT_MAX).fill(0);
+
+  record(id: number): void {
+    this.version += 1;
+    this.ids[this.version % POSITION_WRITES_KEPT_MAX] = id;
+  }
+
+  idsSince(version: number): readonly number[] | null {
+    if (version > this.version) throw new Error(`position write log: version ${version} is ahead of ${this.version}`);
+    if (this.version - version > POSITION_WRITES_KEPT_MAX) return null;
+    const ids: number[] = [];
+    for (let v = version + 1; v <= this.version; v += 1) ids.push(this.ids[v % POSITION_WRITES_KEPT_MAX] ?? 0);
+    return ids;
+  }
+}
+
 export interface WalletChange {
   readonly venue: string;
   readonly type: WalletTransactionType;
@@ -104,6 +137,15 @@ export interface LedgerOptions extends OpenOptions {
 }
 
 type WalletRow = Selectable<WalletsTable>;
+type WalletBalanceRow = Pick<WalletRow, 'venue' | 'total' | 'available' | 'locked'>;
+
+export interface ReserveInput {
+  readonly venue: string;
+  readonly amount: Micros;
+  readonly idempotencyKey: string;
+  readonly purpose: string;
+  readonly description?: string;
+}
 
 const ZERO_COSTS: CostModel = { feePpm: 0, spreadPpm: 0, slippagePpm: 0 } as unknown as CostModel;
 
@@ -112,12 +154,16 @@ export class Ledger {
   private readonly now: () => Date;
   private readonly immediate: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly q;
+  private readonly positionWriteLog = new PositionWriteLog();
+  readonly positionWrites: PositionWrites = this.positionWriteLog;
+  private readonly dataVersionQuery: Database.Statement<[], number>;
 
   constructor(db: Database.Database, options: { now?: () => Date } = {}) {
     this.db = db;
     this.now = options.now ?? (() => new Date());
     this.immediate = db.transaction((fn: () => unknown) => fn());
     this.q = prepareLedgerQueries(db);
+    this.dataVersionQuery = db.prepare<[], number>('PRAGMA data_version').pluck();
   }
 
   static open(path: string, options: LedgerOptions = {}): Ledger {
@@ -130,6 +176,14 @@ export class Ledger {
 
   timestamp(): string {
     return this.now().toISOString();
+  }
+
+  /**
+   * SQLite's data_version: changes when ANOTHER connection (another process, or another Ledger on the same file)
+   * commits, never for this connection's own commits — those are in `positionWrites`. One to a few microseconds a call.
+   */
+  dataVersion(): number {
+    return this.dataVersionQuery.get() ?? 0;
   }
 
   /** Runs `fn` as one BEGIN IMMEDIATE transaction (a savepoint when already inside one). */
@@ -239,10 +293,27 @@ export class Ledger {
    */
   applyChange(change: WalletChange): { before: Wallet; after: Wallet; transactionId: number } {
     if (!this.db.inTransaction) throw new Error('applyChange must run inside a ledger transaction');
+    return this.applyChangeTo(this.requireWallet(change.venue), change, this.timestamp());
+  }
+
+  /**
+   * applyChange on the wallet row as the caller already read it in this same transaction: reading it again would
+   * return the same row, and the reservation path runs between a quote and its orders.
+   */
+  private applyChangeTo(before: Wallet, change: WalletChange, at: string): { before: Wallet; after: Wallet; transactionId: number } {
+    const after = this.walletAfter(before, change);
+    this.q.updateWallet.run({ venue: after.venue, total: after.total, available: after.available, locked: after.locked, at });
+    const result = this.q.insertTransaction.run(transactionRow(before, after, change, at));
+    return { before, after, transactionId: Number(result.lastInsertRowid) };
+  }
+
+  /** The wallet after `change`, checked. Never clamps: a change that would make available or locked negative throws. */
+  private walletAfter(before: Wallet, change: WalletChange): Wallet {
+    if (!this.db.inTransaction) throw new Error('applyChange must run inside a ledger transaction');
+    if (before.venue !== change.venue) throw new Error(`ledger bug: a change on ${change.venue} applied to the wallet of ${before.venue}`);
     if (!Number.isSafeInteger(change.amount) || !Number.isSafeInteger(change.lockedDelta)) {
       throw new Error(`wallet change amounts must be integers (got ${change.amount}, ${change.lockedDelta})`);
     }
-    const before = this.requireWallet(change.venue);
     const total = before.total + change.amount;
     const locked = before.locked + change.lockedDelta;
     const available = total - locked;
@@ -263,26 +334,7 @@ export class Ledger {
         )}, available ${formatUsd(before.available)}`,
       );
     }
-    const at = this.timestamp();
-    this.q.updateWallet.run({ venue: change.venue, total, available, locked, at });
-    const result = this.q.insertTransaction.run({
-      venue: change.venue,
-      type: change.type,
-      amount: change.amount,
-      locked_delta: change.lockedDelta,
-      balance_before: before.total,
-      balance_after: total,
-      locked_before: before.locked,
-      locked_after: locked,
-      position_id: change.positionId ?? null,
-      reservation_id: change.reservationId ?? null,
-      order_ref: change.orderRef ?? null,
-      idempotency_key: change.idempotencyKey ?? null,
-      description: change.description,
-      at,
-    });
-    const after: Wallet = { venue: change.venue, total: total as Micros, available: available as Micros, locked: locked as Micros };
-    return { before, after, transactionId: Number(result.lastInsertRowid) };
+    return { venue: change.venue, total: total as Micros, available: available as Micros, locked: locked as Micros };
   }
 
   listTransactions(venue: string | null, limit: number): Selectable<import('./schema.js').WalletTransactionsTable>[] {
@@ -295,62 +347,93 @@ export class Ledger {
    * Moves `amount` from available to locked under an idempotency key. Replaying the key with the same venue, amount
    * and purpose returns the existing reservation; with different fields it is an IdempotencyConflictError.
    */
-  reserve(input: { venue: string; amount: Micros; idempotencyKey: string; purpose: string; description?: string }): {
-    status: 'created' | 'exists';
-    reservation: Reservation;
-  } {
-    assertPositive(input.amount, 'reservation amount');
-    if (input.idempotencyKey === '') throw new InputError('reservation idempotency key is empty');
+  reserve(input: ReserveInput): { status: 'created' | 'exists'; reservation: Reservation } {
+    assertReserveInput(input);
     return this.transaction(() => {
-      const existing = this.q.reservationByKey.get({ key: input.idempotencyKey });
-      if (existing) {
-        if (existing.venue === input.venue && existing.amount === input.amount && existing.purpose === input.purpose) {
-          return { status: 'exists' as const, reservation: toReservation(existing) };
-        }
-        throw new IdempotencyConflictError(
-          `reservation key "${input.idempotencyKey}" already used for ${existing.venue} ${formatUsd(existing.amount)} (${existing.purpose})`,
-        );
+      const existing = this.replayedReservation(input);
+      if (existing) return { status: 'exists' as const, reservation: existing };
+      const [reservation] = this.reserveNew([input]);
+      if (!reservation) throw new Error('ledger bug: a reservation was not written');
+      return { status: 'created' as const, reservation };
+    });
+  }
+
+  /**
+   * Several reservations, all or nothing, in one transaction: each exactly as reserve() makes it, in order (a later
+   * one on the same wallet sees what the earlier ones locked), each wallet read and written once for all of them: the
+   * arbitrage executor reserves both legs between a quote and its orders. When a key is already used, each input
+   * goes through reserve() instead, so replays and conflicts answer exactly as there.
+   */
+  reserveAll(inputs: readonly ReserveInput[]): Reservation[] {
+    for (const input of inputs) assertReserveInput(input);
+    return this.transaction(() => {
+      const repeated = new Set(inputs.map((input) => input.idempotencyKey)).size < inputs.length;
+      if (repeated || inputs.some((input) => this.q.reservationByKey.get({ key: input.idempotencyKey }) !== undefined)) {
+        return inputs.map((input) => this.reserve(input).reservation);
       }
-      const wallet = this.requireWallet(input.venue);
-      if (wallet.available < input.amount) {
+      return this.reserveNew(inputs);
+    });
+  }
+
+  /** The reservation already made under this key with the same fields; a different one is an IdempotencyConflictError. */
+  private replayedReservation(input: ReserveInput): Reservation | undefined {
+    const existing = this.q.reservationByKey.get({ key: input.idempotencyKey });
+    if (!existing) return undefined;
+    if (existing.venue === input.venue && existing.amount === input.amount && existing.purpose === input.purpose) return toReservation(existing);
+    throw new IdempotencyConflictError(
+      `reservation key "${input.idempotencyKey}" already used for ${existing.venue} ${formatUsd(existing.amount)} (${existing.purpose})`,
+    );
+  }
+
+  /**
+   * Writes reservations under keys not used yet: each wallet read once and updated once, each reservation checked
+   * in order against what the earlier ones left available.
+   */
+  private reserveNew(inputs: readonly ReserveInput[]): Reservation[] {
+    const at = this.timestamp();
+    const wallets = new Map<string, Wallet>();
+    const steps = inputs.map((input) => {
+      const before = wallets.get(input.venue) ?? this.requireWallet(input.venue);
+      if (before.available < input.amount) {
         throw new InsufficientBalanceError(
           input.venue,
           input.amount,
-          wallet.available,
-          `insufficient available balance on ${input.venue}: reserving ${formatUsd(input.amount)}, available ${formatUsd(wallet.available)}`,
+          before.available,
+          `insufficient available balance on ${input.venue}: reserving ${formatUsd(input.amount)}, available ${formatUsd(before.available)}`,
         );
       }
-      const at = this.timestamp();
-      const result = this.q.insertReservation.run({
-        venue: input.venue,
-        amount: input.amount,
-        key: input.idempotencyKey,
-        purpose: input.purpose,
-        at,
-      });
-      const id = Number(result.lastInsertRowid);
-      this.applyChange({
+      const change: WalletChange = {
         venue: input.venue,
         type: 'reserve',
         amount: 0,
         lockedDelta: input.amount,
-        reservationId: id,
         description: input.description ?? `Reserved ${formatUsd(input.amount)} for ${input.purpose}`,
-      });
-      // The row exactly as inserted above; reading it back would only repeat what this transaction wrote.
-      const reservation: Reservation = {
-        id,
-        venue: input.venue,
-        amount: input.amount,
-        state: 'pending',
-        committedAmount: 0 as Micros,
-        idempotencyKey: input.idempotencyKey,
-        purpose: input.purpose,
-        createdAt: at,
-        resolvedAt: null,
       };
-      return { status: 'created' as const, reservation };
+      const after = this.walletAfter(before, change);
+      wallets.set(input.venue, after);
+      return { before, after, change };
     });
+    const ids = inputs.map((input) =>
+      Number(this.q.insertReservation.run({ venue: input.venue, amount: input.amount, key: input.idempotencyKey, purpose: input.purpose, at }).lastInsertRowid),
+    );
+    for (const wallet of wallets.values()) {
+      this.q.updateWallet.run({ venue: wallet.venue, total: wallet.total, available: wallet.available, locked: wallet.locked, at });
+    }
+    steps.forEach(({ before, after, change }, index) => {
+      this.q.insertTransaction.run(transactionRow(before, after, { ...change, reservationId: ids[index] ?? null }, at));
+    });
+    // The rows exactly as inserted; reading them back would only repeat what this transaction wrote.
+    return inputs.map((input, index) => ({
+      id: ids[index] ?? -1,
+      venue: input.venue,
+      amount: input.amount,
+      state: 'pending' as const,
+      committedAmount: 0 as Micros,
+      idempotencyKey: input.idempotencyKey,
+      purpose: input.purpose,
+      createdAt: at,
+      resolvedAt: null,
+    }));
   }
 
   getReservation(id: number): Reservation | undefined {
@@ -520,6 +603,7 @@ export class Ledger {
       at: this.timestamp(),
     });
     const id = Number(result.lastInsertRowid);
+    this.positionWriteLog.record(id);
     this.applyChange({
       venue: input.venue,
       type: 'position_open',
@@ -606,6 +690,7 @@ export class Ledger {
   /** Re-labels an open position (an unhedged arbitrage leg that got its hedge becomes part of a hedged pair). */
   setPositionKind(id: number, kind: PositionKind): void {
     this.transaction(() => {
+      this.positionWriteLog.record(id);
       this.db.prepare("UPDATE positions SET kind = ? WHERE id = ? AND status = 'open'").run(kind, id);
     });
   }
@@ -613,6 +698,7 @@ export class Ledger {
   /** Stores a ladder transition (tier flags and current stop) so a restart resumes where it was. */
   updateLadder(id: number, state: LadderState): void {
     this.transaction(() => {
+      this.positionWriteLog.record(id);
       this.q.updateLadder.run({ id, tp1: state.tp1Hit ? 1 : 0, tp2: state.tp2Hit ? 1 : 0, stop: state.stopPrice });
     });
   }
@@ -624,6 +710,7 @@ export class Ledger {
   closePosition(id: number, input: ClosePositionInput): CloseResult {
     if (!Number.isSafeInteger(input.exitPrice) || input.exitPrice < 0) throw new InputError('exit price must be a non-negative price');
     return this.transaction(() => {
+      this.positionWriteLog.record(id);
       const position = this.requirePosition(id);
       if (position.status === 'closed') return { status: 'already_closed' as const, position };
       const settlement = input.kind === 'settlement';
@@ -694,8 +781,9 @@ const PENDING = sql.lit<ReservationState>('pending');
 
 function prepareLedgerQueries(db: Database.Database) {
   return {
-    walletByVenue: prepareQuery<{ venue: string }, WalletRow>(db, (qb) =>
-      qb.selectFrom('wallets').selectAll().where('venue', '=', param('venue')),
+    // Only the balance columns: this read runs on every reservation and every scan of a pair.
+    walletByVenue: prepareQuery<{ venue: string }, WalletBalanceRow>(db, (qb) =>
+      qb.selectFrom('wallets').select(['venue', 'total', 'available', 'locked']).where('venue', '=', param('venue')),
     ),
     allWallets: prepareQuery<Record<string, never>, WalletRow>(db, (qb) => qb.selectFrom('wallets').selectAll().orderBy('venue')),
     insertWallet: prepareQuery<{ venue: string; at: string }, never>(db, (qb) =>
@@ -879,7 +967,32 @@ function withActualExit(figures: CloseFigures, side: 'long' | 'short', costBasis
   };
 }
 
-function toWallet(row: WalletRow): Wallet {
+/** The wallet_transactions row of `change`, which took the wallet from `before` to `after`. */
+function transactionRow(before: Wallet, after: Wallet, change: WalletChange, at: string) {
+  return {
+    venue: change.venue,
+    type: change.type,
+    amount: change.amount,
+    locked_delta: change.lockedDelta,
+    balance_before: before.total,
+    balance_after: after.total,
+    locked_before: before.locked,
+    locked_after: after.locked,
+    position_id: change.positionId ?? null,
+    reservation_id: change.reservationId ?? null,
+    order_ref: change.orderRef ?? null,
+    idempotency_key: change.idempotencyKey ?? null,
+    description: change.description,
+    at,
+  };
+}
+
+function assertReserveInput(input: ReserveInput): void {
+  assertPositive(input.amount, 'reservation amount');
+  if (input.idempotencyKey === '') throw new InputError('reservation idempotency key is empty');
+}
+
+function toWallet(row: WalletBalanceRow): Wallet {
   return { venue: row.venue, total: row.total as Micros, available: row.available as Micros, locked: row.locked as Micros };
 }
 

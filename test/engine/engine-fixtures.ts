@@ -48,14 +48,22 @@ export interface Harness {
 }
 
 /** Starts an engine (reconcile + restore) on the ledger file at `path`, or on a fresh one. */
-export async function startEngine(options: { path?: string; config?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function startEngine(
+  options: { path?: string; config?: Record<string, unknown>; wallClockMs?: () => number } = {},
+): Promise<Harness> {
   const config = parseConfigObject(options.config ?? seedConfigJson(), null);
   const { ledger, path } = options.path
     ? { ledger: Ledger.open(options.path, { synchronous: 'NORMAL' }), path: options.path }
     : tempLedger();
   for (const venue of config.venues.values()) ledger.ensureWallet(venue.name, venue.startingBalance);
   const events: EngineEvent[] = [];
-  const engine = new Engine({ ledger, config, paperVenues: new Map(), listener: (event) => events.push(event) });
+  const engine = new Engine({
+    ledger,
+    config,
+    paperVenues: new Map(),
+    listener: (event) => events.push(event),
+    ...(options.wallClockMs ? { wallClockMs: options.wallClockMs } : {}),
+  });
   await engine.start();
   let lineNumber = 0;
   let lastTimestampMs = 0;
