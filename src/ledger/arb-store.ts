@@ -5,7 +5,7 @@ import type { Selectable } from 'kysely';
 import { assertLegTransition, assertTradeTransition, type ArbDirection, type LegState, type TradeState, type UnhedgedState } from '../domain/arb.js';
 import type { Ledger } from './ledger.js';
 import type { ArbLegsTable, ArbTradesTable, UnhedgedLegsTable } from './schema.js';
-import { param, prepareQuery } from './statements.js';
+import { param, prepareQuery, sql } from './statements.js';
 
 export type ArbTrade = Selectable<ArbTradesTable>;
 export type ArbLeg = Selectable<ArbLegsTable>;
@@ -26,9 +26,18 @@ export type LegPatch = Partial<
   Pick<ArbLeg, 'venue_order_id' | 'reservation_id' | 'filled_quantity' | 'filled_notional' | 'fee' | 'hedged_position_id' | 'unhedged_position_id' | 'error'>
 >;
 
+/**
+ * In flight: neither settled nor failed. Written into the SQL, exactly as the partial index arb_trades_open says it,
+ * so SQLite reads that small index instead of every trade ever made (bound values cannot select a partial index).
+ */
+const IN_FLIGHT = sql<boolean>`state NOT IN ('settled', 'failed')`;
+/** Likewise written in: a bound value compared with the state column of that partial index makes SQLite re-prepare the statement on every run. */
+const PLANNED = sql.lit<TradeState>('planned');
+
 export class ArbStore {
   private readonly q;
   private readonly legUpdates = new Map<string, Database.Statement>();
+  private readonly submitEventStatements = new Map<number, Database.Statement>();
 
   constructor(private readonly ledger: Ledger) {
     const db = ledger.db;
@@ -72,15 +81,26 @@ export class ArbStore {
       legsOfTrade: prepareQuery<{ id: number }, ArbLeg>(db, (qb) =>
         qb.selectFrom('arb_legs').selectAll().where('trade_id', '=', param('id')).orderBy('id'),
       ),
-      inFlight: prepareQuery<Record<string, never>, ArbTrade>(db, (qb) =>
-        qb.selectFrom('arb_trades').selectAll().where('state', 'in', ['planned', 'reserved', 'submitted']).orderBy('id'),
-      ),
+      inFlight: prepareQuery<Record<string, never>, ArbTrade>(db, (qb) => qb.selectFrom('arb_trades').selectAll().where(IN_FLIGHT).orderBy('id')),
       inFlightForPair: prepareQuery<{ pair: string }, { n: number }>(db, (qb) =>
         qb
           .selectFrom('arb_trades')
           .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('pair', '=', param('pair'))
-          .where('state', 'in', ['planned', 'reserved', 'submitted']),
+          .where(IN_FLIGHT)
+          .where('pair', '=', param('pair')),
+      ),
+      submitPlannedLeg: prepareQuery<{ id: number; reservation: number; at: string }, never>(db, (qb) =>
+        qb
+          .updateTable('arb_legs')
+          .set({ state: 'submitted', reservation_id: param('reservation'), updated_at: param('at') })
+          .where('id', '=', param('id'))
+          .where('state', '=', 'planned'),
+      ),
+      submitPlannedTrade: prepareQuery<{ id: number; at: string }, never>(db, (qb) =>
+        qb.updateTable('arb_trades').set({ state: 'submitted', updated_at: param('at') }).where('id', '=', param('id')).where('state', '=', PLANNED),
+      ),
+      tradeState: prepareQuery<{ id: number }, Pick<ArbTrade, 'state' | 'outcome' | 'note'>>(db, (qb) =>
+        qb.selectFrom('arb_trades').select(['state', 'outcome', 'note']).where('id', '=', param('id')),
       ),
       recentTrades: prepareQuery<{ limit: number }, ArbTrade>(db, (qb) => qb.selectFrom('arb_trades').selectAll().orderBy('id', 'desc').limit(param('limit'))),
       setTrade: prepareQuery<{ id: number; state: TradeState; outcome: string | null; note: string | null; at: string }, never>(db, (qb) =>
@@ -121,40 +141,90 @@ export class ArbStore {
     };
   }
 
+  /** Records a trade and its legs, all planned. Returns the rows exactly as inserted (reading them back would only repeat them). */
   createTrade(input: { pair: string; direction: ArbDirection; contracts: number; expectedNetEdge: number; legs: readonly NewLeg[] }): {
     trade: ArbTrade;
     legs: ArbLeg[];
   } {
     return this.ledger.transaction(() => {
       const at = this.ledger.timestamp();
-      const tradeId = Number(
+      const id = Number(
         this.q.insertTrade.run({ pair: input.pair, direction: input.direction, contracts: input.contracts, edge: input.expectedNetEdge, at })
           .lastInsertRowid,
       );
-      for (const leg of input.legs) this.addLeg(tradeId, leg, at);
-      return { trade: this.requireTrade(tradeId), legs: this.legsOf(tradeId) };
+      const legs = input.legs.map((leg) => this.insertLeg(id, leg, at));
+      const trade: ArbTrade = {
+        id,
+        pair: input.pair,
+        direction: input.direction,
+        contracts: input.contracts,
+        expected_net_edge: input.expectedNetEdge,
+        state: 'planned',
+        outcome: null,
+        note: null,
+        created_at: at,
+        updated_at: at,
+      };
+      return { trade, legs };
     });
   }
 
   /** Adds a leg (a later hedge or unwind order) to a trade; its client order id is stored before it is sent. */
   addLeg(tradeId: number, leg: NewLeg, at = this.ledger.timestamp()): ArbLeg {
+    return this.ledger.transaction(() => this.insertLeg(tradeId, leg, at));
+  }
+
+  /** Inserts a planned leg and returns its row as inserted. */
+  private insertLeg(tradeId: number, leg: NewLeg, at: string): ArbLeg {
+    const id = Number(
+      this.q.insertLeg.run({
+        trade_id: tradeId,
+        leg: leg.leg,
+        venue: leg.venue,
+        market: leg.market,
+        outcome: leg.outcome,
+        side: leg.side,
+        quantity: leg.quantity,
+        limit_price: leg.limitPrice,
+        client_order_id: leg.clientOrderId,
+        at,
+      }).lastInsertRowid,
+    );
+    return plannedLeg(id, tradeId, leg, at);
+  }
+
+  /**
+   * The last write before a new trade's orders are sent: each leg, still planned, takes its reservation and goes
+   * planned → reserved → submitted (both kept as events), and the trade goes planned → reserved → submitted. One
+   * transaction; no row is read, as each UPDATE applies only from the state the caller created, and throws otherwise.
+   * Returns the legs as they now are.
+   */
+  submitNewLegs(tradeId: number, legs: readonly { readonly leg: ArbLeg; readonly reservationId: number }[]): ArbLeg[] {
+    assertTradeTransition('planned', 'reserved');
+    assertTradeTransition('reserved', 'submitted');
+    assertLegTransition('planned', 'reserved');
+    assertLegTransition('reserved', 'submitted');
     return this.ledger.transaction(() => {
-      const id = Number(
-        this.q.insertLeg.run({
-          trade_id: tradeId,
-          leg: leg.leg,
-          venue: leg.venue,
-          market: leg.market,
-          outcome: leg.outcome,
-          side: leg.side,
-          quantity: leg.quantity,
-          limit_price: leg.limitPrice,
-          client_order_id: leg.clientOrderId,
-          at,
-        }).lastInsertRowid,
-      );
-      return this.requireLeg(id);
+      const at = this.ledger.timestamp();
+      for (const { leg, reservationId } of legs) {
+        if (leg.trade_id !== tradeId) throw new Error(`arb leg ${leg.id} belongs to trade ${leg.trade_id}, not ${tradeId}`);
+        if (this.q.submitPlannedLeg.run({ id: leg.id, reservation: reservationId, at }).changes !== 1) throw new Error(`arb leg ${leg.id} is not planned: it cannot be submitted`);
+      }
+      this.submitEvents(legs.length).run(...legs.flatMap(({ leg }) => [leg.id, at, leg.id, at]));
+      if (this.q.submitPlannedTrade.run({ id: tradeId, at }).changes !== 1) throw new Error(`arb trade ${tradeId} is not planned: it cannot be submitted`);
+      return legs.map(({ leg, reservationId }) => ({ ...leg, state: 'submitted' as const, reservation_id: reservationId, updated_at: at }));
     });
+  }
+
+  /** Both events of each submitted leg (planned → reserved → submitted) in one INSERT, prepared once per leg count. */
+  private submitEvents(legCount: number): Database.Statement {
+    let statement = this.submitEventStatements.get(legCount);
+    if (!statement) {
+      const rows = Array.from({ length: legCount }, () => "(?, 'planned', 'reserved', NULL, ?), (?, 'reserved', 'submitted', NULL, ?)");
+      statement = this.ledger.db.prepare(`INSERT INTO arb_leg_events (leg_id, from_state, to_state, detail, created_at) VALUES ${rows.join(', ')}`);
+      this.submitEventStatements.set(legCount, statement);
+    }
+    return statement;
   }
 
   requireTrade(id: number): ArbTrade {
@@ -191,10 +261,13 @@ export class ArbStore {
       const leg = this.requireLeg(legId);
       if (leg.state !== to) assertLegTransition(leg.state, to);
       const at = this.ledger.timestamp();
-      const columns = Object.keys(patch);
-      this.legUpdate(columns).run(to, at, ...columns.map((column) => patch[column as keyof LegPatch] ?? null), legId);
+      const columns = Object.keys(patch) as (keyof LegPatch)[];
+      this.legUpdate(columns).run(to, at, ...columns.map((column) => patch[column] ?? null), legId);
       this.q.insertEvent.run({ leg_id: legId, from: leg.state, to, detail, at });
-      return this.requireLeg(legId);
+      // The row as the UPDATE just left it: reading it back would only repeat it.
+      const updated: Record<string, unknown> = { ...leg, state: to, updated_at: at };
+      for (const column of columns) updated[column] = patch[column] ?? null;
+      return updated as ArbLeg;
     });
   }
 
@@ -215,7 +288,8 @@ export class ArbStore {
 
   setTradeState(id: number, to: TradeState, fields: { outcome?: ArbTrade['outcome']; note?: string | null } = {}): void {
     this.ledger.transaction(() => {
-      const trade = this.requireTrade(id);
+      const trade = this.q.tradeState.get({ id });
+      if (!trade) throw new Error(`no arb trade ${id}`);
       if (trade.state !== to) assertTradeTransition(trade.state, to);
       this.q.setTrade.run({ id, state: to, outcome: fields.outcome ?? trade.outcome, note: fields.note ?? trade.note, at: this.ledger.timestamp() });
     });
@@ -242,4 +316,31 @@ export class ArbStore {
   resolveUnhedged(id: number, state: Exclude<UnhedgedState, 'open'>, note: string | null): boolean {
     return this.ledger.transaction(() => this.q.resolveUnhedged.run({ id, state, note, at: this.ledger.timestamp() }).changes === 1);
   }
+}
+
+/** A leg's row as inserted: planned, nothing filled or linked yet. */
+function plannedLeg(id: number, tradeId: number, leg: NewLeg, at: string): ArbLeg {
+  return {
+    id,
+    trade_id: tradeId,
+    leg: leg.leg,
+    venue: leg.venue,
+    market: leg.market,
+    outcome: leg.outcome,
+    side: leg.side,
+    quantity: leg.quantity,
+    limit_price: leg.limitPrice,
+    client_order_id: leg.clientOrderId,
+    venue_order_id: null,
+    reservation_id: null,
+    state: 'planned',
+    filled_quantity: 0,
+    filled_notional: 0,
+    fee: 0,
+    hedged_position_id: null,
+    unhedged_position_id: null,
+    error: null,
+    created_at: at,
+    updated_at: at,
+  };
 }

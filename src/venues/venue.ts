@@ -94,6 +94,13 @@ export interface Venue {
   /** Prices are probabilities strictly between 0 and 1. */
   readonly predictionMarket: boolean;
   getBook(market: string, outcome: Outcome): Promise<OrderBook>;
+  /**
+   * The book as the venue holds it in memory right now, with no I/O — what getBook would answer at this moment. Only
+   * a venue whose book is local (paper) has it; a live venue's book is a request away, so the caller awaits getBook.
+   */
+  bookNow?(market: string, outcome: Outcome): OrderBook;
+  /** The cheapest ask of bookNow(market, outcome), null when it has none, without building the book. */
+  bestAskNow?(market: string, outcome: Outcome): PriceMicros | null;
   getBalance(): Promise<VenueBalance>;
   /**
    * Places an order under its client order id. Placing the same client order id twice never creates a second order:
@@ -104,7 +111,10 @@ export interface Venue {
   /** The order placed under this client order id, or null when the venue never received it. */
   getOrderByClientId(clientOrderId: string, market: string): Promise<OrderReport | null>;
   cancelOrder(venueOrderId: string, market: string): Promise<OrderReport>;
-  /** The taker fee this venue charges for `quantity` contracts at `price`, rounded as the venue rounds it. */
+  /**
+   * The taker fee this venue charges for `quantity` contracts at `price`, rounded as the venue rounds it. Never
+   * negative: the arbitrage pre-check rules a pair out from prices alone, counting on fees only lowering the edge.
+   */
   takerFee(market: string, quantity: QtyMicros, price: PriceMicros): Micros;
   close?(): Promise<void>;
 }

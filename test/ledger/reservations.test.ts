@@ -171,3 +171,56 @@ describe('reservations', () => {
     expect(ledger.listPendingReservations()).toEqual([]);
   });
 });
+
+describe('reserveAll', () => {
+  const input = (amount: string, key: string, venue = 'paper') => ({ venue, amount: usd(amount), idempotencyKey: key, purpose: `leg ${key}` });
+
+  it('reserves each on its wallet in one go and returns the rows exactly as stored', () => {
+    ledger.ensureWallet('other', usd('50'));
+    const reserved = ledger.reserveAll([input('40', 'a'), input('30', 'b', 'other')]);
+    expect(reserved.map((r) => ledger.requireReservation(r.id))).toEqual(reserved);
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('60'), locked: usd('40') });
+    expect(ledger.requireWallet('other')).toEqual({ venue: 'other', total: usd('50'), available: usd('20'), locked: usd('30') });
+    const rows = ledger.db.prepare("SELECT venue, amount, locked_delta, reservation_id FROM wallet_transactions WHERE type = 'reserve' ORDER BY id").all();
+    expect(rows).toEqual([
+      { venue: 'paper', amount: 0, locked_delta: usd('40'), reservation_id: reserved[0]?.id },
+      { venue: 'other', amount: 0, locked_delta: usd('30'), reservation_id: reserved[1]?.id },
+    ]);
+  });
+
+  it('checks each against what the earlier ones left on the same wallet: a chain of balances, one per reservation', () => {
+    ledger.reserveAll([input('40', 'a'), input('35', 'b')]);
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('25'), locked: usd('75') });
+    const chain = ledger.db.prepare("SELECT locked_before, locked_after FROM wallet_transactions WHERE type = 'reserve' ORDER BY id").all();
+    expect(chain).toEqual([
+      { locked_before: 0, locked_after: usd('40') },
+      { locked_before: usd('40'), locked_after: usd('75') },
+    ]);
+  });
+
+  it('reserves nothing when a later one does not fit, with the message reserve() gives', () => {
+    const before = { wallet: wallet(), transactions: txCount() };
+    expect(() => ledger.reserveAll([input('60', 'a'), input('41', 'b')])).toThrow(InsufficientBalanceError);
+    expect(() => ledger.reserveAll([input('60', 'a'), input('41', 'b')])).toThrow('insufficient available balance on paper: reserving $41.00, available $40.00');
+    expect({ wallet: wallet(), transactions: txCount() }).toEqual(before);
+    expect(ledger.listPendingReservations()).toEqual([]);
+  });
+
+  it('answers a replayed key as reserve() does: the same reservation, or a conflict', () => {
+    const [first] = ledger.reserveAll([input('40', 'a')]);
+    const again = ledger.reserveAll([input('40', 'a'), input('10', 'b')]);
+    expect(again[0]).toEqual(first);
+    expect(wallet()).toMatchObject({ available: usd('50'), locked: usd('50') });
+    expect(() => ledger.reserveAll([input('41', 'a')])).toThrow(IdempotencyConflictError);
+    // The same key twice in one call is one reservation, as two reserve() calls would make it.
+    const twice = ledger.reserveAll([input('5', 'c'), input('5', 'c')]);
+    expect(twice[1]).toEqual(twice[0]);
+    expect(wallet()).toMatchObject({ available: usd('45'), locked: usd('55') });
+  });
+
+  it('refuses a zero amount or an empty key before writing anything', () => {
+    expect(() => ledger.reserveAll([input('10', 'a'), input('0', 'b')])).toThrow(InputError);
+    expect(() => ledger.reserveAll([input('10', '')])).toThrow(InputError);
+    expect(txCount()).toBe(1);
+  });
+});

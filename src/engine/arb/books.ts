@@ -1,34 +1,71 @@
 // Gathering what the scanner needs for a pair: both outcomes' books on both venues, each wallet's available
 // balance, minimum sizes and each venue's fee formula.
 import type { PairConfig, PairLegConfig } from '../../config/config.js';
+import type { Micros } from '../../domain/money.js';
 import type { Ledger } from '../../ledger/ledger.js';
-import type { Outcome, Venue } from '../../venues/venue.js';
+import type { OrderBook, Outcome, Venue } from '../../venues/venue.js';
 import type { LegBook, PairBooks } from './scanner.js';
 
-const opposite = (outcome: Outcome): Outcome => (outcome === 'yes' ? 'no' : 'yes');
+export const opposite = (outcome: Outcome): Outcome => (outcome === 'yes' ? 'no' : 'yes');
 
-async function legBook(ledger: Ledger, venue: Venue, leg: PairLegConfig, outcome: Outcome): Promise<LegBook> {
-  const book = await venue.getBook(leg.market, outcome);
+function legBook(venue: Venue, leg: PairLegConfig, outcome: Outcome, book: OrderBook, availableMicros: Micros): LegBook {
   return {
     venue: leg.venue,
     market: leg.market,
     outcome,
     asks: book.asks,
-    availableMicros: ledger.getWallet(leg.venue)?.available ?? (0 as never),
+    availableMicros,
     minContracts: leg.minContracts,
     takerFee: (quantity, price) => venue.takerFee(leg.market, quantity, price),
   };
 }
 
-export async function pairBooks(ledger: Ledger, venues: ReadonlyMap<string, Venue>, pair: PairConfig): Promise<PairBooks> {
+function requireVenues(venues: ReadonlyMap<string, Venue>, pair: PairConfig): [Venue, Venue] {
   const venueA = venues.get(pair.a.venue);
   const venueB = venues.get(pair.b.venue);
   if (!venueA || !venueB) throw new Error(`pair ${pair.name}: venue ${!venueA ? pair.a.venue : pair.b.venue} is not configured`);
-  const [aYes, aNo, bYes, bNo] = await Promise.all([
-    legBook(ledger, venueA, pair.a, pair.a.yesIs),
-    legBook(ledger, venueA, pair.a, opposite(pair.a.yesIs)),
-    legBook(ledger, venueB, pair.b, pair.b.yesIs),
-    legBook(ledger, venueB, pair.b, opposite(pair.b.yesIs)),
+  return [venueA, venueB];
+}
+
+/** Each venue's wallet read once, however many of the pair's books it funds. */
+function assemble(ledger: Ledger, pair: PairConfig, venueA: Venue, venueB: Venue, books: readonly [OrderBook, OrderBook, OrderBook, OrderBook]): PairBooks {
+  const availableA = ledger.getWallet(pair.a.venue)?.available ?? (0 as Micros);
+  const availableB = pair.b.venue === pair.a.venue ? availableA : (ledger.getWallet(pair.b.venue)?.available ?? (0 as Micros));
+  return {
+    pair: pair.name,
+    aYes: legBook(venueA, pair.a, pair.a.yesIs, books[0], availableA),
+    aNo: legBook(venueA, pair.a, opposite(pair.a.yesIs), books[1], availableA),
+    bYes: legBook(venueB, pair.b, pair.b.yesIs, books[2], availableB),
+    bNo: legBook(venueB, pair.b, opposite(pair.b.yesIs), books[3], availableB),
+    maxSizeMicros: pair.maxSizeMicros,
+  };
+}
+
+/**
+ * The pair's books when both venues hold them in memory (paper): built synchronously, so an opportunity found on a
+ * quote is sent without yielding to the event loop first. Null when a venue's book is only a request away.
+ */
+export function pairBooksNow(ledger: Ledger, venues: ReadonlyMap<string, Venue>, pair: PairConfig): PairBooks | null {
+  const [venueA, venueB] = requireVenues(venues, pair);
+  if (!venueA.bookNow || !venueB.bookNow) return null;
+  return assemble(ledger, pair, venueA, venueB, [
+    venueA.bookNow(pair.a.market, pair.a.yesIs),
+    venueA.bookNow(pair.a.market, opposite(pair.a.yesIs)),
+    venueB.bookNow(pair.b.market, pair.b.yesIs),
+    venueB.bookNow(pair.b.market, opposite(pair.b.yesIs)),
   ]);
-  return { pair: pair.name, aYes, aNo, bYes, bNo, maxSizeMicros: pair.maxSizeMicros };
+}
+
+export async function pairBooks(ledger: Ledger, venues: ReadonlyMap<string, Venue>, pair: PairConfig): Promise<PairBooks> {
+  const now = pairBooksNow(ledger, venues, pair);
+  if (now) return now;
+  const [venueA, venueB] = requireVenues(venues, pair);
+  const books = await Promise.all([
+    venueA.getBook(pair.a.market, pair.a.yesIs),
+    venueA.getBook(pair.a.market, opposite(pair.a.yesIs)),
+    venueB.getBook(pair.b.market, pair.b.yesIs),
+    venueB.getBook(pair.b.market, opposite(pair.b.yesIs)),
+  ]);
+  // Wallets are read after the books arrive, as close as possible to the scan that sizes against them.
+  return assemble(ledger, pair, venueA, venueB, books);
 }

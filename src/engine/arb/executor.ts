@@ -11,9 +11,9 @@ import type { Config } from '../../config/config.js';
 import { InsufficientBalanceError } from '../../domain/errors.js';
 import { formatUsd, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import type { ArbLeg, ArbStore, NewLeg } from '../../ledger/arb-store.js';
-import type { Ledger } from '../../ledger/ledger.js';
+import type { Ledger, Reservation, ReserveInput } from '../../ledger/ledger.js';
 import type { PlaceOrderRequest, Venue } from '../../venues/venue.js';
-import { checkFunding, lookupOrder, placeWithTimeout, worstCaseCost } from './orders.js';
+import { assertReservationFunds, lookupOrder, sendOrder, withinTimeout, worstCaseCost } from './orders.js';
 import type { Opportunity } from './scanner.js';
 import { recordKnownVerdicts, settleTrade, type LegVerdict, type SettleResult } from './settle.js';
 
@@ -70,59 +70,16 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promi
   } catch (error) {
     return { status: 'failed', tradeId: null, reason: (error as Error).message };
   }
-  const newLeg = (leg: 'a' | 'b'): NewLeg => {
-    const plan = opportunity[leg];
-    return { leg, venue: plan.venue, market: plan.market, outcome: plan.outcome, side: 'buy', quantity: plan.quantity, limitPrice: plan.limitPrice, clientOrderId: newClientOrderId() };
-  };
-  // One commit before anything is sent (one fsync at synchronous=FULL): the trade, its legs with their client order
-  // ids, both reservations and the legs marked submitted are written together. Each step is a savepoint, so a
-  // failure inside one rolls back only that step and the trade is recorded as failed in the same commit.
-  const prepared = ledger.transaction((): Prepared => {
-    const { trade, legs } = store.createTrade({
-      pair: opportunity.pair,
-      direction: opportunity.direction,
-      contracts: opportunity.contracts,
-      expectedNetEdge: opportunity.netEdge,
-      legs: [newLeg('a'), newLeg('b')],
-    });
-    const [legA, legB] = legs as [ArbLeg, ArbLeg];
-    let reserved: string | null;
-    try {
-      reserved = reserveBoth(deps, trade.id, [
-        { leg: legA, venue: venueA, average: opportunity.a.averagePrice },
-        { leg: legB, venue: venueB, average: opportunity.b.averagePrice },
-      ]);
-    } catch (error) {
-      // Not a short balance: nothing is held and nothing was sent. Fail the trade, or it would keep the pair's
-      // in-flight slot (and the engine stop trading the pair) until a reconcile; the error is re-thrown after commit.
-      abandon(deps, trade.id, `error reserving: ${(error as Error).message}`);
-      return { kind: 'error', error };
-    }
-    if (reserved !== null) return { kind: 'failed', tradeId: trade.id, reason: reserved };
-    try {
-      return ledger.transaction((): Prepared => {
-        const requests: [PlaceOrderRequest, PlaceOrderRequest] = [
-          legRequest(store.requireLeg(legA.id), config.arbitrage.timeInForce),
-          legRequest(store.requireLeg(legB.id), config.arbitrage.timeInForce),
-        ];
-        checkFunding(ledger, venueA, requests[0], { kind: 'reservation', reservation: ledger.requireReservation(store.requireLeg(legA.id).reservation_id ?? -1) });
-        checkFunding(ledger, venueB, requests[1], { kind: 'reservation', reservation: ledger.requireReservation(store.requireLeg(legB.id).reservation_id ?? -1) });
-        markSubmitted(deps, trade.id, [legA.id, legB.id]);
-        return { kind: 'ready', tradeId: trade.id, legA, legB, requests };
-      });
-    } catch (error) {
-      // Nothing was sent: undo everything (the seed's leak on "coroutine creation" errors).
-      const reason = `error preparing the orders: ${(error as Error).message}`;
-      abandon(deps, trade.id, reason);
-      return { kind: 'failed', tradeId: trade.id, reason };
-    }
-  });
+  const prepared = prepare(deps, opportunity, venueA, venueB);
   if (prepared.kind === 'error') throw prepared.error;
   if (prepared.kind === 'failed') return { status: 'failed', tradeId: prepared.tradeId, reason: prepared.reason };
   const { legA, legB, requests } = prepared;
   const trade = { id: prepared.tradeId };
   const timeoutMs = config.arbitrage.orderTimeoutMs;
-  const [outcomeA, outcomeB] = await Promise.all([placeWithTimeout(venueA, requests[0], timeoutMs), placeWithTimeout(venueB, requests[1], timeoutMs)]);
+  // Both legs are handed over before either timer is armed: the second order should not wait on the first's timer.
+  const sentA = sendOrder(venueA, requests[0]);
+  const sentB = sendOrder(venueB, requests[1]);
+  const [outcomeA, outcomeB] = await Promise.all([withinTimeout(sentA, timeoutMs), withinTimeout(sentB, timeoutMs)]);
   const verdicts = new Map<number, LegVerdict>();
   const unknown: string[] = [];
   for (const [leg, venue, outcome] of [[legA, venueA, outcomeA], [legB, venueB, outcomeB]] as const) {
@@ -142,25 +99,78 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promi
   return { status: 'settled', tradeId: trade.id, settlement: settleTrade(ledger, store, config, trade.id, verdicts) };
 }
 
-/** Both reservations in one transaction. Returns null on success, or why nothing was reserved (trade marked failed). */
-function reserveBoth(deps: ArbDeps, tradeId: number, legs: readonly { leg: ArbLeg; venue: Venue; average: PriceMicros }[]): string | null {
+/**
+ * Steps 1–3 up to the send, in ONE commit (one fsync at synchronous=FULL): the trade, its legs with their client
+ * order ids, both reservations and the legs marked submitted are written together, or nothing is sent. Reserving
+ * and submitting are savepoints, so a failure inside one rolls back only that step and the trade is recorded as
+ * failed in the same commit. Nothing written here is read back: each row is kept as written.
+ */
+function prepare(deps: ArbDeps, opportunity: Opportunity, venueA: Venue, venueB: Venue): Prepared {
+  const { ledger, store, config } = deps;
+  const newLeg = (leg: 'a' | 'b'): NewLeg => {
+    const plan = opportunity[leg];
+    return { leg, venue: plan.venue, market: plan.market, outcome: plan.outcome, side: 'buy', quantity: plan.quantity, limitPrice: plan.limitPrice, clientOrderId: newClientOrderId() };
+  };
+  return ledger.transaction((): Prepared => {
+    const { trade, legs } = store.createTrade({
+      pair: opportunity.pair,
+      direction: opportunity.direction,
+      contracts: opportunity.contracts,
+      expectedNetEdge: opportunity.netEdge,
+      legs: [newLeg('a'), newLeg('b')],
+    });
+    const [legA, legB] = legs as [ArbLeg, ArbLeg];
+    let reserved: Reserved;
+    try {
+      reserved = reserveBoth(deps, trade.id, [
+        { leg: legA, venue: venueA, average: opportunity.a.averagePrice },
+        { leg: legB, venue: venueB, average: opportunity.b.averagePrice },
+      ]);
+    } catch (error) {
+      // Not a short balance: nothing is held and nothing was sent. Fail the trade, or it would keep the pair's
+      // in-flight slot (and the engine stop trading the pair) until a reconcile; the error is re-thrown after commit.
+      abandon(deps, trade.id, `error reserving: ${(error as Error).message}`);
+      return { kind: 'error', error };
+    }
+    if (reserved.kind === 'short') return { kind: 'failed', tradeId: trade.id, reason: reserved.reason };
+    const [reservationA, reservationB] = reserved.reservations;
+    try {
+      return ledger.transaction((): Prepared => {
+        const requests: [PlaceOrderRequest, PlaceOrderRequest] = [legRequest(legA, config.arbitrage.timeInForce), legRequest(legB, config.arbitrage.timeInForce)];
+        // The reservations as just written in this transaction: each must cover its order's worst case.
+        assertReservationFunds(reservationA, venueA, requests[0]);
+        assertReservationFunds(reservationB, venueB, requests[1]);
+        const [submittedA, submittedB] = store.submitNewLegs(trade.id, [
+          { leg: legA, reservationId: reservationA.id },
+          { leg: legB, reservationId: reservationB.id },
+        ]) as [ArbLeg, ArbLeg];
+        return { kind: 'ready', tradeId: trade.id, legA: submittedA, legB: submittedB, requests };
+      });
+    } catch (error) {
+      // Nothing was sent: undo everything (the seed's leak on "coroutine creation" errors). The rolled-back step
+      // had linked the reservations to their legs, so they are named here.
+      const reason = `error preparing the orders: ${(error as Error).message}`;
+      abandon(deps, trade.id, reason, new Map([[legA.id, reservationA.id], [legB.id, reservationB.id]]));
+      return { kind: 'failed', tradeId: trade.id, reason };
+    }
+  });
+}
+
+type Reserved = { readonly kind: 'reserved'; readonly reservations: readonly [Reservation, Reservation] } | { readonly kind: 'short'; readonly reason: string };
+
+interface LegToReserve {
+  readonly leg: ArbLeg;
+  readonly venue: Venue;
+  readonly average: PriceMicros;
+}
+
+/** Both reservations in one transaction: all or nothing. Short on either wallet: nothing reserved, the trade marked failed. */
+function reserveBoth(deps: ArbDeps, tradeId: number, legs: readonly [LegToReserve, LegToReserve]): Reserved {
   const { ledger, store } = deps;
   try {
-    ledger.transaction(() => {
-      for (const { leg, venue, average } of legs) {
-        const amount = worstCaseCost(venue, legRequest(leg, 'fok'), average);
-        const { reservation } = ledger.reserve({
-          venue: leg.venue,
-          amount,
-          idempotencyKey: `arb-leg:${leg.client_order_id}`,
-          purpose: `arb #${tradeId} leg ${leg.leg.toUpperCase()}`,
-          description: `Reserved ${formatUsd(amount)} for arb #${tradeId} leg ${leg.leg.toUpperCase()} (${leg.market} ${leg.outcome.toUpperCase()})`,
-        });
-        store.transitionLeg(leg.id, 'reserved', { reservation_id: reservation.id });
-      }
-      store.setTradeState(tradeId, 'reserved');
-    });
-    return null;
+    const [reservationA, reservationB] = ledger.reserveAll([reservationFor(tradeId, legs[0]), reservationFor(tradeId, legs[1])]);
+    if (!reservationA || !reservationB) throw new Error('ledger bug: reserveAll returned fewer reservations than asked');
+    return { kind: 'reserved', reservations: [reservationA, reservationB] };
   } catch (error) {
     if (!(error instanceof InsufficientBalanceError)) throw error;
     const reason = error.message;
@@ -168,25 +178,36 @@ function reserveBoth(deps: ArbDeps, tradeId: number, legs: readonly { leg: ArbLe
       for (const { leg } of legs) store.transitionLeg(leg.id, 'settled', {}, `not placed: ${reason}`);
       store.setTradeState(tradeId, 'failed', { outcome: 'none', note: reason });
     });
-    return reason;
+    return { kind: 'short', reason };
   }
 }
 
-function markSubmitted(deps: ArbDeps, tradeId: number, legIds: readonly number[]): void {
-  deps.ledger.transaction(() => {
-    for (const id of legIds) deps.store.transitionLeg(id, 'submitted');
-    deps.store.setTradeState(tradeId, 'submitted');
-  });
+function reservationFor(tradeId: number, { leg, venue, average }: LegToReserve): ReserveInput {
+  const amount = worstCaseCost(venue, legRequest(leg, 'fok'), average);
+  const legName = leg.leg.toUpperCase();
+  return {
+    venue: leg.venue,
+    amount,
+    idempotencyKey: `arb-leg:${leg.client_order_id}`,
+    purpose: `arb #${tradeId} leg ${legName}`,
+    description: `Reserved ${formatUsd(amount)} for arb #${tradeId} leg ${legName} (${leg.market} ${leg.outcome.toUpperCase()})`,
+  };
 }
 
-/** Releases the reservations of a trade that never sent an order, and marks it failed. */
-export function abandon(deps: ArbDeps, tradeId: number, reason: string): void {
+/**
+ * Releases the reservations of a trade that never sent an order, and marks it failed. `reservationsByLeg` names
+ * reservations not (or no longer) linked to their leg's row: a rolled-back submit step leaves them that way.
+ */
+export function abandon(deps: ArbDeps, tradeId: number, reason: string, reservationsByLeg: ReadonlyMap<number, number> = new Map()): void {
   const { ledger, store } = deps;
   ledger.transaction(() => {
     for (const leg of store.legsOf(tradeId)) {
       if (leg.state === 'submitted' || leg.state === 'unknown') throw new Error(`leg ${leg.id} may have been sent: it cannot be abandoned`);
-      if (leg.reservation_id !== null) ledger.releaseReservation(leg.reservation_id, { description: `Released arb #${tradeId} leg ${leg.leg.toUpperCase()}: ${reason}` });
-      if (leg.state !== 'settled') store.transitionLeg(leg.id, 'settled', {}, `not placed: ${reason}`);
+      const reservationId = leg.reservation_id ?? reservationsByLeg.get(leg.id) ?? null;
+      if (reservationId !== null) ledger.releaseReservation(reservationId, { description: `Released arb #${tradeId} leg ${leg.leg.toUpperCase()}: ${reason}` });
+      // The leg keeps the link to the reservation it held, released or not.
+      const patch = leg.reservation_id === null && reservationId !== null ? { reservation_id: reservationId } : {};
+      if (leg.state !== 'settled') store.transitionLeg(leg.id, 'settled', patch, `not placed: ${reason}`);
     }
     store.setTradeState(tradeId, 'failed', { outcome: 'none', note: reason });
   });

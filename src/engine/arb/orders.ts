@@ -24,19 +24,27 @@ export function checkFunding(ledger: Ledger, venue: Venue, request: PlaceOrderRe
     if (request.side !== 'sell') throw new InputError('only a sell is funded by the contracts it sells');
     return;
   }
-  const needed = worstCaseCost(venue, request, request.limitPrice);
   if (funding.kind === 'reservation') {
-    const current = ledger.requireReservation(funding.reservation.id);
-    if (current.state !== 'pending') throw new InputError(`reservation #${current.id} is ${current.state}: it cannot fund an order`);
-    if (current.venue !== venue.name) throw new InputError(`reservation #${current.id} is on ${current.venue}, the order on ${venue.name}`);
-    if (current.amount < needed) {
-      throw new InputError(`reservation #${current.id} holds ${formatUsd(current.amount)}, the order may cost ${formatUsd(needed)}`);
-    }
+    assertReservationFunds(ledger.requireReservation(funding.reservation.id), venue, request);
     return;
   }
+  const needed = worstCaseCost(venue, request, request.limitPrice);
   const wallet = ledger.requireWallet(venue.name);
   if (wallet.available < needed) {
     throw new InsufficientBalanceError(venue.name, needed, wallet.available, `insufficient available balance on ${venue.name}: order may cost ${formatUsd(needed)}, available ${formatUsd(wallet.available)}`);
+  }
+}
+
+/**
+ * Checks that a reservation, as currently stored, can fund a buy before it is sent: pending, on the order's venue,
+ * and holding at least the order's worst-case cost. Throws InputError otherwise.
+ */
+export function assertReservationFunds(reservation: Reservation, venue: Venue, request: PlaceOrderRequest): void {
+  if (reservation.state !== 'pending') throw new InputError(`reservation #${reservation.id} is ${reservation.state}: it cannot fund an order`);
+  if (reservation.venue !== venue.name) throw new InputError(`reservation #${reservation.id} is on ${reservation.venue}, the order on ${venue.name}`);
+  const needed = worstCaseCost(venue, request, request.limitPrice);
+  if (reservation.amount < needed) {
+    throw new InputError(`reservation #${reservation.id} holds ${formatUsd(reservation.amount)}, the order may cost ${formatUsd(needed)}`);
   }
 }
 
@@ -51,12 +59,23 @@ export type PlaceOutcome =
  * is resolved by asking the venue by client order id, never by guessing. Any other error is a definite failure
  * only when the venue says so; an unexpected exception is treated as unknown too.
  */
-export async function placeWithTimeout(venue: Venue, request: PlaceOrderRequest, timeoutMs: number): Promise<PlaceOutcome> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<PlaceOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'unknown', reason: `no answer within ${timeoutMs} ms`, stillInFlight: true }), timeoutMs);
-  });
-  const placed = venue.placeOrder(request).then(
+export function placeWithTimeout(venue: Venue, request: PlaceOrderRequest, timeoutMs: number): Promise<PlaceOutcome> {
+  return withinTimeout(sendOrder(venue, request), timeoutMs);
+}
+
+/**
+ * Hands the order to the venue at once and classifies its answer. The timeout is armed apart (withinTimeout), so a
+ * caller sending two legs hands both over before arming either timer.
+ */
+export function sendOrder(venue: Venue, request: PlaceOrderRequest): Promise<PlaceOutcome> {
+  let placing: Promise<OrderReport>;
+  try {
+    placing = venue.placeOrder(request);
+  } catch (error) {
+    // An adapter that throws instead of rejecting must not stop the other leg from being sent.
+    placing = Promise.reject(error);
+  }
+  return placing.then(
     (report): PlaceOutcome => ({ kind: 'report', report }),
     (error: unknown): PlaceOutcome => {
       // An adapter's own HTTP timeout (or a dropped connection) leaves the request just as open at the venue as our
@@ -67,6 +86,14 @@ export async function placeWithTimeout(venue: Venue, request: PlaceOrderRequest,
       return { kind: 'unknown', reason: error instanceof Error ? error.message : String(error), stillInFlight: false };
     },
   );
+}
+
+/** The order's outcome, or 'unknown' (still in flight) when no answer comes within `timeoutMs` of this call. */
+export async function withinTimeout(placed: Promise<PlaceOutcome>, timeoutMs: number): Promise<PlaceOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<PlaceOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'unknown', reason: `no answer within ${timeoutMs} ms`, stillInFlight: true }), timeoutMs);
+  });
   try {
     return await Promise.race([placed, timeout]);
   } finally {

@@ -3,7 +3,7 @@
 // finds the whole-contract size that maximises net profit within depth, balances and the pair's maxSize.
 // Profit per contract pair: 1 − a − b − fees, where a and b are averaged over the levels taken.
 import type { ArbDirection } from '../../domain/arb.js';
-import { mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { divRound, mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import type { BookLevel, Outcome } from '../../venues/venue.js';
 
 export interface LegBook {
@@ -46,6 +46,7 @@ export interface Opportunity {
 }
 
 const CONTRACT = SCALE as QtyMicros;
+const BPS = 10_000;
 /** Bound on the binary searches over contract counts (2^40 contracts is far beyond any book). */
 const SEARCH_STEPS_MAX = 40;
 
@@ -111,7 +112,7 @@ export function evaluate(pair: string, direction: ArbDirection, a: LegBook, b: L
     grossEdge,
     fees,
     netEdge,
-    netEdgeBps: capital > 0 ? mulDiv(netEdge, 10_000, capital, 'down') : 0,
+    netEdgeBps: capital > 0 ? mulDiv(netEdge, BPS, capital, 'down') : 0,
   };
 }
 
@@ -119,10 +120,25 @@ function depth(asks: readonly BookLevel[]): number {
   return asks.reduce((sum, level) => sum + level.size, 0);
 }
 
+/**
+ * A bound on the contracts `amount` can buy on both legs together: no size costs less per contract than the two
+ * cheapest asks (level notionals round up and fees are never negative).
+ */
+function contractsBelow(amount: Micros, asksA: readonly BookLevel[], asksB: readonly BookLevel[]): number {
+  const cheapestA = cheapestAsk(asksA);
+  const cheapestB = cheapestAsk(asksB);
+  if (cheapestA === null || cheapestB === null || cheapestA + cheapestB <= 0 || amount < 0) return Number.MAX_SAFE_INTEGER;
+  // A large maxSize at tiny prices can exceed what a number holds exactly: then it bounds nothing.
+  const bound = divRound(BigInt(amount) * BigInt(SCALE), BigInt(cheapestA + cheapestB), 'down');
+  return bound > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(bound);
+}
+
 /** Largest whole-contract count in [0, high] for which `fits` holds (fits is monotone: true then false). */
 function largestFitting(high: number, fits: (contracts: QtyMicros) => boolean): number {
   let low = 0;
   let top = Math.floor(high / CONTRACT);
+  // The bound itself usually fits (a balance far above the pair's maxSize): one check instead of a search.
+  if (top > 0 && fits((top * CONTRACT) as QtyMicros)) return top * CONTRACT;
   for (let step = 0; step < SEARCH_STEPS_MAX && low < top; step += 1) {
     const middle = Math.ceil((low + top) / 2);
     if (fits((middle * CONTRACT) as QtyMicros)) low = middle;
@@ -153,7 +169,11 @@ export function bestInDirection(
     const opportunity = evaluate(pair, direction, a, b, q);
     return opportunity !== null && opportunity.a.cost + opportunity.b.cost + opportunity.fees <= maxSizeMicros;
   };
-  const cap = Math.min(largestFitting(depthMax, affordable(a)), largestFitting(depthMax, affordable(b)), largestFitting(depthMax, withinSize));
+  // Each search finds the largest size its test allows below a bound, and the cap is the least of them: searching the
+  // balances below the size cap, and the size cap below what maxSize buys at the cheapest asks, gives the same cap
+  // over a far smaller range (every check walks the books).
+  const sizeCap = largestFitting(Math.min(depthMax, contractsBelow(maxSizeMicros, a.asks, b.asks)), withinSize);
+  const cap = Math.min(sizeCap, largestFitting(sizeCap, affordable(a)), largestFitting(sizeCap, affordable(b)));
   if (cap < minimum) return null;
   const candidates = new Set<number>([cap, minimum]);
   for (const asks of [a.asks, b.asks]) {
@@ -183,25 +203,47 @@ export interface PairBooks {
 }
 
 /**
- * Whether any size could pay in either direction. A leg never costs less per contract than the cheapest ask in its
- * book, so when the two cheapest asks already sum to 1 or more, the gross edge is at most 0 at every size, and fees
- * (never negative) only lower the net edge: no opportunity in that direction can be actionable.
+ * Whether any size could be actionable (net edge above 0 and at least `minEdgeBps`) in either direction, from the
+ * cheapest asks alone. A leg never costs less than its cheapest ask per contract (level notionals round up), and
+ * fees are never negative, so with `a` and `b` the cheapest asks (micro-units per contract) every opportunity has
+ *   net edge  <= q·(1 − a − b)          → needs a + b < 1;
+ *   net edge / capital <= (1 − a − b) / (a + b), and netEdgeBps rounds down → needs (10,000 + minEdgeBps)·(a + b) <= 10,000.
+ * False means scanPair finds nothing actionable; true means only that it may.
  */
-export function edgePossible(books: PairBooks): boolean {
-  return cheapestAsksBelowPayout(books.aYes, books.bNo) || cheapestAsksBelowPayout(books.aNo, books.bYes);
+export function edgePossible(books: PairBooks, minEdgeBps = 0): boolean {
+  return (
+    asksMayClear(cheapestAsk(books.aYes.asks), cheapestAsk(books.bNo.asks), minEdgeBps) ||
+    asksMayClear(cheapestAsk(books.aNo.asks), cheapestAsk(books.bYes.asks), minEdgeBps)
+  );
 }
 
-function cheapestAsksBelowPayout(a: LegBook, b: LegBook): boolean {
-  if (a.asks.length === 0 || b.asks.length === 0) return false;
-  const cheapest = (asks: readonly BookLevel[]) => Math.min(...asks.map((level) => level.price));
-  return cheapest(a.asks) + cheapest(b.asks) < SCALE;
+/** The cheapest ask price, null for an empty book. */
+export function cheapestAsk(asks: readonly BookLevel[]): PriceMicros | null {
+  let cheapest: number | null = null;
+  for (const level of asks) if (cheapest === null || level.price < cheapest) cheapest = level.price;
+  return cheapest as PriceMicros | null;
 }
 
-/** Both directions; the better one first. Null entries are directions with no executable size. */
-export function scanPair(books: PairBooks): Opportunity[] {
-  const found = [
-    bestInDirection(books.pair, 'yes_a_no_b', books.aYes, books.bNo, books.maxSizeMicros),
-    bestInDirection(books.pair, 'no_a_yes_b', books.aNo, books.bYes, books.maxSizeMicros),
-  ].filter((o): o is Opportunity => o !== null);
+/** The bound of edgePossible for one direction, from each leg's cheapest ask (null: nothing to buy on that leg). */
+export function asksMayClear(cheapestA: PriceMicros | null, cheapestB: PriceMicros | null, minEdgeBps: number): boolean {
+  if (cheapestA === null || cheapestB === null) return false;
+  const sum = cheapestA + cheapestB;
+  return sum < SCALE && (BPS + Math.max(minEdgeBps, 0)) * sum <= BPS * SCALE;
+}
+
+/**
+ * Both directions; the better one first. Directions with no executable size are left out. With `payableOnly`, so is
+ * a direction whose cheapest asks already sum to 1 or more (no size has a positive net edge there): a trader looking
+ * for something to execute gets the same best opportunity whenever that one is actionable, for half the work when
+ * one direction cannot pay. Only that price bound, not the pair's minimum edge: the trader executes the best
+ * opportunity or nothing, and a direction dropped for its minimum could still hold the best net edge.
+ */
+export function scanPair(books: PairBooks, payableOnly = false): Opportunity[] {
+  const found: Opportunity[] = [];
+  for (const [direction, a, b] of [['yes_a_no_b', books.aYes, books.bNo], ['no_a_yes_b', books.aNo, books.bYes]] as const) {
+    if (payableOnly && !asksMayClear(cheapestAsk(a.asks), cheapestAsk(b.asks), 0)) continue;
+    const best = bestInDirection(books.pair, direction, a, b, books.maxSizeMicros);
+    if (best) found.push(best);
+  }
   return found.sort((x, y) => y.netEdge - x.netEdge);
 }

@@ -4,10 +4,11 @@
 import type { PairConfig } from '../../config/config.js';
 import { ratioPpm } from '../../domain/money.js';
 import type { UnhedgedState } from '../../domain/arb.js';
+import type { Venue } from '../../venues/venue.js';
 import type { EngineEvent } from '../events.js';
-import { pairBooks } from './books.js';
+import { opposite, pairBooks, pairBooksNow } from './books.js';
 import { executeArb, type ArbDeps, type ArbResult } from './executor.js';
-import { edgePossible, scanPair, type Opportunity } from './scanner.js';
+import { asksMayClear, edgePossible, scanPair, type Opportunity } from './scanner.js';
 import { exitUnhedged, handleUnhedged } from './unhedged.js';
 
 export interface ArbStats {
@@ -19,12 +20,33 @@ export interface ArbStats {
   unhedgedResolved: Map<string, number>;
 }
 
+/** A pair as seen from one of its markets' quotes, with its venues looked up once. */
+interface PairRoute {
+  readonly pair: PairConfig;
+  readonly venueA: Venue | undefined;
+  readonly venueB: Venue | undefined;
+}
+
 export function actionable(pair: PairConfig, opportunity: Opportunity): boolean {
   return opportunity.netEdge > 0 && opportunity.netEdgeBps >= pair.minEdgeBps;
 }
 
+/**
+ * Whether the venues' cheapest asks, read from memory, already rule out an actionable edge in both directions (the
+ * scanner's edgePossible bound). False when a venue can only answer by request: then the full scan decides.
+ */
+function edgeRuledOut({ pair, venueA, venueB }: PairRoute): boolean {
+  if (!venueA?.bestAskNow || !venueB?.bestAskNow) return false;
+  const yesA = venueA.bestAskNow(pair.a.market, pair.a.yesIs);
+  const noA = venueA.bestAskNow(pair.a.market, opposite(pair.a.yesIs));
+  const yesB = venueB.bestAskNow(pair.b.market, pair.b.yesIs);
+  const noB = venueB.bestAskNow(pair.b.market, opposite(pair.b.yesIs));
+  return !asksMayClear(yesA, noB, pair.minEdgeBps) && !asksMayClear(noA, yesB, pair.minEdgeBps);
+}
+
 export class ArbTrader {
-  private readonly pairsByMarket = new Map<string, PairConfig[]>();
+  /** Pairs by venue, then market: a quote finds its pairs without building a key. */
+  private readonly routes = new Map<string, Map<string, PairRoute[]>>();
   private readonly utilizationWarned = new Set<string>();
 
   constructor(
@@ -33,33 +55,52 @@ export class ArbTrader {
     private readonly emit: (event: EngineEvent) => void,
   ) {
     for (const pair of deps.config.pairs.values()) {
+      const route: PairRoute = { pair, venueA: deps.venues.get(pair.a.venue), venueB: deps.venues.get(pair.b.venue) };
       for (const leg of [pair.a, pair.b]) {
-        const key = `${leg.venue}\u0000${leg.market}`;
-        this.pairsByMarket.set(key, [...(this.pairsByMarket.get(key) ?? []), pair]);
+        let markets = this.routes.get(leg.venue);
+        if (!markets) {
+          markets = new Map();
+          this.routes.set(leg.venue, markets);
+        }
+        const routes = markets.get(leg.market) ?? [];
+        // Both legs on one market is no arbitrage, but listing the pair twice would trade it twice per quote.
+        if (!routes.includes(route)) markets.set(leg.market, [...routes, route]);
       }
     }
   }
 
+  /**
+   * An accepted quote of `market` on `venue`. Synchronous and without SQLite when no pair of the market can have an
+   * edge (nearly every quote); otherwise the returned promise settles once the pairs are traded.
+   */
   onQuote(venue: string, market: string, isPaused: (venue: string) => boolean): Promise<void> | void {
-    const pairs = this.pairsByMarket.get(`${venue}\u0000${market}`);
-    if (!pairs) return;
-    const tradable = pairs.filter(
-      (pair) =>
-        pair.confirmed &&
-        !isPaused(pair.a.venue) &&
-        !isPaused(pair.b.venue) &&
-        this.deps.store.inFlightCount(pair.name) < this.deps.config.arbitrage.inFlightPerPairMax,
-    );
-    if (tradable.length === 0) return;
+    const routes = this.routes.get(venue)?.get(market);
+    if (routes === undefined) return;
+    let tradable: PairConfig[] | null = null;
+    for (const route of routes) {
+      if (!this.worthScanning(route, isPaused)) continue;
+      tradable ??= [];
+      tradable.push(route.pair);
+    }
+    if (tradable === null) return;
     return this.tradePairs(tradable);
+  }
+
+  /** Cheapest checks first: the price bound needs neither SQLite nor a book; the in-flight count reads the ledger. */
+  private worthScanning(route: PairRoute, isPaused: (venue: string) => boolean): boolean {
+    const pair = route.pair;
+    if (!pair.confirmed || isPaused(pair.a.venue) || isPaused(pair.b.venue)) return false;
+    if (edgeRuledOut(route)) return false;
+    return this.deps.store.inFlightCount(pair.name) < this.deps.config.arbitrage.inFlightPerPairMax;
   }
 
   private async tradePairs(pairs: readonly PairConfig[]): Promise<void> {
     for (const pair of pairs) {
-      const books = await pairBooks(this.deps.ledger, this.deps.venues, pair);
+      // In-memory books need no await: the orders then leave before this quote's turn of the event loop ends.
+      const books = pairBooksNow(this.deps.ledger, this.deps.venues, pair) ?? (await pairBooks(this.deps.ledger, this.deps.venues, pair));
       // Most quotes leave no edge at any size: skip the sizing search, the scanner's whole cost, when none can pay.
-      if (!edgePossible(books)) continue;
-      const best = scanPair(books)[0];
+      if (!edgePossible(books, pair.minEdgeBps)) continue;
+      const best = scanPair(books, true)[0];
       if (!best || !actionable(pair, best)) continue;
       this.stats.arbsFound += 1;
       const result = await this.execute(best);

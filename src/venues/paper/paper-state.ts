@@ -31,6 +31,8 @@ export interface PaperBookRow {
   readonly updatedAtMs: number;
 }
 
+type MutableBookRow = { -readonly [K in keyof PaperBookRow]: PaperBookRow[K] };
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS paper_accounts (venue TEXT PRIMARY KEY, cash INTEGER NOT NULL, order_seq INTEGER NOT NULL DEFAULT 0) STRICT;
 CREATE TABLE IF NOT EXISTS paper_orders (
@@ -66,9 +68,12 @@ interface OrderDbRow {
 
 export class PaperState {
   private readonly db: Database.Database;
-  /** Books change on every tick: kept in memory and written in batches by flushBooks(). */
-  private readonly books = new Map<string, PaperBookRow>();
-  private readonly dirtyBooks = new Set<string>();
+  /**
+   * Books change on every tick: kept in memory (by venue, then market, so a look-up builds no key string) and written
+   * in batches by flushBooks().
+   */
+  private readonly books = new Map<string, Map<string, MutableBookRow>>();
+  private readonly dirtyBooks = new Set<MutableBookRow>();
   private readonly stmt;
 
   constructor(path: string) {
@@ -97,7 +102,8 @@ export class PaperState {
       insertResolution: this.db.prepare('INSERT OR IGNORE INTO paper_resolutions VALUES (?, ?, ?, ?)'),
       lastResolution: this.db.prepare('SELECT coalesce(max(resolution_id), 0) AS id FROM paper_resolutions WHERE venue = ?'),
     };
-    for (const row of this.stmt.allBooks.all() as PaperBookRow[]) this.books.set(bookKey(row.venue, row.market), row);
+    for (const row of this.stmt.allBooks.all() as PaperBookRow[]) this.setBook(row.venue, row.market, row.bid, row.ask, row.depth, row.updatedAtMs);
+    this.dirtyBooks.clear();
   }
 
   close(): void {
@@ -174,31 +180,41 @@ export class PaperState {
   }
 
   getBook(venue: string, market: string): PaperBookRow | undefined {
-    return this.books.get(bookKey(venue, market));
+    return this.books.get(venue)?.get(market);
   }
 
-  setBook(row: PaperBookRow): void {
-    const key = bookKey(row.venue, row.market);
-    this.books.set(key, row);
-    this.dirtyBooks.add(key);
+  /**
+   * Sets a market's book. A market already known has its row updated in place: this runs on every accepted quote, so
+   * it allocates nothing once the market is known. Rows handed out by getBook are read at once, never kept.
+   */
+  setBook(venue: string, market: string, bid: number, ask: number, depth: number, updatedAtMs: number): void {
+    let markets = this.books.get(venue);
+    if (!markets) {
+      markets = new Map();
+      this.books.set(venue, markets);
+    }
+    let row = markets.get(market);
+    if (row) {
+      row.bid = bid;
+      row.ask = ask;
+      row.depth = depth;
+      row.updatedAtMs = updatedAtMs;
+    } else {
+      row = { venue, market, bid, ask, depth, updatedAtMs };
+      markets.set(market, row);
+    }
+    this.dirtyBooks.add(row);
   }
 
   flushBooks(): void {
     if (this.dirtyBooks.size === 0 || !this.db.open) return;
     this.db
       .transaction(() => {
-        for (const key of this.dirtyBooks) {
-          const row = this.books.get(key);
-          if (row) this.stmt.upsertBook.run(row);
-        }
+        for (const row of this.dirtyBooks) this.stmt.upsertBook.run(row);
       })
       .immediate();
     this.dirtyBooks.clear();
   }
-}
-
-function bookKey(venue: string, market: string): string {
-  return `${venue}\u0000${market}`;
 }
 
 function fromDb(row: OrderDbRow): PaperOrderRow {

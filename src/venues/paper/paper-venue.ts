@@ -75,25 +75,46 @@ export class PaperVenue implements Venue {
 
   /** Sets the best bid/ask of a market (the YES side of a prediction market); deeper levels are synthesised. */
   setQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: QtyMicros | null = null, timestampMs = Date.now()): void {
-    this.options.state.setBook({ venue: this.name, market, bid, ask, depth: depth ?? this.options.defaultDepth ?? PAPER_DEPTH_DEFAULT, updatedAtMs: timestampMs });
+    this.options.state.setBook(this.name, market, bid, ask, depth ?? this.options.defaultDepth ?? PAPER_DEPTH_DEFAULT, timestampMs);
   }
 
   async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
-    return this.bookFor(market, outcome);
+    return this.bookNow(market, outcome);
   }
 
-  private bookFor(market: string, outcome: Outcome): OrderBook {
+  /** The book is the last quote, held in memory: no I/O, so the arbitrage scan need not wait for it. */
+  bookNow(market: string, outcome: Outcome): OrderBook {
     const row = this.options.state.getBook(this.name, market);
     if (!row) return { venue: this.name, market, outcome, bids: [], asks: [], timestampMs: 0 };
-    const { bid, ask } = outcome === 'yes' || !this.predictionMarket ? row : { bid: 1_000_000 - row.ask, ask: 1_000_000 - row.bid };
     return {
       venue: this.name,
       market,
       outcome,
-      bids: this.levels(bid as PriceMicros, row, -1),
-      asks: this.levels(ask as PriceMicros, row, +1),
+      bids: this.levels(this.bestBid(row, outcome), row, -1),
+      asks: this.levels(this.bestAsk(row, outcome), row, +1),
       timestampMs: row.updatedAtMs,
     };
+  }
+
+  /** The first level of bookNow's asks without building the book: it runs on every quote of a paired market. */
+  bestAskNow(market: string, outcome: Outcome): PriceMicros | null {
+    const row = this.options.state.getBook(this.name, market);
+    if (!row) return null;
+    const ask = this.bestAsk(row, outcome);
+    return this.priceValid(ask) ? ask : null;
+  }
+
+  /** A prediction market's NO side is the YES book turned over: NO bid = 1 − YES ask, NO ask = 1 − YES bid. */
+  private bestBid(row: PaperBookRow, outcome: Outcome): PriceMicros {
+    return (outcome === 'yes' || !this.predictionMarket ? row.bid : 1_000_000 - row.ask) as PriceMicros;
+  }
+
+  private bestAsk(row: PaperBookRow, outcome: Outcome): PriceMicros {
+    return (outcome === 'yes' || !this.predictionMarket ? row.ask : 1_000_000 - row.bid) as PriceMicros;
+  }
+
+  private priceValid(price: number): boolean {
+    return price > 0 && !(this.predictionMarket && price >= 1_000_000);
   }
 
   private levels(best: PriceMicros, row: PaperBookRow, direction: 1 | -1): BookLevel[] {
@@ -101,7 +122,7 @@ export class PaperVenue implements Venue {
     for (let index = 0; index < BOOK_LEVELS; index += 1) {
       const step = this.predictionMarket ? PREDICTION_TICK * index : Math.trunc((best * GENERAL_TICK_PPM * index) / 1_000_000);
       const price = best + direction * step;
-      if (price <= 0 || (this.predictionMarket && price >= 1_000_000)) break;
+      if (!this.priceValid(price)) break;
       levels.push({ price: price as PriceMicros, size: row.depth as QtyMicros });
     }
     return levels;
@@ -189,7 +210,7 @@ export class PaperVenue implements Venue {
 
   /** Walks the book up to the limit price; slippage moves each fill price against the taker. */
   private match(request: PlaceOrderRequest, partial: boolean): PaperOrderRow {
-    const book = this.bookFor(request.market, request.outcome);
+    const book = this.bookNow(request.market, request.outcome);
     const levels = request.side === 'buy' ? book.asks : book.bids;
     let wanted = partial ? Math.max(1, Math.floor(request.quantity / 2)) : request.quantity;
     let filled = 0;
