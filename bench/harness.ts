@@ -112,5 +112,7 @@ export function removeDir(path: string): void {
  * copy the repository's migrations there so the bench opens databases exactly as the bot does.
  */
 export function installMigrations(): void {
+  // Replaced whole: a migration renamed since the last build must not linger beside its new name.
+  rmSync(MIGRATIONS_DIR, { recursive: true, force: true });
   cpSync(join(REPO_ROOT, 'migrations'), MIGRATIONS_DIR, { recursive: true });
 }

@@ -34,7 +34,7 @@ export interface LadderSource {
   readonly db: { readonly inTransaction: boolean };
   dataVersion(): number;
   listLadderPositionsForMarket(venue: string, market: string): LadderPositionRow[];
-  getPosition(id: number): { readonly venue: string; readonly market: string } | undefined;
+  getPosition(id: number): { readonly venue: string; readonly market: string; readonly status: string; readonly kind: string } | undefined;
 }
 
 /** The ladder positions of one quoted market, and the quotes that move none of them. */
@@ -159,6 +159,8 @@ export class LadderIndex {
     if (ids === null) return this.clear();
     for (const id of ids) {
       if (this.marketsHeld === 0) return;
+      // Negative: opened as a leg of a hedged pair, which no ladder holds (and which every arbitrage settles into).
+      if (id < 0) continue;
       const where = this.positionMarketOf(id);
       if (!where) continue;
       // A NO position is held in the entry of its YES market; dropping both names covers either.
@@ -167,10 +169,17 @@ export class LadderIndex {
     }
   }
 
-  /** Where a written position lives: from the entry holding it, else (new, a hedged pair's leg, not held) the ledger. */
+  /**
+   * Where a written position lives, when the write can change a held market's ladder: from the entry holding it, else
+   * from the ledger — unless the position is not one the ladder manages (closed, or a leg of a hedged pair, which is
+   * what every arbitrage settles into): a market is not re-read for a position its ladder would leave out anyway.
+   */
   private positionMarketOf(id: number): { readonly venue: string; readonly market: string } | undefined {
     const holder = this.holders.get(id);
-    if (!holder) return this.source.getPosition(id);
+    if (!holder) {
+      const position = this.source.getPosition(id);
+      return position && position.status === 'open' && position.kind !== 'arb_hedged' ? position : undefined;
+    }
     const yes = holder.rows.some((row) => row.id === id);
     return { venue: holder.venue, market: yes ? holder.market : positionMarket(holder.market, 'no') };
   }

@@ -53,7 +53,11 @@ export type LadderPositionRow = Pick<
 export interface PositionWrites {
   /** How many position writes this connection has made. */
   readonly version: number;
-  /** The ids written after `version` (oldest first, repeats kept), or null when the log no longer reaches back that far. */
+  /**
+   * The ids written after `version` (oldest first, repeats kept), or null when the log no longer reaches back that far.
+   * A position opened as a leg of a hedged pair — which the ladder leaves out — is logged as its negated id, so a
+   * reader can skip it without a read.
+   */
   idsSince(version: number): readonly number[] | null;
 }
 
@@ -603,7 +607,7 @@ export class Ledger {
       at: this.timestamp(),
     });
     const id = Number(result.lastInsertRowid);
-    this.positionWriteLog.record(id);
+    this.positionWriteLog.record(input.kind === 'arb_hedged' ? -id : id);
     this.applyChange({
       venue: input.venue,
       type: 'position_open',

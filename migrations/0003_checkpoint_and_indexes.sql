@@ -25,3 +25,7 @@ CREATE TABLE log_checkpoint_wallets (
 
 -- A reservation's reserve record, found without scanning the log (wallet-check proves each new one is the only one).
 CREATE INDEX wallet_transactions_reservation ON wallet_transactions (reservation_id) WHERE reservation_id IS NOT NULL;
+
+-- The positions the TP/SL ladder manages in a market: open and not a leg of a hedged pair (those are held to
+-- resolution). Without it, every read of a market's ladder steps over all its hedged pairs, which only accumulate.
+CREATE INDEX positions_ladder ON positions (venue, market) WHERE status = 'open' AND kind <> 'arb_hedged';
