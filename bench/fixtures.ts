@@ -1,11 +1,13 @@
 // Building what the engine benchmarks run on: a config of paper prediction venues, the ledger with every configured
-// wallet created (as the CLI does on open), the paper venues, and an engine wired to all of them.
+// wallet created (as the CLI does on open), the paper venues, and an engine wired to all of them — with WAL
+// checkpoints in a background worker, as `arbbot run` has them.
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfigObject, type Config } from '../src/config/config.js';
 import { Engine } from '../src/engine/engine.js';
 import type { EngineEvent } from '../src/engine/events.js';
 import type { SynchronousMode } from '../src/ledger/database.js';
+import { BackgroundCheckpointer } from '../src/ledger/checkpointer.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { createVenues, type VenueSet } from '../src/venues/registry.js';
 import { nowNs } from './harness.js';
@@ -31,6 +33,7 @@ export async function engineRig(dir: string, configJson: unknown, synchronous: S
   const dbPath = join(dir, `engine-${synchronous}.db`);
   const ledger = Ledger.open(dbPath, { synchronous });
   for (const venue of config.venues.values()) ledger.ensureWallet(venue.name, venue.startingBalance);
+  const checkpointer = BackgroundCheckpointer.start(ledger, dbPath, { synchronous, busyTimeoutMs: config.busyTimeoutMs });
   const { commits, transactionMs } = countCommits(ledger);
   const venues = await createVenues(config, dbPath);
   const events: EngineEvent[] = [];
@@ -54,6 +57,7 @@ export async function engineRig(dir: string, configJson: unknown, synchronous: S
     transactionMs,
     close: async () => {
       engine.stop();
+      await checkpointer.stop();
       await venues.close();
       ledger.close();
     },

@@ -14,6 +14,7 @@ import { assertReadableFeed, JsonlFeed, type ReplaySpeed } from '../../feeds/jso
 import { SyntheticFeed, type SyntheticMarket } from '../../feeds/synthetic.js';
 import { VenuePollFeed } from '../../feeds/venue-poll.js';
 import type { Venue } from '../../venues/venue.js';
+import { BackgroundCheckpointer } from '../../ledger/checkpointer.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { PaperFaultPlan } from '../../venues/paper/paper-venue.js';
 import { CommandContext } from '../context.js';
@@ -73,11 +74,14 @@ export function registerRunCommand(program: Command): void {
       process.on('SIGTERM', onSignal);
       let cause: StopCause;
       const unmark = markEngineRunning(ctx.dbPath);
+      // WAL checkpoints run beside the engine, not inside its commits (see ledger/checkpointer.ts).
+      const checkpointer = BackgroundCheckpointer.start(ledger, ctx.dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
       try {
         await engine.start();
         await status.start(engine);
         cause = await runFeed(engine, feed, parsed.limits, stop.signal);
       } finally {
+        await checkpointer.stop();
         unmark();
         status.stop();
         process.off('SIGINT', onSignal);

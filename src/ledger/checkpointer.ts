@@ -1,0 +1,109 @@
+// WAL checkpoints off the engine's hot path. SQLite copies the WAL back into the database file on the commit that
+// crosses `wal_autocheckpoint` (1,000 pages by default), and that commit does the copying and, at synchronous NORMAL
+// or FULL, two fsyncs: milliseconds, every few dozen trades, inside whichever transaction crossed the line — often
+// the commit right before an arbitrage's orders are sent. While the engine runs, its connection turns automatic
+// checkpoints off and a worker thread with its own connection runs a PASSIVE checkpoint every interval: PASSIVE
+// never waits on a reader or writer, and once it has caught up the engine's next write starts the WAL over from the
+// beginning. If the worker ever stops on its own, automatic checkpoints are turned back on at once.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { SynchronousMode } from './database.js';
+import type { Ledger } from './ledger.js';
+
+/** SQLite's own default, restored when the worker stops. */
+const AUTOCHECKPOINT_PAGES_DEFAULT = 1_000;
+export const CHECKPOINT_INTERVAL_MS_DEFAULT = 200;
+
+export interface CheckpointerOptions {
+  readonly synchronous: SynchronousMode;
+  readonly busyTimeoutMs: number;
+  readonly intervalMs?: number;
+}
+
+/** What one PASSIVE checkpoint reported: frames in the WAL, and how many of them are now in the database file. */
+export interface CheckpointResult {
+  readonly walFrames: number;
+  readonly checkpointedFrames: number;
+}
+
+// The worker's source, run as CommonJS (an `eval` worker), so it needs no file of its own next to the compiled code
+// and works the same from dist/ and from the TypeScript sources under test.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+db.pragma('synchronous = ' + workerData.synchronous);
+const checkpoint = () => {
+  const row = db.pragma('wal_checkpoint(PASSIVE)')[0];
+  return { walFrames: row.log, checkpointedFrames: row.checkpointed };
+};
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.on('message', (message) => {
+  if (message === 'now') parentPort.postMessage(checkpoint());
+  if (message === 'stop') {
+    clearInterval(timer);
+    db.close();
+    parentPort.close();
+  }
+});
+`;
+
+export class BackgroundCheckpointer {
+  private stopping = false;
+  private readonly exited: Promise<void>;
+  private readonly replies: ((result: CheckpointResult) => void)[] = [];
+
+  private constructor(
+    private readonly ledger: Ledger,
+    private readonly worker: Worker,
+  ) {
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (result: CheckpointResult) => this.replies.shift()?.(result));
+    // A worker that dies (an error in SQLite, a thread killed) must not leave the WAL growing without bound.
+    worker.once('error', () => this.restoreAutocheckpoint());
+    worker.once('exit', () => this.restoreAutocheckpoint());
+    // The engine stops it; an engine that forgets must still be able to exit.
+    worker.unref();
+  }
+
+  static start(ledger: Ledger, path: string, options: CheckpointerOptions): BackgroundCheckpointer {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver, path, synchronous: options.synchronous, busyTimeoutMs: options.busyTimeoutMs, intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS_DEFAULT },
+    });
+    ledger.db.pragma('wal_autocheckpoint = 0');
+    return new BackgroundCheckpointer(ledger, worker);
+  }
+
+  /** Runs one checkpoint now (tests and diagnostics); rejects if the worker has stopped. */
+  checkpointNow(): Promise<CheckpointResult> {
+    return new Promise((resolve, reject) => {
+      if (this.stopping) return reject(new Error('checkpointer stopped'));
+      this.worker.ref();
+      this.replies.push((result) => {
+        if (this.replies.length === 0 && !this.stopping) this.worker.unref();
+        resolve(result);
+      });
+      this.worker.postMessage('now');
+      void this.exited.then(() => reject(new Error('checkpointer stopped')));
+    });
+  }
+
+  /** Stops the worker and hands checkpoints back to the ledger's connection. */
+  async stop(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      // Referenced again while it closes: an unreferenced worker alone would let the process exit mid-await.
+      this.worker.ref();
+      this.worker.postMessage('stop');
+    }
+    await this.exited;
+  }
+
+  private restoreAutocheckpoint(): void {
+    this.stopping = true;
+    if (this.ledger.db.open) this.ledger.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES_DEFAULT}`);
+  }
+}
