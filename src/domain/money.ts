@@ -1,7 +1,8 @@
 // Fixed-point money. Every amount, price and quantity is an integer count of micro-units (scale 10^6):
 // 1 USD = 1_000_000 micros, a price of $0.42 = 420_000, a quantity of 0.25 contracts = 250_000.
 // Values are plain JS numbers (fast, and what better-sqlite3 returns) branded so that an amount cannot be
-// passed where a price is expected; every product goes through BigInt so nothing is ever rounded by a float.
+// passed where a price is expected; every product is exact (BigInt, or plain numbers when they provably stay below
+// 2^53), so nothing is ever rounded by a float.
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
@@ -136,6 +137,16 @@ export function formatPpmPct(ppm: number, signed = true): string {
 }
 
 function roundToDecimals(value: number, decimals: number): number {
+  // Plain numbers when exact (every description of a wallet change formats an amount): a safe integer at least
+  // 10^6 below the limit, rounded to a multiple of a power of ten at most 10^6, stays a safe integer throughout.
+  if (Number.isSafeInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER - SCALE && Number.isInteger(decimals) && decimals >= 0 && decimals <= SCALE_DIGITS) {
+    const unitNumber = 10 ** (SCALE_DIGITS - decimals);
+    const remainder = value % unitNumber;
+    const quotient = (value - remainder) / unitNumber;
+    // Half away from zero, as divRound's 'half'.
+    const away = remainder !== 0 && Math.abs(remainder) * 2 >= unitNumber;
+    return (away ? (value < 0 ? quotient - 1 : quotient + 1) : quotient) * unitNumber;
+  }
   const unit = BigInt(10 ** (SCALE_DIGITS - decimals));
   return Number(divRound(BigInt(value), unit, 'half') * unit);
 }
@@ -159,8 +170,34 @@ export function divRound(numerator: bigint, denominator: bigint, rounding: Round
 
 /** a × b / d with explicit rounding, computed exactly. */
 export function mulDiv(a: number, b: number, d: number, rounding: Rounding): number {
+  const fast = mulDivSafe(a, b, d, rounding);
+  if (fast !== undefined) return fast;
   const result = divRound(BigInt(a) * BigInt(b), BigInt(d), rounding);
   return toSafeNumber(result, 'mulDiv');
+}
+
+/**
+ * mulDiv in plain numbers when that is exact, else undefined: the scanner and the fee formulas call mulDiv dozens of
+ * times per quote, and BigInt allocates on every step. Exact because every value involved stays an integer below
+ * 2^53: a product whose rounded value is at most MAX_SAFE_INTEGER was itself below 2^53 (rounding is monotonic and
+ * 2^53 is representable), `%` of such integers is exact, and (p − r) / d divides an exact multiple of d. Rounds as
+ * divRound does: the quotient truncates toward zero, then moves down (floor) or up (ceil) on a remainder.
+ */
+function mulDivSafe(a: number, b: number, d: number, rounding: Rounding): number | undefined {
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || !Number.isSafeInteger(d) || d === 0) return undefined;
+  let product = a * b;
+  if (!(Math.abs(product) <= Number.MAX_SAFE_INTEGER)) return undefined;
+  let divisor = d;
+  if (divisor < 0) {
+    product = -product;
+    divisor = -divisor;
+  }
+  const remainder = product % divisor;
+  // x − x is +0, so the quotient is never −0 (the BigInt path never returns it either).
+  const quotient = (product - remainder) / divisor;
+  if (remainder === 0) return quotient;
+  if (rounding === 'down') return product < 0 ? quotient - 1 : quotient;
+  return product > 0 ? quotient + 1 : quotient;
 }
 
 /** Value of a quantity at a price: qty × price / SCALE. */

@@ -22,9 +22,27 @@ export interface NewLeg {
   readonly clientOrderId: string;
 }
 
-export type LegPatch = Partial<
-  Pick<ArbLeg, 'venue_order_id' | 'reservation_id' | 'filled_quantity' | 'filled_notional' | 'fee' | 'hedged_position_id' | 'unhedged_position_id' | 'error'>
->;
+export interface NewTrade {
+  readonly pair: string;
+  readonly direction: ArbDirection;
+  readonly contracts: number;
+  readonly expectedNetEdge: number;
+  readonly legs: readonly NewLeg[];
+}
+
+/** The columns a leg transition may patch besides its state, in the order its UPDATE sets them. */
+const LEG_PATCH_COLUMNS = [
+  'venue_order_id',
+  'reservation_id',
+  'filled_quantity',
+  'filled_notional',
+  'fee',
+  'hedged_position_id',
+  'unhedged_position_id',
+  'error',
+] as const;
+
+export type LegPatch = Partial<Pick<ArbLeg, (typeof LEG_PATCH_COLUMNS)[number]>>;
 
 /**
  * In flight: neither settled nor failed. Written into the SQL, exactly as the partial index arb_trades_open says it,
@@ -36,7 +54,7 @@ const PLANNED = sql.lit<TradeState>('planned');
 
 export class ArbStore {
   private readonly q;
-  private readonly legUpdates = new Map<string, Database.Statement>();
+  private readonly legUpdates = new Map<number, Database.Statement>();
   private readonly submitEventStatements = new Map<number, Database.Statement>();
 
   constructor(private readonly ledger: Ledger) {
@@ -142,31 +160,35 @@ export class ArbStore {
   }
 
   /** Records a trade and its legs, all planned. Returns the rows exactly as inserted (reading them back would only repeat them). */
-  createTrade(input: { pair: string; direction: ArbDirection; contracts: number; expectedNetEdge: number; legs: readonly NewLeg[] }): {
-    trade: ArbTrade;
-    legs: ArbLeg[];
-  } {
-    return this.ledger.transaction(() => {
-      const at = this.ledger.timestamp();
-      const id = Number(
-        this.q.insertTrade.run({ pair: input.pair, direction: input.direction, contracts: input.contracts, edge: input.expectedNetEdge, at })
-          .lastInsertRowid,
-      );
-      const legs = input.legs.map((leg) => this.insertLeg(id, leg, at));
-      const trade: ArbTrade = {
-        id,
-        pair: input.pair,
-        direction: input.direction,
-        contracts: input.contracts,
-        expected_net_edge: input.expectedNetEdge,
-        state: 'planned',
-        outcome: null,
-        note: null,
-        created_at: at,
-        updated_at: at,
-      };
-      return { trade, legs };
-    });
+  createTrade(input: NewTrade): { trade: ArbTrade; legs: ArbLeg[] } {
+    return this.ledger.transaction(() => this.createTradeWithin(input));
+  }
+
+  /**
+   * createTrade inside the caller's transaction, without a savepoint: for a caller that lets any failure here leave
+   * its transaction (which then rolls back whole), the savepoint would only cost two statements.
+   */
+  createTradeWithin(input: NewTrade): { trade: ArbTrade; legs: ArbLeg[] } {
+    if (!this.ledger.db.inTransaction) throw new Error('createTradeWithin must run inside a ledger transaction');
+    const at = this.ledger.timestamp();
+    const id = Number(
+      this.q.insertTrade.run({ pair: input.pair, direction: input.direction, contracts: input.contracts, edge: input.expectedNetEdge, at })
+        .lastInsertRowid,
+    );
+    const legs = input.legs.map((leg) => this.insertLeg(id, leg, at));
+    const trade: ArbTrade = {
+      id,
+      pair: input.pair,
+      direction: input.direction,
+      contracts: input.contracts,
+      expected_net_edge: input.expectedNetEdge,
+      state: 'planned',
+      outcome: null,
+      note: null,
+      created_at: at,
+      updated_at: at,
+    };
+    return { trade, legs };
   }
 
   /** Adds a leg (a later hedge or unwind order) to a trade; its client order id is stored before it is sent. */
@@ -210,7 +232,9 @@ export class ArbStore {
         if (leg.trade_id !== tradeId) throw new Error(`arb leg ${leg.id} belongs to trade ${leg.trade_id}, not ${tradeId}`);
         if (this.q.submitPlannedLeg.run({ id: leg.id, reservation: reservationId, at }).changes !== 1) throw new Error(`arb leg ${leg.id} is not planned: it cannot be submitted`);
       }
-      this.submitEvents(legs.length).run(...legs.flatMap(({ leg }) => [leg.id, at, leg.id, at]));
+      const eventArgs: unknown[] = [];
+      for (const { leg } of legs) eventArgs.push(leg.id, at, leg.id, at);
+      this.submitEvents(legs.length).run(...eventArgs);
       if (this.q.submitPlannedTrade.run({ id: tradeId, at }).changes !== 1) throw new Error(`arb trade ${tradeId} is not planned: it cannot be submitted`);
       return legs.map(({ leg, reservationId }) => ({ ...leg, state: 'submitted' as const, reservation_id: reservationId, updated_at: at }));
     });
@@ -261,27 +285,41 @@ export class ArbStore {
       const leg = this.requireLeg(legId);
       if (leg.state !== to) assertLegTransition(leg.state, to);
       const at = this.ledger.timestamp();
-      const columns = Object.keys(patch) as (keyof LegPatch)[];
-      this.legUpdate(columns).run(to, at, ...columns.map((column) => patch[column] ?? null), legId);
-      this.q.insertEvent.run({ leg_id: legId, from: leg.state, to, detail, at });
-      // The row as the UPDATE just left it: reading it back would only repeat it.
+      // The row as the UPDATE leaves it: reading it back would only repeat it. Every patched column is already a
+      // property of the row, so assigning it keeps the object's shape.
       const updated: Record<string, unknown> = { ...leg, state: to, updated_at: at };
-      for (const column of columns) updated[column] = patch[column] ?? null;
+      const args: unknown[] = [to, at];
+      let columns = 0;
+      for (const column in patch) {
+        const index = LEG_PATCH_COLUMNS.indexOf(column as keyof LegPatch);
+        if (index < 0) throw new Error(`arb legs have no patchable column "${column}"`);
+        columns |= 1 << index;
+      }
+      for (let index = 0; index < LEG_PATCH_COLUMNS.length; index += 1) {
+        if ((columns & (1 << index)) === 0) continue;
+        const column = LEG_PATCH_COLUMNS[index] as keyof LegPatch;
+        const value = patch[column] ?? null;
+        args.push(value);
+        updated[column] = value;
+      }
+      args.push(legId);
+      this.legUpdate(columns).run(...args);
+      this.q.insertEvent.run({ leg_id: legId, from: leg.state, to, detail, at });
       return updated as ArbLeg;
     });
   }
 
   /**
-   * The UPDATE for one set of patched columns, prepared once: preparing costs more than running it, and four leg
-   * transitions lie between a quote and its orders. At most one statement per subset of LegPatch's columns.
+   * The UPDATE for one set of patched columns (a bit per column of LEG_PATCH_COLUMNS, set in that order), prepared
+   * once: preparing costs more than running it, and four leg transitions follow every trade. At most 2^8 statements.
    */
-  private legUpdate(columns: readonly string[]): Database.Statement {
-    const key = columns.join(',');
-    let statement = this.legUpdates.get(key);
+  private legUpdate(columns: number): Database.Statement {
+    let statement = this.legUpdates.get(columns);
     if (!statement) {
-      const assignments = ['state = ?', 'updated_at = ?', ...columns.map((column) => `${column} = ?`)].join(', ');
+      const patched = LEG_PATCH_COLUMNS.filter((_, index) => (columns & (1 << index)) !== 0);
+      const assignments = ['state = ?', 'updated_at = ?', ...patched.map((column) => `${column} = ?`)].join(', ');
       statement = this.ledger.db.prepare(`UPDATE arb_legs SET ${assignments} WHERE id = ?`);
-      this.legUpdates.set(key, statement);
+      this.legUpdates.set(columns, statement);
     }
     return statement;
   }

@@ -178,8 +178,20 @@ export class Ledger {
     if (this.db.open) this.db.close();
   }
 
+  /** The last timestamp formatted, and its instant: toISOString costs more than the rest of a small write. */
+  private timestampMs = Number.NaN;
+  private timestampText = '';
+
+  /** The clock as ISO-8601 text; calls within one millisecond (a whole transaction, usually) format it once. */
   timestamp(): string {
-    return this.now().toISOString();
+    const now = this.now();
+    const ms = now.getTime();
+    // An invalid date has NaN time, never equal to the cached one: it reaches toISOString and throws as before.
+    if (ms !== this.timestampMs) {
+      this.timestampText = now.toISOString();
+      this.timestampMs = ms;
+    }
+    return this.timestampText;
   }
 
   /**

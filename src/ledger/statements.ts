@@ -36,24 +36,32 @@ export type QueryBuilder = typeof queryBuilder;
 type Params = Readonly<Record<string, unknown>>;
 
 export class PreparedQuery<P extends Params, R> {
-  private readonly slots: readonly ({ readonly name: string } | { readonly value: unknown })[];
+  /** Per placeholder: the parameter's name, or null where the compiled query carries a fixed value. */
+  private readonly names: readonly (string | null)[];
+  /**
+   * The argument list, filled in place on every call: the statement copies its bindings before returning and runs
+   * no JavaScript meanwhile, so one array per query serves every call without allocating on the hot path.
+   */
+  private readonly values: unknown[];
 
   constructor(
     private readonly statement: Database.Statement,
     parameters: readonly unknown[],
   ) {
-    this.slots = parameters.map((value) =>
-      typeof value === 'string' && value.startsWith(PARAM_PREFIX) ? { name: value.slice(PARAM_PREFIX.length) } : { value },
-    );
+    this.names = parameters.map((value) => (typeof value === 'string' && value.startsWith(PARAM_PREFIX) ? value.slice(PARAM_PREFIX.length) : null));
+    this.values = parameters.map((value, index) => (this.names[index] === null ? value : undefined));
   }
 
   private args(params: P): unknown[] {
-    return this.slots.map((slot) => {
-      if ('value' in slot) return slot.value;
-      const value = params[slot.name];
-      if (value === undefined) throw new Error(`query parameter "${slot.name}" is missing`);
-      return typeof value === 'boolean' ? (value ? 1 : 0) : value;
-    });
+    const { names, values } = this;
+    for (let index = 0; index < names.length; index += 1) {
+      const name = names[index];
+      if (name === null || name === undefined) continue;
+      const value = params[name];
+      if (value === undefined) throw new Error(`query parameter "${name}" is missing`);
+      values[index] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    }
+    return values;
   }
 
   run(params: P): Database.RunResult {

@@ -135,6 +135,28 @@ describe('errors before anything is sent', () => {
     expect(h.store.inFlightCount('fed-dec')).toBe(0);
     expect(h.store.recentTrades(1)[0]).toMatchObject({ state: 'failed', outcome: 'none' });
   });
+  it('an error while recording the legs leaves no trade, no reservation and nothing sent', async () => {
+    const h = await arbHarness();
+    const best = await h.best();
+    const before = h.transactionCount();
+    h.ledger.db.exec(`CREATE TEMP TRIGGER fail_leg BEFORE INSERT ON arb_legs WHEN NEW.leg = 'b'
+      BEGIN SELECT RAISE(ABORT, 'injected fault while recording leg B'); END`);
+    await expect(executeArb(h.deps, best)).rejects.toThrow(/injected fault while recording leg B/);
+    h.ledger.db.exec('DROP TRIGGER fail_leg');
+    // Leg A and the trade went in the same transaction as leg B: all of it rolled back.
+    expect(h.store.recentTrades(10)).toEqual([]);
+    expect(reservationsOf(h)).toEqual([]);
+    expect(h.transactionCount()).toBe(before);
+    expect(h.paperOrders(A) + h.paperOrders(B)).toBe(0);
+  });
+
+  it('records a trade without a savepoint only inside a transaction the caller holds', async () => {
+    const h = await arbHarness();
+    const best = await h.best();
+    const trade = { pair: best.pair, direction: best.direction, contracts: best.contracts, expectedNetEdge: best.netEdge, legs: [] };
+    expect(() => h.store.createTradeWithin(trade)).toThrow(/must run inside a ledger transaction/);
+    expect(h.store.recentTrades(10)).toEqual([]);
+  });
 });
 
 describe('the legs’ outcomes', () => {

@@ -6,6 +6,7 @@ import {
   formatMicros,
   formatMicrosTrim,
   formatPpmPct,
+  formatScaled,
   formatSignedUsd,
   formatUsd,
   MoneyFormatError,
@@ -162,5 +163,89 @@ describe('money arithmetic', () => {
     expect(formatPpmPct(-5)).toBe('+0.00%'); // rounds to zero: no minus sign on nothing
     expect(formatPpmPct(-50)).toBe('-0.01%');
     expect(ratioPpm(1, 0)).toBe(0);
+  });
+});
+
+/** mulDiv as every product was once computed, all in BigInt: the reference the plain-number path must match. */
+function mulDivBigInt(a: number, b: number, d: number, rounding: 'down' | 'up'): number {
+  const result = divRound(BigInt(a) * BigInt(b), BigInt(d), rounding);
+  if (result > BigInt(Number.MAX_SAFE_INTEGER) || result < -BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('beyond the safe range');
+  return Number(result);
+}
+
+/** formatUsd with its rounding done in BigInt, as the reference for the plain-number path. */
+function formatUsdBigInt(value: number, decimals: number): string {
+  const unit = BigInt(10 ** (6 - decimals));
+  const rounded = Number(divRound(BigInt(value), unit, 'half') * unit);
+  return `${rounded < 0 ? '-' : ''}$${formatScaled(Math.abs(rounded) / 10 ** (6 - decimals), decimals)}`;
+}
+
+/** The same result (or the same error class) from both, with +0 and −0 told apart. */
+function sameOutcome<T>(fast: () => T, reference: () => T): void {
+  let expected: { value: T } | { error: string };
+  try {
+    expected = { value: reference() };
+  } catch (error) {
+    expected = { error: (error as Error).constructor.name };
+  }
+  let actual: { value: T } | { error: string };
+  try {
+    actual = { value: fast() };
+  } catch (error) {
+    actual = { error: (error as Error).constructor.name };
+  }
+  expect(actual).toStrictEqual(expected);
+  if ('value' in expected && 'value' in actual && typeof expected.value === 'number') expect(Object.is(actual.value, expected.value)).toBe(true);
+}
+
+describe('money arithmetic without BigInt', () => {
+  const MAX = Number.MAX_SAFE_INTEGER;
+  // Small values, values around the 2^53 edge of the product, and anything in between: the plain path's limits.
+  const integer = fc.oneof(
+    fc.integer({ min: -2_000_000, max: 2_000_000 }),
+    fc.integer({ min: -MAX, max: MAX }),
+    fc.constantFrom(0, -0, 1, -1, MAX, -MAX, MAX - 1, 2 ** 26, 2 ** 26 + 1, 94_906_265, 94_906_266, 1_000_000, -1_000_000),
+  );
+  const rounding = fc.constantFrom<'down' | 'up'>('down', 'up');
+
+  it('mulDiv gives exactly the BigInt result, or the same error, for any integers', () => {
+    fc.assert(
+      fc.property(integer, integer, integer, rounding, (a, b, d, r) => sameOutcome(() => mulDiv(a, b, d, r), () => mulDivBigInt(a, b, d, r))),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('mulDiv gives exactly the BigInt result for the products the scanner and fees make', () => {
+    const micros = fc.integer({ min: 0, max: 10 ** 12 });
+    fc.assert(
+      fc.property(micros, fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 10 ** 9 }), rounding, (a, b, d, r) =>
+        sameOutcome(() => mulDiv(a, b, d, r), () => mulDivBigInt(a, b, d, r)),
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('mulDiv falls back to BigInt where a plain product would round, and still refuses what BigInt refuses', () => {
+    // 2^53 + 1 is not a double: the product must not be computed in floats.
+    expect(mulDiv(2 ** 27 + 1, 2 ** 26, 2, 'down')).toBe(mulDivBigInt(2 ** 27 + 1, 2 ** 26, 2, 'down'));
+    expect(mulDiv(MAX, MAX, MAX, 'up')).toBe(MAX);
+    expect(mulDiv(-MAX, MAX, -MAX, 'down')).toBe(MAX);
+    expect(Object.is(mulDiv(0, -5, 3, 'down'), 0)).toBe(true);
+    expect(Object.is(mulDiv(-1, 1, 3, 'up'), 0)).toBe(true);
+    expect(() => mulDiv(1, 1, 0, 'down')).toThrow(RangeError);
+    expect(() => mulDiv(1.5, 2, 1, 'down')).toThrow(RangeError);
+    expect(() => mulDiv(Number.NaN, 2, 1, 'up')).toThrow(RangeError);
+  });
+
+  it('formatUsd rounds exactly as the BigInt rounding does, for every amount and decimals 0 to 6', () => {
+    fc.assert(
+      fc.property(integer, fc.integer({ min: 0, max: 6 }), (value, decimals) =>
+        sameOutcome(() => formatUsd(value, decimals), () => formatUsdBigInt(value, decimals)),
+      ),
+      { numRuns: 20_000 },
+    );
+    for (const value of [5_000, 4_999, -5_000, -4_999, 15_000, -15_000, 0, -0, MAX, -MAX, MAX - 1_000_000, -(MAX - 1_000_000) - 1]) {
+      for (let decimals = 0; decimals <= 6; decimals += 1) expect(formatUsd(value, decimals), `${value} at ${decimals}`).toBe(formatUsdBigInt(value, decimals));
+    }
   });
 });

@@ -75,6 +75,11 @@ export class PaperState {
   private readonly books = new Map<string, Map<string, MutableBookRow>>();
   private readonly dirtyBooks = new Set<MutableBookRow>();
   private readonly stmt;
+  /**
+   * recordOrder's transaction, wrapped once: better-sqlite3 builds a new wrapper (a few kilobytes) on every
+   * db.transaction() call, and every order placed runs this one.
+   */
+  private readonly recordOrderTransaction: Database.Transaction<(order: PaperOrderRow) => void>;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -102,6 +107,13 @@ export class PaperState {
       insertResolution: this.db.prepare('INSERT OR IGNORE INTO paper_resolutions VALUES (?, ?, ?, ?)'),
       lastResolution: this.db.prepare('SELECT coalesce(max(resolution_id), 0) AS id FROM paper_resolutions WHERE venue = ?'),
     };
+    this.recordOrderTransaction = this.db.transaction((order: PaperOrderRow) => {
+      this.stmt.insertOrder.run(order);
+      if (order.filledQuantity === 0) return;
+      const sign = order.side === 'buy' ? 1 : -1;
+      this.stmt.addCash.run(-sign * order.filledNotional - order.fee, order.venue);
+      this.stmt.addHolding.run(order.venue, order.market, order.outcome, sign * order.filledQuantity);
+    });
     for (const row of this.stmt.allBooks.all() as PaperBookRow[]) this.setBook(row.venue, row.market, row.bid, row.ask, row.depth, row.updatedAtMs);
     this.dirtyBooks.clear();
   }
@@ -146,15 +158,7 @@ export class PaperState {
 
   /** The order, its cash movement and its holding change, in one transaction. */
   recordOrder(order: PaperOrderRow): void {
-    this.db
-      .transaction(() => {
-        this.stmt.insertOrder.run(order);
-        if (order.filledQuantity === 0) return;
-        const sign = order.side === 'buy' ? 1 : -1;
-        this.stmt.addCash.run(-sign * order.filledNotional - order.fee, order.venue);
-        this.stmt.addHolding.run(order.venue, order.market, order.outcome, sign * order.filledQuantity);
-      })
-      .immediate();
+    this.recordOrderTransaction.immediate(order);
   }
 
   /**

@@ -208,10 +208,16 @@ export class PaperVenue implements Venue {
     };
   }
 
+  /** The side of bookNow's book an order takes from, built alone: the other side would be thrown away. */
+  private levelsTaken(request: PlaceOrderRequest): BookLevel[] {
+    const row = this.options.state.getBook(this.name, request.market);
+    if (!row) return [];
+    return request.side === 'buy' ? this.levels(this.bestAsk(row, request.outcome), row, +1) : this.levels(this.bestBid(row, request.outcome), row, -1);
+  }
+
   /** Walks the book up to the limit price; slippage moves each fill price against the taker. */
   private match(request: PlaceOrderRequest, partial: boolean): PaperOrderRow {
-    const book = this.bookNow(request.market, request.outcome);
-    const levels = request.side === 'buy' ? book.asks : book.bids;
+    const levels = this.levelsTaken(request);
     let wanted = partial ? Math.max(1, Math.floor(request.quantity / 2)) : request.quantity;
     let filled = 0;
     let paid = 0;
