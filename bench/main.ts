@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const section = await run();
     sections.push(section);
     for (const m of section.measurements) {
-      process.stdout.write(`  ${m.pass ? 'PASS' : 'MISS'}  ${m.name}: ${m.figure.value.toFixed(3)} ${m.figure.unit} vs ${m.floor.value.toFixed(3)} ${m.floor.unit} — ${m.ratioText} (target ${m.target})\n`);
+      process.stdout.write(`  ${m.informational ? 'INFO' : m.pass ? 'PASS' : 'MISS'}  ${m.name}: ${m.figure.value.toFixed(3)} ${m.figure.unit} vs ${m.floor.value.toFixed(3)} ${m.floor.unit} — ${m.ratioText} (target ${m.target})\n`);
     }
     process.stdout.write(`  (${section.seconds.toFixed(1)} s)\n`);
   }

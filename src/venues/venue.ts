@@ -15,6 +15,12 @@ export interface BookLevel {
 }
 
 /** One outcome's book, best level first on both sides. */
+/** A market's best bid and ask (YES side on a prediction market), as a venue keeps them. */
+export interface TopOfBook {
+  readonly bid: number;
+  readonly ask: number;
+}
+
 export interface OrderBook {
   readonly venue: string;
   readonly market: string;
@@ -101,6 +107,13 @@ export interface Venue {
   bookNow?(market: string, outcome: Outcome): OrderBook;
   /** The cheapest ask of bookNow(market, outcome), null when it has none, without building the book. */
   bestAskNow?(market: string, outcome: Outcome): PriceMicros | null;
+  /**
+   * A live view of a market's top of book, or null while the market has none: the same object for as long as the
+   * venue lives, updated in place, so a caller on the hot path may keep it instead of looking the market up per quote.
+   * `bestAskIn(view, outcome)` reads it as bestAskNow(market, outcome) would.
+   */
+  topOfBookNow?(market: string): TopOfBook | null;
+  bestAskIn?(view: TopOfBook, outcome: Outcome): PriceMicros | null;
   getBalance(): Promise<VenueBalance>;
   /**
    * Places an order under its client order id. Placing the same client order id twice never creates a second order:

@@ -7,7 +7,7 @@ import { applyPpm, notional, type Micros, type PriceMicros, type QtyMicros } fro
 import { ArbTrader, actionable, type ArbStats } from '../../src/engine/arb/trader.js';
 import { cheapestAsk, edgePossible, scanPair, type LegBook, type PairBooks } from '../../src/engine/arb/scanner.js';
 import type { EngineEvent } from '../../src/engine/events.js';
-import type { BookLevel, Outcome } from '../../src/venues/venue.js';
+import type { BookLevel, Outcome, TopOfBook } from '../../src/venues/venue.js';
 import { A, A_MARKET, arbHarness, B, B_MARKET, contracts, PAIR, price } from './arb-fixtures.js';
 
 const SCALE = 1_000_000;
@@ -143,6 +143,24 @@ describe('the paper venue’s in-memory best ask', () => {
       { numRuns: 500 },
     );
     expect(h.a.bestAskNow('NO-SUCH-MARKET', 'yes')).toBeNull();
+  });
+
+  it('gives a live top of book: the same object, updated in place, read by bestAskIn as bestAskNow reads the market', async () => {
+    const h = await arbHarness();
+    expect(h.a.topOfBookNow('NO-SUCH-MARKET')).toBeNull();
+    h.a.setQuote(A_MARKET, price('0.38'), price('0.60'));
+    const view = h.a.topOfBookNow(A_MARKET);
+    expect(view).not.toBeNull();
+    const quotes = fc.record({ bid: fc.integer({ min: -10, max: SCALE + 10 }), spread: fc.integer({ min: 0, max: 50_000 }) });
+    fc.assert(
+      fc.property(quotes, ({ bid, spread }) => {
+        h.a.setQuote(A_MARKET, bid as PriceMicros, (bid + spread) as PriceMicros);
+        // A trader keeps the view: it must still be the market's book, not a copy of an older quote.
+        expect(h.a.topOfBookNow(A_MARKET)).toBe(view);
+        for (const outcome of ['yes', 'no'] as const) expect(h.a.bestAskIn(view as TopOfBook, outcome)).toBe(h.a.bestAskNow(A_MARKET, outcome));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -4,7 +4,7 @@
 import type { PairConfig } from '../../config/config.js';
 import { ratioPpm } from '../../domain/money.js';
 import type { UnhedgedState } from '../../domain/arb.js';
-import type { Venue } from '../../venues/venue.js';
+import type { TopOfBook, Venue } from '../../venues/venue.js';
 import type { EngineEvent } from '../events.js';
 import { opposite, pairBooks, pairBooksNow } from './books.js';
 import { executeArb, type ArbDeps, type ArbResult } from './executor.js';
@@ -25,6 +25,9 @@ interface PairRoute {
   readonly pair: PairConfig;
   readonly venueA: Venue | undefined;
   readonly venueB: Venue | undefined;
+  /** Each leg's live top of book, once its venue has one (kept: the venue updates it in place). */
+  topA: TopOfBook | null;
+  topB: TopOfBook | null;
 }
 
 export function actionable(pair: PairConfig, opportunity: Opportunity): boolean {
@@ -35,12 +38,18 @@ export function actionable(pair: PairConfig, opportunity: Opportunity): boolean 
  * Whether the venues' cheapest asks, read from memory, already rule out an actionable edge in both directions (the
  * scanner's edgePossible bound). False when a venue can only answer by request: then the full scan decides.
  */
-function edgeRuledOut({ pair, venueA, venueB }: PairRoute): boolean {
-  if (!venueA?.bestAskNow || !venueB?.bestAskNow) return false;
-  const yesA = venueA.bestAskNow(pair.a.market, pair.a.yesIs);
-  const noA = venueA.bestAskNow(pair.a.market, opposite(pair.a.yesIs));
-  const yesB = venueB.bestAskNow(pair.b.market, pair.b.yesIs);
-  const noB = venueB.bestAskNow(pair.b.market, opposite(pair.b.yesIs));
+function edgeRuledOut(route: PairRoute): boolean {
+  const { pair, venueA, venueB } = route;
+  if (!venueA?.bestAskIn || !venueB?.bestAskIn || !venueA.topOfBookNow || !venueB.topOfBookNow) return false;
+  // Every quote of a paired market lands here: the live views spare a lookup of each market per quote.
+  const topA = (route.topA ??= venueA.topOfBookNow(pair.a.market));
+  const topB = (route.topB ??= venueB.topOfBookNow(pair.b.market));
+  // A market not quoted yet has no asks (as bestAskNow would say), so no edge.
+  if (topA === null || topB === null) return true;
+  const yesA = venueA.bestAskIn(topA, pair.a.yesIs);
+  const noA = venueA.bestAskIn(topA, opposite(pair.a.yesIs));
+  const yesB = venueB.bestAskIn(topB, pair.b.yesIs);
+  const noB = venueB.bestAskIn(topB, opposite(pair.b.yesIs));
   return !asksMayClear(yesA, noB, pair.minEdgeBps) && !asksMayClear(noA, yesB, pair.minEdgeBps);
 }
 
@@ -55,7 +64,7 @@ export class ArbTrader {
     private readonly emit: (event: EngineEvent) => void,
   ) {
     for (const pair of deps.config.pairs.values()) {
-      const route: PairRoute = { pair, venueA: deps.venues.get(pair.a.venue), venueB: deps.venues.get(pair.b.venue) };
+      const route: PairRoute = { pair, venueA: deps.venues.get(pair.a.venue), venueB: deps.venues.get(pair.b.venue), topA: null, topB: null };
       for (const leg of [pair.a, pair.b]) {
         let markets = this.routes.get(leg.venue);
         if (!markets) {

@@ -13,6 +13,7 @@ import {
   type OrderReport,
   type Outcome,
   type PlaceOrderRequest,
+  type TopOfBook,
   type Venue,
   type VenueBalance,
 } from '../venue.js';
@@ -99,17 +100,25 @@ export class PaperVenue implements Venue {
   /** The first level of bookNow's asks without building the book: it runs on every quote of a paired market. */
   bestAskNow(market: string, outcome: Outcome): PriceMicros | null {
     const row = this.options.state.getBook(this.name, market);
-    if (!row) return null;
-    const ask = this.bestAsk(row, outcome);
+    return row ? this.bestAskIn(row, outcome) : null;
+  }
+
+  /** The market's book row itself: PaperState updates a known market's row in place and never replaces it. */
+  topOfBookNow(market: string): TopOfBook | null {
+    return this.options.state.getBook(this.name, market) ?? null;
+  }
+
+  bestAskIn(view: TopOfBook, outcome: Outcome): PriceMicros | null {
+    const ask = this.bestAsk(view, outcome);
     return this.priceValid(ask) ? ask : null;
   }
 
   /** A prediction market's NO side is the YES book turned over: NO bid = 1 − YES ask, NO ask = 1 − YES bid. */
-  private bestBid(row: PaperBookRow, outcome: Outcome): PriceMicros {
+  private bestBid(row: TopOfBook, outcome: Outcome): PriceMicros {
     return (outcome === 'yes' || !this.predictionMarket ? row.bid : 1_000_000 - row.ask) as PriceMicros;
   }
 
-  private bestAsk(row: PaperBookRow, outcome: Outcome): PriceMicros {
+  private bestAsk(row: TopOfBook, outcome: Outcome): PriceMicros {
     return (outcome === 'yes' || !this.predictionMarket ? row.ask : 1_000_000 - row.bid) as PriceMicros;
   }
 
