@@ -1,7 +1,7 @@
 // The price guard: no quote reaches a decision unless it is numeric, positive, not crossed, inside (0, 1) on a
 // prediction market, and within maxJumpPct of the market's last accepted price. The last accepted price per
 // market is kept (and persisted by the engine), so a restart does not forget what "normal" was.
-import { formatMicrosTrim, formatScaled, MoneyFormatError, parsePrice, SCALE, type Ppm, type PriceMicros } from '../domain/money.js';
+import { formatMicrosTrim, formatScaled, MoneyFormatError, parsePrice, type Ppm, type PriceMicros } from '../domain/money.js';
 import type { RawQuote } from '../feeds/events.js';
 
 export type RejectReason = 'non_numeric' | 'non_positive' | 'crossed' | 'out_of_range' | 'jump';
@@ -87,13 +87,14 @@ export class PriceGuard {
   private evaluate(raw: RawQuote): GuardVerdict {
     const bidText = raw.price ?? raw.bid;
     const askText = raw.price ?? raw.ask;
-    // The usual text is read directly; anything else goes through parsePrice, which reads it or says what is wrong.
-    let bid = plainPriceMicros(bidText);
-    let ask = plainPriceMicros(askText);
-    if (bid === null || ask === null) {
-      const parsed = parseSides(bidText, askText);
-      if ('reason' in parsed) return { ok: false, ...parsed };
-      ({ bid, ask } = parsed);
+    let bid: PriceMicros;
+    let ask: PriceMicros;
+    try {
+      bid = parsePrice(bidText, OPTIONS_BID);
+      ask = parsePrice(askText, OPTIONS_ASK);
+    } catch (error) {
+      if (error instanceof MoneyFormatError) return reject('non_numeric', error.message);
+      throw error;
     }
     if (bid <= 0 || ask <= 0) return reject('non_positive', `bid ${formatMicrosTrim(bid)} / ask ${formatMicrosTrim(ask)} not positive`);
     if (bid > ask) return reject('crossed', `bid ${formatMicrosTrim(bid)} above ask ${formatMicrosTrim(ask)}`);
@@ -184,51 +185,3 @@ export function exceedsJump(price: number, reference: number, maxJumpPpm: number
 const OPTIONS_BID = { allowZero: true, allowNegative: true, label: 'bid' } as const;
 const OPTIONS_ASK = { allowZero: true, allowNegative: true, label: 'ask' } as const;
 
-function parseSides(bidText: unknown, askText: unknown): { bid: PriceMicros; ask: PriceMicros } | { reason: RejectReason; detail: string } {
-  try {
-    return { bid: parsePrice(bidText, OPTIONS_BID), ask: parsePrice(askText, OPTIONS_ASK) };
-  } catch (error) {
-    if (error instanceof MoneyFormatError) return { reason: 'non_numeric', detail: error.message };
-    throw error;
-  }
-}
-
-/** Whole digits the fast path reads: 9 digits and 6 decimals stay below 2^53. */
-const PLAIN_WHOLE_DIGITS_MAX = 9;
-/** Decimals in a micro-unit amount. */
-const SCALE_DIGITS = 6;
-const DIGIT_0 = 48;
-const DIGIT_9 = 57;
-const POINT = 46;
-
-/**
- * A feed price in its usual form — "0.495", "101.25": digits, then at most one point followed by 1–6 digits — read
- * into micros with integer arithmetic; null for anything else (numbers, signs, spaces, more decimals, an error),
- * which parsePrice then reads or rejects with its message. Same value as parsePrice for every text it accepts
- * (test/engine/price-guard-parse.test.ts compares them); it exists because parsePrice's regular expression and
- * BigInt cost about half a microsecond per price, a quarter of a quote's whole budget.
- */
-export function plainPriceMicros(text: unknown): PriceMicros | null {
-  if (typeof text !== 'string') return null;
-  const length = text.length;
-  let whole = 0;
-  let index = 0;
-  for (; index < length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code === POINT) break;
-    if (code < DIGIT_0 || code > DIGIT_9 || index >= PLAIN_WHOLE_DIGITS_MAX) return null;
-    whole = whole * 10 + (code - DIGIT_0);
-  }
-  if (index === 0) return null;
-  if (index === length) return (whole * SCALE) as PriceMicros;
-  const decimals = length - index - 1;
-  if (decimals < 1 || decimals > SCALE_DIGITS) return null;
-  let fraction = 0;
-  for (let at = index + 1; at < length; at += 1) {
-    const code = text.charCodeAt(at);
-    if (code < DIGIT_0 || code > DIGIT_9) return null;
-    fraction = fraction * 10 + (code - DIGIT_0);
-  }
-  for (let padded = decimals; padded < SCALE_DIGITS; padded += 1) fraction *= 10;
-  return (whole * SCALE + fraction) as PriceMicros;
-}

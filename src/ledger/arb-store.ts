@@ -73,7 +73,8 @@ export class ArbStore {
           updated_at: param('at'),
         }),
       ),
-      insertLeg: prepareQuery<Record<string, unknown>, never>(db, (qb) =>
+      // Named as the row's own columns, so a leg's row as built (plannedLeg) is the statement's parameters.
+      insertLeg: prepareQuery<ArbLeg, never>(db, (qb) =>
         qb.insertInto('arb_legs').values({
           trade_id: param('trade_id'),
           leg: param('leg'),
@@ -90,8 +91,8 @@ export class ArbStore {
           hedged_position_id: null,
           unhedged_position_id: null,
           error: null,
-          created_at: param('at'),
-          updated_at: param('at'),
+          created_at: param('created_at'),
+          updated_at: param('updated_at'),
         }),
       ),
       trade: prepareQuery<{ id: number }, ArbTrade>(db, (qb) => qb.selectFrom('arb_trades').selectAll().where('id', '=', param('id'))),
@@ -198,21 +199,9 @@ export class ArbStore {
 
   /** Inserts a planned leg and returns its row as inserted. */
   private insertLeg(tradeId: number, leg: NewLeg, at: string): ArbLeg {
-    const id = Number(
-      this.q.insertLeg.run({
-        trade_id: tradeId,
-        leg: leg.leg,
-        venue: leg.venue,
-        market: leg.market,
-        outcome: leg.outcome,
-        side: leg.side,
-        quantity: leg.quantity,
-        limit_price: leg.limitPrice,
-        client_order_id: leg.clientOrderId,
-        at,
-      }).lastInsertRowid,
-    );
-    return plannedLeg(id, tradeId, leg, at);
+    const row = plannedLeg(tradeId, leg, at);
+    row.id = Number(this.q.insertLeg.run(row).lastInsertRowid);
+    return row;
   }
 
   /**
@@ -356,10 +345,10 @@ export class ArbStore {
   }
 }
 
-/** A leg's row as inserted: planned, nothing filled or linked yet. */
-function plannedLeg(id: number, tradeId: number, leg: NewLeg, at: string): ArbLeg {
+/** A leg's row as it is inserted: planned, nothing filled or linked yet (its id is SQLite's to give). */
+function plannedLeg(tradeId: number, leg: NewLeg, at: string): ArbLeg {
   return {
-    id,
+    id: 0,
     trade_id: tradeId,
     leg: leg.leg,
     venue: leg.venue,

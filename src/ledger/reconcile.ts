@@ -33,7 +33,8 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
     // The log from the last proven checkpoint: what wallet-check has proven is not walked again…
     const checkpoint = readCheckpoint(ledger);
     let log = auditLog(ledger, checkpoint);
-    if (checkpoint && ledger.listWallets().some((wallet) => drifted(wallet, log.wallets.get(wallet.venue)))) {
+    const wallets = ledger.listWallets();
+    if (checkpoint && wallets.some((wallet) => drifted(wallet, log.wallets.get(wallet.venue)))) {
       // …except before a repair: a wallet is rewritten only from the whole log, never from the checkpoint's figures
       // alone, so an edited checkpoint can never become the books.
       log = auditLog(ledger, null, checkpoint);
@@ -59,7 +60,7 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
     }
     const sums = log.wallets;
     const held = holdings(ledger);
-    for (const wallet of ledger.listWallets()) {
+    for (const wallet of wallets) {
       const total = sums.get(wallet.venue)?.total ?? 0;
       const locked = sums.get(wallet.venue)?.locked ?? 0;
       const heldLocked = (held.get(wallet.venue)?.pending ?? 0) + (held.get(wallet.venue)?.positions ?? 0);
