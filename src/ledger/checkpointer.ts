@@ -5,6 +5,14 @@
 // checkpoints off and a worker thread with its own connection runs a PASSIVE checkpoint every interval: PASSIVE
 // never waits on a reader or writer, and once it has caught up the engine's next write starts the WAL over from the
 // beginning. If the worker ever stops on its own, automatic checkpoints are turned back on at once.
+//
+// Under a steady stream of commits that restart never comes: the engine's next write begins before a PASSIVE
+// checkpoint has caught up with the last frame, so the WAL grows without bound (100 MB after 800 back-to-back
+// arbitrages), and every commit appends to the file, which makes its fsync also write the file's new size: at
+// synchronous=FULL a commit cost half as much again. Once the WAL holds `restartWalFrames`, the worker follows its
+// PASSIVE checkpoint with a RESTART one, which copies the few frames written since and makes the next writer start
+// the file over. RESTART holds off writers while it runs, so it never waits: with no busy timeout it gives up at
+// once if a writer or a reader is in the way (another process's long read, say), and is tried again shortly.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { SynchronousMode } from './database.js';
@@ -13,17 +21,25 @@ import type { Ledger } from './ledger.js';
 /** SQLite's own default, restored when the worker stops. */
 const AUTOCHECKPOINT_PAGES_DEFAULT = 1_000;
 export const CHECKPOINT_INTERVAL_MS_DEFAULT = 200;
+/** 4,000 frames: about 16 MB of WAL at 4 KB pages, four times SQLite's own automatic checkpoint. */
+export const RESTART_WAL_FRAMES_DEFAULT = 4_000;
 
 export interface CheckpointerOptions {
   readonly synchronous: SynchronousMode;
   readonly busyTimeoutMs: number;
   readonly intervalMs?: number;
+  /** WAL frames past which a checkpoint also makes the next writer start the WAL over. */
+  readonly restartWalFrames?: number;
 }
 
-/** What one PASSIVE checkpoint reported: frames in the WAL, and how many of them are now in the database file. */
+/**
+ * What one checkpoint reported: frames in the WAL, how many of them are now in the database file, and whether the
+ * next write starts the WAL over (a RESTART checkpoint went through).
+ */
 export interface CheckpointResult {
   readonly walFrames: number;
   readonly checkpointedFrames: number;
+  readonly restarted: boolean;
 }
 
 // The worker's source, run as CommonJS (an `eval` worker), so it needs no file of its own next to the compiled code
@@ -34,15 +50,33 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 db.pragma('synchronous = ' + workerData.synchronous);
+const restart = () => {
+  db.pragma('busy_timeout = 0');
+  try {
+    return db.pragma('wal_checkpoint(RESTART)')[0].busy === 0;
+  } finally {
+    db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
+  }
+};
 const checkpoint = () => {
   const row = db.pragma('wal_checkpoint(PASSIVE)')[0];
-  return { walFrames: row.log, checkpointedFrames: row.checkpointed };
+  const restarted = row.log >= workerData.restartWalFrames && restart();
+  return { walFrames: row.log, checkpointedFrames: row.checkpointed, restarted };
 };
-const timer = setInterval(checkpoint, workerData.intervalMs);
+// A RESTART that found a writer or reader in the way is tried again soon, backing off to the interval: a steady
+// writer leaves gaps between its transactions, but another process's long read may hold the WAL for seconds.
+let retryMs = 0;
+let timer;
+const next = () => {
+  const result = checkpoint();
+  retryMs = result.walFrames >= workerData.restartWalFrames && !result.restarted ? Math.max(1, retryMs * 2) : 0;
+  timer = setTimeout(next, retryMs > 0 && retryMs < workerData.intervalMs ? retryMs : workerData.intervalMs);
+};
+timer = setTimeout(next, workerData.intervalMs);
 parentPort.on('message', (message) => {
   if (message === 'now') parentPort.postMessage(checkpoint());
   if (message === 'stop') {
-    clearInterval(timer);
+    clearTimeout(timer);
     db.close();
     parentPort.close();
   }
@@ -71,7 +105,9 @@ export class BackgroundCheckpointer {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver, path, synchronous: options.synchronous, busyTimeoutMs: options.busyTimeoutMs, intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS_DEFAULT },
+      workerData: { driver, path, synchronous: options.synchronous, busyTimeoutMs: options.busyTimeoutMs, intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS_DEFAULT,
+        restartWalFrames: options.restartWalFrames ?? RESTART_WAL_FRAMES_DEFAULT,
+      },
     });
     ledger.db.pragma('wal_autocheckpoint = 0');
     return new BackgroundCheckpointer(ledger, worker);
