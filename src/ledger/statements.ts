@@ -1,16 +1,11 @@
 // Typed queries run synchronously. Queries are built once with kysely (for types), compiled, and kept as cached
 // better-sqlite3 statements; named placeholders mark where each call's values go. This keeps every query inside
 // better-sqlite3's synchronous BEGIN IMMEDIATE transactions, which kysely's own async transactions cannot do.
-import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
-import type { Compilable } from 'kysely';
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable } from 'kysely';
 import type { LedgerSchema } from './schema.js';
 
-// kysely's CommonJS build loads in about half the time of its ESM build, and every CLI command pays for it at start.
-const kysely = createRequire(import.meta.url)('kysely') as typeof import('kysely');
-const { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } = kysely;
-/** kysely's `sql` template tag, from the same (CommonJS) build as the query builder. */
-export const sql = kysely.sql;
+export { sql } from 'kysely';
 
 const PARAM_PREFIX = '\u0000arbbot-param:';
 
