@@ -71,15 +71,20 @@ const checkpoint = () => {
 // writer leaves gaps between its transactions, but another process's long read may hold the WAL for seconds.
 let retryMs = 0;
 let timer;
-const next = () => {
-  const result = checkpoint();
+const schedule = (result) => {
   const blocked = result.walFrames >= workerData.restartWalFrames && !result.restarted;
   retryMs = blocked ? Math.min(Math.max(1, retryMs * 2), workerData.intervalMs) : 0;
+  clearTimeout(timer);
   timer = setTimeout(next, blocked ? retryMs : workerData.intervalMs);
 };
+const next = () => schedule(checkpoint());
 timer = setTimeout(next, workerData.intervalMs);
 parentPort.on('message', (message) => {
-  if (message === 'now') parentPort.postMessage(checkpoint());
+  if (message === 'now') {
+    const result = checkpoint();
+    schedule(result);
+    parentPort.postMessage(result);
+  }
   if (message === 'stop') {
     clearTimeout(timer);
     db.close();
