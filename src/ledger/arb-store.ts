@@ -49,8 +49,6 @@ export type LegPatch = Partial<Pick<ArbLeg, (typeof LEG_PATCH_COLUMNS)[number]>>
  * so SQLite reads that small index instead of every trade ever made (bound values cannot select a partial index).
  */
 const IN_FLIGHT = sql<boolean>`state NOT IN ('settled', 'failed')`;
-/** Likewise written in: a bound value compared with the state column of that partial index makes SQLite re-prepare the statement on every run. */
-const PLANNED = sql.lit<TradeState>('planned');
 
 export class ArbStore {
   private readonly q;
@@ -66,7 +64,7 @@ export class ArbStore {
           direction: param('direction'),
           contracts: param('contracts'),
           expected_net_edge: param('edge'),
-          state: 'planned',
+          state: param('state'),
           outcome: null,
           note: null,
           created_at: param('at'),
@@ -86,8 +84,8 @@ export class ArbStore {
           limit_price: param('limit_price'),
           client_order_id: param('client_order_id'),
           venue_order_id: null,
-          reservation_id: null,
-          state: 'planned',
+          reservation_id: param('reservation_id'),
+          state: param('state'),
           hedged_position_id: null,
           unhedged_position_id: null,
           error: null,
@@ -107,16 +105,6 @@ export class ArbStore {
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where(IN_FLIGHT)
           .where('pair', '=', param('pair')),
-      ),
-      submitPlannedLeg: prepareQuery<{ id: number; reservation: number; at: string }, never>(db, (qb) =>
-        qb
-          .updateTable('arb_legs')
-          .set({ state: 'submitted', reservation_id: param('reservation'), updated_at: param('at') })
-          .where('id', '=', param('id'))
-          .where('state', '=', 'planned'),
-      ),
-      submitPlannedTrade: prepareQuery<{ id: number; at: string }, never>(db, (qb) =>
-        qb.updateTable('arb_trades').set({ state: 'submitted', updated_at: param('at') }).where('id', '=', param('id')).where('state', '=', PLANNED),
       ),
       tradeState: prepareQuery<{ id: number }, Pick<ArbTrade, 'state' | 'outcome' | 'note'>>(db, (qb) =>
         qb.selectFrom('arb_trades').select(['state', 'outcome', 'note']).where('id', '=', param('id')),
@@ -170,66 +158,69 @@ export class ArbStore {
    * its transaction (which then rolls back whole), the savepoint would only cost two statements.
    */
   createTradeWithin(input: NewTrade): { trade: ArbTrade; legs: ArbLeg[] } {
-    if (!this.ledger.db.inTransaction) throw new Error('createTradeWithin must run inside a ledger transaction');
+    const trade = this.insertTradeWithin(input, 'planned');
+    return { trade, legs: input.legs.map((leg) => this.insertLeg(plannedLeg(trade.id, leg, trade.created_at))) };
+  }
+
+  /**
+   * The commit before a new trade's orders are sent, in two steps inside the caller's transaction (no savepoint: a
+   * failure leaves it, and it rolls back whole). First the trade, already submitted: the reservations are described
+   * by its id. Then submittedLegsWithin.
+   */
+  submittedTradeWithin(input: Omit<NewTrade, 'legs'>): ArbTrade {
+    return this.insertTradeWithin(input, 'submitted');
+  }
+
+  /**
+   * Then its legs, already submitted, each holding its reservation, with both of each leg's transitions (planned →
+   * reserved → submitted) kept as events: the history a leg written planned and then moved would have, in three
+   * statements instead of seven. Returns the legs as inserted.
+   */
+  submittedLegsWithin(trade: ArbTrade, legs: readonly { readonly leg: NewLeg; readonly reservationId: number }[]): ArbLeg[] {
+    if (trade.state !== 'submitted') throw new Error(`arb trade ${trade.id} is ${trade.state}: its legs cannot be written submitted`);
+    assertLegTransition('planned', 'reserved');
+    assertLegTransition('reserved', 'submitted');
+    const at = trade.created_at;
+    const rows = legs.map(({ leg, reservationId }) => this.insertLeg({ ...plannedLeg(trade.id, leg, at), state: 'submitted', reservation_id: reservationId }));
+    const eventArgs: unknown[] = [];
+    for (const row of rows) eventArgs.push(row.id, at, row.id, at);
+    this.submitEvents(rows.length).run(...eventArgs);
+    return rows;
+  }
+
+  private insertTradeWithin(input: Omit<NewTrade, 'legs'>, state: 'planned' | 'submitted'): ArbTrade {
+    if (!this.ledger.db.inTransaction) throw new Error('recording an arb trade this way must run inside a ledger transaction');
     const at = this.ledger.timestamp();
     const id = Number(
-      this.q.insertTrade.run({ pair: input.pair, direction: input.direction, contracts: input.contracts, edge: input.expectedNetEdge, at })
+      this.q.insertTrade.run({ pair: input.pair, direction: input.direction, contracts: input.contracts, edge: input.expectedNetEdge, state, at })
         .lastInsertRowid,
     );
-    const legs = input.legs.map((leg) => this.insertLeg(id, leg, at));
-    const trade: ArbTrade = {
+    return {
       id,
       pair: input.pair,
       direction: input.direction,
       contracts: input.contracts,
       expected_net_edge: input.expectedNetEdge,
-      state: 'planned',
+      state,
       outcome: null,
       note: null,
       created_at: at,
       updated_at: at,
     };
-    return { trade, legs };
   }
 
   /** Adds a leg (a later hedge or unwind order) to a trade; its client order id is stored before it is sent. */
   addLeg(tradeId: number, leg: NewLeg, at = this.ledger.timestamp()): ArbLeg {
-    return this.ledger.transaction(() => this.insertLeg(tradeId, leg, at));
+    return this.ledger.transaction(() => this.insertLeg(plannedLeg(tradeId, leg, at)));
   }
 
-  /** Inserts a planned leg and returns its row as inserted. */
-  private insertLeg(tradeId: number, leg: NewLeg, at: string): ArbLeg {
-    const row = plannedLeg(tradeId, leg, at);
+  /** Inserts a leg's row as built and returns it with its id. */
+  private insertLeg(row: ArbLeg): ArbLeg {
     row.id = Number(this.q.insertLeg.run(row).lastInsertRowid);
     return row;
   }
 
-  /**
-   * The last write before a new trade's orders are sent: each leg, still planned, takes its reservation and goes
-   * planned → reserved → submitted (both kept as events), and the trade goes planned → reserved → submitted. One
-   * transaction; no row is read, as each UPDATE applies only from the state the caller created, and throws otherwise.
-   * Returns the legs as they now are.
-   */
-  submitNewLegs(tradeId: number, legs: readonly { readonly leg: ArbLeg; readonly reservationId: number }[]): ArbLeg[] {
-    assertTradeTransition('planned', 'reserved');
-    assertTradeTransition('reserved', 'submitted');
-    assertLegTransition('planned', 'reserved');
-    assertLegTransition('reserved', 'submitted');
-    return this.ledger.transaction(() => {
-      const at = this.ledger.timestamp();
-      for (const { leg, reservationId } of legs) {
-        if (leg.trade_id !== tradeId) throw new Error(`arb leg ${leg.id} belongs to trade ${leg.trade_id}, not ${tradeId}`);
-        if (this.q.submitPlannedLeg.run({ id: leg.id, reservation: reservationId, at }).changes !== 1) throw new Error(`arb leg ${leg.id} is not planned: it cannot be submitted`);
-      }
-      const eventArgs: unknown[] = [];
-      for (const { leg } of legs) eventArgs.push(leg.id, at, leg.id, at);
-      this.submitEvents(legs.length).run(...eventArgs);
-      if (this.q.submitPlannedTrade.run({ id: tradeId, at }).changes !== 1) throw new Error(`arb trade ${tradeId} is not planned: it cannot be submitted`);
-      return legs.map(({ leg, reservationId }) => ({ ...leg, state: 'submitted' as const, reservation_id: reservationId, updated_at: at }));
-    });
-  }
-
-  /** Both events of each submitted leg (planned → reserved → submitted) in one INSERT, prepared once per leg count. */
+  /** Both events of each leg written submitted (planned → reserved → submitted) in one INSERT, prepared once per leg count. */
   private submitEvents(legCount: number): Database.Statement {
     let statement = this.submitEventStatements.get(legCount);
     if (!statement) {

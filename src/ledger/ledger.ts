@@ -375,20 +375,16 @@ export class Ledger {
   }
 
   /**
-   * Several reservations, all or nothing, in one transaction: each exactly as reserve() makes it, in order (a later
-   * one on the same wallet sees what the earlier ones locked), each wallet read and written once for all of them: the
-   * arbitrage executor reserves both legs between a quote and its orders. When a key is already used, each input
-   * goes through reserve() instead, so replays and conflicts answer exactly as there.
+   * Several reservations under keys the caller has just made, inside the caller's transaction and without a savepoint:
+   * each as reserve() makes it, in order (a later one on the same wallet sees what the earlier ones locked), each
+   * wallet read and written once for all of them. The arbitrage executor reserves both legs this way in the commit
+   * before its orders. Fresh keys cannot be replays, so none is looked up: a key already used fails on the UNIQUE
+   * constraint, and any failure here leaves the caller's transaction, which then rolls back whole.
    */
-  reserveAll(inputs: readonly ReserveInput[]): Reservation[] {
+  reserveWithin(inputs: readonly ReserveInput[]): Reservation[] {
+    if (!this.db.inTransaction) throw new Error('reserveWithin must run inside a ledger transaction');
     for (const input of inputs) assertReserveInput(input);
-    return this.transaction(() => {
-      const repeated = new Set(inputs.map((input) => input.idempotencyKey)).size < inputs.length;
-      if (repeated || inputs.some((input) => this.q.reservationByKey.get({ key: input.idempotencyKey }) !== undefined)) {
-        return inputs.map((input) => this.reserve(input).reservation);
-      }
-      return this.reserveNew(inputs);
-    });
+    return this.reserveNew(inputs);
   }
 
   /** The reservation already made under this key with the same fields; a different one is an IdempotencyConflictError. */

@@ -102,24 +102,24 @@ describe('errors before anything is sent', () => {
     expect(h.store.recentTrades(10)).toEqual([]);
   });
 
-  it('an error while marking the legs submitted releases both reservations and sends nothing', async () => {
+  it('an error at the last write before the send undoes the whole commit: nothing reserved, recorded or sent', async () => {
     const h = await arbHarness();
     const best = await h.best();
-    // A storage fault at exactly that step, injected in SQLite itself.
-    h.ledger.db.exec(`CREATE TEMP TRIGGER fail_submit BEFORE UPDATE OF state ON arb_trades WHEN NEW.state = 'submitted'
+    const before = h.transactionCount();
+    // A storage fault at exactly that step, injected in SQLite itself: the legs' submitted events go in last.
+    h.ledger.db.exec(`CREATE TEMP TRIGGER fail_submit BEFORE INSERT ON arb_leg_events WHEN NEW.to_state = 'submitted'
       BEGIN SELECT RAISE(ABORT, 'injected fault while marking submitted'); END`);
-    const result = await executeArb(h.deps, best);
-    expect(result).toMatchObject({ status: 'failed', reason: expect.stringMatching(/error preparing the orders: injected fault/) });
-    expect(reservationsOf(h).map((r) => [r.venue, r.amount, r.state])).toEqual([
-      [A, usd('42.84'), 'released'],
-      [B, usd('56.1'), 'released'],
-    ]);
+    await expect(executeArb(h.deps, best)).rejects.toThrow(/injected fault while marking submitted/);
+    h.ledger.db.exec('DROP TRIGGER fail_submit');
+    expect(reservationsOf(h)).toEqual([]);
     expect([h.wallet(A), h.wallet(B)]).toEqual([
       { venue: A, total: START, available: START, locked: 0 },
       { venue: B, total: START, available: START, locked: 0 },
     ]);
+    expect(h.transactionCount()).toBe(before);
     expect(h.paperOrders(A) + h.paperOrders(B)).toBe(0);
-    expect(h.store.requireTrade(result.tradeId ?? -1)).toMatchObject({ state: 'failed', outcome: 'none' });
+    expect(h.store.recentTrades(10)).toEqual([]);
+    expect(h.store.inFlightCount('fed-dec')).toBe(0);
   });
 
   it('an unexpected error while reserving leaves nothing reserved and does not hold the pair in flight', async () => {
@@ -131,9 +131,10 @@ describe('errors before anything is sent', () => {
     h.ledger.db.exec('DROP TRIGGER fail_reserve');
     expect(reservationsOf(h)).toEqual([]);
     expect(h.paperOrders(A) + h.paperOrders(B)).toBe(0);
-    // Otherwise the pair's only in-flight slot stays taken until a reconcile, and the engine stops trading it.
+    // The trade went in the same transaction and rolled back with it: no in-flight trade is left to hold the pair's
+    // only slot until a reconcile (the engine would stop trading the pair).
+    expect(h.store.recentTrades(10)).toEqual([]);
     expect(h.store.inFlightCount('fed-dec')).toBe(0);
-    expect(h.store.recentTrades(1)[0]).toMatchObject({ state: 'failed', outcome: 'none' });
   });
   it('an error while recording the legs leaves no trade, no reservation and nothing sent', async () => {
     const h = await arbHarness();

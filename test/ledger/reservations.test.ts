@@ -172,12 +172,14 @@ describe('reservations', () => {
   });
 });
 
-describe('reserveAll', () => {
+describe('reserveWithin', () => {
   const input = (amount: string, key: string, venue = 'paper') => ({ venue, amount: usd(amount), idempotencyKey: key, purpose: `leg ${key}` });
+  /** As the arbitrage executor calls it: inside its own transaction. */
+  const reserveWithin = (inputs: ReturnType<typeof input>[]) => ledger.transaction(() => ledger.reserveWithin(inputs));
 
   it('reserves each on its wallet in one go and returns the rows exactly as stored', () => {
     ledger.ensureWallet('other', usd('50'));
-    const reserved = ledger.reserveAll([input('40', 'a'), input('30', 'b', 'other')]);
+    const reserved = reserveWithin([input('40', 'a'), input('30', 'b', 'other')]);
     expect(reserved.map((r) => ledger.requireReservation(r.id))).toEqual(reserved);
     expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('60'), locked: usd('40') });
     expect(ledger.requireWallet('other')).toEqual({ venue: 'other', total: usd('50'), available: usd('20'), locked: usd('30') });
@@ -189,7 +191,7 @@ describe('reserveAll', () => {
   });
 
   it('checks each against what the earlier ones left on the same wallet: a chain of balances, one per reservation', () => {
-    ledger.reserveAll([input('40', 'a'), input('35', 'b')]);
+    reserveWithin([input('40', 'a'), input('35', 'b')]);
     expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('25'), locked: usd('75') });
     const chain = ledger.db.prepare("SELECT locked_before, locked_after FROM wallet_transactions WHERE type = 'reserve' ORDER BY id").all();
     expect(chain).toEqual([
@@ -200,27 +202,28 @@ describe('reserveAll', () => {
 
   it('reserves nothing when a later one does not fit, with the message reserve() gives', () => {
     const before = { wallet: wallet(), transactions: txCount() };
-    expect(() => ledger.reserveAll([input('60', 'a'), input('41', 'b')])).toThrow(InsufficientBalanceError);
-    expect(() => ledger.reserveAll([input('60', 'a'), input('41', 'b')])).toThrow('insufficient available balance on paper: reserving $41.00, available $40.00');
+    expect(() => reserveWithin([input('60', 'a'), input('41', 'b')])).toThrow(InsufficientBalanceError);
+    expect(() => reserveWithin([input('60', 'a'), input('41', 'b')])).toThrow('insufficient available balance on paper: reserving $41.00, available $40.00');
     expect({ wallet: wallet(), transactions: txCount() }).toEqual(before);
     expect(ledger.listPendingReservations()).toEqual([]);
   });
 
-  it('answers a replayed key as reserve() does: the same reservation, or a conflict', () => {
-    const [first] = ledger.reserveAll([input('40', 'a')]);
-    const again = ledger.reserveAll([input('40', 'a'), input('10', 'b')]);
-    expect(again[0]).toEqual(first);
-    expect(wallet()).toMatchObject({ available: usd('50'), locked: usd('50') });
-    expect(() => ledger.reserveAll([input('41', 'a')])).toThrow(IdempotencyConflictError);
-    // The same key twice in one call is one reservation, as two reserve() calls would make it.
-    const twice = ledger.reserveAll([input('5', 'c'), input('5', 'c')]);
-    expect(twice[1]).toEqual(twice[0]);
-    expect(wallet()).toMatchObject({ available: usd('45'), locked: usd('55') });
+  it('takes only new keys: a used one fails on the unique constraint and the whole transaction rolls back', () => {
+    const [first] = reserveWithin([input('40', 'a')]);
+    const before = dump(path);
+    expect(() => reserveWithin([input('10', 'b'), input('40', 'a')])).toThrow(/UNIQUE constraint failed: reservations.idempotency_key/);
+    expect(dump(path)).toBe(before);
+    expect(ledger.listPendingReservations()).toEqual([first]);
+  });
+
+  it('runs only inside a transaction the caller holds', () => {
+    expect(() => ledger.reserveWithin([input('10', 'a')])).toThrow(/must run inside a ledger transaction/);
+    expect(txCount()).toBe(1);
   });
 
   it('refuses a zero amount or an empty key before writing anything', () => {
-    expect(() => ledger.reserveAll([input('10', 'a'), input('0', 'b')])).toThrow(InputError);
-    expect(() => ledger.reserveAll([input('10', '')])).toThrow(InputError);
+    expect(() => reserveWithin([input('10', 'a'), input('0', 'b')])).toThrow(InputError);
+    expect(() => reserveWithin([input('10', '')])).toThrow(InputError);
     expect(txCount()).toBe(1);
   });
 });

@@ -1,17 +1,17 @@
 // Executing an arbitrage: the seed's execute_arbitrage_trade without its bugs.
-//   1. record the trade and both legs with their client order ids (before anything is sent)
-//   2. reserve both legs' worst-case cost in ONE transaction (all or nothing: a short second wallet reserves nothing)
-//   3. mark both legs submitted, then send both concurrently, fill-or-kill, with a timeout
-//   4. an unknown outcome is resolved by asking the venue by client order id — never by guessing
-//   5. settle both legs from what actually filled (settle.ts); an excess on one leg becomes an unhedged record
-// Before step 3 any failure releases everything; after it, nothing is released without the venue's word.
+//   1. in ONE commit before anything is sent: the trade, both legs' worst-case cost reserved, and both legs with their
+//      client order ids, written as submitted (all or nothing: a short second wallet reserves nothing)
+//   2. send both concurrently, fill-or-kill, with a timeout
+//   3. an unknown outcome is resolved by asking the venue by client order id — never by guessing
+//   4. settle both legs from what actually filled (settle.ts); an excess on one leg becomes an unhedged record
+// Before the send any failure undoes everything; after it, nothing is released without the venue's word.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../config/config.js';
 import { InsufficientBalanceError } from '../../domain/errors.js';
 import { formatUsd, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import type { ArbLeg, ArbStore, NewLeg } from '../../ledger/arb-store.js';
-import type { Ledger, Reservation, ReserveInput } from '../../ledger/ledger.js';
+import type { ArbLeg, ArbStore, NewLeg, NewTrade } from '../../ledger/arb-store.js';
+import type { Ledger, ReserveInput } from '../../ledger/ledger.js';
 import type { PlaceOrderRequest, Venue } from '../../venues/venue.js';
 import { assertReservationFunds, lookupOrder, sendOrder, withinTimeout, worstCaseCost } from './orders.js';
 import type { Opportunity } from './scanner.js';
@@ -35,8 +35,7 @@ const UNKNOWN_GRACE_MS_MAX = 2_000;
 
 type Prepared =
   | { readonly kind: 'ready'; readonly tradeId: number; readonly legA: ArbLeg; readonly legB: ArbLeg; readonly requests: [PlaceOrderRequest, PlaceOrderRequest] }
-  | { readonly kind: 'failed'; readonly tradeId: number; readonly reason: string }
-  | { readonly kind: 'error'; readonly error: unknown };
+  | { readonly kind: 'failed'; readonly tradeId: number; readonly reason: string };
 
 /**
  * A fresh client order id: a version-7 UUID (RFC 9562), the wall-clock millisecond in its first 48 bits and 74
@@ -92,7 +91,6 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promi
     return { status: 'failed', tradeId: null, reason: (error as Error).message };
   }
   const prepared = prepare(deps, opportunity, venueA, venueB);
-  if (prepared.kind === 'error') throw prepared.error;
   if (prepared.kind === 'failed') return { status: 'failed', tradeId: prepared.tradeId, reason: prepared.reason };
   const { legA, legB, requests } = prepared;
   const trade = { id: prepared.tradeId };
@@ -121,114 +119,85 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promi
 }
 
 /**
- * Steps 1–3 up to the send, in ONE commit (one fsync at synchronous=FULL): the trade, its legs with their client
- * order ids, both reservations and the legs marked submitted are written together, or nothing is sent. Reserving
- * and submitting are savepoints, so a failure inside one rolls back only that step and the trade is recorded as
- * failed in the same commit. Nothing written here is read back: each row is kept as written.
+ * Step 1, up to the send, in ONE commit (one fsync at synchronous=FULL): the trade, both reservations and both
+ * legs with their client order ids, written as submitted, or nothing at all. Any failure in it rolls the whole
+ * transaction back, so nothing is held and nothing is sent: a short wallet is then recorded as a failed trade in a
+ * transaction of its own, and any other error is thrown. Nothing written here is read back: each row is kept as
+ * written.
  */
 function prepare(deps: ArbDeps, opportunity: Opportunity, venueA: Venue, venueB: Venue): Prepared {
   const { ledger, store, config } = deps;
-  const newLeg = (leg: 'a' | 'b'): NewLeg => {
+  const planned = (leg: 'a' | 'b'): NewLeg => {
     const plan = opportunity[leg];
     return { leg, venue: plan.venue, market: plan.market, outcome: plan.outcome, side: 'buy', quantity: plan.quantity, limitPrice: plan.limitPrice, clientOrderId: newClientOrderId() };
   };
-  return ledger.transaction((): Prepared => {
-    // No savepoint of its own: a failure here leaves this transaction, which then rolls back whole.
-    const { trade, legs } = store.createTradeWithin({
-      pair: opportunity.pair,
-      direction: opportunity.direction,
-      contracts: opportunity.contracts,
-      expectedNetEdge: opportunity.netEdge,
-      legs: [newLeg('a'), newLeg('b')],
-    });
-    const [legA, legB] = legs as [ArbLeg, ArbLeg];
-    let reserved: Reserved;
-    try {
-      reserved = reserveBoth(deps, trade.id, [
-        { leg: legA, venue: venueA, average: opportunity.a.averagePrice },
-        { leg: legB, venue: venueB, average: opportunity.b.averagePrice },
-      ]);
-    } catch (error) {
-      // Not a short balance: nothing is held and nothing was sent. Fail the trade, or it would keep the pair's
-      // in-flight slot (and the engine stop trading the pair) until a reconcile; the error is re-thrown after commit.
-      abandon(deps, trade.id, `error reserving: ${(error as Error).message}`);
-      return { kind: 'error', error };
-    }
-    if (reserved.kind === 'short') return { kind: 'failed', tradeId: trade.id, reason: reserved.reason };
-    const [reservationA, reservationB] = reserved.reservations;
-    try {
+  const plans = [planned('a'), planned('b')] as const;
+  const toReserve = [
+    { leg: plans[0], venue: venueA, average: opportunity.a.averagePrice },
+    { leg: plans[1], venue: venueB, average: opportunity.b.averagePrice },
+  ] as const;
+  const trade = { pair: opportunity.pair, direction: opportunity.direction, contracts: opportunity.contracts, expectedNetEdge: opportunity.netEdge };
+  try {
+    return ledger.transaction((): Prepared => {
+      const submitted = store.submittedTradeWithin(trade);
+      const [reservationA, reservationB] = ledger.reserveWithin([reservationFor(submitted.id, toReserve[0]), reservationFor(submitted.id, toReserve[1])]);
+      if (!reservationA || !reservationB) throw new Error('ledger bug: reserveWithin returned fewer reservations than asked');
+      const [legA, legB] = store.submittedLegsWithin(submitted, [
+        { leg: plans[0], reservationId: reservationA.id },
+        { leg: plans[1], reservationId: reservationB.id },
+      ]) as [ArbLeg, ArbLeg];
       const requests: [PlaceOrderRequest, PlaceOrderRequest] = [legRequest(legA, config.arbitrage.timeInForce), legRequest(legB, config.arbitrage.timeInForce)];
-      // The reservations as just written in this transaction: each must cover its order's worst case. These checks
-      // write nothing, and submitNewLegs is a savepoint of its own: a failure of this step rolls back only the step.
+      // The reservations as just written: each must cover its order's worst case, or the whole commit is undone.
       assertReservationFunds(reservationA, venueA, requests[0]);
       assertReservationFunds(reservationB, venueB, requests[1]);
-      const [submittedA, submittedB] = store.submitNewLegs(trade.id, [
-        { leg: legA, reservationId: reservationA.id },
-        { leg: legB, reservationId: reservationB.id },
-      ]) as [ArbLeg, ArbLeg];
-      return { kind: 'ready', tradeId: trade.id, legA: submittedA, legB: submittedB, requests };
-    } catch (error) {
-      // Nothing was sent: undo everything (the seed's leak on "coroutine creation" errors). The rolled-back step
-      // had linked the reservations to their legs, so they are named here.
-      const reason = `error preparing the orders: ${(error as Error).message}`;
-      abandon(deps, trade.id, reason, new Map([[legA.id, reservationA.id], [legB.id, reservationB.id]]));
-      return { kind: 'failed', tradeId: trade.id, reason };
-    }
-  });
+      return { kind: 'ready', tradeId: submitted.id, legA, legB, requests };
+    });
+  } catch (error) {
+    if (!(error instanceof InsufficientBalanceError)) throw error;
+    return { kind: 'failed', tradeId: recordNotPlaced(deps, { ...trade, legs: plans }, error.message), reason: error.message };
+  }
 }
 
-type Reserved = { readonly kind: 'reserved'; readonly reservations: readonly [Reservation, Reservation] } | { readonly kind: 'short'; readonly reason: string };
-
 interface LegToReserve {
-  readonly leg: ArbLeg;
+  readonly leg: NewLeg;
   readonly venue: Venue;
   readonly average: PriceMicros;
 }
 
-/** Both reservations in one transaction: all or nothing. Short on either wallet: nothing reserved, the trade marked failed. */
-function reserveBoth(deps: ArbDeps, tradeId: number, legs: readonly [LegToReserve, LegToReserve]): Reserved {
+/**
+ * A trade found but not placed for want of funds: recorded failed with its legs, none of them sent, so the history
+ * says why the opportunity was passed over. Returns its id.
+ */
+function recordNotPlaced(deps: ArbDeps, trade: NewTrade, reason: string): number {
   const { ledger, store } = deps;
-  try {
-    const [reservationA, reservationB] = ledger.reserveAll([reservationFor(tradeId, legs[0]), reservationFor(tradeId, legs[1])]);
-    if (!reservationA || !reservationB) throw new Error('ledger bug: reserveAll returned fewer reservations than asked');
-    return { kind: 'reserved', reservations: [reservationA, reservationB] };
-  } catch (error) {
-    if (!(error instanceof InsufficientBalanceError)) throw error;
-    const reason = error.message;
-    ledger.transaction(() => {
-      for (const { leg } of legs) store.transitionLeg(leg.id, 'settled', {}, `not placed: ${reason}`);
-      store.setTradeState(tradeId, 'failed', { outcome: 'none', note: reason });
-    });
-    return { kind: 'short', reason };
-  }
+  return ledger.transaction(() => {
+    const { trade: recorded, legs } = store.createTradeWithin(trade);
+    for (const leg of legs) store.transitionLeg(leg.id, 'settled', {}, `not placed: ${reason}`);
+    store.setTradeState(recorded.id, 'failed', { outcome: 'none', note: reason });
+    return recorded.id;
+  });
 }
 
 function reservationFor(tradeId: number, { leg, venue, average }: LegToReserve): ReserveInput {
-  const amount = worstCaseCost(venue, legRequest(leg, 'fok'), average);
+  const amount = worstCaseCost(venue, { market: leg.market, quantity: leg.quantity as QtyMicros, limitPrice: leg.limitPrice as PriceMicros }, average);
   const legName = leg.leg.toUpperCase();
   return {
     venue: leg.venue,
     amount,
-    idempotencyKey: `arb-leg:${leg.client_order_id}`,
+    idempotencyKey: `arb-leg:${leg.clientOrderId}`,
     purpose: `arb #${tradeId} leg ${legName}`,
     description: `Reserved ${formatUsd(amount)} for arb #${tradeId} leg ${legName} (${leg.market} ${leg.outcome.toUpperCase()})`,
   };
 }
 
-/**
- * Releases the reservations of a trade that never sent an order, and marks it failed. `reservationsByLeg` names
- * reservations not (or no longer) linked to their leg's row: a rolled-back submit step leaves them that way.
- */
-export function abandon(deps: ArbDeps, tradeId: number, reason: string, reservationsByLeg: ReadonlyMap<number, number> = new Map()): void {
+/** Releases the reservations of a trade that never sent an order (one interrupted before its send), and marks it failed. */
+export function abandon(deps: ArbDeps, tradeId: number, reason: string): void {
   const { ledger, store } = deps;
   ledger.transaction(() => {
     for (const leg of store.legsOf(tradeId)) {
       if (leg.state === 'submitted' || leg.state === 'unknown') throw new Error(`leg ${leg.id} may have been sent: it cannot be abandoned`);
-      const reservationId = leg.reservation_id ?? reservationsByLeg.get(leg.id) ?? null;
-      if (reservationId !== null) ledger.releaseReservation(reservationId, { description: `Released arb #${tradeId} leg ${leg.leg.toUpperCase()}: ${reason}` });
-      // The leg keeps the link to the reservation it held, released or not.
-      const patch = leg.reservation_id === null && reservationId !== null ? { reservation_id: reservationId } : {};
-      if (leg.state !== 'settled') store.transitionLeg(leg.id, 'settled', patch, `not placed: ${reason}`);
+      if (leg.reservation_id !== null) ledger.releaseReservation(leg.reservation_id, { description: `Released arb #${tradeId} leg ${leg.leg.toUpperCase()}: ${reason}` });
+      if (leg.state !== 'settled') store.transitionLeg(leg.id, 'settled', {}, `not placed: ${reason}`);
     }
     store.setTradeState(tradeId, 'failed', { outcome: 'none', note: reason });
   });
