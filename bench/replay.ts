@@ -17,9 +17,10 @@ const POSITION_SIZE = 10_000_000 as Micros; // $10
 /** Enough for the JIT to settle: with fewer, the first timed pass runs at about half the speed of the later ones. */
 const WARMUP_LINES = 20_000;
 const LINES_PER_PASS = 20_000;
-const PASSES = 3;
-/** One more pass, profiled and not timed, says where the time goes. */
-const PROFILED_LINES = 5_000;
+/** Five interleaved passes: the host's speed drifts within a run, and the median of three still moved by a tenth. */
+const PASSES = 5;
+/** One more pass, profiled and not timed, says where the time goes (some 3,000 samples). */
+const PROFILED_LINES = 50_000;
 /** Parsing alone is fast: repeat it over each pass's lines so its clock reading is long enough to trust. */
 const PARSE_REPEATS = 5;
 /** Feed time between lines: 200 quotes/s over 1,000 markets (feed time drives staleness; price flushes go by wall time). */
