@@ -1,7 +1,10 @@
 // Ledger-side reconcile, called directly (the CLI suite covers the command). Focus: it never rebuilds a wallet from a
 // log whose chain is broken, however many broken rows come before that venue's.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfigObject } from '../../src/config/config.js';
+import { reconcile } from '../../src/engine/reconcile.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
+import { readCheckpoint } from '../../src/ledger/log-audit.js';
 import { reconcileLedger } from '../../src/ledger/reconcile.js';
 import { dump, tempLedger } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
@@ -44,5 +47,39 @@ describe('reconcileLedger', () => {
     expect(report.unresolved).toEqual([expect.objectContaining({ kind: 'broken_chain', venue: null })]);
     expect(report.unresolved[0]?.detail).toMatch(/^7 wallet transaction\(s\) break the before\/after chain/);
     expect(dump(path)).toBe(before);
+  });
+});
+
+describe('reconcile (the engine\'s start-up and resume, and cron) records the proof of books that reconcile', () => {
+  const config = parseConfigObject({}, null);
+  const lastTx = () => (ledger.db.prepare('SELECT max(id) AS id FROM wallet_transactions').get() as { id: number }).id;
+
+  it('records the log checkpoint through the last row, so the next reconcile starts from there', async () => {
+    expect(readCheckpoint(ledger)).toBeNull();
+    const report = await reconcile(ledger, config, { dryRun: false });
+    expect(report.consistent).toBe(true);
+    expect(readCheckpoint(ledger)?.throughId).toBe(lastTx());
+    ledger.deposit('alpha', usd('5'), { idempotencyKey: 'later' });
+    await reconcile(ledger, config, { dryRun: false });
+    expect(readCheckpoint(ledger)?.throughId).toBe(lastTx());
+    assertInvariants(ledger);
+  });
+
+  it('after repairing a drifted wallet: the books now prove healthy, and that is recorded', async () => {
+    rawSql(path, "UPDATE wallets SET total = total - 7, available = available - 7 WHERE venue = 'beta'");
+    const report = await reconcile(ledger, config, { dryRun: false });
+    expect(report.actions.map((a) => a.kind)).toEqual(['wallet_rebuilt']);
+    expect(readCheckpoint(ledger)?.throughId).toBe(lastTx());
+  });
+
+  it('records nothing for books left inconsistent, nor on a dry run', async () => {
+    rawSql(path, gap('alpha'));
+    const broken = await reconcile(ledger, config, { dryRun: false });
+    expect(broken.consistent).toBe(false);
+    expect(readCheckpoint(ledger)).toBeNull();
+    rawSql(path, 'DROP TRIGGER wallet_transactions_no_delete; DELETE FROM wallet_transactions WHERE description = \'gap\'');
+    const dry = await reconcile(ledger, config, { dryRun: true });
+    expect(dry.consistent).toBe(true);
+    expect(readCheckpoint(ledger)).toBeNull();
   });
 });
