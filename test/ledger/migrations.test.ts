@@ -2,8 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { OperationalError } from '../../src/domain/errors.js';
+import { IdempotencyConflictError, OperationalError } from '../../src/domain/errors.js';
 import { loadMigrations, migrate, openDatabase } from '../../src/ledger/database.js';
+import { walletCheck } from '../../src/ledger/health.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { cliJson, dump, tempDir } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
@@ -111,5 +112,76 @@ describe('restart', () => {
     expect(code).toBe(0);
     expect(json.wallets).toEqual([{ venue: 'paper', total: '100.000000', available: '25.000000', locked: '75.000000' }]);
     expect(dump(db)).toBe(before);
+  });
+});
+
+describe('migration 4: the append-only logs rebuilt without AUTOINCREMENT, idempotency keys in a partial index', () => {
+  /** A ledger as migration 3 left it: deposits with keys, a reservation's reserve row without one, an arb leg's events. */
+  function ledgerAtVersion3(): string {
+    const path = join(tempDir(), 'ledger.db');
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, KNOWN.slice(0, 3));
+      db.exec(`
+        INSERT INTO wallets (venue, total, available, locked, created_at, updated_at) VALUES ('paper', 150000000, 140000000, 10000000, 't', 't');
+        INSERT INTO reservations (venue, amount, state, idempotency_key, purpose, created_at) VALUES ('paper', 10000000, 'pending', 'arb-leg:x', 'arb #1 leg A', 't');
+        INSERT INTO wallet_transactions (venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after,
+                                         reservation_id, idempotency_key, description, created_at) VALUES
+          ('paper', 'deposit', 100000000, 0, 0, 100000000, 0, 0, NULL, 'dep-1', 'Deposit', 't'),
+          ('paper', 'deposit', 50000000, 0, 100000000, 150000000, 0, 0, NULL, 'dep-2', 'Deposit', 't'),
+          ('paper', 'reserve', 0, 10000000, 150000000, 150000000, 0, 10000000, 1, NULL, 'Reserved', 't');
+        INSERT INTO arb_trades (pair, direction, contracts, expected_net_edge, state, created_at, updated_at) VALUES ('evt', 'yes_a_no_b', 1000000, 1000, 'submitted', 't', 't');
+        INSERT INTO arb_legs (trade_id, leg, venue, market, outcome, side, quantity, limit_price, client_order_id, reservation_id, state, created_at, updated_at)
+          VALUES (1, 'a', 'paper', 'M', 'yes', 'buy', 1000000, 410000, 'arbbot-x', 1, 'submitted', 't', 't');
+        INSERT INTO arb_leg_events (leg_id, from_state, to_state, created_at) VALUES (1, 'planned', 'reserved', 't'), (1, 'reserved', 'submitted', 't');
+      `);
+    } finally {
+      db.close();
+    }
+    return path;
+  }
+
+  const rows = (db: Database.Database, table: string) => JSON.stringify(db.prepare(`SELECT * FROM ${table} ORDER BY id`).all());
+
+  it('keeps every row and id, and the tables behave as before: append-only, keys unique, ids max + 1', () => {
+    const path = ledgerAtVersion3();
+    const raw = new Database(path);
+    const before = { transactions: rows(raw, 'wallet_transactions'), events: rows(raw, 'arb_leg_events') };
+    raw.close();
+
+    const ledger = Ledger.open(path);
+    try {
+      expect(rows(ledger.db, 'wallet_transactions')).toBe(before.transactions);
+      expect(rows(ledger.db, 'arb_leg_events')).toBe(before.events);
+      expect(ledger.db.prepare("SELECT name FROM sqlite_sequence WHERE name IN ('wallet_transactions', 'arb_leg_events')").all()).toEqual([]);
+      const schema = ledger.db
+        .prepare("SELECT name FROM sqlite_master WHERE tbl_name IN ('wallet_transactions', 'arb_leg_events') AND type IN ('index', 'trigger') ORDER BY name")
+        .all()
+        .map((row) => (row as { name: string }).name);
+      expect(schema).toEqual([
+        'arb_leg_events_append_only_delete',
+        'arb_leg_events_append_only_update',
+        'wallet_transactions_idempotency',
+        'wallet_transactions_no_delete',
+        'wallet_transactions_no_update',
+        'wallet_transactions_position',
+        'wallet_transactions_reservation',
+      ]);
+      expect(walletCheck(ledger).healthy).toBe(true);
+
+      expect(() => ledger.deposit('paper', usd('1'), { idempotencyKey: 'dep-1' })).toThrow(IdempotencyConflictError);
+      expect(() => ledger.db.prepare("INSERT INTO wallet_transactions (venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after, idempotency_key, description, created_at) VALUES ('paper', 'adjustment', 0, 0, 150000000, 150000000, 10000000, 10000000, 'dep-2', 'x', 't')").run()).toThrow(
+        /UNIQUE constraint failed: wallet_transactions.idempotency_key/,
+      );
+      ledger.deposit('paper', usd('1'), { idempotencyKey: 'dep-3' });
+      expect((ledger.db.prepare('SELECT max(id) AS id FROM wallet_transactions').get() as { id: number }).id).toBe(4);
+      expect(() => ledger.db.prepare('UPDATE wallet_transactions SET amount = 0 WHERE id = 1').run()).toThrow(/append-only/);
+      expect(() => ledger.db.prepare('DELETE FROM arb_leg_events WHERE id = 1').run()).toThrow(/append-only/);
+      assertInvariants(ledger);
+    } finally {
+      ledger.close();
+    }
   });
 });
