@@ -67,7 +67,7 @@ export async function tickToOrder(): Promise<Section> {
       );
       const floor = commitFloor(dir, mode, pagesBeforeSend);
       const fsyncP99 = percentile(trials.map((trial) => trial.fsyncMs), 99);
-      details.push(describeTrials(mode, trials, commits, fsyncP50), describeCommitFloor(mode, floor, fsyncP50, p50), describeSplit(mode, split, floor, { p50: fsyncP50, p99: fsyncP99 }, p50));
+      details.push(describeTrials(mode, trials, commits, fsyncP50), describeCommitFloor(mode, floor, fsyncP50, p50), describeSplit(mode, split, floor, { p50: fsyncP50, p99: fsyncP99 }));
     }
     return { title: '2. Tick-to-order latency (quote → both arbitrage legs sent)', measurements, details, seconds: secondsSince(started) };
   } finally {
@@ -200,6 +200,8 @@ interface Split {
   readonly statements: number;
   readonly statementsMs: { readonly p50: number; readonly p99: number };
   readonly commitMs: { readonly p50: number; readonly p99: number };
+  /** Each split trial's latency less its time in driver calls: the engine's JavaScript. */
+  readonly engineMs: { readonly p50: number };
 }
 
 /**
@@ -234,6 +236,7 @@ async function splitCommitBeforeSend(rig: EngineRig, handed: Handed, firstIndex:
   }
   const statementsMs: number[] = [];
   const commitMs: number[] = [];
+  const engineMs: number[] = [];
   const counts: number[] = [];
   try {
     for (let index = firstIndex; index < firstIndex + SPLIT_TRIALS; index += 1) {
@@ -247,9 +250,10 @@ async function splitCommitBeforeSend(rig: EngineRig, handed: Handed, firstIndex:
         commitMs.push(Number(commitNs) / 1e6);
         counts.push(statements);
       };
-      await oneTrial(rig, handed, index);
+      const trial = await oneTrial(rig, handed, index);
       handed.onFirst = null;
       timing = false;
+      engineMs.push(trial.latencyMs - (statementsMs.at(-1) ?? 0) - (commitMs.at(-1) ?? 0));
     }
   } finally {
     Object.assign(prototype, originals);
@@ -258,19 +262,20 @@ async function splitCommitBeforeSend(rig: EngineRig, handed: Handed, firstIndex:
     statements: median(counts),
     statementsMs: { p50: median(statementsMs), p99: percentile(statementsMs, 99) },
     commitMs: { p50: median(commitMs), p99: percentile(commitMs, 99) },
+    engineMs: { p50: median(engineMs) },
   };
 }
 
-function describeSplit(mode: SynchronousMode, split: Split, floor: CommitFloor, fsync: { readonly p50: number; readonly p99: number }, p50: number): string {
+function describeSplit(mode: SynchronousMode, split: Split, floor: CommitFloor, fsync: { readonly p50: number; readonly p99: number }): string {
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   const sqlP50 = split.statementsMs.p50 + split.commitMs.p50;
-  const engineP50 = Math.max(0, p50 - sqlP50);
+  const engineP50 = split.engineMs.p50;
   const budget = P50_FSYNC_MULTIPLE_MAX * fsync.p50;
   const text =
     `synchronous=${mode}, where the p50 goes (${SPLIT_TRIALS} more trials, every driver call timed): SQLite's own time in the ` +
     `${split.statements} statements before the orders (the commit before send and the reads before it) p50 ${ms(split.statementsMs.p50)}, ` +
     `in its COMMIT p50 ${ms(split.commitMs.p50)} (${(split.commitMs.p50 / fsync.p50).toFixed(1)}× the fsync probe), p99 ${ms(split.commitMs.p99)}; ` +
-    `the engine's JavaScript is the rest, about ${ms(engineP50)}.`;
+    `the engine's JavaScript (each trial's latency less its time in driver calls) p50 ${ms(engineP50)}.`;
   if (mode !== 'FULL') return text;
   const verdict =
     sqlP50 > budget
