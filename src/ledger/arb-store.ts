@@ -163,29 +163,29 @@ export class ArbStore {
   }
 
   /**
-   * The commit before a new trade's orders are sent, in two steps inside the caller's transaction (no savepoint: a
-   * failure leaves it, and it rolls back whole). First the trade, already submitted: the reservations are described
-   * by its id. Then submittedLegsWithin.
+   * The commit before a new trade's orders are sent, inside the caller's transaction (no savepoint: a failure leaves
+   * it, and it rolls back whole). The trade and its legs are written already submitted: first the trade, so that
+   * `reserve` can describe each leg's reservation by the trade's id and return their ids, in the legs' order; then
+   * the legs, each holding its reservation, with both of each leg's transitions (planned → reserved → submitted)
+   * kept as events: the history of a leg written planned and then moved, in three statements instead of seven.
+   * Returns the rows as inserted.
    */
-  submittedTradeWithin(input: Omit<NewTrade, 'legs'>): ArbTrade {
-    return this.insertTradeWithin(input, 'submitted');
-  }
-
-  /**
-   * Then its legs, already submitted, each holding its reservation, with both of each leg's transitions (planned →
-   * reserved → submitted) kept as events: the history a leg written planned and then moved would have, in three
-   * statements instead of seven. Returns the legs as inserted.
-   */
-  submittedLegsWithin(trade: ArbTrade, legs: readonly { readonly leg: NewLeg; readonly reservationId: number }[]): ArbLeg[] {
-    if (trade.state !== 'submitted') throw new Error(`arb trade ${trade.id} is ${trade.state}: its legs cannot be written submitted`);
+  submitNewTradeWithin(input: NewTrade, reserve: (tradeId: number) => readonly number[]): { trade: ArbTrade; legs: ArbLeg[] } {
+    assertTradeTransition('planned', 'reserved');
+    assertTradeTransition('reserved', 'submitted');
     assertLegTransition('planned', 'reserved');
     assertLegTransition('reserved', 'submitted');
+    const trade = this.insertTradeWithin(input, 'submitted');
+    const reservationIds = reserve(trade.id);
+    if (reservationIds.length !== input.legs.length) throw new Error(`arb trade ${trade.id}: ${reservationIds.length} reservations for ${input.legs.length} legs`);
     const at = trade.created_at;
-    const rows = legs.map(({ leg, reservationId }) => this.insertLeg({ ...plannedLeg(trade.id, leg, at), state: 'submitted', reservation_id: reservationId }));
+    const legs = input.legs.map((leg, index) =>
+      this.insertLeg({ ...plannedLeg(trade.id, leg, at), state: 'submitted', reservation_id: reservationIds[index] ?? null }),
+    );
     const eventArgs: unknown[] = [];
-    for (const row of rows) eventArgs.push(row.id, at, row.id, at);
-    this.submitEvents(rows.length).run(...eventArgs);
-    return rows;
+    for (const leg of legs) eventArgs.push(leg.id, at, leg.id, at);
+    this.submitEvents(legs.length).run(...eventArgs);
+    return { trade, legs };
   }
 
   private insertTradeWithin(input: Omit<NewTrade, 'legs'>, state: 'planned' | 'submitted'): ArbTrade {

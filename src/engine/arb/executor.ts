@@ -11,7 +11,7 @@ import type { Config } from '../../config/config.js';
 import { InsufficientBalanceError } from '../../domain/errors.js';
 import { formatUsd, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import type { ArbLeg, ArbStore, NewLeg, NewTrade } from '../../ledger/arb-store.js';
-import type { Ledger, ReserveInput } from '../../ledger/ledger.js';
+import type { Ledger, Reservation, ReserveInput } from '../../ledger/ledger.js';
 import type { PlaceOrderRequest, Venue } from '../../venues/venue.js';
 import { assertReservationFunds, lookupOrder, sendOrder, withinTimeout, worstCaseCost } from './orders.js';
 import type { Opportunity } from './scanner.js';
@@ -131,35 +131,34 @@ function prepare(deps: ArbDeps, opportunity: Opportunity, venueA: Venue, venueB:
     const plan = opportunity[leg];
     return { leg, venue: plan.venue, market: plan.market, outcome: plan.outcome, side: 'buy', quantity: plan.quantity, limitPrice: plan.limitPrice, clientOrderId: newClientOrderId() };
   };
-  const plans = [planned('a'), planned('b')] as const;
-  const toReserve = [
-    { leg: plans[0], venue: venueA, average: opportunity.a.averagePrice },
-    { leg: plans[1], venue: venueB, average: opportunity.b.averagePrice },
-  ] as const;
-  const trade = { pair: opportunity.pair, direction: opportunity.direction, contracts: opportunity.contracts, expectedNetEdge: opportunity.netEdge };
+  const [planA, planB] = [planned('a'), planned('b')];
+  const trade: NewTrade = { pair: opportunity.pair, direction: opportunity.direction, contracts: opportunity.contracts, expectedNetEdge: opportunity.netEdge, legs: [planA, planB] };
   try {
     return ledger.transaction((): Prepared => {
-      const submitted = store.submittedTradeWithin(trade);
-      const [reservationA, reservationB] = ledger.reserveWithin([reservationFor(submitted.id, toReserve[0]), reservationFor(submitted.id, toReserve[1])]);
-      if (!reservationA || !reservationB) throw new Error('ledger bug: reserveWithin returned fewer reservations than asked');
-      const [legA, legB] = store.submittedLegsWithin(submitted, [
-        { leg: plans[0], reservationId: reservationA.id },
-        { leg: plans[1], reservationId: reservationB.id },
-      ]) as [ArbLeg, ArbLeg];
+      let reservations: Reservation[] = [];
+      const submitted = store.submitNewTradeWithin(trade, (tradeId) => {
+        reservations = ledger.reserveWithin([
+          reservationFor(tradeId, planA, { venue: venueA, average: opportunity.a.averagePrice }),
+          reservationFor(tradeId, planB, { venue: venueB, average: opportunity.b.averagePrice }),
+        ]);
+        return reservations.map((reservation) => reservation.id);
+      });
+      const [legA, legB] = submitted.legs as [ArbLeg, ArbLeg];
+      const [reservationA, reservationB] = reservations as [Reservation, Reservation];
       const requests: [PlaceOrderRequest, PlaceOrderRequest] = [legRequest(legA, config.arbitrage.timeInForce), legRequest(legB, config.arbitrage.timeInForce)];
       // The reservations as just written: each must cover its order's worst case, or the whole commit is undone.
       assertReservationFunds(reservationA, venueA, requests[0]);
       assertReservationFunds(reservationB, venueB, requests[1]);
-      return { kind: 'ready', tradeId: submitted.id, legA, legB, requests };
+      return { kind: 'ready', tradeId: submitted.trade.id, legA, legB, requests };
     });
   } catch (error) {
     if (!(error instanceof InsufficientBalanceError)) throw error;
-    return { kind: 'failed', tradeId: recordNotPlaced(deps, { ...trade, legs: plans }, error.message), reason: error.message };
+    return { kind: 'failed', tradeId: recordNotPlaced(deps, trade, error.message), reason: error.message };
   }
 }
 
-interface LegToReserve {
-  readonly leg: NewLeg;
+/** Where a leg's worst case is priced: its venue's fees, at the average price the scan planned it at. */
+interface LegPricing {
   readonly venue: Venue;
   readonly average: PriceMicros;
 }
@@ -178,7 +177,7 @@ function recordNotPlaced(deps: ArbDeps, trade: NewTrade, reason: string): number
   });
 }
 
-function reservationFor(tradeId: number, { leg, venue, average }: LegToReserve): ReserveInput {
+function reservationFor(tradeId: number, leg: NewLeg, { venue, average }: LegPricing): ReserveInput {
   const amount = worstCaseCost(venue, { market: leg.market, quantity: leg.quantity as QtyMicros, limitPrice: leg.limitPrice as PriceMicros }, average);
   const legName = leg.leg.toUpperCase();
   return {
