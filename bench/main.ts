@@ -32,7 +32,8 @@ function runInChild(name: string): Section {
   const dir = scratchDir(`section-${name}`);
   try {
     const out = join(dir, 'section.json');
-    const result = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+    // --expose-gc: the replay benchmark measures the heap after full collections.
+    const result = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], {
       env: { ...process.env, BENCH_SECTION: name, BENCH_SECTION_OUT: out },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

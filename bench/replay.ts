@@ -21,6 +21,11 @@ const LINES_PER_PASS = 20_000;
 const PASSES = 5;
 /** One more pass, profiled and not timed, says where the time goes (some 3,000 samples). */
 const PROFILED_LINES = 50_000;
+/** After the timed passes: the heap after a full GC, every this many quotes, this many times (an hour of feed in all). */
+const MEMORY_STEP_LINES = 180_000;
+const MEMORY_STEPS = 4;
+/** Lines are made in chunks this size, so the feed being replayed does not itself fill the heap being measured. */
+const MEMORY_CHUNK_LINES = 20_000;
 /** Parsing alone is fast: repeat it over each pass's lines so its clock reading is long enough to trust. */
 const PARSE_REPEATS = 5;
 /** Feed time between lines: 200 quotes/s over 1,000 markets (feed time drives staleness; price flushes go by wall time). */
@@ -87,6 +92,7 @@ export async function replayThroughput(): Promise<Section> {
       const where = await profiled(async () => {
         await replay(rig, profileLines);
       });
+      const memory = await heapOverTime(rig, random, WARMUP_LINES + PASSES * LINES_PER_PASS + PROFILED_LINES);
       checkHotPathOnly(rig);
       const measurement = shareOfFloor(
         'replay quotes/s with 10,000 open positions over 1,000 markets',
@@ -103,6 +109,7 @@ export async function replayThroughput(): Promise<Section> {
           `Feed time advances ${FEED_STEP_MS} ms per line; the engine writes the prices that changed every 5 s of wall time (one transaction), ` +
           `${passCommits} ledger commits during the timed passes. Every quote is accepted and stays inside every ladder band: ${rig.engine.stats.tiersHit} tiers hit, ` +
           `${[...rig.engine.stats.closedByReason.values()].reduce((a, b) => a + b, 0)} closes, ${rig.engine.stats.arbsFound} arbitrages found.`,
+        memory,
         `Profile of ${PROFILED_LINES.toLocaleString('en-US')} more lines (each sample charged to the innermost arbbot function): ${where}.`,
       ];
       return { title: '3. Replay throughput (price guard + ladder + scanner)', measurements: [measurement], details, seconds: secondsSince(started) };
@@ -164,6 +171,42 @@ async function replay(rig: EngineRig, lines: readonly string[]): Promise<number>
     if (pending) await pending;
   }
   return lines.length / secondsSince(start);
+}
+
+/**
+ * Memory over a long replay: the JavaScript heap after a full collection (so only what is still referenced counts),
+ * sampled every MEMORY_STEP_LINES quotes. Flat means the engine keeps nothing per quote; the slope says how much it
+ * would keep per day of a real feed. Needs the process started with --expose-gc (bench/main.ts does).
+ */
+async function heapOverTime(rig: EngineRig, random: () => number, firstIndex: number): Promise<string> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return 'Memory over a long replay: not measured (run with --expose-gc).';
+  const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
+  const sample = () => {
+    gc();
+    return process.memoryUsage();
+  };
+  const samples = [sample()];
+  let index = firstIndex;
+  for (let step = 0; step < MEMORY_STEPS; step += 1) {
+    for (let done = 0; done < MEMORY_STEP_LINES; done += MEMORY_CHUNK_LINES) {
+      await replay(rig, feedLines(MEMORY_CHUNK_LINES, index, random));
+      index += MEMORY_CHUNK_LINES;
+    }
+    samples.push(sample());
+  }
+  const quotes = MEMORY_STEP_LINES * MEMORY_STEPS;
+  const first = samples[0]?.heapUsed ?? 0;
+  const last = samples.at(-1)?.heapUsed ?? 0;
+  const bytesPerQuote = (last - first) / quotes;
+  const feedMinutes = (quotes * FEED_STEP_MS) / 60_000;
+  const perDayMb = (bytesPerQuote * (86_400_000 / FEED_STEP_MS)) / 1_048_576;
+  return (
+    `Memory over a long replay: ${quotes.toLocaleString('en-US')} more quotes (${feedMinutes.toFixed(0)} minutes of this feed at ${1_000 / FEED_STEP_MS} quotes/s), ` +
+    `the heap after a full GC every ${MEMORY_STEP_LINES.toLocaleString('en-US')}: ${samples.map((s) => mb(s.heapUsed)).join(' / ')} MB; ` +
+    `resident set ${samples.map((s) => mb(s.rss)).join(' / ')} MB. From first to last ${mb(last - first)} MB, ${bytesPerQuote.toFixed(2)} bytes per quote: ` +
+    (bytesPerQuote > 0 ? `at that rate a day of this feed would keep ${perDayMb.toFixed(1)} MB more.` : 'the heap does not grow with the quotes replayed.')
+  );
 }
 
 function checkHotPathOnly(rig: EngineRig): void {
