@@ -27,11 +27,6 @@ export const CHECKPOINT_INTERVAL_MS_DEFAULT = 200;
  * arbitrages (some 35 frames each) met one such stall every hundred or so, enough to move the 99th percentile.
  */
 export const RESTART_WAL_FRAMES_DEFAULT = 10_000;
-/**
- * The worker thread's nice value: the lowest priority. Measured on 2 cores with back-to-back arbitrages at
- * synchronous=FULL, tick-to-order p99 went from 2.5 ms to 1.9 ms (nice 10: 2.1 ms).
- */
-export const CHECKPOINTER_NICENESS = 19;
 
 export interface CheckpointerOptions {
   readonly synchronous: SynchronousMode;
@@ -59,15 +54,6 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 db.pragma('synchronous = ' + workerData.synchronous);
-// Checkpoints are background work: on Linux this thread lowers its own priority (a thread's id is a task id there,
-// and setpriority on it moves that thread alone), so when it and the engine both want a core the engine gets it.
-// Copying pages is mostly waiting on the disk, which the lower priority does not slow.
-try {
-  const threadId = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-  require('node:os').setPriority(threadId, workerData.niceness);
-} catch {
-  // Not Linux, or not allowed: the checkpoints run at the engine's priority.
-}
 const restart = () => {
   db.pragma('busy_timeout = 0');
   try {
@@ -131,7 +117,6 @@ export class BackgroundCheckpointer {
       eval: true,
       workerData: { driver, path, synchronous: options.synchronous, busyTimeoutMs: options.busyTimeoutMs, intervalMs: options.intervalMs ?? CHECKPOINT_INTERVAL_MS_DEFAULT,
         restartWalFrames: options.restartWalFrames ?? RESTART_WAL_FRAMES_DEFAULT,
-        niceness: CHECKPOINTER_NICENESS,
       },
     });
     ledger.db.pragma('wal_autocheckpoint = 0');

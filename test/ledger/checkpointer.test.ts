@@ -6,11 +6,11 @@
 // just before it. A write that lands while a PASSIVE checkpoint runs, or a reader that holds it back, leaves the WAL
 // to grow, and an engine that commits back to back meets one or the other every time. Past a threshold the
 // checkpointer follows its PASSIVE checkpoint with a RESTART one, and retries it soon when something is in the way.
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BackgroundCheckpointer, CHECKPOINTER_NICENESS } from '../../src/ledger/checkpointer.js';
+import { BackgroundCheckpointer } from '../../src/ledger/checkpointer.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { tempLedger } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
@@ -190,31 +190,5 @@ describe('background checkpointer under a steady writer', () => {
     expect(walBytes).toBeLessThan(deposits * 2 * PAGE_BYTES);
     expect(ledger.requireWallet('paper').total).toBe(usd(String(100 + deposits)));
     assertInvariants(ledger);
-  });
-});
-
-/** The nice value of each of this process's threads, by thread id (Linux: field 19 of /proc/self/task/<tid>/stat). */
-function threadNiceness(): Map<number, number> {
-  return new Map(
-    readdirSync('/proc/self/task').map((tid) => {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // The command name (field 2) may hold spaces: count fields from the closing parenthesis.
-      return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
-    }),
-  );
-}
-
-const atLowest = (niceness: Map<number, number>) => [...niceness.values()].filter((nice) => nice === CHECKPOINTER_NICENESS).length;
-
-describe.runIf(existsSync('/proc/self/task'))('background checkpointer, its priority', () => {
-  it('runs at the lowest priority while the engine\'s thread keeps its own, so the engine wins a contended core', async () => {
-    const before = threadNiceness();
-    checkpointer = BackgroundCheckpointer.start(ledger, path, { synchronous: 'NORMAL', busyTimeoutMs: 5_000, intervalMs: INTERVAL_MS });
-    await checkpointer.checkpointNow(); // the worker is up
-    const during = threadNiceness();
-    expect(atLowest(during)).toBe(atLowest(before) + 1);
-    expect(during.get(process.pid)).toBe(before.get(process.pid));
-    await checkpointer.stop();
-    expect(atLowest(threadNiceness())).toBe(atLowest(before));
   });
 });
