@@ -6,7 +6,7 @@
 // just before it. A write that lands while a PASSIVE checkpoint runs, or a reader that holds it back, leaves the WAL
 // to grow, and an engine that commits back to back meets one or the other every time. Past a threshold the
 // checkpointer follows its PASSIVE checkpoint with a RESTART one, and retries it soon when something is in the way.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +20,6 @@ import { usd } from '../ledger-fixtures.js';
 const COMMITS = 600;
 /** Long enough that only checkpointNow() (and the checkpointer's own retries of a RESTART) checkpoint during a test. */
 const INTERVAL_MS = 3_600_000;
-const PAGE_BYTES = 4_096;
 /** Under a steady writer: a small threshold, crossed many times over, and a short interval. */
 const STEADY_RESTART_WAL_FRAMES = 100;
 const STEADY_INTERVAL_MS = 2;
@@ -184,10 +183,7 @@ describe('background checkpointer under a steady writer', () => {
     await checkpointer.checkpointNow(); // the worker is up and checkpointing before the writing starts
     const restartsBefore = walRestarts();
     const deposits = await writeSteadily({ ms: STEADY_WRITE_MS });
-    const walBytes = statSync(`${path}-wal`).size;
     expect(walRestarts() - restartsBefore).toBeGreaterThanOrEqual(STEADY_RESTARTS_MIN);
-    // The file holds less than everything written: the two pages or more each deposit wrote.
-    expect(walBytes).toBeLessThan(deposits * 2 * PAGE_BYTES);
     expect(ledger.requireWallet('paper').total).toBe(usd(String(100 + deposits)));
     assertInvariants(ledger);
   });
