@@ -102,15 +102,20 @@ describe('errors before anything is sent', () => {
     expect(h.store.recentTrades(10)).toEqual([]);
   });
 
-  it('an error at the last write before the send undoes the whole commit: nothing reserved, recorded or sent', async () => {
+  // A storage fault injected in SQLite itself at each write of the commit before send, first to last. The trade, its
+  // reservations and its legs go in one transaction, so each rolls all of it back: nothing is held, nothing recorded,
+  // nothing sent, and no in-flight trade is left to hold the pair's only slot (the engine would stop trading it).
+  it.each([
+    ['reserving', 'BEFORE INSERT ON reservations'],
+    ['recording leg B', "BEFORE INSERT ON arb_legs WHEN NEW.leg = 'b'"],
+    ['marking the legs submitted (the last write)', "BEFORE INSERT ON arb_leg_events WHEN NEW.to_state = 'submitted'"],
+  ])('an error while %s undoes the whole commit: nothing reserved, recorded or sent', async (step, when) => {
     const h = await arbHarness();
     const best = await h.best();
     const before = h.transactionCount();
-    // A storage fault at exactly that step, injected in SQLite itself: the legs' submitted events go in last.
-    h.ledger.db.exec(`CREATE TEMP TRIGGER fail_submit BEFORE INSERT ON arb_leg_events WHEN NEW.to_state = 'submitted'
-      BEGIN SELECT RAISE(ABORT, 'injected fault while marking submitted'); END`);
-    await expect(executeArb(h.deps, best)).rejects.toThrow(/injected fault while marking submitted/);
-    h.ledger.db.exec('DROP TRIGGER fail_submit');
+    h.ledger.db.exec(`CREATE TEMP TRIGGER injected_fault ${when} BEGIN SELECT RAISE(ABORT, 'injected fault while ${step}'); END`);
+    await expect(executeArb(h.deps, best)).rejects.toThrow(`injected fault while ${step}`);
+    h.ledger.db.exec('DROP TRIGGER injected_fault');
     expect(reservationsOf(h)).toEqual([]);
     expect([h.wallet(A), h.wallet(B)]).toEqual([
       { venue: A, total: START, available: START, locked: 0 },
@@ -120,35 +125,6 @@ describe('errors before anything is sent', () => {
     expect(h.paperOrders(A) + h.paperOrders(B)).toBe(0);
     expect(h.store.recentTrades(10)).toEqual([]);
     expect(h.store.inFlightCount('fed-dec')).toBe(0);
-  });
-
-  it('an unexpected error while reserving leaves nothing reserved and does not hold the pair in flight', async () => {
-    const h = await arbHarness();
-    const best = await h.best();
-    h.ledger.db.exec(`CREATE TEMP TRIGGER fail_reserve BEFORE INSERT ON reservations
-      BEGIN SELECT RAISE(ABORT, 'injected fault while reserving'); END`);
-    await expect(executeArb(h.deps, best)).rejects.toThrow(/injected fault while reserving/);
-    h.ledger.db.exec('DROP TRIGGER fail_reserve');
-    expect(reservationsOf(h)).toEqual([]);
-    expect(h.paperOrders(A) + h.paperOrders(B)).toBe(0);
-    // The trade went in the same transaction and rolled back with it: no in-flight trade is left to hold the pair's
-    // only slot until a reconcile (the engine would stop trading the pair).
-    expect(h.store.recentTrades(10)).toEqual([]);
-    expect(h.store.inFlightCount('fed-dec')).toBe(0);
-  });
-  it('an error while recording the legs leaves no trade, no reservation and nothing sent', async () => {
-    const h = await arbHarness();
-    const best = await h.best();
-    const before = h.transactionCount();
-    h.ledger.db.exec(`CREATE TEMP TRIGGER fail_leg BEFORE INSERT ON arb_legs WHEN NEW.leg = 'b'
-      BEGIN SELECT RAISE(ABORT, 'injected fault while recording leg B'); END`);
-    await expect(executeArb(h.deps, best)).rejects.toThrow(/injected fault while recording leg B/);
-    h.ledger.db.exec('DROP TRIGGER fail_leg');
-    // Leg A and the trade went in the same transaction as leg B: all of it rolled back.
-    expect(h.store.recentTrades(10)).toEqual([]);
-    expect(reservationsOf(h)).toEqual([]);
-    expect(h.transactionCount()).toBe(before);
-    expect(h.paperOrders(A) + h.paperOrders(B)).toBe(0);
   });
 
   it('records a trade without a savepoint only inside a transaction the caller holds', async () => {
