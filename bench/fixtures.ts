@@ -28,9 +28,9 @@ export interface EngineRig {
 /** Events kept for inspection; the engine emits several per trade and a bench must not grow without bound. */
 const EVENTS_KEPT_MAX = 1_000;
 
-export async function engineRig(dir: string, configJson: unknown, synchronous: SynchronousMode): Promise<EngineRig> {
+export async function engineRig(dir: string, configJson: unknown, synchronous: SynchronousMode, name = 'engine'): Promise<EngineRig> {
   const config = parseConfigObject(configJson, 'bench config');
-  const dbPath = join(dir, `engine-${synchronous}.db`);
+  const dbPath = join(dir, `${name}-${synchronous}.db`);
   const ledger = Ledger.open(dbPath, { synchronous });
   for (const venue of config.venues.values()) ledger.ensureWallet(venue.name, venue.startingBalance);
   const checkpointer = BackgroundCheckpointer.start(ledger, dbPath, { synchronous, busyTimeoutMs: config.busyTimeoutMs });

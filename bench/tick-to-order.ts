@@ -1,7 +1,9 @@
 // Benchmark 2 — tick-to-order latency: from a quote arriving at Engine.handle to both arbitrage legs handed to the
 // venue, against one fsync on the same disk. Every trial's quote opens a real arbitrage on two paper prediction
 // venues (YES on A at 0.41 + NO on B at 0.50 pays 1), so each trial walks the whole path: price guard, network
-// pause, ladder, pair scan, trade record, reservations, submit, send.
+// pause, ladder, pair scan, the pair's armed trade (funds and client order ids committed ahead), send; then the
+// orders' record, settlement and the next arming. The same trials with arbitrage.armAhead off, where the trade
+// commits between the scan and the send, are measured too, for comparison (not against the targets).
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RawQuote } from '../src/feeds/events.js';
@@ -41,6 +43,9 @@ interface Trial {
   /** Ledger commits between the quote arriving and the second leg handed over, and the time spent inside them. */
   readonly commitsBeforeSend: number;
   readonly transactionMs: number;
+  /** From the second leg's hand-over until the engine has finished with the quote, and the commits in that span. */
+  readonly afterSendMs: number;
+  readonly commitsAfterSend: number;
 }
 
 export async function tickToOrder(): Promise<Section> {
@@ -50,7 +55,7 @@ export async function tickToOrder(): Promise<Section> {
   const details: string[] = [];
   try {
     for (const mode of ['FULL', 'NORMAL'] as const) {
-      const { trials, pagesBeforeSend, split } = await runTrials(dir, mode);
+      const { trials, split } = await runTrials(dir, mode, true);
       const latencies = trials.map((trial) => trial.latencyMs);
       const fsyncP50 = median(trials.map((trial) => trial.fsyncMs));
       const p50 = median(latencies);
@@ -65,35 +70,49 @@ export async function tickToOrder(): Promise<Section> {
         ),
         atMost(`tick-to-order p99, synchronous=${mode}`, { label: 'quote in → both legs handed, p99', value: p99, unit: 'ms' }, { label: 'bound', value: P99_MS_MAX, unit: 'ms' }),
       );
-      const floor = commitFloor(dir, mode, pagesBeforeSend);
       const fsyncP99 = percentile(trials.map((trial) => trial.fsyncMs), 99);
-      details.push(describeTrials(mode, trials, commits, fsyncP50), describeCommitFloor(mode, floor, fsyncP50, p50), describeSplit(mode, split, floor, { p50: fsyncP50, p99: fsyncP99 }));
+      details.push(describeTrials(mode, true, trials, commits, fsyncP50), describeSplit(mode, split, { p50: fsyncP50, p99: fsyncP99 }));
     }
+    // For comparison: the path without arming, where the trade, both reservations and both client order ids commit
+    // between the scan and the send (one fsync at FULL).
+    const off = await runTrials(dir, 'FULL', false);
+    const offFsync = { p50: median(off.trials.map((trial) => trial.fsyncMs)), p99: percentile(off.trials.map((trial) => trial.fsyncMs), 99) };
+    const floor = commitFloor(dir, 'FULL', off.pagesBeforeSend ?? 1);
+    details.push(
+      describeTrials('FULL', false, off.trials, median(off.trials.map((trial) => trial.commitsBeforeSend)), offFsync.p50),
+      describeCommitFloor('FULL', floor, offFsync.p50, median(off.trials.map((trial) => trial.latencyMs))),
+      describeSplit('FULL', off.split, offFsync, floor),
+    );
     return { title: '2. Tick-to-order latency (quote → both arbitrage legs sent)', measurements, details, seconds: secondsSince(started) };
   } finally {
     removeDir(dir);
   }
 }
 
-function describeTrials(mode: SynchronousMode, trials: readonly Trial[], commits: number, fsyncP50: number): string {
+function describeTrials(mode: SynchronousMode, armed: boolean, trials: readonly Trial[], commits: number, fsyncP50: number): string {
   const latencies = trials.map((trial) => trial.latencyMs);
   const commitP50 = median(trials.map((trial) => trial.commitMs));
   const ms = (value: number) => `${value.toFixed(3)} ms`;
+  const how = armed
+    ? 'from the armed trade (the default)'
+    : `with arbitrage.armAhead off (for comparison: p50 ${(median(latencies) / fsyncP50).toFixed(2)}× the fsync probe)`;
   return (
-    `synchronous=${mode}: ${trials.length} trials after ${WARMUP_TRIALS} warm-up, each one real arbitrage. ` +
+    `synchronous=${mode}, ${how}: ${trials.length} trials after ${WARMUP_TRIALS} warm-up, each one real arbitrage. ` +
     `Latency p50 ${ms(median(latencies))}, p90 ${ms(percentile(latencies, 90))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(Math.max(...latencies))}; ` +
     `CPU time of this process over the same span p50 ${ms(median(trials.map((t) => t.cpuMs)))}, p99 ${ms(percentile(trials.map((t) => t.cpuMs), 99))}; ` +
     `off-CPU (waiting for the disk or for a core) p50 ${ms(median(trials.map((t) => Math.max(0, t.latencyMs - t.cpuMs))))}. ` +
-    `${commits} ledger commits lie between the quote and the orders${commits === 3 ? ' (trade and legs recorded; both reservations; legs marked submitted)' : ''}, ` +
+    `${commits} ledger commit(s) lie between the quote and the orders, ` +
     `and the time inside those transactions (statements and COMMIT) is p50 ${ms(median(trials.map((t) => t.transactionMs)))}; ` +
+    `after the send, recording the orders, settling the trade${armed ? ' and arming the next one' : ''} take p50 ${ms(median(trials.map((t) => t.afterSendMs)))} ` +
+    `(${median(trials.map((t) => t.commitsAfterSend))} commits) before the engine takes the next quote; ` +
     `one small ledger commit alone takes p50 ${ms(commitP50)} here, the fsync probe p50 ${ms(fsyncP50)}, p99 ${ms(percentile(trials.map((t) => t.fsyncMs), 99))}. ` +
     `p50 of the first 100 trials ${ms(median(latencies.slice(0, 100)))}, of the last 100 ${ms(median(latencies.slice(-100)))} ` +
     `(every trial adds a hedged pair, which the ladder's index leaves out).`
   );
 }
 
-async function runTrials(dir: string, mode: SynchronousMode): Promise<{ trials: Trial[]; pagesBeforeSend: number; split: Split }> {
-  const rig = await engineRig(dir, { ...CONFIG, synchronous: mode }, mode);
+async function runTrials(dir: string, mode: SynchronousMode, armAhead: boolean): Promise<{ trials: Trial[]; pagesBeforeSend: number | null; split: Split }> {
+  const rig = await engineRig(dir, { ...CONFIG, synchronous: mode, arbitrage: { armAhead } }, mode, armAhead ? 'armed' : 'unarmed');
   const probe = new FsyncProbe(dir);
   try {
     const handed = stampPlaceOrder(rig);
@@ -107,7 +126,8 @@ async function runTrials(dir: string, mode: SynchronousMode): Promise<{ trials: 
     if (rig.engine.stats.arbsExecuted !== WARMUP_TRIALS + TRIALS) {
       throw new Error(`tick bench: ${rig.engine.stats.arbsExecuted} arbitrages executed of ${WARMUP_TRIALS + TRIALS} trials`);
     }
-    const pagesBeforeSend = await countPagesBeforeSend(rig, handed, WARMUP_TRIALS + TRIALS);
+    // With an armed trade nothing is written before the send: there are no pages to count.
+    const pagesBeforeSend = armAhead ? null : await countPagesBeforeSend(rig, handed, WARMUP_TRIALS + TRIALS);
     const split = await splitCommitBeforeSend(rig, handed, WARMUP_TRIALS + TRIALS + PAGE_COUNT_TRIALS);
     return { trials, pagesBeforeSend, split };
   } finally {
@@ -162,6 +182,7 @@ async function oneTrial(rig: EngineRig, handed: Handed, index: number): Promise<
   const start = nowNs();
   const pending = rig.engine.handle(quote);
   if (pending) await pending;
+  const done = nowNs();
   const [first, second] = handed.stamps;
   if (!first || !second || handed.stamps.length !== 2) throw new Error(`tick bench: trial ${index} sent ${handed.stamps.length} orders, expected 2`);
   const cpuMs = (second.cpu.user - cpu.user + second.cpu.system - cpu.system) / 1_000;
@@ -170,6 +191,8 @@ async function oneTrial(rig: EngineRig, handed: Handed, index: number): Promise<
     cpuMs,
     commitsBeforeSend: second.commits - commitsBefore,
     transactionMs: second.transactionMs - transactionMsBefore,
+    afterSendMs: Number(done - second.ns) / 1e6,
+    commitsAfterSend: rig.commits() - second.commits,
   };
 }
 
@@ -266,27 +289,27 @@ async function splitCommitBeforeSend(rig: EngineRig, handed: Handed, firstIndex:
   };
 }
 
-function describeSplit(mode: SynchronousMode, split: Split, floor: CommitFloor, fsync: { readonly p50: number; readonly p99: number }): string {
+function describeSplit(mode: SynchronousMode, split: Split, fsync: { readonly p50: number; readonly p99: number }, floor: CommitFloor | null = null): string {
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   const sqlP50 = split.statementsMs.p50 + split.commitMs.p50;
   const engineP50 = split.engineMs.p50;
   const budget = P50_FSYNC_MULTIPLE_MAX * fsync.p50;
   const text =
-    `synchronous=${mode}, where the p50 goes (${SPLIT_TRIALS} more trials, every driver call timed): SQLite's own time in the ` +
-    `${split.statements} statements before the orders (the commit before send and the reads before it) p50 ${ms(split.statementsMs.p50)}, ` +
-    `in its COMMIT p50 ${ms(split.commitMs.p50)} (${(split.commitMs.p50 / fsync.p50).toFixed(1)}× the fsync probe), p99 ${ms(split.commitMs.p99)}; ` +
+    `synchronous=${mode}${floor ? ', armAhead off' : ''}, where the p50 goes (${SPLIT_TRIALS} more trials, every driver call timed): SQLite's own time in the ` +
+    `${split.statements} statements before the orders (${floor ? 'the commit before send and the reads before it' : 'reads only: the trade was armed ahead'}) p50 ${ms(split.statementsMs.p50)}, ` +
+    `in COMMIT p50 ${ms(split.commitMs.p50)} (${(split.commitMs.p50 / fsync.p50).toFixed(1)}× the fsync probe), p99 ${ms(split.commitMs.p99)}; ` +
     `the engine's JavaScript (each trial's latency less its time in driver calls) p50 ${ms(engineP50)}.`;
   if (mode !== 'FULL') return text;
   const verdict =
     sqlP50 > budget
-      ? ` At FULL the target is ${ms(budget)} (${P50_FSYNC_MULTIPLE_MAX}× the probe): the SQL of this commit alone, ${ms(sqlP50)}, is ` +
-        `${(sqlP50 / fsync.p50).toFixed(1)}× the probe, so no engine code can meet it; a commit before send that does less SQLite work ` +
-        `(fewer rows, indexes and foreign-key checks) would be needed.`
-      : ` At FULL the target is ${ms(budget)} (${P50_FSYNC_MULTIPLE_MAX}× the probe) and the SQL of this commit takes ${ms(sqlP50)} of it, ` +
+      ? ` At FULL the target is ${ms(budget)} (${P50_FSYNC_MULTIPLE_MAX}× the probe): the SQL before the orders alone, ${ms(sqlP50)}, is ` +
+        `${(sqlP50 / fsync.p50).toFixed(1)}× the probe, so no engine code can meet it on this path.`
+      : ` At FULL the target is ${ms(budget)} (${P50_FSYNC_MULTIPLE_MAX}× the probe) and the SQL before the orders takes ${ms(sqlP50)} of it, ` +
         `leaving ${ms(budget - sqlP50)} for the engine's JavaScript, which takes ${ms(engineP50)}.`;
-  const tail =
-    ` For p99, the disk itself: one fsync's p99 is ${ms(fsync.p99)} and a bare 1-page commit's ${ms(floor.one.p99)} ` +
-    `against the ${ms(P99_MS_MAX)} bound${Math.max(fsync.p99, floor.one.p99) >= P99_MS_MAX ? ', which this disk alone does not meet' : ''}.`;
+  const tail = floor
+    ? ` For p99, the disk itself: one fsync's p99 is ${ms(fsync.p99)} and a bare 1-page commit's ${ms(floor.one.p99)} ` +
+      `against the ${ms(P99_MS_MAX)} bound${Math.max(fsync.p99, floor.one.p99) >= P99_MS_MAX ? ', which this disk alone does not meet' : ''}.`
+    : '';
   return text + verdict + tail;
 }
 
@@ -336,7 +359,7 @@ function describeCommitFloor(mode: SynchronousMode, floor: CommitFloor, fsyncP50
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   const share = (100 * floor.same.p50) / p50;
   return (
-    `synchronous=${mode}: the commit before send writes ${floor.pages} pages to the WAL (median of ${PAGE_COUNT_TRIALS} counted trials). ` +
+    `synchronous=${mode}, armAhead off: the commit before send writes ${floor.pages} pages to the WAL (median of ${PAGE_COUNT_TRIALS} counted trials). ` +
     `A bare better-sqlite3 commit of ${floor.tables} pages on the same disk takes p50 ${ms(floor.same.p50)} (${(floor.same.p50 / fsyncP50).toFixed(2)}× the fsync probe), ` +
     `p99 ${ms(floor.same.p99)}; of 1 page, p50 ${ms(floor.one.p50)}, p99 ${ms(floor.one.p99)} (${FLOOR_COMMITS} commits each). ` +
     `That commit alone is ${share.toFixed(0)}% of the measured p50; the rest is the engine's own work (price guard, ladder, scan, the statements).`

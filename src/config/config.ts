@@ -80,6 +80,11 @@ function buildSchemas(z: Zod) {
     inFlightPerPairMax: z.int().positive().max(16).optional(),
     orderTimeoutMs: z.int().positive().max(120_000).optional(),
     timeInForce: z.enum(['fok', 'ioc']).optional(),
+    /**
+     * Hold each confirmed pair's next arbitrage armed: its funds reserved and its client order ids stored ahead, so an
+     * opportunity's orders leave without waiting for the disk (see the README). Off: every arbitrage commits first.
+     */
+    armAhead: z.boolean().optional(),
     /** What to do with a leg whose hedge did not fill: try to hedge, else unwind, else hold under TP/SL. */
     unhedged: z
       .strictObject({
@@ -176,6 +181,7 @@ export interface ArbitrageConfig {
   readonly inFlightPerPairMax: number;
   readonly orderTimeoutMs: number;
   readonly timeInForce: 'fok' | 'ioc';
+  readonly armAhead: boolean;
   readonly unhedgedAction: 'hedge' | 'unwind' | 'hold';
   readonly hedgeMaxLossBps: number;
   readonly utilizationWarnPpm: Ppm;
@@ -342,6 +348,7 @@ function resolveConfig(file: ConfigFile, source: string | null): Config {
       inFlightPerPairMax: file.arbitrage?.inFlightPerPairMax ?? 1,
       orderTimeoutMs: file.arbitrage?.orderTimeoutMs ?? 5_000,
       timeInForce: file.arbitrage?.timeInForce ?? 'fok',
+      armAhead: file.arbitrage?.armAhead ?? true,
       unhedgedAction: file.arbitrage?.unhedged?.action ?? 'hedge',
       hedgeMaxLossBps: file.arbitrage?.unhedged?.hedgeMaxLossBps ?? 200,
       utilizationWarnPpm: pct('arbitrage.utilizationWarnPct', file.arbitrage?.utilizationWarnPct ?? '80', false),

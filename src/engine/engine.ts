@@ -118,6 +118,7 @@ export class Engine {
     const open = this.ledger.listPositions('open');
     const locked = this.ledger.listWallets().reduce((sum, wallet) => sum + wallet.locked, 0);
     this.emit({ kind: 'reconciled', report, openPositions: open.length, locked });
+    await this.arb?.armAll();
   }
 
   /** Applies one feed event. Synchronous except when a resume needs to reconcile first. */
@@ -279,8 +280,11 @@ export class Engine {
   }
 
   private async resume(venue: string): Promise<void> {
+    // Reconcile settles every armed trade it finds as a crash left it: this engine's own are released first.
+    this.arb?.disarmAll('the engine reconciles after a pause');
     const report = await reconcile(this.ledger, this.options.config, { dryRun: false, ...(this.options.venues ? { venues: this.options.venues } : {}) });
     this.emit({ kind: 'resumed', venue, report });
+    await this.arb?.armAll();
   }
 
   private maybeOpenDemo(quote: AcceptedQuote): void {
@@ -318,9 +322,10 @@ export class Engine {
     this.guard.markPricesSaved();
   }
 
-  /** Clean stop: write what is only in memory. Every ledger change is already committed. */
+  /** Clean stop: write what is only in memory, and release the armed trades' funds. Every other change is already committed. */
   stop(): void {
     this.flushPrices();
+    this.arb?.disarmAll('the engine stopped');
   }
 
   rejectedByReason(): ReadonlyMap<RejectReason, number> {

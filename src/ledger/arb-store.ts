@@ -30,6 +30,13 @@ export interface NewTrade {
   readonly legs: readonly NewLeg[];
 }
 
+/** A leg of an armed trade as its order was sent: the row as armed, and the order's own quantity and limit price. */
+export interface FiredLeg {
+  readonly leg: ArbLeg;
+  readonly quantity: number;
+  readonly limitPrice: number;
+}
+
 /** The columns a leg transition may patch besides its state, in the order its UPDATE sets them. */
 const LEG_PATCH_COLUMNS = [
   'venue_order_id',
@@ -53,7 +60,7 @@ const IN_FLIGHT = sql<boolean>`state NOT IN ('settled', 'failed')`;
 export class ArbStore {
   private readonly q;
   private readonly legUpdates = new Map<number, Database.Statement>();
-  private readonly submitEventStatements = new Map<number, Database.Statement>();
+  private readonly newEventStatements = new Map<number, Database.Statement>();
 
   constructor(private readonly ledger: Ledger) {
     const db = ledger.db;
@@ -104,7 +111,23 @@ export class ArbStore {
           .selectFrom('arb_trades')
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where(IN_FLIGHT)
+          // An armed trade holds funds for the pair's next orders; it is not an arbitrage in flight.
+          .where('state', '!=', 'reserved')
           .where('pair', '=', param('pair')),
+      ),
+      fireTrade: prepareQuery<{ id: number; contracts: number; edge: number; at: string }, never>(db, (qb) =>
+        qb
+          .updateTable('arb_trades')
+          .set({ state: 'submitted', contracts: param('contracts'), expected_net_edge: param('edge'), updated_at: param('at') })
+          .where('id', '=', param('id'))
+          .where('state', '=', 'reserved'),
+      ),
+      fireLeg: prepareQuery<{ id: number; quantity: number; limit_price: number; at: string }, never>(db, (qb) =>
+        qb
+          .updateTable('arb_legs')
+          .set({ state: 'submitted', quantity: param('quantity'), limit_price: param('limit_price'), updated_at: param('at') })
+          .where('id', '=', param('id'))
+          .where('state', '=', 'reserved'),
       ),
       tradeState: prepareQuery<{ id: number }, Pick<ArbTrade, 'state' | 'outcome' | 'note'>>(db, (qb) =>
         qb.selectFrom('arb_trades').select(['state', 'outcome', 'note']).where('id', '=', param('id')),
@@ -171,24 +194,62 @@ export class ArbStore {
    * Returns the rows as inserted.
    */
   submitNewTradeWithin(input: NewTrade, reserve: (tradeId: number) => readonly number[]): { trade: ArbTrade; legs: ArbLeg[] } {
+    return this.newReservedTradeWithin(input, reserve, 'submitted');
+  }
+
+  /**
+   * An armed trade, inside the caller's transaction: written reserved, its legs' client order ids and reservations
+   * durable, so its orders may later be sent before anything more is written (`fireArmedWithin` records them just
+   * after). Each leg's quantity and limit price are the most it may order; the firing writes the order's own.
+   */
+  armNewTradeWithin(input: NewTrade, reserve: (tradeId: number) => readonly number[]): { trade: ArbTrade; legs: ArbLeg[] } {
+    return this.newReservedTradeWithin(input, reserve, 'reserved');
+  }
+
+  private newReservedTradeWithin(input: NewTrade, reserve: (tradeId: number) => readonly number[], state: 'reserved' | 'submitted'): { trade: ArbTrade; legs: ArbLeg[] } {
     assertTradeTransition('planned', 'reserved');
-    assertTradeTransition('reserved', 'submitted');
     assertLegTransition('planned', 'reserved');
-    assertLegTransition('reserved', 'submitted');
-    const trade = this.insertTradeWithin(input, 'submitted');
+    if (state === 'submitted') {
+      assertTradeTransition('reserved', 'submitted');
+      assertLegTransition('reserved', 'submitted');
+    }
+    const trade = this.insertTradeWithin(input, state);
     const reservationIds = reserve(trade.id);
     if (reservationIds.length !== input.legs.length) throw new Error(`arb trade ${trade.id}: ${reservationIds.length} reservations for ${input.legs.length} legs`);
     const at = trade.created_at;
     const legs = input.legs.map((leg, index) =>
-      this.insertLeg({ ...plannedLeg(trade.id, leg, at), state: 'submitted', reservation_id: reservationIds[index] ?? null }),
+      this.insertLeg({ ...plannedLeg(trade.id, leg, at), state, reservation_id: reservationIds[index] ?? null }),
     );
     const eventArgs: unknown[] = [];
-    for (const leg of legs) eventArgs.push(leg.id, at, leg.id, at);
-    this.submitEvents(legs.length).run(...eventArgs);
+    for (const leg of legs) eventArgs.push(...(state === 'submitted' ? [leg.id, at, leg.id, at] : [leg.id, at]));
+    this.newLegEvents(legs.length, state).run(...eventArgs);
     return { trade, legs };
   }
 
-  private insertTradeWithin(input: Omit<NewTrade, 'legs'>, state: 'planned' | 'submitted'): ArbTrade {
+  /**
+   * An armed trade whose orders were just sent: the trade and each leg move reserved → submitted with the orders'
+   * own quantity and limit price, inside the caller's transaction. Throws (and the caller's transaction rolls back)
+   * when the trade is no longer armed. Returns the legs as updated, in the order given.
+   */
+  fireArmedWithin(tradeId: number, fired: { contracts: number; expectedNetEdge: number }, legs: readonly FiredLeg[], detail: string | null): ArbLeg[] {
+    if (!this.ledger.db.inTransaction) throw new Error('firing an armed arb trade must run inside a ledger transaction');
+    assertTradeTransition('reserved', 'submitted');
+    assertLegTransition('reserved', 'submitted');
+    const at = this.ledger.timestamp();
+    if (this.q.fireTrade.run({ id: tradeId, contracts: fired.contracts, edge: fired.expectedNetEdge, at }).changes !== 1) {
+      throw new Error(`arb trade ${tradeId} is not armed: its orders cannot be recorded as sent`);
+    }
+    const updated: ArbLeg[] = [];
+    for (const { leg, quantity, limitPrice } of legs) {
+      if (leg.trade_id !== tradeId) throw new Error(`arb leg ${leg.id} is not a leg of trade ${tradeId}`);
+      if (this.q.fireLeg.run({ id: leg.id, quantity, limit_price: limitPrice, at }).changes !== 1) throw new Error(`arb leg ${leg.id} is not armed`);
+      this.q.insertEvent.run({ leg_id: leg.id, from: 'reserved', to: 'submitted', detail, at });
+      updated.push({ ...leg, quantity, limit_price: limitPrice, state: 'submitted', updated_at: at });
+    }
+    return updated;
+  }
+
+  private insertTradeWithin(input: Omit<NewTrade, 'legs'>, state: 'planned' | 'reserved' | 'submitted'): ArbTrade {
     if (!this.ledger.db.inTransaction) throw new Error('recording an arb trade this way must run inside a ledger transaction');
     const at = this.ledger.timestamp();
     const id = Number(
@@ -220,15 +281,25 @@ export class ArbStore {
     return row;
   }
 
-  /** Both events of each leg written submitted (planned → reserved → submitted) in one INSERT, prepared once per leg count. */
-  private submitEvents(legCount: number): Database.Statement {
-    let statement = this.submitEventStatements.get(legCount);
+  /**
+   * The events of legs written reserved (planned → reserved) or submitted (and reserved → submitted) in one INSERT,
+   * prepared once per leg count and state.
+   */
+  private newLegEvents(legCount: number, state: 'reserved' | 'submitted'): Database.Statement {
+    const key = legCount * 2 + (state === 'submitted' ? 1 : 0);
+    let statement = this.newEventStatements.get(key);
     if (!statement) {
-      const rows = Array.from({ length: legCount }, () => "(?, 'planned', 'reserved', NULL, ?), (?, 'reserved', 'submitted', NULL, ?)");
+      const perLeg = state === 'submitted' ? "(?, 'planned', 'reserved', NULL, ?), (?, 'reserved', 'submitted', NULL, ?)" : "(?, 'planned', 'reserved', NULL, ?)";
+      const rows = Array.from({ length: legCount }, () => perLeg);
       statement = this.ledger.db.prepare(`INSERT INTO arb_leg_events (leg_id, from_state, to_state, detail, created_at) VALUES ${rows.join(', ')}`);
-      this.submitEventStatements.set(legCount, statement);
+      this.newEventStatements.set(key, statement);
     }
     return statement;
+  }
+
+  /** The trade's state alone, undefined when there is no such trade. */
+  tradeState(id: number): TradeState | undefined {
+    return this.q.tradeState.get({ id })?.state;
   }
 
   requireTrade(id: number): ArbTrade {

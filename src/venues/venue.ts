@@ -64,6 +64,11 @@ export interface OrderReport {
   readonly feePaid: Micros;
   readonly fills: readonly Fill[];
   readonly rejectReason: string | null;
+  /**
+   * The order's own terms as the venue holds them, when it reports them (the paper venue does). Recovery records an
+   * order sent from an armed trade, whose terms were not yet written, from these.
+   */
+  readonly terms?: { readonly quantity: QtyMicros; readonly limitPrice: PriceMicros };
 }
 
 export interface VenueBalance {

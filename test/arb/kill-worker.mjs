@@ -2,9 +2,11 @@
 // random moments by kill.test.ts. Crash-only: it starts with reconcile (as the engine does), prints "ready", then
 // moves the paper books, scans the pair and executes whatever is actionable, with a seeded fault on every order
 // (reject, partial fill, timeouts before and after the venue accepts, internal errors) and a little venue latency so
-// that kills land while orders are in flight. It prints one line per trade. Usage:
+// that kills land while orders are in flight. On an odd seed it trades as the engine does by default, from armed
+// trades (committed ahead of each opportunity), so kills also land on an armed trade. It prints one line per trade. Usage:
 //   node kill-worker.mjs <db> <config> <seed>
 import { parseConfigFile } from '../../dist/config/config.js';
+import { ArmedTrades, likelierDirection } from '../../dist/engine/arb/armed.js';
 import { pairBooks } from '../../dist/engine/arb/books.js';
 import { executeArb } from '../../dist/engine/arb/executor.js';
 import { scanPair } from '../../dist/engine/arb/scanner.js';
@@ -34,6 +36,7 @@ process.stdout.write('ready\n');
 const random = seededRandom(seed);
 const pick = (list) => list[Math.floor(random() * list.length)];
 const [pair] = config.pairs.values();
+const armed = seed % 2 === 1 ? new ArmedTrades(deps) : null;
 const kalshi = venueSet.paper.get(pair.a.venue);
 const poly = venueSet.paper.get(pair.b.venue);
 for (let trade = 0; trade < TRADES_MAX; trade += 1) {
@@ -42,11 +45,12 @@ for (let trade = 0; trade < TRADES_MAX; trade += 1) {
   const bidB = 440_000 + 10_000 * Math.floor(random() * 7);
   kalshi.setQuote(pair.a.market, askA - 20_000, askA, 20_000_000);
   poly.setQuote(pair.b.market, bidB, bidB + 20_000, 20_000_000);
-  const best = scanPair(await pairBooks(ledger, venueSet.venues, pair))[0];
+  armed?.arm(pair, likelierDirection(await pairBooks(ledger, venueSet.venues, pair)));
+  const best = scanPair(await pairBooks(ledger, venueSet.venues, pair, armed?.heldFor(pair.name)))[0];
   if (!best || !actionable(pair, best)) continue;
   kalshi.scriptFaults([pick(FAULTS)]);
   poly.scriptFaults([pick(FAULTS)]);
-  const result = await executeArb(deps, best);
+  const result = await executeArb(deps, best, armed);
   if (result.status === 'settled') {
     for (const excess of result.settlement.unhedged) {
       const record = deps.store.unhedgedForPosition(excess.positionId);

@@ -40,19 +40,19 @@ function reservationStates(h: ArbHarness): string[] {
   return (h.ledger.db.prepare('SELECT state FROM reservations ORDER BY id').all() as { state: string }[]).map((r) => r.state);
 }
 
-describe('a trade left reserved (nothing sent)', () => {
-  it('is released by reconcile; a dry run first changes nothing', async () => {
+describe('a trade left reserved (armed, nothing sent)', () => {
+  it('is released by reconcile once the venues have no order under its ids; a dry run first changes nothing', async () => {
     const h = await arbHarness();
     const { trade } = writeTradeState(h, await h.best(), 'reserved');
     expect(h.wallet(A)).toMatchObject({ available: usd('957.16'), locked: usd('42.84') });
     const r = await restart(h);
     const before = bookSummary(r);
     const dry = await reconcile(r.ledger, r.config, { dryRun: true, venues: r.venueSet.venues });
-    expect(dry.actions.map((a) => a.detail)).toEqual([`arb #${trade.id}: no order was sent; would release its reservations`]);
+    expect(dry.actions.map((a) => a.detail)).toEqual([`arb #${trade.id}: armed; would ask the venues whether its orders were sent, and release it if not`]);
     expect(bookSummary(r)).toEqual(before);
     const report = await reconcileNow(r);
     expect(report.consistent).toBe(true);
-    expect(report.actions.map((a) => a.detail)).toEqual([`arb #${trade.id}: no order was sent; released its reservations`]);
+    expect(report.actions.map((a) => a.detail)).toEqual([`arb #${trade.id}: armed, no order at the venues; released its reservations`]);
     expect(r.store.requireTrade(trade.id)).toMatchObject({ state: 'failed', outcome: 'none' });
     expect(reservationStates(r)).toEqual(['released', 'released']);
     expect(r.pendingReservations()).toBe(0);

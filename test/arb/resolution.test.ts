@@ -38,6 +38,8 @@ describe('resolution of a hedged pair', () => {
       expect(realised).toBe(usd('100') - usd('42') - usd('55') - usd('0.84') - usd('1.1'));
       expect(realised).toBe(usd('1.06'));
       expect(engine.stats.realisedNetPnl).toBe(usd('1.06'));
+      // The engine holds the pair's next trade armed until it stops.
+      engine.stop();
       for (const venue of [A, B]) expect(h.wallet(venue).locked).toBe(0);
       expect(h.wallet(A).total + h.wallet(B).total).toBe(usd('2001.06'));
       // The venues paid exactly what the ledger booked.

@@ -71,7 +71,8 @@ interface PaperOrder {
 }
 
 const IN_FLIGHT_LEG_STATES = new Set(['reserved', 'submitted', 'unknown']);
-const SENT_LEG_STATES = new Set(['submitted', 'unknown']);
+/** Legs whose order may be at the venue: an armed (reserved) leg's order leaves before its record is written. */
+const SENT_LEG_STATES = new Set(['reserved', 'submitted', 'unknown']);
 const ANSWERED_LEG_STATES = new Set(['filled', 'partially_filled', 'rejected']);
 const IN_FLIGHT_TRADE_STATES = new Set(['planned', 'reserved', 'submitted']);
 
@@ -150,7 +151,11 @@ function paperViolations(db: Database.Database, paper: Database.Database, legs: 
     }
     const terms = (o: { venue: string; market: string; outcome: string; side: string; quantity: number; limit_price: number }) =>
       `${o.venue} ${o.market} ${o.outcome} ${o.side} ${o.quantity} @ ${o.limit_price}`;
-    if (terms(order) !== terms(leg)) out.push(`paper order ${order.client_order_id} is ${terms(order)}, its leg ${terms(leg)}`);
+    // A leg still armed (reserved) may have sent its order unrecorded: its quantity and limit bound the order's.
+    const armed = leg.state === 'reserved';
+    const where = (o: { venue: string; market: string; outcome: string; side: string }) => `${o.venue} ${o.market} ${o.outcome} ${o.side}`;
+    const agrees = armed ? where(order) === where(leg) && order.quantity <= leg.quantity && order.limit_price <= leg.limit_price : terms(order) === terms(leg);
+    if (!agrees) out.push(`paper order ${order.client_order_id} is ${terms(order)}, its leg ${armed ? 'armed for at most ' : ''}${terms(leg)}`);
     if (!SENT_LEG_STATES.has(leg.state) && !['filled', 'partially_filled', 'rejected', 'settled'].includes(leg.state)) {
       out.push(`paper order ${order.client_order_id} exists but its leg ${leg.id} is ${leg.state} (never marked submitted)`);
     }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigObject, type Config } from '../../src/config/config.js';
+import { RELEASED_UNUSED } from '../../src/engine/arb/armed.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { reconcile } from '../../src/engine/reconcile.js';
@@ -75,14 +76,21 @@ async function harness(options: { faults?: Record<string, PaperFaultPlan>; arbit
     engine,
     events,
     quoteA: (second) => engine.handle({ type: 'quote', venue: A, market: 'FED', bid: '0.40', ask: '0.42', timestampMs: T0 + second * 1000 }),
-    trades: () => ledger.db.prepare('SELECT id, state, outcome FROM arb_trades ORDER BY id').all() as { id: number; state: string; outcome: string | null }[],
+    // The trades that sent orders: not the pair's armed trade, nor one released unused.
+    trades: () =>
+      ledger.db
+        .prepare(`SELECT id, state, outcome FROM arb_trades WHERE state <> 'reserved' AND coalesce(note, '') NOT LIKE '${RELEASED_UNUSED}%' ORDER BY id`)
+        .all() as { id: number; state: string; outcome: string | null }[],
   };
   open.push(h);
   return h;
 }
 
-/** Everything that must hold after any fault, once the engine has finished with it. */
+/** Everything that must hold after any fault, once the engine has finished with it and stopped. */
 async function expectSound(h: Harness): Promise<void> {
+  expect(invariantViolations(h.ledger)).toEqual([]);
+  // Running, the engine holds the pair's next trade armed; a clean stop releases it.
+  h.engine.stop();
   expect(invariantViolations(h.ledger)).toEqual([]);
   expect(h.ledger.listPendingReservations()).toEqual([]);
   expect(arbViolations(h.path, 'recovered')).toEqual([]);

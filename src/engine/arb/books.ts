@@ -27,10 +27,20 @@ function requireVenues(venues: ReadonlyMap<string, Venue>, pair: PairConfig): [V
   return [venueA, venueB];
 }
 
+/** Funds already held for the pair's legs (by its armed trade): spendable by its next opportunity. */
+export interface HeldFunds {
+  readonly a: Micros;
+  readonly b: Micros;
+}
+
+const NONE_HELD: HeldFunds = { a: 0 as Micros, b: 0 as Micros };
+
 /** Each venue's wallet read once, however many of the pair's books it funds. */
-function assemble(ledger: Ledger, pair: PairConfig, venueA: Venue, venueB: Venue, books: readonly [OrderBook, OrderBook, OrderBook, OrderBook]): PairBooks {
-  const availableA = ledger.getWallet(pair.a.venue)?.available ?? (0 as Micros);
-  const availableB = pair.b.venue === pair.a.venue ? availableA : (ledger.getWallet(pair.b.venue)?.available ?? (0 as Micros));
+function assemble(ledger: Ledger, pair: PairConfig, venueA: Venue, venueB: Venue, books: readonly [OrderBook, OrderBook, OrderBook, OrderBook], held: HeldFunds): PairBooks {
+  const walletA = ledger.getWallet(pair.a.venue)?.available ?? 0;
+  const walletB = pair.b.venue === pair.a.venue ? walletA : (ledger.getWallet(pair.b.venue)?.available ?? 0);
+  const availableA = (walletA + held.a) as Micros;
+  const availableB = (walletB + held.b) as Micros;
   return {
     pair: pair.name,
     aYes: legBook(venueA, pair.a, pair.a.yesIs, books[0], availableA),
@@ -45,7 +55,7 @@ function assemble(ledger: Ledger, pair: PairConfig, venueA: Venue, venueB: Venue
  * The pair's books when both venues hold them in memory (paper): built synchronously, so an opportunity found on a
  * quote is sent without yielding to the event loop first. Null when a venue's book is only a request away.
  */
-export function pairBooksNow(ledger: Ledger, venues: ReadonlyMap<string, Venue>, pair: PairConfig): PairBooks | null {
+export function pairBooksNow(ledger: Ledger, venues: ReadonlyMap<string, Venue>, pair: PairConfig, held: HeldFunds = NONE_HELD): PairBooks | null {
   const [venueA, venueB] = requireVenues(venues, pair);
   if (!venueA.bookNow || !venueB.bookNow) return null;
   return assemble(ledger, pair, venueA, venueB, [
@@ -53,11 +63,11 @@ export function pairBooksNow(ledger: Ledger, venues: ReadonlyMap<string, Venue>,
     venueA.bookNow(pair.a.market, opposite(pair.a.yesIs)),
     venueB.bookNow(pair.b.market, pair.b.yesIs),
     venueB.bookNow(pair.b.market, opposite(pair.b.yesIs)),
-  ]);
+  ], held);
 }
 
-export async function pairBooks(ledger: Ledger, venues: ReadonlyMap<string, Venue>, pair: PairConfig): Promise<PairBooks> {
-  const now = pairBooksNow(ledger, venues, pair);
+export async function pairBooks(ledger: Ledger, venues: ReadonlyMap<string, Venue>, pair: PairConfig, held: HeldFunds = NONE_HELD): Promise<PairBooks> {
+  const now = pairBooksNow(ledger, venues, pair, held);
   if (now) return now;
   const [venueA, venueB] = requireVenues(venues, pair);
   const books = await Promise.all([
@@ -67,5 +77,5 @@ export async function pairBooks(ledger: Ledger, venues: ReadonlyMap<string, Venu
     venueB.getBook(pair.b.market, opposite(pair.b.yesIs)),
   ]);
   // Wallets are read after the books arrive, as close as possible to the scan that sizes against them.
-  return assemble(ledger, pair, venueA, venueB, books);
+  return assemble(ledger, pair, venueA, venueB, books, held);
 }

@@ -1,6 +1,8 @@
 // Executing an arbitrage: the seed's execute_arbitrage_trade without its bugs.
 //   1. in ONE commit before anything is sent: the trade, both legs' worst-case cost reserved, and both legs with their
-//      client order ids, written as submitted (all or nothing: a short second wallet reserves nothing)
+//      client order ids, written as submitted (all or nothing: a short second wallet reserves nothing). With the
+//      pair armed (armed.ts), that commit was made ahead of the opportunity: the orders leave at once and their
+//      sizes are recorded right after, in the same synchronous turn
 //   2. send both concurrently, fill-or-kill, with a timeout
 //   3. an unknown outcome is resolved by asking the venue by client order id — never by guessing
 //   4. settle both legs from what actually filled (settle.ts); an excess on one leg becomes an unhedged record
@@ -13,7 +15,8 @@ import { formatUsd, type PriceMicros, type QtyMicros } from '../../domain/money.
 import type { ArbLeg, ArbStore, NewLeg, NewTrade } from '../../ledger/arb-store.js';
 import type { Ledger, Reservation, ReserveInput } from '../../ledger/ledger.js';
 import type { PlaceOrderRequest, Venue } from '../../venues/venue.js';
-import { assertReservationFunds, lookupOrder, sendOrder, withinTimeout, worstCaseCost } from './orders.js';
+import type { ArmedTrade, ArmedTrades } from './armed.js';
+import { assertReservationFunds, lookupOrder, sendOrder, withinTimeout, worstCaseCost, type PlaceOutcome } from './orders.js';
 import type { Opportunity } from './scanner.js';
 import { recordKnownVerdicts, settleTrade, type LegVerdict, type SettleResult } from './settle.js';
 
@@ -34,7 +37,7 @@ export type ArbResult =
 const UNKNOWN_GRACE_MS_MAX = 2_000;
 
 type Prepared =
-  | { readonly kind: 'ready'; readonly tradeId: number; readonly legA: ArbLeg; readonly legB: ArbLeg; readonly requests: [PlaceOrderRequest, PlaceOrderRequest] }
+  | { readonly kind: 'ready'; readonly tradeId: number; readonly legA: ArbLeg; readonly legB: ArbLeg; readonly requests: readonly [PlaceOrderRequest, PlaceOrderRequest] }
   | { readonly kind: 'failed'; readonly tradeId: number; readonly reason: string };
 
 /**
@@ -80,7 +83,7 @@ function requireVenue(deps: ArbDeps, name: string): Venue {
   return venue;
 }
 
-export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promise<ArbResult> {
+export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed: ArmedTrades | null = null): Promise<ArbResult> {
   const { ledger, store, config } = deps;
   let venueA: Venue;
   let venueB: Venue;
@@ -90,15 +93,24 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promi
   } catch (error) {
     return { status: 'failed', tradeId: null, reason: (error as Error).message };
   }
-  const prepared = prepare(deps, opportunity, venueA, venueB);
-  if (prepared.kind === 'failed') return { status: 'failed', tradeId: prepared.tradeId, reason: prepared.reason };
-  const { legA, legB, requests } = prepared;
-  const trade = { id: prepared.tradeId };
+  let sent: Sent;
+  const ready = armed ? takeArmed(armed, opportunity, venueA, venueB, config.arbitrage.timeInForce) : null;
+  if (ready) {
+    sent = fireArmed(deps, ready, opportunity, venueA, venueB);
+    if (sent.kind === 'unrecorded') {
+      await Promise.all([sent.sentA, sent.sentB]);
+      return { status: 'pending', tradeId: sent.tradeId, reason: sent.reason };
+    }
+  } else {
+    const prepared = prepare(deps, opportunity, venueA, venueB);
+    if (prepared.kind === 'failed') return { status: 'failed', tradeId: prepared.tradeId, reason: prepared.reason };
+    // Both legs are handed over before either timer is armed: the second order should not wait on the first's timer.
+    const { tradeId, legA, legB, requests } = prepared;
+    sent = { kind: 'recorded', tradeId, legA, legB, sentA: sendOrder(venueA, requests[0]), sentB: sendOrder(venueB, requests[1]) };
+  }
+  const { legA, legB, tradeId } = sent;
   const timeoutMs = config.arbitrage.orderTimeoutMs;
-  // Both legs are handed over before either timer is armed: the second order should not wait on the first's timer.
-  const sentA = sendOrder(venueA, requests[0]);
-  const sentB = sendOrder(venueB, requests[1]);
-  const [outcomeA, outcomeB] = await Promise.all([withinTimeout(sentA, timeoutMs), withinTimeout(sentB, timeoutMs)]);
+  const [outcomeA, outcomeB] = await Promise.all([withinTimeout(sent.sentA, timeoutMs), withinTimeout(sent.sentB, timeoutMs)]);
   const verdicts = new Map<number, LegVerdict>();
   const unknown: string[] = [];
   for (const [leg, venue, outcome] of [[legA, venueA, outcomeA], [legB, venueB, outcomeB]] as const) {
@@ -113,9 +125,82 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity): Promi
   }
   if (unknown.length > 0) {
     recordKnownVerdicts(ledger, store, verdicts);
-    return { status: 'pending', tradeId: trade.id, reason: `outcome unknown for ${unknown.join(' and ')}; reconcile will settle it` };
+    return { status: 'pending', tradeId, reason: `outcome unknown for ${unknown.join(' and ')}; reconcile will settle it` };
   }
-  return { status: 'settled', tradeId: trade.id, settlement: settleTrade(ledger, store, config, trade.id, verdicts) };
+  return { status: 'settled', tradeId, settlement: settleTrade(ledger, store, config, tradeId, verdicts) };
+}
+
+/** Both orders handed over, and the legs as recorded sent; or handed over with their record not written. */
+type Sent =
+  | { readonly kind: 'recorded'; readonly tradeId: number; readonly legA: ArbLeg; readonly legB: ArbLeg; readonly sentA: Promise<PlaceOutcome>; readonly sentB: Promise<PlaceOutcome> }
+  | { readonly kind: 'unrecorded'; readonly tradeId: number; readonly reason: string; readonly sentA: Promise<PlaceOutcome>; readonly sentB: Promise<PlaceOutcome> };
+
+interface ReadyArmed {
+  readonly armed: ArmedTrade;
+  readonly requests: readonly [PlaceOrderRequest, PlaceOrderRequest];
+}
+
+/**
+ * The pair's armed trade with the opportunity's orders under its client order ids, when it can carry them: same
+ * direction, no more contracts than it allows, each leg's worst case within the funds its leg holds. Taken from
+ * `armed` then (it is fired now); released when it cannot carry them, so the opportunity is funded the usual way.
+ */
+function takeArmed(armed: ArmedTrades, opportunity: Opportunity, venueA: Venue, venueB: Venue, timeInForce: 'fok' | 'ioc'): ReadyArmed | null {
+  const ticket = armed.get(opportunity.pair);
+  if (!ticket) return null;
+  // Still armed in the ledger: a reconcile that ignored this running engine may have released it (one indexed read).
+  if (armed.store.tradeState(ticket.tradeId) !== 'reserved') {
+    armed.forget(opportunity.pair);
+    return null;
+  }
+  const order = (leg: ArbLeg, plan: Opportunity['a']): PlaceOrderRequest => ({
+    clientOrderId: leg.client_order_id,
+    market: leg.market,
+    outcome: leg.outcome,
+    side: 'buy',
+    quantity: plan.quantity,
+    limitPrice: plan.limitPrice,
+    timeInForce,
+  });
+  const requests = [order(ticket.legA, opportunity.a), order(ticket.legB, opportunity.b)] as const;
+  const fits =
+    ticket.direction === opportunity.direction &&
+    opportunity.contracts <= ticket.contractsMax &&
+    worstCaseCost(venueA, requests[0], opportunity.a.averagePrice) <= ticket.reservationA.amount &&
+    worstCaseCost(venueB, requests[1], opportunity.b.averagePrice) <= ticket.reservationB.amount;
+  if (!fits) {
+    armed.disarm(opportunity.pair, 'an opportunity needed the other direction or more funds');
+    return null;
+  }
+  armed.take(opportunity.pair);
+  return { armed: ticket, requests };
+}
+
+/**
+ * The fast path: both orders handed to the venues at once (their funds and client order ids were made durable when
+ * the trade was armed), then, in the same synchronous turn, the orders' sizes and limit prices recorded with the
+ * trade and legs moved to submitted. Should that record fail, the orders are out and the trade stays armed in the
+ * ledger: recovery asks the venues by client order id and settles it, as after a crash at this very point.
+ */
+function fireArmed(deps: ArbDeps, { armed, requests }: ReadyArmed, opportunity: Opportunity, venueA: Venue, venueB: Venue): Sent {
+  const sentA = sendOrder(venueA, requests[0]);
+  const sentB = sendOrder(venueB, requests[1]);
+  try {
+    const [legA, legB] = deps.ledger.transaction(() =>
+      deps.store.fireArmedWithin(
+        armed.tradeId,
+        { contracts: opportunity.contracts, expectedNetEdge: opportunity.netEdge },
+        [
+          { leg: armed.legA, quantity: requests[0].quantity, limitPrice: requests[0].limitPrice },
+          { leg: armed.legB, quantity: requests[1].quantity, limitPrice: requests[1].limitPrice },
+        ],
+        'sent from the armed trade',
+      ),
+    ) as [ArbLeg, ArbLeg];
+    return { kind: 'recorded', tradeId: armed.tradeId, legA, legB, sentA, sentB };
+  } catch (error) {
+    return { kind: 'unrecorded', tradeId: armed.tradeId, reason: `orders sent but not recorded (${(error as Error).message}); reconcile will settle them from the venues`, sentA, sentB };
+  }
 }
 
 /**

@@ -1,8 +1,13 @@
 // Crash recovery for arbitrage, run by start-up and `arbbot reconcile` (one code path): every trade that was in
 // flight is finished exactly as if the process had lived. Nothing sent → released. Sent → each venue is asked by
-// client order id and the trade is settled from its answer. An order is never placed again.
-import type { ArbLeg } from '../../ledger/arb-store.js';
+// client order id and the trade is settled from its answer. Armed (its orders may have left just before the crash,
+// unrecorded) → each venue is asked too: nothing there → released, else recorded sent and settled from the answers.
+// An order is never placed again.
+import type { ArbLeg, ArbTrade } from '../../ledger/arb-store.js';
+import type { OrderReport } from '../../venues/venue.js';
 import { abandon, resolveUnknown, type ArbDeps } from './executor.js';
+import { RELEASED_UNUSED } from './armed.js';
+import { lookupOrder } from './orders.js';
 import { recordKnownVerdicts, settleTrade, type LegVerdict } from './settle.js';
 import { settleFollowUp } from './unhedged.js';
 
@@ -16,13 +21,18 @@ export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; eng
   if (options.engineRunning) {
     // A live engine (another process) owns its in-flight trades and will settle them from the venues' answers.
     const inFlight = deps.store.inFlightTrades().length;
-    if (inFlight > 0) report.actions.push(`${inFlight} arbitrage trade(s) in flight, left to the running engine (pid ${options.engineRunning})`);
+    if (inFlight > 0) report.actions.push(`${inFlight} arbitrage trade(s) in flight or armed, left to the running engine (pid ${options.engineRunning})`);
     return report;
   }
   for (const trade of deps.store.inFlightTrades()) {
-    if (trade.state === 'planned' || trade.state === 'reserved') {
+    if (trade.state === 'planned') {
       report.actions.push(`arb #${trade.id}: no order was sent; ${options.dryRun ? 'would release' : 'released'} its reservations`);
       if (!options.dryRun) abandon(deps, trade.id, 'interrupted before any order was sent');
+      continue;
+    }
+    if (trade.state === 'reserved') {
+      if (options.dryRun) report.actions.push(`arb #${trade.id}: armed; would ask the venues whether its orders were sent, and release it if not`);
+      else await recoverArmed(deps, trade, report);
       continue;
     }
     if (options.dryRun) {
@@ -51,4 +61,49 @@ export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; eng
   }
   for (const line of await settleFollowUp(deps, options)) report.actions.push(line);
   return report;
+}
+
+/**
+ * An armed trade found at start-up: its client order ids are durable, its orders' sizes may not be. Each venue is
+ * asked by client order id. Neither has an order → released. Either has one → the trade is recorded sent with the
+ * terms the venue reports, then settled from the answers, as a trade recorded sent before a crash would be. A venue that cannot answer leaves it for later.
+ */
+async function recoverArmed(deps: ArbDeps, trade: ArbTrade, report: RecoveryReport): Promise<void> {
+  const legs = deps.store.legsOf(trade.id).filter((leg) => (leg.leg === 'a' || leg.leg === 'b') && leg.state === 'reserved');
+  const found = new Map<number, OrderReport | null>();
+  for (const leg of legs) {
+    const venue = deps.venues.get(leg.venue);
+    const answer = venue ? await lookupOrder(venue, leg.client_order_id, leg.market, deps.config.arbitrage.orderTimeoutMs) : 'unreachable';
+    if (answer === 'unreachable') {
+      report.unresolved.push(`arb #${trade.id} (armed): ${leg.venue} cannot say whether order ${leg.client_order_id} was sent`);
+      return;
+    }
+    found.set(leg.id, answer);
+  }
+  const reports = [...found.values()].filter((answer): answer is OrderReport => answer !== null);
+  if (reports.length === 0) {
+    abandon(deps, trade.id, `${RELEASED_UNUSED}: no order at the venues after a restart`);
+    report.actions.push(`arb #${trade.id}: armed, no order at the venues; released its reservations`);
+    return;
+  }
+  // The order's terms as the venue holds them; without them, its size from the fills and what remained, and the
+  // armed bound as its limit. A leg the venue never received is recorded at its partner's size (both legs are sent
+  // with one) and the armed bound. A size of zero (a venue reporting none) falls back to the armed bound.
+  const ordered = (answer: OrderReport | null) =>
+    answer === null ? 0 : (answer.terms?.quantity ?? Math.max(answer.filledQuantity + answer.remainingQuantity, answer.filledQuantity));
+  const contracts = Math.max(...reports.map(ordered)) || trade.contracts;
+  deps.ledger.transaction(() => {
+    const fired = legs.map((leg) => {
+      const answer = found.get(leg.id) ?? null;
+      return { leg, quantity: ordered(answer) || contracts, limitPrice: answer?.terms?.limitPrice ?? leg.limit_price };
+    });
+    deps.store.fireArmedWithin(trade.id, { contracts, expectedNetEdge: trade.expected_net_edge }, fired, "sent from the armed trade; recorded after a restart from the venues' answers");
+  });
+  const verdicts = new Map<number, LegVerdict>();
+  for (const leg of legs) {
+    const answer = found.get(leg.id) ?? null;
+    verdicts.set(leg.id, answer === null ? { kind: 'rejected', reason: `${leg.venue} has no order ${leg.client_order_id}: never placed (armed trade recovered after a restart)` } : { kind: 'report', report: answer });
+  }
+  const settled = settleTrade(deps.ledger, deps.store, deps.config, trade.id, verdicts);
+  report.actions.push(`arb #${trade.id}: armed, orders found at the venues; recorded sent and settled from their reports (${settled.trade.outcome ?? 'none'})`);
 }

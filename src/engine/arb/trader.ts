@@ -1,11 +1,13 @@
 // Arbitrage inside the engine: on every accepted quote of a paired market, scan the pair; when the best direction
-// clears the pair's minimum edge, neither venue is paused and the pair has room in flight, execute it, then apply
-// the unhedged-leg policy to whatever did not hedge.
+// clears the pair's minimum edge, neither venue is paused and the pair has room in flight, execute it (from the
+// pair's armed trade when it fits: armed.ts), apply the unhedged-leg policy to whatever did not hedge, and arm the
+// pair again.
 import type { PairConfig } from '../../config/config.js';
 import { ratioPpm } from '../../domain/money.js';
 import type { UnhedgedState } from '../../domain/arb.js';
 import type { TopOfBook, Venue } from '../../venues/venue.js';
 import type { EngineEvent } from '../events.js';
+import { ArmedTrades, likelierDirection } from './armed.js';
 import { opposite, pairBooks, pairBooksNow } from './books.js';
 import { executeArb, type ArbDeps, type ArbResult } from './executor.js';
 import { asksMayClear, edgePossible, scanPair, type Opportunity } from './scanner.js';
@@ -57,12 +59,15 @@ export class ArbTrader {
   /** Pairs by venue, then market: a quote finds its pairs without building a key. */
   private readonly routes = new Map<string, Map<string, PairRoute[]>>();
   private readonly utilizationWarned = new Set<string>();
+  /** Each confirmed pair's next trade, committed ahead (config arbitrage.armAhead): null when arming is off. */
+  private readonly armed: ArmedTrades | null;
 
   constructor(
     readonly deps: ArbDeps,
     private readonly stats: ArbStats,
     private readonly emit: (event: EngineEvent) => void,
   ) {
+    this.armed = deps.config.arbitrage.armAhead ? new ArmedTrades(deps) : null;
     for (const pair of deps.config.pairs.values()) {
       const route: PairRoute = { pair, venueA: deps.venues.get(pair.a.venue), venueB: deps.venues.get(pair.b.venue), topA: null, topB: null };
       for (const leg of [pair.a, pair.b]) {
@@ -103,10 +108,31 @@ export class ArbTrader {
     return this.deps.store.inFlightCount(pair.name) < this.deps.config.arbitrage.inFlightPerPairMax;
   }
 
+  /**
+   * Arms every confirmed pair that is not armed yet, each in its own commit, facing the direction its books are
+   * closest to paying in. A pair whose wallets hold nothing free stays unarmed: its opportunities commit first.
+   */
+  async armAll(): Promise<void> {
+    if (!this.armed) return;
+    for (const pair of this.deps.config.pairs.values()) await this.arm(pair);
+  }
+
+  private async arm(pair: PairConfig): Promise<void> {
+    if (!this.armed || !pair.confirmed || this.armed.get(pair.name)) return;
+    const books = await pairBooks(this.deps.ledger, this.deps.venues, pair).catch(() => null);
+    this.armed.arm(pair, likelierDirection(books));
+  }
+
+  /** Releases every armed trade (nothing was sent under them): at a clean stop, and before the engine reconciles itself. */
+  disarmAll(reason: string): void {
+    this.armed?.disarmAll(reason);
+  }
+
   private async tradePairs(pairs: readonly PairConfig[]): Promise<void> {
     for (const pair of pairs) {
+      const held = this.armed?.heldFor(pair.name);
       // In-memory books need no await: the orders then leave before this quote's turn of the event loop ends.
-      const books = pairBooksNow(this.deps.ledger, this.deps.venues, pair) ?? (await pairBooks(this.deps.ledger, this.deps.venues, pair));
+      const books = pairBooksNow(this.deps.ledger, this.deps.venues, pair, held) ?? (await pairBooks(this.deps.ledger, this.deps.venues, pair, held));
       // Most quotes leave no edge at any size: skip the sizing search, the scanner's whole cost, when none can pay.
       if (!edgePossible(books, pair.minEdgeBps)) continue;
       const best = scanPair(books, true)[0];
@@ -116,12 +142,14 @@ export class ArbTrader {
       this.emit({ kind: 'arb', opportunity: best, result });
       if (result.status === 'settled') await this.handleUnhedged(result);
       this.checkUtilization([pair.a.venue, pair.b.venue]);
+      // Armed anew once this trade's unused funds are back, so the next opportunity is carried too.
+      await this.arm(pair);
     }
   }
 
   private async execute(opportunity: Opportunity): Promise<ArbResult> {
     try {
-      const result = await executeArb(this.deps, opportunity);
+      const result = await executeArb(this.deps, opportunity, this.armed);
       if (result.status === 'settled') {
         this.stats.arbsExecuted += 1;
         const outcome = result.settlement.trade.outcome ?? 'none';

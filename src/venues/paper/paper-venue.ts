@@ -286,5 +286,6 @@ function toReport(row: PaperOrderRow): OrderReport {
         ? [{ fillId: `${row.venueOrderId}-1`, quantity: filled, price: mulDiv(row.filledNotional, 1_000_000, row.filledQuantity, 'down') as PriceMicros, fee: row.fee as Micros }]
         : [],
     rejectReason: row.rejectReason,
+    terms: { quantity: row.quantity as QtyMicros, limitPrice: row.limitPrice as PriceMicros },
   };
 }
