@@ -325,7 +325,13 @@ export class Engine {
   /** Clean stop: write what is only in memory, and release the armed trades' funds. Every other change is already committed. */
   stop(): void {
     this.flushPrices();
-    this.arb?.disarmAll('the engine stopped');
+    try {
+      this.arb?.disarmAll('the engine stopped');
+    } catch (error) {
+      // Left armed (the ledger busy or read-only): the next start-up or `arbbot reconcile` asks the venues and
+      // releases them, as after a crash. A stop must not hide the error that may have caused it.
+      this.emit({ kind: 'warning', message: `armed trades left for the next reconcile to release: ${(error as Error).message}` });
+    }
   }
 
   rejectedByReason(): ReadonlyMap<RejectReason, number> {

@@ -12,7 +12,7 @@ import { reconcile } from '../../src/engine/reconcile.js';
 import { walletCheck } from '../../src/ledger/health.js';
 import type { OrderReport, PlaceOrderRequest } from '../../src/venues/venue.js';
 import { arbViolations } from '../proof/proof-fixtures.js';
-import { A, arbHarness, B, contracts, PAIR, price, usd, type ArbHarness } from './arb-fixtures.js';
+import { A, arbConfigJson, arbHarness, B, contracts, PAIR, price, usd, type ArbHarness } from './arb-fixtures.js';
 
 interface AtSend {
   readonly clientOrderId: string;
@@ -74,18 +74,38 @@ describe('an armed pair', () => {
     expect(h.paperOrders(A) + h.paperOrders(B)).toBe(0);
   });
 
-  it('holds what a short wallet has, and arms nothing from an empty one', async () => {
+  it('holds at most half of a short wallet, and arms nothing from an empty one', async () => {
     const h = await arbHarness();
     h.ledger.withdraw(A, usd('880'), { idempotencyKey: 'w-1' });
     const armed = new ArmedTrades(h.deps);
     expect(armed.arm(armedPair(h), 'yes_a_no_b')).toBe(true);
-    expect(armed.heldFor(PAIR)).toEqual({ a: usd('120'), b: usd('500') });
+    expect(armed.heldFor(PAIR)).toEqual({ a: usd('60'), b: usd('500') });
     armed.disarmAll('test over');
     h.ledger.withdraw(A, usd('120'), { idempotencyKey: 'w-2' });
     const before = h.transactionCount();
     expect(armed.arm(armedPair(h), 'yes_a_no_b')).toBe(false);
     expect(armed.get(PAIR)).toBeUndefined();
     expect(h.transactionCount()).toBe(before);
+  });
+
+  it('holds at most half of each venue across all its pairs: a pair past that stays unarmed', async () => {
+    const base = arbConfigJson();
+    const second = { a: { venue: A, market: 'FED' }, b: { venue: B, market: 'fed' }, maxSize: '300', minEdgeBps: 50, confirmed: true };
+    const h = await arbHarness({ config: { ...base, pairs: { ...(base.pairs as object), 'fed-dec-2': second, 'fed-dec-3': second } } });
+    const armed = new ArmedTrades(h.deps);
+    const pair = (name: string) => h.config.pairs.get(name) ?? armedPair(h);
+    // $1000 a venue: the first pair takes its $500 maxSize, which is the half; nothing is left ahead for the others.
+    expect(armed.arm(pair(PAIR), 'yes_a_no_b')).toBe(true);
+    expect(armed.arm(pair('fed-dec-2'), 'yes_a_no_b')).toBe(false);
+    armed.disarm(PAIR, 'test');
+    expect(armed.arm(pair('fed-dec-2'), 'yes_a_no_b')).toBe(true);
+    expect(armed.arm(pair('fed-dec-3'), 'yes_a_no_b')).toBe(true);
+    expect([armed.heldFor('fed-dec-2'), armed.heldFor('fed-dec-3')]).toEqual([
+      { a: usd('300'), b: usd('300') },
+      { a: usd('200'), b: usd('200') },
+    ]);
+    expect([h.wallet(A).available, h.wallet(B).available]).toEqual([usd('500'), usd('500')]);
+    armed.disarmAll('test over');
   });
 
   it('faces the direction its books come closest to paying in', async () => {
@@ -136,7 +156,7 @@ describe('firing an armed trade', () => {
     const sends = watchSends(h);
     const result = await executeArb(h.deps, await h.best(), armed);
     expect(settledOutcome(result)).toBe('hedged');
-    expect(h.store.requireTrade(ticket?.tradeId ?? 0)).toMatchObject({ state: 'failed', note: expect.stringMatching(new RegExp(`^${RELEASED_UNUSED}: `)) });
+    expect(h.store.requireTrade(ticket?.tradeId ?? 0)).toMatchObject({ state: 'failed', note: `${RELEASED_UNUSED}: an opportunity came in the other direction` });
     // The trade that sent was durable as submitted, and the armed one released, before either order left.
     for (const send of sends) {
       expect(send.trades).toEqual([
@@ -146,6 +166,23 @@ describe('firing an armed trade', () => {
     }
     expect(h.pendingReservations()).toBe(0);
     expect([h.paperOrders(A), h.paperOrders(B)]).toEqual([1, 1]);
+  });
+
+  it('is passed over for an opportunity that needs more than it holds: released, and the trade commits before its send', async () => {
+    const h = await arbHarness();
+    // Armed while kalshi held $50 (so $25 ahead); $950 more arrives after, and the opportunity is sized with it.
+    h.ledger.withdraw(A, usd('950'), { idempotencyKey: 'w-1' });
+    const armed = new ArmedTrades(h.deps);
+    armed.arm(armedPair(h), 'yes_a_no_b');
+    const ticket = armed.get(PAIR);
+    expect(ticket?.reservationA.amount).toBe(usd('25'));
+    h.ledger.deposit(A, usd('950'), { idempotencyKey: 'd-1' });
+    const sends = watchSends(h);
+    expect(settledOutcome(await executeArb(h.deps, await h.best(), armed))).toBe('hedged');
+    expect(h.store.requireTrade(ticket?.tradeId ?? 0)).toMatchObject({ state: 'failed', note: `${RELEASED_UNUSED}: an opportunity needed more than it holds` });
+    expect(sends.map((send) => send.trades.at(-1)?.state)).toEqual(['submitted', 'submitted']);
+    expect(sends.map((send) => send.clientOrderId)).not.toContain(ticket?.legA.client_order_id);
+    expect(h.pendingReservations()).toBe(0);
   });
 
   it('is not fired once a reconcile that ignored the engine released it: the trade commits first, nothing is sent unfunded', async () => {
@@ -243,8 +280,27 @@ describe('the engine and its armed trades', () => {
     ]);
   });
 
+  it('releases its armed trade before reconciling itself after a pause, then arms anew', async () => {
+    const h = await arbHarness();
+    const engine = new Engine({ ledger: h.ledger, config: h.config, paperVenues: h.venueSet.paper, venues: h.venueSet.venues, listener: () => undefined });
+    await engine.start();
+    const first = h.ledger.listPendingReservations().map((reservation) => reservation.id);
+    expect(first).toHaveLength(2);
+    await engine.handle({ type: 'disconnect', venue: B, timestampMs: Date.UTC(2026, 0, 1) });
+    await engine.handle({ type: 'reconnect', venue: B, timestampMs: Date.UTC(2026, 0, 1) + 1_000 });
+    const trades = h.ledger.db.prepare('SELECT state, note FROM arb_trades ORDER BY id').all();
+    expect(trades).toEqual([
+      { state: 'failed', note: `${RELEASED_UNUSED}: the engine reconciles after a pause` },
+      { state: 'reserved', note: null },
+    ]);
+    const second = h.ledger.listPendingReservations().map((reservation) => reservation.id);
+    expect(second).toHaveLength(2);
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    engine.stop();
+    expect(h.pendingReservations()).toBe(0);
+  });
+
   it('with armAhead off, commits every trade before its send and holds nothing ahead', async () => {
-    const { arbConfigJson } = await import('./arb-fixtures.js');
     const base = arbConfigJson();
     const h = await arbHarness({ config: { ...base, arbitrage: { ...(base.arbitrage as object), armAhead: false } } });
     const engine = new Engine({ ledger: h.ledger, config: h.config, paperVenues: h.venueSet.paper, venues: h.venueSet.venues, listener: () => undefined });

@@ -7,8 +7,8 @@
 // turn. An armed trade is a trade in state 'reserved' with its legs 'reserved'; it is used once, then armed anew.
 import type { PairConfig } from '../../config/config.js';
 import type { ArbDirection } from '../../domain/arb.js';
-import { formatUsd, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import type { ArbLeg, ArbStore, NewLeg, NewTrade } from '../../ledger/arb-store.js';
+import { formatUsd, mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import type { ArbLeg, NewLeg, NewTrade } from '../../ledger/arb-store.js';
 import type { Reservation } from '../../ledger/ledger.js';
 import type { Outcome } from '../../venues/venue.js';
 import { opposite } from './books.js';
@@ -22,6 +22,11 @@ export const ARMED_LIMIT_PRICE_MAX = (SCALE - 1) as PriceMicros;
  * than its cost again is rare enough (and suspect enough) to take the path that commits first.
  */
 const ARMED_CONTRACTS_PER_USD = 2;
+/**
+ * The most of a venue's balance its armed trades hold together: with many pairs, arming each to maxSize would lock
+ * every dollar ahead and leave nothing for positions. A pair armed with less, or not at all, commits before its send.
+ */
+export const ARMED_WALLET_SHARE_PCT_MAX = 50;
 
 /** How the note of an armed trade released unused begins (its legs were never sent). */
 export const RELEASED_UNUSED = 'armed, released unused';
@@ -54,9 +59,10 @@ function outcomes(pair: PairConfig, direction: ArbDirection): [Outcome, Outcome]
 
 /**
  * Arms the pair's next trade in one commit: the trade and its legs written reserved, each leg holding up to the
- * pair's maxSize (less when the wallet holds less). Null, with nothing written, when a wallet holds nothing free.
+ * pair's maxSize, less when the wallet holds less or its armed trades (`heldOn`) already hold their share of it.
+ * Null, with nothing written, when a leg would hold nothing.
  */
-export function armTrade(deps: ArbDeps, pair: PairConfig, direction: ArbDirection): ArmedTrade | null {
+export function armTrade(deps: ArbDeps, pair: PairConfig, direction: ArbDirection, heldOn: (venue: string) => number = () => 0): ArmedTrade | null {
   const { ledger, store } = deps;
   const [outcomeA, outcomeB] = outcomes(pair, direction);
   const contractsMax = Math.max(Math.floor((pair.maxSizeMicros * ARMED_CONTRACTS_PER_USD) / SCALE), 1) * SCALE as QtyMicros;
@@ -74,13 +80,14 @@ export function armTrade(deps: ArbDeps, pair: PairConfig, direction: ArbDirectio
   const trade: NewTrade = { pair: pair.name, direction, contracts: contractsMax, expectedNetEdge: 0, legs };
   return ledger.transaction(() => {
     // Read inside the IMMEDIATE transaction: no other process can spend these funds before they are reserved.
-    const amounts = legs.map((planned) => Math.min(pair.maxSizeMicros, ledger.getWallet(planned.venue)?.available ?? 0) as Micros);
-    if (pair.a.venue === pair.b.venue) {
-      const available = ledger.getWallet(pair.a.venue)?.available ?? 0;
-      const half = Math.floor(available / 2);
-      amounts[0] = Math.min(amounts[0] ?? 0, half) as Micros;
-      amounts[1] = Math.min(amounts[1] ?? 0, half) as Micros;
-    }
+    const amounts = legs.map((planned) => {
+      const wallet = ledger.getWallet(planned.venue);
+      if (!wallet) return 0;
+      // Both legs on one venue share what it may hold ahead.
+      const share = pair.a.venue === pair.b.venue ? 2 : 1;
+      const headroom = mulDiv(wallet.total, ARMED_WALLET_SHARE_PCT_MAX, 100, 'down') - heldOn(planned.venue);
+      return Math.floor(Math.min(pair.maxSizeMicros, wallet.available, headroom) / share);
+    });
     if (amounts.some((amount) => amount <= 0)) return null;
     let reservations: Reservation[] = [];
     const armed = store.armNewTradeWithin(trade, (tradeId) => {
@@ -114,9 +121,6 @@ export class ArmedTrades {
 
   constructor(private readonly deps: ArbDeps) {}
 
-  get store(): ArbStore {
-    return this.deps.store;
-  }
 
   get(pair: string): ArmedTrade | undefined {
     return this.byPair.get(pair);
@@ -131,9 +135,19 @@ export class ArmedTrades {
   /** Arms the pair unless it already is; false when the wallets hold nothing to arm it with. */
   arm(pair: PairConfig, direction: ArbDirection): boolean {
     if (this.byPair.has(pair.name)) return true;
-    const armed = armTrade(this.deps, pair, direction);
+    const armed = armTrade(this.deps, pair, direction, (venue) => this.heldOn(venue));
     if (armed) this.byPair.set(pair.name, armed);
     return armed !== null;
+  }
+
+  /** What the armed trades hold on a venue, together. */
+  private heldOn(venue: string): number {
+    let held = 0;
+    for (const armed of this.byPair.values()) {
+      if (armed.reservationA.venue === venue) held += armed.reservationA.amount;
+      if (armed.reservationB.venue === venue) held += armed.reservationB.amount;
+    }
+    return held;
   }
 
   /** Hands the pair's armed trade over to be fired: from here its orders may be sent, and it is no longer held. */
@@ -143,9 +157,16 @@ export class ArmedTrades {
     return armed;
   }
 
-  /** Drops the pair's armed trade without touching the ledger: it is no longer armed there. */
-  forget(pair: string): void {
+  /**
+   * The pair's armed trade if the ledger still holds it armed (one indexed read). A reconcile run as if no engine
+   * were running may have released it: then it is dropped here too, and nothing may be sent under it.
+   */
+  live(pair: string): ArmedTrade | undefined {
+    const armed = this.byPair.get(pair);
+    if (!armed) return undefined;
+    if (this.deps.store.tradeState(armed.tradeId) === 'reserved') return armed;
     this.byPair.delete(pair);
+    return undefined;
   }
 
   /** Releases the pair's armed trade, unused. */

@@ -146,13 +146,8 @@ interface ReadyArmed {
  * `armed` then (it is fired now); released when it cannot carry them, so the opportunity is funded the usual way.
  */
 function takeArmed(armed: ArmedTrades, opportunity: Opportunity, venueA: Venue, venueB: Venue, timeInForce: 'fok' | 'ioc'): ReadyArmed | null {
-  const ticket = armed.get(opportunity.pair);
+  const ticket = armed.live(opportunity.pair);
   if (!ticket) return null;
-  // Still armed in the ledger: a reconcile that ignored this running engine may have released it (one indexed read).
-  if (armed.store.tradeState(ticket.tradeId) !== 'reserved') {
-    armed.forget(opportunity.pair);
-    return null;
-  }
   const order = (leg: ArbLeg, plan: Opportunity['a']): PlaceOrderRequest => ({
     clientOrderId: leg.client_order_id,
     market: leg.market,
@@ -163,13 +158,16 @@ function takeArmed(armed: ArmedTrades, opportunity: Opportunity, venueA: Venue, 
     timeInForce,
   });
   const requests = [order(ticket.legA, opportunity.a), order(ticket.legB, opportunity.b)] as const;
-  const fits =
-    ticket.direction === opportunity.direction &&
-    opportunity.contracts <= ticket.contractsMax &&
-    worstCaseCost(venueA, requests[0], opportunity.a.averagePrice) <= ticket.reservationA.amount &&
-    worstCaseCost(venueB, requests[1], opportunity.b.averagePrice) <= ticket.reservationB.amount;
-  if (!fits) {
-    armed.disarm(opportunity.pair, 'an opportunity needed the other direction or more funds');
+  const misfit =
+    ticket.direction !== opportunity.direction
+      ? 'an opportunity came in the other direction'
+      : opportunity.contracts > ticket.contractsMax ||
+          worstCaseCost(venueA, requests[0], opportunity.a.averagePrice) > ticket.reservationA.amount ||
+          worstCaseCost(venueB, requests[1], opportunity.b.averagePrice) > ticket.reservationB.amount
+        ? 'an opportunity needed more than it holds'
+        : null;
+  if (misfit) {
+    armed.disarm(opportunity.pair, misfit);
     return null;
   }
   armed.take(opportunity.pair);
