@@ -148,41 +148,42 @@ describe('firing an armed trade', () => {
     expect([h.paperOrders(A), h.paperOrders(B)]).toEqual([1, 1]);
   });
 
-  it('is passed over for an opportunity in the other direction: released, and the trade commits before its send', async () => {
+  const passedOver: { name: string; reason: string; arm: (h: ArbHarness, armed: ArmedTrades) => void }[] = [
+    {
+      name: 'in the other direction',
+      reason: 'an opportunity came in the other direction',
+      arm: (h, armed) => armed.arm(armedPair(h), 'no_a_yes_b'),
+    },
+    {
+      name: 'that needs more than it holds',
+      reason: 'an opportunity needed more than it holds',
+      // Armed while kalshi held $50 (so $25 ahead); $950 more arrives after, and the opportunity is sized with it.
+      arm: (h, armed) => {
+        h.ledger.withdraw(A, usd('950'), { idempotencyKey: 'w-1' });
+        armed.arm(armedPair(h), 'yes_a_no_b');
+        expect(armed.get(PAIR)?.reservationA.amount).toBe(usd('25'));
+        h.ledger.deposit(A, usd('950'), { idempotencyKey: 'd-1' });
+      },
+    },
+  ];
+  it.each(passedOver)('is passed over for an opportunity $name: released, and the trade commits before its send', async ({ reason, arm }) => {
     const h = await arbHarness();
     const armed = new ArmedTrades(h.deps);
-    armed.arm(armedPair(h), 'no_a_yes_b');
+    arm(h, armed);
     const ticket = armed.get(PAIR);
     const sends = watchSends(h);
-    const result = await executeArb(h.deps, await h.best(), armed);
-    expect(settledOutcome(result)).toBe('hedged');
-    expect(h.store.requireTrade(ticket?.tradeId ?? 0)).toMatchObject({ state: 'failed', note: `${RELEASED_UNUSED}: an opportunity came in the other direction` });
-    // The trade that sent was durable as submitted, and the armed one released, before either order left.
+    expect(settledOutcome(await executeArb(h.deps, await h.best(), armed))).toBe('hedged');
+    expect(h.store.requireTrade(ticket?.tradeId ?? 0)).toMatchObject({ state: 'failed', note: `${RELEASED_UNUSED}: ${reason}` });
+    // The armed trade was released, and the trade that sent durable as submitted, before either order left.
     for (const send of sends) {
       expect(send.trades).toEqual([
         { id: ticket?.tradeId, state: 'failed' },
         { id: (ticket?.tradeId ?? 0) + 1, state: 'submitted' },
       ]);
     }
-    expect(h.pendingReservations()).toBe(0);
-    expect([h.paperOrders(A), h.paperOrders(B)]).toEqual([1, 1]);
-  });
-
-  it('is passed over for an opportunity that needs more than it holds: released, and the trade commits before its send', async () => {
-    const h = await arbHarness();
-    // Armed while kalshi held $50 (so $25 ahead); $950 more arrives after, and the opportunity is sized with it.
-    h.ledger.withdraw(A, usd('950'), { idempotencyKey: 'w-1' });
-    const armed = new ArmedTrades(h.deps);
-    armed.arm(armedPair(h), 'yes_a_no_b');
-    const ticket = armed.get(PAIR);
-    expect(ticket?.reservationA.amount).toBe(usd('25'));
-    h.ledger.deposit(A, usd('950'), { idempotencyKey: 'd-1' });
-    const sends = watchSends(h);
-    expect(settledOutcome(await executeArb(h.deps, await h.best(), armed))).toBe('hedged');
-    expect(h.store.requireTrade(ticket?.tradeId ?? 0)).toMatchObject({ state: 'failed', note: `${RELEASED_UNUSED}: an opportunity needed more than it holds` });
-    expect(sends.map((send) => send.trades.at(-1)?.state)).toEqual(['submitted', 'submitted']);
     expect(sends.map((send) => send.clientOrderId)).not.toContain(ticket?.legA.client_order_id);
     expect(h.pendingReservations()).toBe(0);
+    expect([h.paperOrders(A), h.paperOrders(B)]).toEqual([1, 1]);
   });
 
   it('is not fired once a reconcile that ignored the engine released it: the trade commits first, nothing is sent unfunded', async () => {

@@ -62,7 +62,7 @@ function outcomes(pair: PairConfig, direction: ArbDirection): [Outcome, Outcome]
  * pair's maxSize, less when the wallet holds less or its armed trades (`heldOn`) already hold their share of it.
  * Null, with nothing written, when a leg would hold nothing.
  */
-export function armTrade(deps: ArbDeps, pair: PairConfig, direction: ArbDirection, heldOn: (venue: string) => number = () => 0): ArmedTrade | null {
+function armTrade(deps: ArbDeps, pair: PairConfig, direction: ArbDirection, heldOn: (venue: string) => number): ArmedTrade | null {
   const { ledger, store } = deps;
   const [outcomeA, outcomeB] = outcomes(pair, direction);
   const contractsMax = Math.max(Math.floor((pair.maxSizeMicros * ARMED_CONTRACTS_PER_USD) / SCALE), 1) * SCALE as QtyMicros;
@@ -121,7 +121,6 @@ export class ArmedTrades {
 
   constructor(private readonly deps: ArbDeps) {}
 
-
   get(pair: string): ArmedTrade | undefined {
     return this.byPair.get(pair);
   }
@@ -151,10 +150,8 @@ export class ArmedTrades {
   }
 
   /** Hands the pair's armed trade over to be fired: from here its orders may be sent, and it is no longer held. */
-  take(pair: string): ArmedTrade | undefined {
-    const armed = this.byPair.get(pair);
+  take(pair: string): void {
     this.byPair.delete(pair);
-    return armed;
   }
 
   /**

@@ -148,30 +148,26 @@ interface ReadyArmed {
 function takeArmed(armed: ArmedTrades, opportunity: Opportunity, venueA: Venue, venueB: Venue, timeInForce: 'fok' | 'ioc'): ReadyArmed | null {
   const ticket = armed.live(opportunity.pair);
   if (!ticket) return null;
-  const order = (leg: ArbLeg, plan: Opportunity['a']): PlaceOrderRequest => ({
-    clientOrderId: leg.client_order_id,
-    market: leg.market,
-    outcome: leg.outcome,
-    side: 'buy',
-    quantity: plan.quantity,
-    limitPrice: plan.limitPrice,
-    timeInForce,
-  });
+  // The armed legs' rows hold bounds: each order takes its size and limit from the opportunity.
+  const order = (leg: ArbLeg, plan: Opportunity['a']): PlaceOrderRequest => ({ ...legRequest(leg, timeInForce), quantity: plan.quantity, limitPrice: plan.limitPrice });
   const requests = [order(ticket.legA, opportunity.a), order(ticket.legB, opportunity.b)] as const;
-  const misfit =
-    ticket.direction !== opportunity.direction
-      ? 'an opportunity came in the other direction'
-      : opportunity.contracts > ticket.contractsMax ||
-          worstCaseCost(venueA, requests[0], opportunity.a.averagePrice) > ticket.reservationA.amount ||
-          worstCaseCost(venueB, requests[1], opportunity.b.averagePrice) > ticket.reservationB.amount
-        ? 'an opportunity needed more than it holds'
-        : null;
-  if (misfit) {
-    armed.disarm(opportunity.pair, misfit);
+  const reason = misfit(ticket, opportunity, requests, venueA, venueB);
+  if (reason !== null) {
+    armed.disarm(opportunity.pair, reason);
     return null;
   }
   armed.take(opportunity.pair);
   return { armed: ticket, requests };
+}
+
+/** Why an armed trade cannot carry these orders, or null when it can. */
+function misfit(ticket: ArmedTrade, opportunity: Opportunity, requests: readonly [PlaceOrderRequest, PlaceOrderRequest], venueA: Venue, venueB: Venue): string | null {
+  if (ticket.direction !== opportunity.direction) return 'an opportunity came in the other direction';
+  const fits =
+    opportunity.contracts <= ticket.contractsMax &&
+    worstCaseCost(venueA, requests[0], opportunity.a.averagePrice) <= ticket.reservationA.amount &&
+    worstCaseCost(venueB, requests[1], opportunity.b.averagePrice) <= ticket.reservationB.amount;
+  return fits ? null : 'an opportunity needed more than it holds';
 }
 
 /**

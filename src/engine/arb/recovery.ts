@@ -66,7 +66,8 @@ export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; eng
 /**
  * An armed trade found at start-up: its client order ids are durable, its orders' sizes may not be. Each venue is
  * asked by client order id. Neither has an order → released. Either has one → the trade is recorded sent with the
- * terms the venue reports, then settled from the answers, as a trade recorded sent before a crash would be. A venue that cannot answer leaves it for later.
+ * terms the venue reports, then settled from the answers, as a trade recorded sent before a crash would be. A venue
+ * that cannot answer leaves it held for a later reconcile.
  */
 async function recoverArmed(deps: ArbDeps, trade: ArbTrade, report: RecoveryReport): Promise<void> {
   const legs = deps.store.legsOf(trade.id).filter((leg) => (leg.leg === 'a' || leg.leg === 'b') && leg.state === 'reserved');
