@@ -103,8 +103,8 @@ function describeTrials(mode: SynchronousMode, armed: boolean, trials: readonly 
     `off-CPU (waiting for the disk or for a core) p50 ${ms(median(trials.map((t) => Math.max(0, t.latencyMs - t.cpuMs))))}. ` +
     `${commits} ledger commit(s) lie between the quote and the orders, ` +
     `and the time inside those transactions (statements and COMMIT) is p50 ${ms(median(trials.map((t) => t.transactionMs)))}; ` +
-    `after the send, recording the orders, settling the trade${armed ? ' and arming the next one' : ''} take p50 ${ms(median(trials.map((t) => t.afterSendMs)))} ` +
-    `(${median(trials.map((t) => t.commitsAfterSend))} commits) before the engine takes the next quote; ` +
+    `after the send, ${armed ? 'recording the orders, settling the trade and arming the next one take' : 'settling the trade takes'} p50 ${ms(median(trials.map((t) => t.afterSendMs)))} ` +
+    `(${median(trials.map((t) => t.commitsAfterSend))} commit(s)) before the engine takes the next quote; ` +
     `one small ledger commit alone takes p50 ${ms(commitP50)} here, the fsync probe p50 ${ms(fsyncP50)}, p99 ${ms(percentile(trials.map((t) => t.fsyncMs), 99))}. ` +
     `p50 of the first 100 trials ${ms(median(latencies.slice(0, 100)))}, of the last 100 ${ms(median(latencies.slice(-100)))} ` +
     `(every trial adds a hedged pair, which the ladder's index leaves out).`
