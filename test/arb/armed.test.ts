@@ -5,8 +5,10 @@
 // the books audited (arb-fixtures' afterEach).
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ARMED_LIMIT_PRICE_MAX, ArmedTrades, likelierDirection, RELEASED_UNUSED } from '../../src/engine/arb/armed.js';
+import { ARMED_LIMIT_PRICE_MAX, ArmedTrades, type ArmedTrade, likelierDirection, RELEASED_UNUSED } from '../../src/engine/arb/armed.js';
+import { pairBooks } from '../../src/engine/arb/books.js';
 import { executeArb, type ArbResult } from '../../src/engine/arb/executor.js';
+import { recoverArbs } from '../../src/engine/arb/recovery.js';
 import { Engine } from '../../src/engine/engine.js';
 import { reconcile } from '../../src/engine/reconcile.js';
 import { walletCheck } from '../../src/ledger/health.js';
@@ -45,6 +47,14 @@ function armedPair(h: ArbHarness) {
   const pair = h.config.pairs.get(PAIR);
   if (!pair) throw new Error('no pair');
   return pair;
+}
+
+/** A harness with the pair armed YES on kalshi + NO on poly, the direction its books favour. */
+async function armedHarness(): Promise<{ h: ArbHarness; armed: ArmedTrades; ticket: ArmedTrade | undefined }> {
+  const h = await arbHarness();
+  const armed = new ArmedTrades(h.deps);
+  armed.arm(armedPair(h), 'yes_a_no_b');
+  return { h, armed, ticket: armed.get(PAIR) };
 }
 
 function settledOutcome(result: ArbResult): string | null {
@@ -111,7 +121,6 @@ describe('an armed pair', () => {
   it('faces the direction its books come closest to paying in', async () => {
     const h = await arbHarness();
     const pair = armedPair(h);
-    const { pairBooks } = await import('../../src/engine/arb/books.js');
     // YES on kalshi 0.42 + NO on poly 0.55 = 0.97; NO on kalshi 0.60 + YES on poly 0.47 = 1.07.
     expect(likelierDirection(await pairBooks(h.ledger, h.venueSet.venues, pair))).toBe('yes_a_no_b');
     expect(likelierDirection(null)).toBe('yes_a_no_b');
@@ -120,10 +129,7 @@ describe('an armed pair', () => {
 
 describe('firing an armed trade', () => {
   it('hands both orders over before anything is written, then records their sizes and settles from the fills', async () => {
-    const h = await arbHarness();
-    const armed = new ArmedTrades(h.deps);
-    armed.arm(armedPair(h), 'yes_a_no_b');
-    const ticket = armed.get(PAIR);
+    const { h, armed, ticket } = await armedHarness();
     const sends = watchSends(h);
     const result = await executeArb(h.deps, await h.best(), armed);
     expect(settledOutcome(result)).toBe('hedged');
@@ -187,10 +193,7 @@ describe('firing an armed trade', () => {
   });
 
   it('is not fired once a reconcile that ignored the engine released it: the trade commits first, nothing is sent unfunded', async () => {
-    const h = await arbHarness();
-    const armed = new ArmedTrades(h.deps);
-    armed.arm(armedPair(h), 'yes_a_no_b');
-    const ticket = armed.get(PAIR);
+    const { h, armed, ticket } = await armedHarness();
     const released = await reconcile(h.ledger, h.config, { dryRun: false, venues: h.venueSet.venues });
     expect(released.actions.map((action) => action.detail)).toEqual([`arb #${ticket?.tradeId}: armed, no order at the venues; released its reservations`]);
     const sends = watchSends(h);
@@ -204,10 +207,7 @@ describe('firing an armed trade', () => {
 
 describe('an armed trade interrupted', () => {
   it('sent but not recorded: left armed; after a restart reconcile finds both orders by client order id and settles them once', async () => {
-    const h = await arbHarness();
-    const armed = new ArmedTrades(h.deps);
-    armed.arm(armedPair(h), 'yes_a_no_b');
-    const ticket = armed.get(PAIR);
+    const { h, armed, ticket } = await armedHarness();
     h.store.fireArmedWithin = () => {
       throw new Error('injected fault while recording the orders');
     };
@@ -241,13 +241,9 @@ describe('an armed trade interrupted', () => {
   });
 
   it('crashed before any order: reconcile asks, finds none, releases; with a venue unreachable it holds the funds', async () => {
-    const h = await arbHarness();
-    const armed = new ArmedTrades(h.deps);
-    armed.arm(armedPair(h), 'yes_a_no_b');
-    const ticket = armed.get(PAIR);
+    const { h, ticket } = await armedHarness();
     await h.close();
     const r = await arbHarness({ path: h.path });
-    const { recoverArbs } = await import('../../src/engine/arb/recovery.js');
     const partial = await recoverArbs({ ...r.deps, venues: new Map([[A, r.a]]) }, { dryRun: false });
     expect(partial.unresolved).toEqual([expect.stringMatching(new RegExp(`^arb #${ticket?.tradeId} \\(armed\\): poly cannot say whether order .* was sent$`))]);
     expect(r.pendingReservations()).toBe(2);
