@@ -122,7 +122,10 @@ describe('an armed pair', () => {
     const h = await arbHarness();
     const pair = armedPair(h);
     // YES on kalshi 0.42 + NO on poly 0.55 = 0.97; NO on kalshi 0.60 + YES on poly 0.47 = 1.07.
-    expect(likelierDirection(await pairBooks(h.ledger, h.venueSet.venues, pair))).toBe('yes_a_no_b');
+    const books = await pairBooks(h.ledger, h.venueSet.venues, pair);
+    expect(likelierDirection(books)).toBe('yes_a_no_b');
+    // The same books with each venue's YES and NO swapped: now NO on kalshi + YES on poly is the cheaper pair.
+    expect(likelierDirection({ ...books, aYes: books.aNo, aNo: books.aYes, bYes: books.bNo, bNo: books.bYes })).toBe('no_a_yes_b');
     expect(likelierDirection(null)).toBe('yes_a_no_b');
   });
 });

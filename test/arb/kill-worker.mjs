@@ -45,7 +45,7 @@ for (let trade = 0; trade < TRADES_MAX; trade += 1) {
   const bidB = 440_000 + 10_000 * Math.floor(random() * 7);
   kalshi.setQuote(pair.a.market, askA - 20_000, askA, 20_000_000);
   poly.setQuote(pair.b.market, bidB, bidB + 20_000, 20_000_000);
-  armed?.arm(pair, likelierDirection(await pairBooks(ledger, venueSet.venues, pair)));
+  if (armed && !armed.get(pair.name)) armed.arm(pair, likelierDirection(await pairBooks(ledger, venueSet.venues, pair)));
   const best = scanPair(await pairBooks(ledger, venueSet.venues, pair, armed?.heldFor(pair.name)))[0];
   if (!best || !actionable(pair, best)) continue;
   kalshi.scriptFaults([pick(FAULTS)]);

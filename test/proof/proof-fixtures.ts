@@ -70,9 +70,8 @@ interface PaperOrder {
   fee: number;
 }
 
+/** Legs in flight, whose order may be at the venue: an armed (reserved) leg's order leaves before its record is written. */
 const IN_FLIGHT_LEG_STATES = new Set(['reserved', 'submitted', 'unknown']);
-/** Legs whose order may be at the venue: an armed (reserved) leg's order leaves before its record is written. */
-const SENT_LEG_STATES = new Set(['reserved', 'submitted', 'unknown']);
 const ANSWERED_LEG_STATES = new Set(['filled', 'partially_filled', 'rejected']);
 const IN_FLIGHT_TRADE_STATES = new Set(['planned', 'reserved', 'submitted']);
 
@@ -156,8 +155,8 @@ function paperViolations(db: Database.Database, paper: Database.Database, legs: 
     const where = (o: { venue: string; market: string; outcome: string; side: string }) => `${o.venue} ${o.market} ${o.outcome} ${o.side}`;
     const agrees = armed ? where(order) === where(leg) && order.quantity <= leg.quantity && order.limit_price <= leg.limit_price : terms(order) === terms(leg);
     if (!agrees) out.push(`paper order ${order.client_order_id} is ${terms(order)}, its leg ${armed ? 'armed for at most ' : ''}${terms(leg)}`);
-    if (!SENT_LEG_STATES.has(leg.state) && !['filled', 'partially_filled', 'rejected', 'settled'].includes(leg.state)) {
-      out.push(`paper order ${order.client_order_id} exists but its leg ${leg.id} is ${leg.state} (never marked submitted)`);
+    if (leg.state === 'planned') {
+      out.push(`paper order ${order.client_order_id} exists but its leg ${leg.id} is planned (never armed or submitted)`);
     }
   }
   for (const leg of legs) {
