@@ -10,6 +10,7 @@ interface WalletRow {
   total: number;
   available: number;
   locked: number;
+  deficit: number;
 }
 
 interface TransactionRow {
@@ -18,6 +19,7 @@ interface TransactionRow {
   type: string;
   amount: number;
   locked_delta: number;
+  deficit_delta: number;
   balance_before: number;
   balance_after: number;
   locked_before: number;
@@ -42,6 +44,7 @@ interface PositionRow {
   venue: string;
   status: string;
   cost_basis: number;
+  close_reserve: number;
   reservation_id: number | null;
   idempotency_key: string | null;
   closed_at: string | null;
@@ -64,7 +67,7 @@ export function assertInvariants(target: Ledger | Database.Database): void {
 }
 
 function audit(db: Database.Database): string[] {
-  const wallets = db.prepare('SELECT venue, total, available, locked FROM wallets ORDER BY venue').all() as WalletRow[];
+  const wallets = db.prepare('SELECT venue, total, available, locked, deficit FROM wallets ORDER BY venue').all() as WalletRow[];
   const transactions = db.prepare('SELECT * FROM wallet_transactions ORDER BY id').all() as TransactionRow[];
   const reservations = db.prepare('SELECT * FROM reservations ORDER BY id').all() as ReservationRow[];
   const positions = db.prepare('SELECT * FROM positions ORDER BY id').all() as PositionRow[];
@@ -90,7 +93,7 @@ function walletViolations(
   for (const w of wallets) {
     const log = transactions.filter((t) => t.venue === w.venue);
     const pending = sum(reservations.filter((r) => r.venue === w.venue && r.state === 'pending'), (r) => r.amount);
-    const open = sum(positions.filter((p) => p.venue === w.venue && p.status === 'open'), (p) => p.cost_basis);
+    const open = sum(positions.filter((p) => p.venue === w.venue && p.status === 'open'), (p) => p.cost_basis + p.close_reserve);
     const values = [w.total, w.available, w.locked];
     if (!values.every(Number.isSafeInteger)) out.push(`${w.venue}: balances are not safe integers (${values.join(', ')})`);
     if (big(w.total) !== big(w.available) + big(w.locked)) {
@@ -98,8 +101,13 @@ function walletViolations(
     }
     if (w.available < 0) out.push(`${w.venue}: available ${w.available} < 0`);
     if (w.locked < 0) out.push(`${w.venue}: locked ${w.locked} < 0`);
+    if (w.deficit < 0) out.push(`${w.venue}: deficit ${w.deficit} < 0`);
+    // Owed money is repaid from the first money that comes free: a wallet in deficit has nothing free.
+    if (w.deficit > 0 && w.available !== 0) out.push(`${w.venue}: owes ${w.deficit} while ${w.available} is available`);
     const logTotal = sum(log, (t) => t.amount);
     const logLocked = sum(log, (t) => t.locked_delta);
+    const logDeficit = sum(log, (t) => t.deficit_delta);
+    if (big(w.deficit) !== logDeficit) out.push(`${w.venue}: deficit ${w.deficit} != sum(deficit_delta) ${logDeficit}`);
     if (big(w.total) !== logTotal) out.push(`${w.venue}: total ${w.total} != sum(amount) ${logTotal}`);
     if (big(w.locked) !== logLocked) out.push(`${w.venue}: locked ${w.locked} != sum(locked_delta) ${logLocked}`);
     if (big(w.locked) !== pending + open) {
@@ -115,15 +123,17 @@ function walletViolations(
 /** Invariant 4: per wallet, each row continues the previous one and adds up, for total and for locked. */
 function chainViolations(transactions: readonly TransactionRow[]): string[] {
   const out: string[] = [];
-  const last = new Map<string, { total: number; locked: number }>();
+  const last = new Map<string, { total: number; locked: number; deficit: number }>();
   for (const t of transactions) {
-    const prev = last.get(t.venue) ?? { total: 0, locked: 0 };
+    const prev = last.get(t.venue) ?? { total: 0, locked: 0, deficit: 0 };
     if (t.balance_before !== prev.total) out.push(`tx #${t.id}: balance_before ${t.balance_before} != previous balance_after ${prev.total}`);
     if (t.locked_before !== prev.locked) out.push(`tx #${t.id}: locked_before ${t.locked_before} != previous locked_after ${prev.locked}`);
     if (big(t.balance_after) !== big(t.balance_before) + big(t.amount)) out.push(`tx #${t.id}: balance_after != balance_before + amount`);
     if (big(t.locked_after) !== big(t.locked_before) + big(t.locked_delta)) out.push(`tx #${t.id}: locked_after != locked_before + locked_delta`);
     if (t.balance_after - t.locked_after < 0) out.push(`tx #${t.id}: available after ${t.balance_after - t.locked_after} < 0`);
-    last.set(t.venue, { total: t.balance_after, locked: t.locked_after });
+    const deficit = (last.get(t.venue)?.deficit ?? 0) + t.deficit_delta;
+    if (deficit < 0) out.push(`tx #${t.id}: repays more than was owed (deficit would be ${deficit})`);
+    last.set(t.venue, { total: t.balance_after, locked: t.locked_after, deficit });
   }
   return out;
 }
@@ -140,10 +150,14 @@ function amountViolations(transactions: readonly TransactionRow[]): string[] {
     fee: (t) => t.amount < 0,
     position_close: (t) => t.locked_delta < 0 && t.position_id !== null,
     settlement: (t) => t.locked_delta < 0 && t.position_id !== null,
+    // Booked for a position's close (nothing else moves) or repaid from the wallet's own money.
+    deficit: (t) =>
+      t.locked_delta === 0 && ((t.amount === 0 && t.deficit_delta > 0 && t.position_id !== null) || (t.amount < 0 && t.deficit_delta === t.amount)),
   };
   const out: string[] = [];
   for (const t of transactions) {
     if (!Number.isSafeInteger(t.amount) || !Number.isSafeInteger(t.locked_delta)) out.push(`tx #${t.id}: non-integer amounts`);
+    if (t.type !== 'deficit' && t.deficit_delta !== 0) out.push(`tx #${t.id}: a ${t.type} moved the deficit by ${t.deficit_delta}`);
     const rule = rules[t.type];
     if (rule && !rule(t)) out.push(`tx #${t.id}: ${t.type} with amount ${t.amount}, locked_delta ${t.locked_delta} is not allowed`);
   }
@@ -175,7 +189,7 @@ function reservationViolations(
       out.push(`reservation #${r.id}: released but still locks ${lockedFlow} (committed_amount ${r.committed_amount})`);
     }
     if (r.state === 'committed') {
-      const kept = sum(opened, (p) => p.cost_basis);
+      const kept = sum(opened, (p) => p.cost_basis + p.close_reserve);
       // What left the wallet out of it (commits and fees paid from it) plus what stayed locked as positions.
       const spent = -sum(flow.filter((t) => t.type === 'commit' || t.type === 'fee'), (t) => t.amount);
       const used = spent + kept;
@@ -187,7 +201,7 @@ function reservationViolations(
   return out;
 }
 
-/** Each position opened once; a closed one has exactly one close record that frees exactly its cost basis; an open one none. */
+/** Each position opened once; a closed one has exactly one close record that frees exactly what it locked; an open one none. */
 function positionViolations(positions: readonly PositionRow[], transactions: readonly TransactionRow[]): string[] {
   const out: string[] = [];
   for (const p of positions) {
@@ -197,8 +211,8 @@ function positionViolations(positions: readonly PositionRow[], transactions: rea
     if ((p.status === 'closed') !== (p.closed_at !== null)) out.push(`position #${p.id}: ${p.status} with closed_at ${p.closed_at}`);
     const expectedCloses = p.status === 'closed' ? 1 : 0;
     if (closes.length !== expectedCloses) out.push(`position #${p.id}: ${p.status} with ${closes.length} close transaction(s)`);
-    if (closes.length === 1 && closes[0]?.locked_delta !== -p.cost_basis) {
-      out.push(`position #${p.id}: close freed ${-(closes[0]?.locked_delta ?? 0)} of cost basis ${p.cost_basis}`);
+    if (closes.length === 1 && closes[0]?.locked_delta !== -(p.cost_basis + p.close_reserve)) {
+      out.push(`position #${p.id}: close freed ${-(closes[0]?.locked_delta ?? 0)} of cost basis ${p.cost_basis} + reserve ${p.close_reserve}`);
     }
   }
   return out;

@@ -6,6 +6,7 @@ import type { CostModel } from '../src/domain/costs.js';
 import { entryFee } from '../src/domain/costs.js';
 import { parseMicros, parsePrice, quantityFor, type Micros, type Ppm } from '../src/domain/money.js';
 import { ladderLevels, type LadderConfig, type Side } from '../src/domain/position.js';
+import { closeSetAside } from '../src/domain/set-aside.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { tempDir, writeConfig } from './helpers.js';
 
@@ -27,6 +28,13 @@ export interface OpenArgs {
   readonly idempotencyKey?: string;
   readonly reservationId?: number;
   readonly entryFeeCharged?: boolean;
+  /** A prediction market: prices below $1, so a short's worst close is at $1. */
+  readonly predictionMarket?: boolean;
+  /**
+   * false: lock the cost basis alone, as positions opened before set-asides did (a ledger from an earlier version
+   * still holds such positions, and their closes must still be booked).
+   */
+  readonly setAside?: boolean;
 }
 
 /** Opens a position on the ledger with the seed ladder and cost model: long $25 at $100 on paper unless told. */
@@ -34,15 +42,26 @@ export function openPosition(ledger: Ledger, args: OpenArgs = {}) {
   const side = args.side ?? 'long';
   const costBasis = usd(args.size ?? '25');
   const entryPrice = parsePrice(args.price ?? '100');
+  const quantity = quantityFor(costBasis, entryPrice, 'down');
+  const fee = entryFee(SEED_COSTS, costBasis);
+  const setAside = closeSetAside(SEED_COSTS, {
+    side,
+    quantity,
+    costBasis,
+    entryFee: fee,
+    entryFeeCharged: args.entryFeeCharged ?? false,
+    priceCeiling: args.predictionMarket ? parsePrice('1') : null,
+  });
   return ledger.openPosition({
     venue: args.venue ?? 'paper',
     market: args.market ?? 'BTC-USD',
     side,
-    quantity: quantityFor(costBasis, entryPrice, 'down'),
+    quantity,
     entryPrice,
     costBasis,
-    levels: ladderLevels(side, entryPrice, SEED_LADDER),
-    entryFee: entryFee(SEED_COSTS, costBasis),
+    levels: { ...ladderLevels(side, entryPrice, SEED_LADDER), liquidationPrice: args.setAside === false ? null : setAside.liquidationPrice },
+    entryFee: fee,
+    ...(args.setAside === false ? {} : { closeReserve: setAside.closeReserve, liquidationPrice: setAside.liquidationPrice }),
     ...(args.idempotencyKey === undefined ? {} : { idempotencyKey: args.idempotencyKey }),
     ...(args.reservationId === undefined ? {} : { reservationId: args.reservationId }),
     ...(args.entryFeeCharged === undefined ? {} : { entryFeeCharged: args.entryFeeCharged }),

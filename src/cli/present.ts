@@ -11,6 +11,8 @@ export function walletJson(wallet: Wallet): Record<string, unknown> {
     total: formatMicros(wallet.total),
     available: formatMicros(wallet.available),
     locked: formatMicros(wallet.locked),
+    deficit: formatMicros(wallet.deficit),
+    equity: formatMicros(wallet.total - wallet.deficit),
   };
 }
 
@@ -26,12 +28,17 @@ export function positionJson(position: PositionRow): Record<string, unknown> {
     entryPrice: formatMicros(position.entry_price),
     costBasis: formatMicros(position.cost_basis),
     entryFee: formatMicros(position.entry_fee),
+    // What the position locks beyond its cost basis so that its worst close can be booked.
+    closeReserve: formatMicros(position.close_reserve),
+    liquidationPrice: money(position.liquidation_price),
+    needsAttention: position.attention,
     ladder: {
       tp1Price: formatMicros(position.tp1_price),
       tp2Price: formatMicros(position.tp2_price),
       tp3Price: formatMicros(position.tp3_price),
       slPrice: formatMicros(position.sl_price),
-      stopPrice: formatMicros(position.stop_price),
+      // A leg of a hedged pair is held to resolution: no stop applies to it.
+      stopPrice: position.kind === 'arb_hedged' ? null : formatMicros(position.stop_price),
       tp1Hit: position.tp1_hit === 1,
       tp2Hit: position.tp2_hit === 1,
     },
@@ -61,11 +68,25 @@ export function positionRow(position: PositionRow): string[] {
     position.status,
     formatUsd(position.cost_basis),
     formatUsd(position.entry_price, 4),
-    position.status === 'open' ? formatUsd(position.stop_price, 4) : formatUsd(position.exit_price ?? 0, 4),
+    position.status === 'closed' ? formatUsd(position.exit_price ?? 0, 4) : position.kind === 'arb_hedged' ? '-' : stopCell(position),
     tiers,
     pnl,
-    position.close_reason ?? '',
+    position.attention ? `⚠ needs attention: ${position.attention}` : (position.close_reason ?? ''),
   ];
+}
+
+/** "Locked $25.07 ($25.00 cost basis + $0.0650 set aside for its close)": what opening a position took from available. */
+export function lockedText(position: PositionRow): string {
+  const reserve = position.close_reserve;
+  if (reserve === 0) return `Locked ${formatUsd(position.cost_basis)}`;
+  return `Locked ${formatUsd(position.cost_basis + reserve, 4)} (${formatUsd(position.cost_basis)} cost basis + ${formatUsd(reserve, 4)} set aside for its close)`;
+}
+
+/** The stop, and a short's liquidation price when it is nearer than the stop (then it closes there first). */
+function stopCell(position: PositionRow): string {
+  const liquidation = position.liquidation_price;
+  if (liquidation === null || liquidation >= position.stop_price) return formatUsd(position.stop_price, 4);
+  return `${formatUsd(liquidation, 4)} (liq.)`;
 }
 
 export const POSITION_HEAD = ['id', 'venue', 'market', 'side', 'kind', 'status', 'size', 'entry', 'stop / exit', 'tiers', 'net PnL', 'reason'];

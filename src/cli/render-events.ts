@@ -5,6 +5,7 @@ import type { Opportunity } from '../engine/arb/scanner.js';
 import type { EngineEvent } from '../engine/events.js';
 import { closeLines } from './commands/position-commands.js';
 import type { Output } from './output.js';
+import { lockedText } from './present.js';
 
 export function renderEvent(out: Output, event: EngineEvent): string[] {
   const { role } = out;
@@ -36,7 +37,7 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
       return [`${event.tier.toUpperCase()} hit for position ${event.position.id} at ${formatUsd(event.price, 4)}. ${what}.`];
     }
     case 'closing':
-      return [`${event.trigger === 'tp3' ? 'TP3 hit' : 'Stop hit'} for position ${event.position.id} at ${formatUsd(event.price, 4)}. Closing position immediately.`];
+      return [`${event.trigger === 'tp3' ? 'TP3 hit' : event.trigger === 'liquidation' ? 'Liquidation price reached' : 'Stop hit'} for position ${event.position.id} at ${formatUsd(event.price, 4)}. Closing position immediately.`];
     case 'closed': {
       const lines = closeLines(event.result);
       return lines.map((line, index) => (index === lines.length - 1 ? role.success(line) : line));
@@ -46,7 +47,7 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
         role.success(
           `✓ Position opened successfully: ID ${event.position.id} (${event.position.side} ${event.position.market} @ ${formatUsd(event.position.entry_price, 4)})`,
         ),
-        `Wallet updated: Locked ${formatUsd(event.position.cost_basis)}, Available: ${formatUsd(event.walletBefore.available)} → ${formatUsd(
+        `Wallet updated: ${lockedText(event.position)}, Available: ${formatUsd(event.walletBefore.available)} → ${formatUsd(
           event.walletAfter.available,
         )}`,
       ];
@@ -64,6 +65,8 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
       ];
     case 'utilization':
       return [role.warn(`⚠ ${event.venue} utilisation ${formatPpmPct(event.utilizationPpm, false)} of its balance is locked`)];
+    case 'attention':
+      return [role.error(`✗ Position ${event.positionId} (${event.market}) needs attention: ${event.reason}; the engine goes on with everything else`)];
     case 'warning':
       return [role.warn(`⚠ ${event.message}`)];
   }

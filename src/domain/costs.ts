@@ -41,9 +41,12 @@ export function entryFee(model: CostModel, costBasis: Micros): Micros {
 export function closeFigures(model: CostModel, position: ClosingPosition, exitPrice: PriceMicros): CloseFigures {
   const exitValue = notional(position.quantity, exitPrice, position.side === 'long' ? 'down' : 'up');
   const grossPnl = (position.side === 'long' ? exitValue - position.costBasis : position.costBasis - exitValue) as Micros;
-  const exitFee = applyPpm(exitValue, model.feePpm, 'up');
-  const spreadCost = applyPpm(exitValue, model.spreadPpm, 'up');
-  const slippageCost = applyPpm(exitValue, model.slippagePpm, 'up');
+  // Each cost rounds up on its own, so on an exit worth a few micro-dollars they could sum to more than the exit is
+  // worth; they are charged only up to its value. A long then never loses more than its cost basis and entry fee,
+  // which is what makes the money set aside at open exact.
+  const exitFee = Math.min(applyPpm(exitValue, model.feePpm, 'up'), exitValue) as Micros;
+  const spreadCost = Math.min(applyPpm(exitValue, model.spreadPpm, 'up'), exitValue - exitFee) as Micros;
+  const slippageCost = Math.min(applyPpm(exitValue, model.slippagePpm, 'up'), exitValue - exitFee - spreadCost) as Micros;
   const totalCosts = (position.entryFee + exitFee + spreadCost + slippageCost) as Micros;
   return {
     exitValue,
@@ -60,4 +63,12 @@ export function closeFigures(model: CostModel, position: ClosingPosition, exitPr
 /** Figures for a prediction-market position settled at 1 or 0: no exit fee, spread or slippage at resolution. */
 export function settlementFigures(position: ClosingPosition, payoutPrice: PriceMicros): CloseFigures {
   return closeFigures({ feePpm: 0 as Ppm, spreadPpm: 0 as Ppm, slippagePpm: 0 as Ppm }, position, payoutPrice);
+}
+
+/**
+ * What a close changes the wallet's total by: net PnL, less nothing for an entry fee that already left the wallet
+ * when the position opened (it is in net PnL either way, and must not be charged twice).
+ */
+export function walletChangeOnClose(figures: CloseFigures, entryFeeCharged: boolean): Micros {
+  return (figures.netPnl + (entryFeeCharged ? figures.entryFee : 0)) as Micros;
 }

@@ -18,6 +18,11 @@ export interface LadderLevels {
   readonly tp2Price: PriceMicros;
   readonly tp3Price: PriceMicros;
   readonly slPrice: PriceMicros;
+  /**
+   * A short with no price ceiling: the mark at which the money locked for it is used up. It closes there like a stop,
+   * even when its stop is further away (a stop loss of 99% sits beyond it).
+   */
+  readonly liquidationPrice?: PriceMicros | null;
 }
 
 export interface LadderState {
@@ -31,7 +36,7 @@ export type LadderEvent =
   | { readonly kind: 'tp1'; readonly price: PriceMicros; readonly newStop: PriceMicros }
   | { readonly kind: 'tp2'; readonly price: PriceMicros; readonly newStop: PriceMicros };
 
-export type CloseTrigger = 'tp3' | 'stop_loss' | 'breakeven_stop' | 'trailing_stop';
+export type CloseTrigger = 'tp3' | 'stop_loss' | 'breakeven_stop' | 'trailing_stop' | 'liquidation';
 
 export interface LadderDecision {
   readonly state: LadderState;
@@ -102,6 +107,11 @@ export function evaluateLadder(
   }
   if (next.tp2Hit && reached(side, markPrice, levels.tp3Price)) {
     return { state: next, events, close: { trigger: 'tp3', price: markPrice } };
+  }
+  const liquidation = levels.liquidationPrice ?? null;
+  // Only when it is nearer than the stop (the stop at or beyond it): otherwise the stop is what the price crossed first.
+  if (liquidation !== null && stopped(side, markPrice, liquidation) && stopped(side, next.stopPrice, liquidation)) {
+    return { state: next, events, close: { trigger: 'liquidation', price: markPrice } };
   }
   if (stopped(side, markPrice, next.stopPrice)) {
     const trigger: CloseTrigger = next.tp2Hit ? 'trailing_stop' : next.tp1Hit ? 'breakeven_stop' : 'stop_loss';

@@ -3,7 +3,7 @@
 // that moves nothing reads nothing; every step is written through the ledger). Start-up is reconcile (crash-only:
 // the same code as `arbbot reconcile`), and every ladder step is stored, so a restart resumes.
 import type { Config } from '../config/config.js';
-import { formatPpmPct, ratioPpm, type Micros, type PriceMicros } from '../domain/money.js';
+import { formatPpmPct, formatUsd, ratioPpm, type Micros, type PriceMicros } from '../domain/money.js';
 import { evaluateLadder, type CloseTrigger, type LadderDecision, type LadderState } from '../domain/position.js';
 import type { FeedEvent, RawQuote, ResolveEvent } from '../feeds/events.js';
 import type { CloseResult, LadderPositionRow, Ledger, PositionRow } from '../ledger/ledger.js';
@@ -16,6 +16,7 @@ import { markPrice, openPosition } from './trading.js';
 import { ArbTrader, type ArbStats } from './arb/trader.js';
 import { positionMarket } from './arb/settle.js';
 import { ArbStore } from '../ledger/arb-store.js';
+import { InsufficientBalanceError, OperationalError } from '../domain/errors.js';
 import type { Venue } from '../venues/venue.js';
 
 export interface EngineStats extends ArbStats {
@@ -92,6 +93,11 @@ export class Engine {
   private readonly wallClockMs: () => number;
   private lastFlushWallMs: number;
   private demoSide: 'long' | 'short' = 'long';
+  /**
+   * Positions whose close or settlement failed in this run: marked in the ledger for a person and left out of the
+   * ladder until the next start, so one position's failure neither stops the engine nor repeats on every quote.
+   */
+  private readonly needsAttention = new Set<number>();
   private readonly isPaused = (venue: string): boolean => this.pause.isPaused(venue);
 
   constructor(private readonly options: EngineOptions) {
@@ -203,9 +209,14 @@ export class Engine {
     for (const row of rows) {
       const price = markPrice(row.side, quote);
       if (!ladderMoves(ladderDecision(row, price))) continue;
+      if (this.needsAttention.has(row.id)) continue;
       const position = this.ledger.getPosition(row.id);
       if (!position || position.status !== 'open' || position.kind === 'arb_hedged') continue;
-      if (this.applyLadder(position, price) === 'exit_at_venue') exits.push(position.id);
+      try {
+        if (this.applyLadder(position, price) === 'exit_at_venue') exits.push(position.id);
+      } catch (error) {
+        this.flagAttention(position, 'the ladder could not close it', error);
+      }
     }
   }
 
@@ -254,29 +265,59 @@ export class Engine {
     }
     // Every settlement and the record of the resolution commit together: a crash leaves all of them or none. The paper
     // venue (another file) applies the resolution after; if a crash cuts it off, reconcile replays it from the record.
-    const { closes, resolutionId } = this.ledger.transaction(() => {
+    const { closes, failed, resolutionId } = this.ledger.transaction(() => {
       const closes: Extract<CloseResult, { status: 'closed' }>[] = [];
+      const failed: { position: PositionRow; error: unknown }[] = [];
       for (const outcome of ['yes', 'no'] as const) {
         const payout = (event.outcome === outcome ? 1_000_000 : 0) as PriceMicros;
         for (const position of this.ledger.listOpenPositionsForMarket(event.venue, positionMarket(event.market, outcome))) {
-          const closed = this.ledger.closePosition(position.id, {
-            exitPrice: payout,
-            reason: `Resolved ${event.outcome.toUpperCase()}`,
-            costs: this.options.config.costs,
-            kind: 'settlement',
-          });
-          if (closed.status !== 'closed') continue;
-          this.arb?.positionClosed(position.id, payout > 0 ? 'unwound' : 'written_off', `market resolved ${event.outcome.toUpperCase()}`);
-          closes.push(closed);
+          try {
+            // A savepoint each: a position that cannot settle is rolled back alone and the others still settle.
+            const closed = this.ledger.transaction(() => this.settleResolved(position, payout, event.outcome));
+            if (closed) closes.push(closed);
+          } catch (error) {
+            if (isOperatingError(error)) throw error;
+            failed.push({ position, error });
+          }
         }
       }
       const recorded = this.ledger.addAudit(MARKET_RESOLVED, event.venue, JSON.stringify({ market: event.market, outcome: event.outcome }));
-      return { closes, resolutionId: recorded };
+      return { closes, failed, resolutionId: recorded };
     });
+    for (const { position, error } of failed) this.flagAttention(position, `settling the ${event.outcome.toUpperCase()} resolution failed`, error);
     for (const result of closes) this.recordClose(result, `resolved_${event.outcome}`);
     this.options.paperVenues.get(event.venue)?.resolve(event.market, event.outcome, resolutionId);
     this.stats.resolutions += 1;
     this.emit({ kind: 'resolved', venue: event.venue, market: event.market, outcome: event.outcome, settled: closes.length });
+  }
+
+  private settleResolved(position: PositionRow, payout: PriceMicros, outcome: 'yes' | 'no'): Extract<CloseResult, { status: 'closed' }> | null {
+    const closed = this.ledger.closePosition(position.id, {
+      exitPrice: payout,
+      reason: `Resolved ${outcome.toUpperCase()}`,
+      costs: this.options.config.costs,
+      kind: 'settlement',
+    });
+    if (closed.status !== 'closed') return null;
+    this.arb?.positionClosed(position.id, payout > 0 ? 'unwound' : 'written_off', `market resolved ${outcome.toUpperCase()}`);
+    return closed;
+  }
+
+  /**
+   * One position's close or settlement failed: record why on the position, tell the listener, and go on. An operating
+   * error (the database unreadable, the disk full) is not one position's problem: it stops the engine.
+   */
+  private flagAttention(position: PositionRow, what: string, error: unknown): void {
+    if (isOperatingError(error)) throw error;
+    const reason = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+    this.needsAttention.add(position.id);
+    this.ledger.setAttention(position.id, reason);
+    this.emit({ kind: 'attention', positionId: position.id, market: position.market, reason });
+  }
+
+  /** Positions marked as needing a person in this run. */
+  get attentionCount(): number {
+    return this.needsAttention.size;
   }
 
   private async resume(venue: string): Promise<void> {
@@ -299,7 +340,7 @@ export class Engine {
     const side = this.demoSide;
     this.demoSide = side === 'long' ? 'short' : 'long';
     const venueConfig = this.options.config.venues.get(quote.venue);
-    const opened = openPosition(this.ledger, {
+    const opened = this.tryOpen({
       venue: quote.venue,
       market: quote.market,
       side,
@@ -309,8 +350,19 @@ export class Engine {
       costs: this.options.config.costs,
       predictionMarket: venueConfig?.predictionMarket ?? false,
     });
+    if (!opened) return;
     this.stats.opened += 1;
     this.emit({ kind: 'opened', position: opened.position, walletBefore: opened.walletBefore, walletAfter: opened.walletAfter });
+  }
+
+  /** A demo open the wallet cannot fund (its cost and what its close may cost need to be free) is skipped, not fatal. */
+  private tryOpen(request: Parameters<typeof openPosition>[1]): ReturnType<typeof openPosition> | null {
+    try {
+      return openPosition(this.ledger, request);
+    } catch (error) {
+      if (error instanceof InsufficientBalanceError) return null;
+      throw error;
+    }
   }
 
   /** Writes the last accepted price of every market that changed since the previous flush (no transaction when none did). */
@@ -350,8 +402,14 @@ function ladderDecision(position: LadderPositionRow, price: PriceMicros): Ladder
     tp2Price: position.tp2_price as PriceMicros,
     tp3Price: position.tp3_price as PriceMicros,
     slPrice: position.sl_price as PriceMicros,
+    liquidationPrice: position.liquidation_price as PriceMicros | null,
   };
   return evaluateLadder(position.side, position.entry_price as PriceMicros, levels, state, price);
+}
+
+/** Errors that are about the machine, not one position: the database or the disk. They stop the engine (exit 3). */
+function isOperatingError(error: unknown): boolean {
+  return error instanceof OperationalError;
 }
 
 function ladderMoves(decision: LadderDecision): boolean {
@@ -372,6 +430,8 @@ export function closeReason(trigger: CloseTrigger, position: PositionRow): strin
       return 'Breakeven stop hit after TP1';
     case 'trailing_stop':
       return `Trailing stop at TP1 (${pct(position.tp1_price)}) hit after TP2`;
+    case 'liquidation':
+      return `Liquidation price ${formatUsd(position.liquidation_price ?? 0, 4)} reached: the money set aside for it is used up`;
   }
 }
 

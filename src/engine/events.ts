@@ -21,6 +21,7 @@ export type EngineEvent =
   | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult }
   | { readonly kind: 'unhedged'; readonly tradeId: number; readonly positionId: number; readonly outcome: UnhedgedOutcome }
   | { readonly kind: 'utilization'; readonly venue: string; readonly utilizationPpm: number }
+  | { readonly kind: 'attention'; readonly positionId: number; readonly market: string; readonly reason: string }
   | { readonly kind: 'warning'; readonly message: string };
 
 export type EngineListener = (event: EngineEvent) => void;

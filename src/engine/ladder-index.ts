@@ -76,7 +76,9 @@ export function quietBand(row: LadderPositionRow): { readonly min: number; reado
   if (!tp1Hit) target = Math.max(target, row.tp1_price);
   if (tp1Hit && !tp2Hit) target = Math.max(target, row.tp2_price);
   if (tp2Hit) target = Math.max(target, row.tp3_price);
-  return { min: target + 1, max: row.stop_price - 1 };
+  // A short's liquidation price closes it like a stop when it is nearer than the stop.
+  const stop = row.liquidation_price === null ? row.stop_price : Math.min(row.stop_price, row.liquidation_price);
+  return { min: target + 1, max: stop - 1 };
 }
 
 /** The quote band of a market: the intersection of its positions' bands, each moved onto the side it is marked on. */

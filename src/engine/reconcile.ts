@@ -108,7 +108,7 @@ async function compareVenueBalances(ledger: Ledger, venues: ReadonlyMap<string, 
   const checks: VenueBalanceCheck[] = [];
   const rows = ledger.db
     .prepare(
-      `SELECT w.venue AS venue, w.total AS total,
+      `SELECT w.venue AS venue, w.total - w.deficit AS total,
          (SELECT count(*) FROM positions p WHERE p.venue = w.venue AND p.kind = 'single') AS singles,
          (SELECT coalesce(sum(cost_basis), 0) FROM positions p WHERE p.venue = w.venue AND p.status = 'open') AS held
        FROM wallets w`,

@@ -4,7 +4,11 @@ import type { CostModel } from '../domain/costs.js';
 import { entryFee } from '../domain/costs.js';
 import { InputError } from '../domain/errors.js';
 import { quantityFor, type Micros, type PriceMicros } from '../domain/money.js';
+
+/** A prediction market's contract pays at most $1, so nothing trades above it. */
+const PREDICTION_PRICE_CEILING = 1_000_000 as PriceMicros;
 import { ladderLevels, type LadderConfig, type Side } from '../domain/position.js';
+import { closeSetAside } from '../domain/set-aside.js';
 import type { CloseResult, Ledger, PositionRow, Wallet } from '../ledger/ledger.js';
 
 export interface OpenRequest {
@@ -29,6 +33,16 @@ export function openPosition(
   }
   const quantity = quantityFor(request.size, request.price, 'down');
   if (quantity <= 0) throw new InputError('size is too small for one unit at this price');
+  const fee = entryFee(request.costs, request.size);
+  // Everything the close can cost is locked now, so the close can always be booked (domain/set-aside.ts).
+  const setAside = closeSetAside(request.costs, {
+    side: request.side,
+    quantity,
+    costBasis: request.size,
+    entryFee: fee,
+    entryFeeCharged: false,
+    priceCeiling: request.predictionMarket ? PREDICTION_PRICE_CEILING : null,
+  });
   return ledger.openPosition({
     venue: request.venue,
     market: request.market,
@@ -37,7 +51,9 @@ export function openPosition(
     entryPrice: request.price,
     costBasis: request.size,
     levels: ladderLevels(request.side, request.price, request.ladder),
-    entryFee: entryFee(request.costs, request.size),
+    entryFee: fee,
+    closeReserve: setAside.closeReserve,
+    liquidationPrice: setAside.liquidationPrice,
     ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
   });
 }

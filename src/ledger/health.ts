@@ -40,7 +40,7 @@ export function holdings(ledger: Ledger): Map<string, Holdings> {
     .prepare(
       `SELECT w.venue AS venue,
          (SELECT coalesce(sum(amount), 0) FROM reservations r WHERE r.venue = w.venue AND r.state = 'pending') AS pending,
-         (SELECT coalesce(sum(cost_basis), 0) FROM positions p WHERE p.venue = w.venue AND p.status = 'open') AS positions
+         (SELECT coalesce(sum(cost_basis + close_reserve), 0) FROM positions p WHERE p.venue = w.venue AND p.status = 'open') AS positions
        FROM wallets w`,
     )
     .all() as Holdings[];
@@ -107,6 +107,7 @@ function walletChecks(wallet: Wallet, log: WalletLog | undefined, held: Holdings
   const venue = wallet.venue;
   const logTotal = log?.total ?? 0;
   const logLocked = log?.locked ?? 0;
+  const logDeficit = log?.deficit ?? 0;
   const heldLocked = (held?.pending ?? 0) + (held?.positions ?? 0);
   const $ = formatMicros;
   const formulaOk = wallet.total === wallet.available + wallet.locked && wallet.available >= 0 && wallet.locked >= 0;
@@ -132,6 +133,13 @@ function walletChecks(wallet: Wallet, log: WalletLog | undefined, held: Holdings
       detail: `locked ${$(wallet.locked)}, sum of locked changes ${$(logLocked)}, difference ${$(wallet.locked - logLocked)}`,
     },
     {
+      name: 'deficit_matches_log',
+      venue,
+      ok: wallet.deficit === logDeficit,
+      detail: `deficit ${$(wallet.deficit)}, sum of deficit changes ${$(logDeficit)}, difference ${$(wallet.deficit - logDeficit)}`,
+    },
+    deficitCheck(wallet),
+    {
       name: 'locked_matches_holdings',
       venue,
       ok: wallet.locked === heldLocked,
@@ -140,6 +148,23 @@ function walletChecks(wallet: Wallet, log: WalletLog | undefined, held: Holdings
       )} = ${$(heldLocked)}, difference ${$(wallet.locked - heldLocked)}`,
     },
   ];
+}
+
+/** Money owed is repaid from the first money that comes free, so a wallet in deficit has none free. */
+function deficitCheck(wallet: Wallet): CheckResult {
+  const $ = formatMicros;
+  const ok = wallet.deficit >= 0 && (wallet.deficit === 0 || wallet.available === 0);
+  return {
+    name: 'deficit_unpaid_only_when_nothing_free',
+    venue: wallet.venue,
+    ok,
+    detail:
+      wallet.deficit === 0
+        ? 'nothing owed'
+        : ok
+          ? `owes ${$(wallet.deficit)} from a loss larger than the wallet held; nothing free to repay it`
+          : `owes ${$(wallet.deficit)} while ${$(wallet.available)} is free (or a negative deficit)`,
+  };
 }
 
 function chainCheck(audit: LogAudit): CheckResult {
@@ -172,7 +197,12 @@ function signCheck(audit: LogAudit): CheckResult {
       count === 0
         ? 'every transaction moves money in the direction its type allows'
         : `${count} transaction(s) with impossible amounts: ${listed
-            .map((r) => `#${r.id} (${r.venue}) ${r.type} amount ${formatMicros(r.amount)} locked ${formatMicros(r.locked_delta)}`)
+            .map(
+              (r) =>
+                `#${r.id} (${r.venue}) ${r.type} amount ${formatMicros(r.amount)} locked ${formatMicros(r.locked_delta)}${
+                  r.deficit_delta === 0 ? '' : ` deficit ${formatMicros(r.deficit_delta)}`
+                }`,
+            )
             .join('; ')}`,
   };
 }

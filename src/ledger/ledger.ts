@@ -2,7 +2,7 @@
 // `BEGIN IMMEDIATE` transaction in which the state change, the wallet row and its wallet transaction are written
 // together; calls nest (as savepoints) when a caller composes several into its own transaction.
 import type Database from 'better-sqlite3';
-import { closeFigures, type CloseFigures, type CostModel } from '../domain/costs.js';
+import { closeFigures, walletChangeOnClose, type CloseFigures, type CostModel } from '../domain/costs.js';
 import { IdempotencyConflictError, InputError, InsufficientBalanceError, OperationalError } from '../domain/errors.js';
 import { formatMicrosTrim, formatUsd, MICROS_MAX, type Micros, type PriceMicros, type QtyMicros } from '../domain/money.js';
 import { initialLadderState, type LadderLevels, type LadderState, type Side } from '../domain/position.js';
@@ -23,6 +23,8 @@ export interface Wallet {
   readonly total: Micros;
   readonly available: Micros;
   readonly locked: Micros;
+  /** Owed after a loss larger than the wallet held: not part of total, repaid from the first money that comes free. */
+  readonly deficit: Micros;
 }
 
 export interface Reservation {
@@ -42,7 +44,7 @@ export type PositionRow = Selectable<PositionsTable>;
 /** The columns the TP/SL ladder reads on every tick. */
 export type LadderPositionRow = Pick<
   PositionRow,
-  'id' | 'side' | 'entry_price' | 'tp1_price' | 'tp2_price' | 'tp3_price' | 'sl_price' | 'stop_price' | 'tp1_hit' | 'tp2_hit'
+  'id' | 'side' | 'entry_price' | 'tp1_price' | 'tp2_price' | 'tp3_price' | 'sl_price' | 'stop_price' | 'tp1_hit' | 'tp2_hit' | 'liquidation_price'
 >;
 
 /**
@@ -89,6 +91,8 @@ export interface WalletChange {
   readonly amount: number;
   /** Change to locked. */
   readonly lockedDelta: number;
+  /** Change to what the wallet owes (only a 'deficit' row moves it). */
+  readonly deficitDelta?: number;
   readonly description: string;
   readonly positionId?: number | null;
   readonly reservationId?: number | null;
@@ -112,6 +116,13 @@ export interface OpenPositionInput {
   readonly reservationId?: number;
   readonly entryFeeCharged?: boolean;
   readonly orderRef?: string;
+  /**
+   * Locked beside the cost basis so that the position's worst close can be booked (domain/set-aside.ts); 0 for a long
+   * whose entry fee is already paid, which can lose at most its cost basis.
+   */
+  readonly closeReserve?: Micros;
+  /** A short with no price ceiling: where the money locked for it is used up; the ladder closes it there. */
+  readonly liquidationPrice?: PriceMicros | null;
 }
 
 export interface ClosePositionInput {
@@ -128,7 +139,15 @@ export interface ClosePositionInput {
 }
 
 export type CloseResult =
-  | { readonly status: 'closed'; readonly position: PositionRow; readonly figures: CloseFigures; readonly walletBefore: Wallet; readonly walletAfter: Wallet }
+  | {
+      readonly status: 'closed';
+      readonly position: PositionRow;
+      readonly figures: CloseFigures;
+      readonly walletBefore: Wallet;
+      readonly walletAfter: Wallet;
+      /** The part of the loss the wallet could not pay, now owed (0 almost always: the position's set-aside covers its close). */
+      readonly deficitBooked: Micros;
+    }
   | { readonly status: 'already_closed'; readonly position: PositionRow };
 
 export type ResolveResult =
@@ -141,7 +160,7 @@ export interface LedgerOptions extends OpenOptions {
 }
 
 type WalletRow = Selectable<WalletsTable>;
-type WalletBalanceRow = Pick<WalletRow, 'venue' | 'total' | 'available' | 'locked'>;
+type WalletBalanceRow = Pick<WalletRow, 'venue' | 'total' | 'available' | 'locked' | 'deficit'>;
 
 export interface ReserveInput {
   readonly venue: string;
@@ -318,9 +337,47 @@ export class Ledger {
    */
   private applyChangeTo(before: Wallet, change: WalletChange, at: string): { before: Wallet; after: Wallet; transactionId: number } {
     const after = this.walletAfter(before, change);
-    this.q.updateWallet.run({ venue: after.venue, total: after.total, available: after.available, locked: after.locked, at });
+    this.writeWallet(after, at);
     const result = this.q.insertTransaction.run(transactionRow(before, after, change, at));
-    return { before, after, transactionId: Number(result.lastInsertRowid) };
+    const transactionId = Number(result.lastInsertRowid);
+    // Money owed is paid from the first money that comes free (a deposit, a close, a release), in the same
+    // transaction: a wallet in deficit never shows a free balance, so nothing new can be opened or reserved on it.
+    if (after.deficit > 0 && after.available > 0 && change.type !== 'deficit') return { before, after: this.repayDeficit(after, at), transactionId };
+    return { before, after, transactionId };
+  }
+
+  private writeWallet(wallet: Wallet, at: string): void {
+    this.q.updateWallet.run({ venue: wallet.venue, total: wallet.total, available: wallet.available, locked: wallet.locked, deficit: wallet.deficit, at });
+  }
+
+  /** Pays what the wallet owes out of its free balance, as far as it goes. */
+  private repayDeficit(wallet: Wallet, at: string): Wallet {
+    const repaid = Math.min(wallet.deficit, wallet.available);
+    const change: WalletChange = {
+      venue: wallet.venue,
+      type: 'deficit',
+      amount: -repaid,
+      lockedDelta: 0,
+      deficitDelta: -repaid,
+      description: `Deficit repaid: ${formatUsd(repaid, 4)} of ${formatUsd(wallet.deficit, 4)} owed`,
+    };
+    return this.applyChangeTo(wallet, change, at).after;
+  }
+
+  /**
+   * Books a loss the wallet could not pay as owed money. The caller has just taken everything the wallet had free, so
+   * the debt is visible (balances, wallet-check, the run summary) rather than refused or clamped away.
+   */
+  private bookDeficit(venue: string, amount: number, positionId: number, what: string): Wallet {
+    return this.applyChange({
+      venue,
+      type: 'deficit',
+      amount: 0,
+      lockedDelta: 0,
+      deficitDelta: amount,
+      positionId,
+      description: `Deficit: ${what} lost ${formatUsd(amount, 4)} more than the wallet held`,
+    }).after;
   }
 
   /** The wallet after `change`, checked. Never clamps: a change that would make available or locked negative throws. */
@@ -330,9 +387,15 @@ export class Ledger {
     if (!Number.isSafeInteger(change.amount) || !Number.isSafeInteger(change.lockedDelta)) {
       throw new Error(`wallet change amounts must be integers (got ${change.amount}, ${change.lockedDelta})`);
     }
+    const deficitDelta = change.deficitDelta ?? 0;
+    if (!Number.isSafeInteger(deficitDelta) || (deficitDelta !== 0 && change.type !== 'deficit')) {
+      throw new Error(`ledger bug: a ${change.type} on ${change.venue} cannot move the deficit (${deficitDelta})`);
+    }
     const total = before.total + change.amount;
     const locked = before.locked + change.lockedDelta;
     const available = total - locked;
+    const deficit = before.deficit + deficitDelta;
+    if (deficit < 0) throw new Error(`ledger bug: the deficit on ${change.venue} would become ${deficit} (${change.description})`);
     // Past 2^53 a JS number silently rounds: refuse rather than store a balance that is off by a few micros.
     if (!Number.isSafeInteger(total) || !Number.isSafeInteger(locked)) {
       throw new InputError(
@@ -350,7 +413,7 @@ export class Ledger {
         )}, available ${formatUsd(before.available)}`,
       );
     }
-    return { venue: change.venue, total: total as Micros, available: available as Micros, locked: locked as Micros };
+    return { venue: change.venue, total: total as Micros, available: available as Micros, locked: locked as Micros, deficit: deficit as Micros };
   }
 
   listTransactions(venue: string | null, limit: number): Selectable<import('./schema.js').WalletTransactionsTable>[] {
@@ -428,9 +491,7 @@ export class Ledger {
     const ids = inputs.map((input) =>
       Number(this.q.insertReservation.run({ venue: input.venue, amount: input.amount, key: input.idempotencyKey, purpose: input.purpose, at }).lastInsertRowid),
     );
-    for (const wallet of wallets.values()) {
-      this.q.updateWallet.run({ venue: wallet.venue, total: wallet.total, available: wallet.available, locked: wallet.locked, at });
-    }
+    for (const wallet of wallets.values()) this.writeWallet(wallet, at);
     steps.forEach(({ before, after, change }, index) => {
       this.q.insertTransaction.run(transactionRow(before, after, { ...change, reservationId: ids[index] ?? null }, at));
     });
@@ -538,6 +599,7 @@ export class Ledger {
     assertPositive(input.costBasis, 'position size');
     assertPositive(input.quantity, 'position quantity');
     assertPositive(input.entryPrice, 'entry price');
+    assertSetAside(input);
     return this.transaction(() => {
       if (input.idempotencyKey) {
         const existing = this.q.positionByKey.get({ key: input.idempotencyKey });
@@ -566,16 +628,7 @@ export class Ledger {
         if (!position) throw new Error('ledger bug: a settled reservation opened no position');
         return { status: 'opened' as const, position, walletBefore, walletAfter: this.requireWallet(input.venue) };
       }
-      if (walletBefore.available < input.costBasis + feeNow) {
-        throw new InsufficientBalanceError(
-          input.venue,
-          input.costBasis + feeNow,
-          walletBefore.available,
-          `insufficient available balance on ${input.venue}: opening ${formatUsd(input.costBasis + feeNow)}, available ${formatUsd(
-            walletBefore.available,
-          )}`,
-        );
-      }
+      assertCanOpen(walletBefore, input, feeNow);
       const id = this.recordOpen(input, null);
       if (feeNow > 0) {
         this.applyChange({
@@ -612,6 +665,8 @@ export class Ledger {
       stop_price: state.stopPrice,
       reservation_id: reservationId,
       idempotency_key: input.idempotencyKey ?? null,
+      close_reserve: input.closeReserve ?? 0,
+      liquidation_price: input.liquidationPrice ?? null,
       at: this.timestamp(),
     });
     const id = Number(result.lastInsertRowid);
@@ -620,13 +675,13 @@ export class Ledger {
       venue: input.venue,
       type: 'position_open',
       amount: 0,
-      lockedDelta: reservationId === null ? input.costBasis : 0,
+      lockedDelta: reservationId === null ? setAsideOf(input) : 0,
       positionId: id,
       reservationId,
       orderRef: input.orderRef ?? null,
       description: `Opened ${input.side} ${input.market}: ${formatMicrosTrim(input.quantity, 0)} @ ${formatUsd(input.entryPrice, 4)}, locked ${formatUsd(
         input.costBasis,
-      )}`,
+      )}${input.closeReserve ? ` + ${formatUsd(input.closeReserve, 4)} set aside for its close` : ''}`,
     });
     return id;
   }
@@ -647,11 +702,12 @@ export class Ledger {
         this.releaseReservation(reservationId, { description: `Released reservation #${reservationId} (${reservation.purpose}): nothing filled` });
         return { positions: [], status: 'settled' as const };
       }
-      const used = settlement.positions.reduce((sum, p) => sum + p.costBasis, 0) + settlement.fee;
+      for (const input of settlement.positions) assertSetAside(input);
+      const used = settlement.positions.reduce((sum, p) => sum + setAsideOf(p), 0) + settlement.fee;
       const elsewhere = settlement.positions.find((input) => input.venue !== reservation.venue);
       if (elsewhere) throw new InputError(`reservation #${reservationId} belongs to ${reservation.venue}, not ${elsewhere.venue}`);
       if (used > reservation.amount) {
-        throw new InputError(`reservation #${reservationId} holds ${formatUsd(reservation.amount)}, less than cost ${formatUsd(used)}`);
+        throw new InputError(`reservation #${reservationId} holds ${formatUsd(reservation.amount)}, less than the ${formatUsd(used, 4)} the fill needs`);
       }
       const ids = settlement.positions.map((input) => this.recordOpen(input, reservationId));
       if (settlement.fee > 0) {
@@ -707,6 +763,16 @@ export class Ledger {
     });
   }
 
+  /**
+   * Marks an open position as needing a person (`reason`), or clears the mark (null): the engine could not close or
+   * settle it and goes on with everything else. A close clears it too.
+   */
+  setAttention(id: number, reason: string | null): void {
+    this.transaction(() => {
+      this.q.setAttention.run({ id, reason });
+    });
+  }
+
   /** Stores a ladder transition (tier flags and current stop) so a restart resumes where it was. */
   updateLadder(id: number, state: LadderState): void {
     this.transaction(() => {
@@ -735,8 +801,6 @@ export class Ledger {
         entryFee: position.entry_fee as Micros,
       }, input.exitPrice);
       const figures = input.actualExit === undefined ? modelled : withActualExit(modelled, position.side, position.cost_basis, input.actualExit);
-      // The entry fee is part of net PnL either way; if it already left the wallet at open, it is not charged again.
-      const totalDelta = figures.netPnl + (position.entry_fee_charged === 1 ? position.entry_fee : 0);
       const at = this.timestamp();
       const changed = this.q.closePosition.run({
         id,
@@ -752,17 +816,29 @@ export class Ledger {
         at,
       });
       if (changed.changes !== 1) return { status: 'already_closed' as const, position: this.requirePosition(id) };
-      const { before, after } = this.applyChange({
-        venue: position.venue,
-        type: settlement ? 'settlement' : 'position_close',
-        amount: totalDelta,
-        lockedDelta: -position.cost_basis,
-        positionId: id,
-        description: `Closed ${position.side} ${position.market}: ${input.reason}, net PnL ${formatUsd(figures.netPnl)} (gross ${formatUsd(
-          figures.grossPnl,
-        )}, costs ${formatUsd(figures.totalCosts)})`,
-      });
-      return { status: 'closed' as const, position: this.requirePosition(id), figures, walletBefore: before, walletAfter: after };
+      const before = this.requireWallet(position.venue);
+      const freed = position.cost_basis + position.close_reserve;
+      // The entry fee is part of net PnL either way; if it already left the wallet at open, it is not charged again.
+      const totalDelta = walletChangeOnClose(figures, position.entry_fee_charged === 1);
+      // What the wallet cannot pay (a gap past a short's liquidation price, a position from before set-asides, costs
+      // changed since it opened) is taken from everything it has free and the rest booked as owed: a close is never refused.
+      const shortfall = Math.max(0, -(before.available + freed + totalDelta));
+      const closed = this.applyChangeTo(
+        before,
+        {
+          venue: position.venue,
+          type: settlement ? 'settlement' : 'position_close',
+          amount: totalDelta + shortfall,
+          lockedDelta: -freed,
+          positionId: id,
+          description: `Closed ${position.side} ${position.market}: ${input.reason}, net PnL ${formatUsd(figures.netPnl)} (gross ${formatUsd(
+            figures.grossPnl,
+          )}, costs ${formatUsd(figures.totalCosts)})`,
+        },
+        at,
+      );
+      const after = shortfall > 0 ? this.bookDeficit(position.venue, shortfall, id, `closing ${position.side} ${position.market} (#${id})`) : closed.after;
+      return { status: 'closed' as const, position: this.requirePosition(id), figures, walletBefore: before, walletAfter: after, deficitBooked: shortfall as Micros };
     });
   }
 
@@ -795,7 +871,7 @@ function prepareLedgerQueries(db: Database.Database) {
   return {
     // Only the balance columns: this read runs on every reservation and every scan of a pair.
     walletByVenue: prepareQuery<{ venue: string }, WalletBalanceRow>(db, (qb) =>
-      qb.selectFrom('wallets').select(['venue', 'total', 'available', 'locked']).where('venue', '=', param('venue')),
+      qb.selectFrom('wallets').select(['venue', 'total', 'available', 'locked', 'deficit']).where('venue', '=', param('venue')),
     ),
     allWallets: prepareQuery<Record<string, never>, WalletRow>(db, (qb) => qb.selectFrom('wallets').selectAll().orderBy('venue')),
     insertWallet: prepareQuery<{ venue: string; at: string }, never>(db, (qb) =>
@@ -808,10 +884,10 @@ function prepareLedgerQueries(db: Database.Database) {
         updated_at: param('at'),
       }),
     ),
-    updateWallet: prepareQuery<{ venue: string; total: number; available: number; locked: number; at: string }, never>(db, (qb) =>
+    updateWallet: prepareQuery<{ venue: string; total: number; available: number; locked: number; deficit: number; at: string }, never>(db, (qb) =>
       qb
         .updateTable('wallets')
-        .set({ total: param('total'), available: param('available'), locked: param('locked'), updated_at: param('at') })
+        .set({ total: param('total'), available: param('available'), locked: param('locked'), deficit: param('deficit'), updated_at: param('at') })
         .where('venue', '=', param('venue')),
     ),
     insertTransaction: prepareQuery<Record<string, unknown>, never>(db, (qb) =>
@@ -820,6 +896,7 @@ function prepareLedgerQueries(db: Database.Database) {
         type: param('type'),
         amount: param('amount'),
         locked_delta: param('locked_delta'),
+        deficit_delta: param('deficit_delta'),
         balance_before: param('balance_before'),
         balance_after: param('balance_after'),
         locked_before: param('locked_before'),
@@ -887,6 +964,8 @@ function prepareLedgerQueries(db: Database.Database) {
         stop_price: param('stop_price'),
         reservation_id: param('reservation_id'),
         idempotency_key: param('idempotency_key'),
+        close_reserve: param('close_reserve'),
+        liquidation_price: param('liquidation_price'),
         opened_at: param('at'),
       }),
     ),
@@ -910,12 +989,15 @@ function prepareLedgerQueries(db: Database.Database) {
     ladderPositionsForMarket: prepareQuery<{ venue: string; market: string }, LadderPositionRow>(db, (qb) =>
       qb
         .selectFrom('positions')
-        .select(['id', 'side', 'entry_price', 'tp1_price', 'tp2_price', 'tp3_price', 'sl_price', 'stop_price', 'tp1_hit', 'tp2_hit'])
+        .select(['id', 'side', 'entry_price', 'tp1_price', 'tp2_price', 'tp3_price', 'sl_price', 'stop_price', 'tp1_hit', 'tp2_hit', 'liquidation_price'])
         .where('status', '=', OPEN)
         .where('kind', '<>', sql.lit<PositionKind>('arb_hedged'))
         .where('venue', '=', param('venue'))
         .where('market', '=', param('market'))
         .orderBy('id'),
+    ),
+    setAttention: prepareQuery<{ id: number; reason: string | null }, never>(db, (qb) =>
+      qb.updateTable('positions').set({ attention: param('reason') }).where('id', '=', param('id')).where('status', '=', OPEN),
     ),
     updateLadder: prepareQuery<{ id: number; tp1: number; tp2: number; stop: number }, never>(db, (qb) =>
       qb
@@ -939,6 +1021,7 @@ function prepareLedgerQueries(db: Database.Database) {
           net_pnl: param('net_pnl'),
           close_reason: param('reason'),
           closed_at: param('at'),
+          attention: null,
         })
         .where('id', '=', param('id'))
         .where('status', '=', 'open'),
@@ -986,6 +1069,7 @@ function transactionRow(before: Wallet, after: Wallet, change: WalletChange, at:
     type: change.type,
     amount: change.amount,
     locked_delta: change.lockedDelta,
+    deficit_delta: change.deficitDelta ?? 0,
     balance_before: before.total,
     balance_after: after.total,
     locked_before: before.locked,
@@ -999,13 +1083,51 @@ function transactionRow(before: Wallet, after: Wallet, change: WalletChange, at:
   };
 }
 
+/** What a position locks: its cost basis and what its worst close can cost beyond it. */
+function setAsideOf(input: OpenPositionInput): number {
+  return input.costBasis + (input.closeReserve ?? 0);
+}
+
+function assertSetAside(input: OpenPositionInput): void {
+  const reserve = input.closeReserve ?? 0;
+  if (!Number.isSafeInteger(reserve) || reserve < 0) throw new InputError('a close reserve must be a non-negative amount');
+  const liquidation = input.liquidationPrice ?? null;
+  if (liquidation !== null && (!Number.isSafeInteger(liquidation) || liquidation <= 0)) throw new InputError('a liquidation price must be positive');
+}
+
+/** A new position needs its whole set-aside free (and the entry fee, when it is paid now); a wallet in deficit opens nothing. */
+function assertCanOpen(wallet: Wallet, input: OpenPositionInput, feeNow: number): void {
+  if (wallet.deficit > 0) {
+    throw new InsufficientBalanceError(
+      input.venue,
+      setAsideOf(input) + feeNow,
+      wallet.available,
+      `${input.venue} owes ${formatUsd(wallet.deficit, 4)} from a loss larger than its wallet: deposit at least that much before opening positions there`,
+    );
+  }
+  const needed = setAsideOf(input) + feeNow;
+  if (wallet.available >= needed) return;
+  const parts = [`cost basis ${formatUsd(input.costBasis)}`];
+  if (input.closeReserve) parts.push(`${formatUsd(input.closeReserve, 4)} set aside for its close`);
+  if (feeNow > 0) parts.push(`entry fee ${formatUsd(feeNow, 4)}`);
+  throw new InsufficientBalanceError(
+    input.venue,
+    needed,
+    wallet.available,
+    `insufficient available balance on ${input.venue}: opening needs ${formatUsd(needed, 4)} (${parts.join(' + ')}), available ${formatUsd(
+      wallet.available,
+      4,
+    )}`,
+  );
+}
+
 function assertReserveInput(input: ReserveInput): void {
   assertPositive(input.amount, 'reservation amount');
   if (input.idempotencyKey === '') throw new InputError('reservation idempotency key is empty');
 }
 
 function toWallet(row: WalletBalanceRow): Wallet {
-  return { venue: row.venue, total: row.total as Micros, available: row.available as Micros, locked: row.locked as Micros };
+  return { venue: row.venue, total: row.total as Micros, available: row.available as Micros, locked: row.locked as Micros, deficit: row.deficit as Micros };
 }
 
 function toReservation(row: Selectable<import('./schema.js').ReservationsTable>): Reservation {

@@ -18,11 +18,12 @@ export interface Checkpoint {
   readonly wallets: ReadonlyMap<string, WalletLog>;
 }
 
-/** One wallet's log: the sums of its total and locked deltas and its number of rows. */
+/** One wallet's log: the sums of its total, locked and deficit deltas and its number of rows. */
 export interface WalletLog {
   readonly venue: string;
   total: number;
   locked: number;
+  deficit: number;
   count: number;
 }
 
@@ -45,6 +46,7 @@ export interface SignError {
   readonly type: string;
   readonly amount: number;
   readonly locked_delta: number;
+  readonly deficit_delta: number;
 }
 
 export interface LogAudit {
@@ -70,10 +72,10 @@ interface WalletWalk extends WalletLog {
   lockedAfter: number;
 }
 
-type Row = [id: number, venue: string, type: string, amount: number, lockedDelta: number, balanceBefore: number, balanceAfter: number, lockedBefore: number, lockedAfter: number, positionId: number | null, reservationId: number | null];
+type Row = [id: number, venue: string, type: string, amount: number, lockedDelta: number, balanceBefore: number, balanceAfter: number, lockedBefore: number, lockedAfter: number, positionId: number | null, reservationId: number | null, deficitDelta: number];
 
 const WALK_SQL = `SELECT id, venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after,
-    position_id, reservation_id
+    position_id, reservation_id, deficit_delta
   FROM wallet_transactions WHERE id > ? ORDER BY id`;
 
 /** The last checkpoint a healthy wallet-check recorded, or null when none has been. */
@@ -82,7 +84,7 @@ export function readCheckpoint(ledger: Ledger): Checkpoint | null {
     .prepare('SELECT through_id, tx_count, close_count, reserve_count, verified_at FROM log_checkpoint WHERE id = 1')
     .get() as { through_id: number; tx_count: number; close_count: number; reserve_count: number; verified_at: string } | undefined;
   if (!head) return null;
-  const rows = ledger.db.prepare('SELECT venue, total, locked, tx_count AS count FROM log_checkpoint_wallets ORDER BY venue').all() as WalletLog[];
+  const rows = ledger.db.prepare('SELECT venue, total, locked, deficit, tx_count AS count FROM log_checkpoint_wallets ORDER BY venue').all() as WalletLog[];
   return {
     throughId: head.through_id,
     txCount: head.tx_count,
@@ -103,7 +105,15 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
   // against the sums, so one bad row is reported once rather than every row after it.
   const wallets = new Map<string, WalletWalk>();
   for (const wallet of from?.wallets.values() ?? []) {
-    wallets.set(wallet.venue, { venue: wallet.venue, total: wallet.total, locked: wallet.locked, count: wallet.count, after: wallet.total, lockedAfter: wallet.locked });
+    wallets.set(wallet.venue, {
+      venue: wallet.venue,
+      total: wallet.total,
+      locked: wallet.locked,
+      deficit: wallet.deficit,
+      count: wallet.count,
+      after: wallet.total,
+      lockedAfter: wallet.locked,
+    });
   }
   let txCount = from?.txCount ?? 0;
   let closeCount = from?.closeCount ?? 0;
@@ -124,12 +134,12 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
   const walk = ledger.db.prepare(WALK_SQL).raw(true);
   let wallet: WalletWalk | undefined;
   for (const row of walk.iterate(from?.throughId ?? 0) as IterableIterator<Row>) {
-    const [id, venue, type, amount, lockedDelta, before, after, lockedBefore, lockedAfter, positionId, reservationId] = row;
+    const [id, venue, type, amount, lockedDelta, before, after, lockedBefore, lockedAfter, positionId, reservationId, deficitDelta] = row;
     if (prove && id > prove.throughId) proveNow();
     if (wallet?.venue !== venue) {
       wallet = wallets.get(venue);
       if (!wallet) {
-        wallet = { venue, total: 0, locked: 0, count: 0, after: 0, lockedAfter: 0 };
+        wallet = { venue, total: 0, locked: 0, deficit: 0, count: 0, after: 0, lockedAfter: 0 };
         wallets.set(venue, wallet);
       }
     }
@@ -151,14 +161,18 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
         });
       }
     }
-    if (!signsAllowed(type, amount, lockedDelta)) {
+    // The deficit has no before/after columns: its chain is its running sum, which a repayment must never take below 0.
+    if (!signsAllowed(type, amount, lockedDelta, deficitDelta) || wallet.deficit + deficitDelta < 0) {
       signErrors.count += 1;
-      if (signErrors.listed.length < VIOLATIONS_LISTED_MAX) signErrors.listed.push({ id, venue, type, amount, locked_delta: lockedDelta });
+      if (signErrors.listed.length < VIOLATIONS_LISTED_MAX) {
+        signErrors.listed.push({ id, venue, type, amount, locked_delta: lockedDelta, deficit_delta: deficitDelta });
+      }
     }
     wallet.after = after;
     wallet.lockedAfter = lockedAfter;
     wallet.total += amount;
     wallet.locked += lockedDelta;
+    wallet.deficit += deficitDelta;
     wallet.count += 1;
     txCount += 1;
     if (positionId !== null && (type === 'position_close' || type === 'settlement')) closeCount += 1;
@@ -175,7 +189,10 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
  * reserve only locks, a close frees locked money. A row can satisfy every sum and still be impossible (a negative
  * "deposit" offset by an edited wallet row). Fees and adjustments may go either way and are not judged here.
  */
-export function signsAllowed(type: string, amount: number, lockedDelta: number): boolean {
+export function signsAllowed(type: string, amount: number, lockedDelta: number, deficitDelta = 0): boolean {
+  // Only a deficit row moves what the wallet owes: booked (nothing else moves) or repaid from the wallet's own money.
+  if (type === 'deficit') return lockedDelta === 0 && ((amount === 0 && deficitDelta > 0) || (amount < 0 && deficitDelta === amount));
+  if (deficitDelta !== 0) return false;
   switch (type) {
     case 'deposit':
       return amount > 0 && lockedDelta === 0;
@@ -212,8 +229,8 @@ function compareCheckpoint(
   for (const venue of new Set([...checkpoint.wallets.keys(), ...log.wallets.keys()])) {
     const recorded = checkpoint.wallets.get(venue);
     const actual = log.wallets.get(venue);
-    if (recorded?.total !== actual?.total || recorded?.locked !== actual?.locked || recorded?.count !== actual?.count) {
-      const text = (w: WalletLog | undefined) => (w ? `total ${w.total} locked ${w.locked} in ${w.count} rows` : 'nothing');
+    if (recorded?.total !== actual?.total || recorded?.locked !== actual?.locked || recorded?.deficit !== actual?.deficit || recorded?.count !== actual?.count) {
+      const text = (w: WalletLog | undefined) => (w ? `total ${w.total} locked ${w.locked} deficit ${w.deficit} in ${w.count} rows` : 'nothing');
       errors.push(`${venue}: checkpoint ${text(recorded)}, log ${text(actual)}`);
     }
   }
@@ -241,10 +258,10 @@ export function writeCheckpoint(ledger: Ledger, audit: LogAudit, readThroughId: 
       )
       .run(audit.throughId, audit.txCount, audit.closeCount, audit.reserveCount, ledger.timestamp());
     const upsert = ledger.db.prepare(
-      `INSERT INTO log_checkpoint_wallets (venue, total, locked, tx_count) VALUES (?, ?, ?, ?)
-       ON CONFLICT (venue) DO UPDATE SET total = excluded.total, locked = excluded.locked, tx_count = excluded.tx_count`,
+      `INSERT INTO log_checkpoint_wallets (venue, total, locked, deficit, tx_count) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (venue) DO UPDATE SET total = excluded.total, locked = excluded.locked, deficit = excluded.deficit, tx_count = excluded.tx_count`,
     );
-    for (const wallet of audit.wallets.values()) upsert.run(wallet.venue, wallet.total, wallet.locked, wallet.count);
+    for (const wallet of audit.wallets.values()) upsert.run(wallet.venue, wallet.total, wallet.locked, wallet.deficit, wallet.count);
     return true;
   });
 }

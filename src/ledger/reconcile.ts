@@ -63,6 +63,7 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
     for (const wallet of wallets) {
       const total = sums.get(wallet.venue)?.total ?? 0;
       const locked = sums.get(wallet.venue)?.locked ?? 0;
+      const deficit = sums.get(wallet.venue)?.deficit ?? 0;
       const heldLocked = (held.get(wallet.venue)?.pending ?? 0) + (held.get(wallet.venue)?.positions ?? 0);
       if (locked !== heldLocked) {
         unresolved.push({
@@ -81,15 +82,17 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
         continue;
       }
       if (brokenVenues.has(wallet.venue)) continue;
-      if (wallet.total === total && wallet.locked === locked && wallet.available === total - locked) continue;
+      if (!drifted(wallet, sums.get(wallet.venue))) continue;
       const detail = `wallet row drifted from its log: total ${formatMicros(wallet.total)} → ${formatMicros(total)}, available ${formatMicros(
         wallet.available,
-      )} → ${formatMicros(total - locked)}, locked ${formatMicros(wallet.locked)} → ${formatMicros(locked)}`;
+      )} → ${formatMicros(total - locked)}, locked ${formatMicros(wallet.locked)} → ${formatMicros(locked)}${
+        wallet.deficit === deficit ? '' : `, deficit ${formatMicros(wallet.deficit)} → ${formatMicros(deficit)}`
+      }`;
       actions.push({ venue: wallet.venue, kind: 'wallet_rebuilt', detail });
       if (!options.dryRun) {
         ledger.db
-          .prepare('UPDATE wallets SET total = ?, available = ?, locked = ?, updated_at = ? WHERE venue = ?')
-          .run(total, total - locked, locked, ledger.timestamp(), wallet.venue);
+          .prepare('UPDATE wallets SET total = ?, available = ?, locked = ?, deficit = ?, updated_at = ? WHERE venue = ?')
+          .run(total, total - locked, locked, deficit, ledger.timestamp(), wallet.venue);
         ledger.addAudit('wallet_rebuilt', wallet.venue, detail);
       }
     }
@@ -100,5 +103,5 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
 function drifted(wallet: Wallet, log: WalletLog | undefined): boolean {
   const total = log?.total ?? 0;
   const locked = log?.locked ?? 0;
-  return wallet.total !== total || wallet.locked !== locked || wallet.available !== total - locked;
+  return wallet.total !== total || wallet.locked !== locked || wallet.available !== total - locked || wallet.deficit !== (log?.deficit ?? 0);
 }

@@ -11,7 +11,9 @@ export type WalletTransactionType =
   | 'position_close'
   | 'fee'
   | 'settlement'
-  | 'adjustment';
+  | 'adjustment'
+  /** A loss beyond what the wallet held, booked as owed (deficit_delta > 0), or owed money repaid (amount = deficit_delta < 0). */
+  | 'deficit';
 
 export type ReservationState = 'pending' | 'committed' | 'released';
 export type PositionStatus = 'open' | 'closed';
@@ -22,6 +24,8 @@ export interface WalletsTable {
   total: number;
   available: number;
   locked: number;
+  /** What the wallet owes after a loss larger than it held; never netted into total or available. */
+  deficit: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -70,6 +74,12 @@ export interface PositionsTable {
   net_pnl: number | null;
   close_reason: string | null;
   closed_at: string | null;
+  /** Locked beside the cost basis so the worst close can be booked: the unpaid entry fee, a short's loss beyond its cost. */
+  close_reserve: Generated<number>;
+  /** A short on an unbounded market: the mark at which the money locked for it is used up. */
+  liquidation_price: number | null;
+  /** Why the engine could not close or settle this position; null when nothing needs a person. */
+  attention: string | null;
 }
 
 export interface WalletTransactionsTable {
@@ -78,6 +88,7 @@ export interface WalletTransactionsTable {
   type: WalletTransactionType;
   amount: number;
   locked_delta: number;
+  deficit_delta: Generated<number>;
   balance_before: number;
   balance_after: number;
   locked_before: number;

@@ -118,8 +118,8 @@ describe('errors before anything is sent', () => {
     h.ledger.db.exec('DROP TRIGGER injected_fault');
     expect(reservationsOf(h)).toEqual([]);
     expect([h.wallet(A), h.wallet(B)]).toEqual([
-      { venue: A, total: START, available: START, locked: 0 },
-      { venue: B, total: START, available: START, locked: 0 },
+      { venue: A, total: START, available: START, locked: 0, deficit: 0 },
+      { venue: B, total: START, available: START, locked: 0, deficit: 0 },
     ]);
     expect(h.transactionCount()).toBe(before);
     expect(h.paperOrders(A) + h.paperOrders(B)).toBe(0);
@@ -165,8 +165,8 @@ describe('the legs’ outcomes', () => {
     expect(positionsOf(h)).toEqual([{ venue: B, market: `${B_MARKET}:no`, kind: 'arb_unhedged', quantity: contracts(100), costBasis: usd('55'), entryFee: usd('1.1') }]);
     expect(result.settlement.unhedged).toEqual([{ legId: result.settlement.legs[1]?.id, positionId: expect.any(Number), quantity: contracts(100) }]);
     expect(h.store.allUnhedged()).toMatchObject([{ state: 'open', quantity: contracts(100), leg_id: result.settlement.legs[1]?.id }]);
-    expect(h.wallet(A)).toEqual({ venue: A, total: START, available: START, locked: 0 });
-    expect(h.wallet(B)).toEqual({ venue: B, total: usd('998.9'), available: usd('943.9'), locked: usd('55') });
+    expect(h.wallet(A)).toEqual({ venue: A, total: START, available: START, locked: 0, deficit: 0 });
+    expect(h.wallet(B)).toEqual({ venue: B, total: usd('998.9'), available: usd('943.9'), locked: usd('55'), deficit: 0 });
   });
 
   it('A fills, B fails: B released, A committed as an UNHEDGED position with its own record', async () => {
@@ -182,7 +182,7 @@ describe('the legs’ outcomes', () => {
     const [legA] = result.settlement.legs;
     expect(legA).toMatchObject({ state: 'settled', filled_quantity: contracts(100), unhedged_position_id: expect.any(Number), hedged_position_id: null });
     expect(h.store.unhedgedForPosition(legA?.unhedged_position_id ?? -1)).toMatchObject({ state: 'open', quantity: contracts(100) });
-    expect(h.wallet(B)).toEqual({ venue: B, total: START, available: START, locked: 0 });
+    expect(h.wallet(B)).toEqual({ venue: B, total: START, available: START, locked: 0, deficit: 0 });
   });
 
   it('both fill: two hedged positions, reservations committed for what filled and the rest released', async () => {
@@ -204,8 +204,8 @@ describe('the legs’ outcomes', () => {
     const released = h.ledger.db.prepare("SELECT venue, locked_delta FROM wallet_transactions WHERE type = 'release'").all();
     expect(released).toEqual([{ venue: A, locked_delta: -usd('1.02') }]);
     // Only the fee left the wallets; the cost is locked as the positions' cost basis until resolution.
-    expect(h.wallet(A)).toEqual({ venue: A, total: usd('999.18'), available: usd('958.18'), locked: usd('41') });
-    expect(h.wallet(B)).toEqual({ venue: B, total: usd('998.9'), available: usd('943.9'), locked: usd('55') });
+    expect(h.wallet(A)).toEqual({ venue: A, total: usd('999.18'), available: usd('958.18'), locked: usd('41'), deficit: 0 });
+    expect(h.wallet(B)).toEqual({ venue: B, total: usd('998.9'), available: usd('943.9'), locked: usd('55'), deficit: 0 });
     expect(h.store.allUnhedged()).toEqual([]);
     expect(await h.venueBalances()).toEqual([
       { venue: A, venueCash: '958.180000', expectedCash: '958.180000', agrees: true },
@@ -285,7 +285,7 @@ describe('timeouts', () => {
       [A, 'released'],
       [B, 'committed'],
     ]);
-    expect(h.wallet(A)).toEqual({ venue: A, total: START, available: START, locked: 0 });
+    expect(h.wallet(A)).toEqual({ venue: A, total: START, available: START, locked: 0, deficit: 0 });
   });
 
   it('a venue slower than our timeout: its late fill is found by client order id and booked once', async () => {

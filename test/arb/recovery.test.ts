@@ -56,7 +56,7 @@ describe('a trade left reserved (armed, nothing sent)', () => {
     expect(r.store.requireTrade(trade.id)).toMatchObject({ state: 'failed', outcome: 'none' });
     expect(reservationStates(r)).toEqual(['released', 'released']);
     expect(r.pendingReservations()).toBe(0);
-    for (const venue of [A, B]) expect(r.wallet(venue)).toEqual({ venue, total: usd('1000'), available: usd('1000'), locked: 0 });
+    for (const venue of [A, B]) expect(r.wallet(venue)).toEqual({ venue, total: usd('1000'), available: usd('1000'), locked: 0, deficit: 0 });
     expect(r.paperOrders(A) + r.paperOrders(B)).toBe(0);
   });
 });

@@ -78,7 +78,7 @@ describe('unhedged policy: hedge', () => {
       ['b', 'buy', 'settled'],
       ['unwind', 'sell', 'settled'],
     ]);
-    expect(h.wallet(A)).toEqual({ venue: A, total: usd('996.36'), available: usd('996.36'), locked: 0 });
+    expect(h.wallet(A)).toEqual({ venue: A, total: usd('996.36'), available: usd('996.36'), locked: 0, deficit: 0 });
     expect(await h.venueBalances()).toContainEqual({ venue: A, venueCash: '996.360000', expectedCash: '996.360000', agrees: true });
   });
 
@@ -143,7 +143,7 @@ describe('unhedged policy: hold under the ladder, and resolution', () => {
     await engine.handle({ type: 'resolve', venue: A, market: A_MARKET, outcome: 'no', timestampMs: Date.UTC(2026, 0, 1) });
     expect(h.store.unhedgedForPosition(positionId)?.state).toBe('written_off');
     expect(h.ledger.requirePosition(positionId)).toMatchObject({ status: 'closed', exit_price: 0, net_pnl: -usd('42.84') });
-    expect(h.wallet(A)).toEqual({ venue: A, total: usd('957.16'), available: usd('957.16'), locked: 0 });
+    expect(h.wallet(A)).toEqual({ venue: A, total: usd('957.16'), available: usd('957.16'), locked: 0, deficit: 0 });
     // The venue paid nothing either: its cash and the ledger agree.
     expect(await h.venueBalances()).toContainEqual({ venue: A, venueCash: '957.160000', expectedCash: '957.160000', agrees: true });
   });

@@ -57,8 +57,8 @@ describe('bad amounts', () => {
 
   it('refuses withdrawing more than available, an unknown venue, and a balance past the largest exact amount', async () => {
     await expectRefusedAll([
-      // $102.32225 total, $25 of it locked in the open position: $77.32225 available.
-      [['withdraw', 'paper', '77.322251'], 2, 'insufficient available balance on paper: withdrawing $77.32, available $77.32'],
+      // $102.32225 total, $25.065 of it locked in the open position (its cost and entry fee): $77.25725 available.
+      [['withdraw', 'paper', '77.257251'], 2, 'insufficient available balance on paper: withdrawing $77.26, available $77.26'],
       [['withdraw', 'nowhere', '1'], 2, 'no wallet for venue "nowhere"'],
       [['deposit', 'nowhere', '1'], 2, 'no wallet for venue "nowhere"'],
       [['deposit', 'paper', '9007199254.740991'], 2, 'would exceed the largest supported amount'],

@@ -75,7 +75,7 @@ describe('concurrent writers', () => {
     // Per round: +1.000001 deposited, 0.25 committed on even rounds, 0.5 withdrawn: exactly 75.000150 per worker.
     const perWorker = rounds * 1_000_001 - (rounds / 2) * 250_000 - rounds * 500_000;
     withLedger(db, (ledger) => {
-      expect(ledger.requireWallet('paper')).toEqual({ venue: 'paper', total: usd('100') + 2 * perWorker, available: usd('100') + 2 * perWorker, locked: 0 });
+      expect(ledger.requireWallet('paper')).toEqual({ venue: 'paper', total: usd('100') + 2 * perWorker, available: usd('100') + 2 * perWorker, locked: 0, deficit: 0 });
       assertInvariants(ledger);
     });
     const check = await cliAsync(dir, ['wallet-check']);

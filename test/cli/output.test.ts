@@ -30,7 +30,7 @@ describe('human output', () => {
     expect(result.stdout.trimEnd().split('\n')).toEqual([
       'PnL Calculation: Gross PnL=$2.50 (+10.00%), Entry Fee=$0.0650, Exit Fee=$0.0715, Spread=$0.02750, Slippage=$0.01375, ' +
         'Total Costs=$0.17775, Net PnL=$2.32225 (+9.29%)',
-      'Wallet updated: Freed $25.00, PnL=$2.32, Available: $75.00 → $102.32',
+      'Wallet updated: Freed $25.0650, PnL=$2.32, Available: $74.94 → $102.32',
       '✓ Position 1 closed: TP3 (+10%) reached, Net PnL: $2.3223 (+9.29%)',
     ]);
   });
@@ -40,7 +40,7 @@ describe('human output', () => {
     const result = cliColourEnv(dir, ['wallet-check']);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain(ESC);
-    expect(result.stdout).toContain('✓ paper: Total=$100.00, Available=$75.00, Locked=$25.00');
+    expect(result.stdout).toContain('✓ paper: Total=$100.00, Available=$74.94, Locked=$25.07');
     expect(result.stdout).toMatch(/^HEALTHY \(\d+\/\d+ checks passed\)$/m);
   });
 
@@ -74,15 +74,17 @@ describe('--json output', () => {
     });
 
     const balances = cliJson<{ wallets: unknown[] }>(dir, ['balances']);
-    expect(balances.json.wallets).toEqual([{ venue: 'paper', total: '102.322250', available: '102.322250', locked: '0.000000' }]);
+    expect(balances.json.wallets).toEqual([
+      { venue: 'paper', total: '102.322250', available: '102.322250', locked: '0.000000', deficit: '0.000000', equity: '102.322250' },
+    ]);
 
     const history = cliJson<{ transactions: Record<string, unknown>[] }>(dir, ['history']);
     expect(history.json.transactions.map((t) => [t.type, t.amount, t.lockedDelta, t.balanceAfter])).toEqual([
-      ['position_close', '2.322250', '-25.000000', '102.322250'],
-      ['position_open', '0.000000', '25.000000', '100.000000'],
+      ['position_close', '2.322250', '-25.065000', '102.322250'],
+      ['position_open', '0.000000', '25.065000', '100.000000'],
       ['deposit', '100.000000', '0.000000', '100.000000'],
     ]);
-    const moneyFields = ['amount', 'lockedDelta', 'balanceBefore', 'balanceAfter', 'lockedBefore', 'lockedAfter'];
+    const moneyFields = ['amount', 'lockedDelta', 'deficitDelta', 'balanceBefore', 'balanceAfter', 'lockedBefore', 'lockedAfter'];
     for (const row of history.json.transactions) for (const field of moneyFields) expect(row[field], field).toMatch(MONEY);
   });
 });

@@ -6,7 +6,7 @@ import { cli, cliJson, dump } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { closeAt, cliDir, openPosition, rawSql } from '../ledger-fixtures.js';
 
-/** paper $100; #1 closed at 110; #2 open $25; reservation $5 pending → total 102.322250, locked 30, available 72.322250. */
+/** paper $100; #1 closed at 110; #2 open $25 (+ $0.065 fee set aside); reservation $5 pending → total 102.322250, locked 30.065, available 72.257250. */
 function books(): { dir: string; db: string } {
   return cliDir('100', (ledger) => {
     const first = openPosition(ledger, { market: 'A' }).position;
@@ -35,7 +35,7 @@ describe('reconcile', () => {
     const repaired = cli(dir, ['reconcile']);
     expect(repaired.code, repaired.stderr).toBe(0);
     const detail =
-      'wallet row drifted from its log: total 103.322250 → 102.322250, available 73.322250 → 72.322250, locked 30.000000 → 30.000000';
+      'wallet row drifted from its log: total 103.322250 → 102.322250, available 73.257250 → 72.257250, locked 30.065000 → 30.065000';
     expect(repaired.stdout).toContain(`⟳ repaired paper: ${detail}`);
     expect(repaired.stdout).toContain('✓ ledger consistent after repair');
     expect(audit(db)).toEqual([{ kind: 'wallet_rebuilt', venue: 'paper', detail }]);
@@ -64,7 +64,7 @@ describe('reconcile', () => {
     expect(json.actions).toEqual([expect.objectContaining({ venue: 'paper', kind: 'wallet_rebuilt' })]);
     const ledger = Ledger.open(db);
     try {
-      expect(ledger.requireWallet('paper')).toEqual({ venue: 'paper', total: 102_322_250, available: 72_322_250, locked: 30_000_000 });
+      expect(ledger.requireWallet('paper')).toEqual({ venue: 'paper', total: 102_322_250, available: 72_257_250, locked: 30_065_000, deficit: 0 });
       assertInvariants(ledger);
     } finally {
       ledger.close();
@@ -90,7 +90,7 @@ describe('reconcile', () => {
     const human = cli(dir, ['reconcile']);
     expect(human.code).toBe(1);
     expect(human.stdout).toContain(
-      '✗ unresolved [paper]: log says locked 30.000000 but pending reservations and open positions hold 30.500000',
+      '✗ unresolved [paper]: log says locked 30.065000 but pending reservations and open positions hold 30.565000',
     );
     const { code, json } = cliJson<{ consistent: boolean; unresolved: { kind: string; venue: string }[] }>(dir, ['reconcile']);
     expect(code).toBe(1);

@@ -16,13 +16,13 @@ interface Check {
 interface HealthJson {
   status: string;
   healthy: boolean;
-  wallets: { venue: string; total: string; available: string; locked: string }[];
+  wallets: { venue: string; total: string; available: string; locked: string; deficit: string; equity: string }[];
   checks: Check[];
 }
 
 /**
- * paper, $100: position #1 long $25 @ 100 closed at 110 (+2.32225), position #2 open ($25 locked), reservation #1
- * pending $5. Transactions #1..#5. Wallet: total 102.322250, locked 30.000000, available 72.322250.
+ * paper, $100: position #1 long $25 @ 100 closed at 110 (+2.32225), position #2 open ($25 and its $0.065 entry fee
+ * locked), reservation #1 pending $5. Transactions #1..#5. Wallet: total 102.322250, locked 30.065000, available 72.257250.
  */
 function books(): { dir: string; db: string } {
   return cliDir('100', (ledger) => {
@@ -34,16 +34,24 @@ function books(): { dir: string; db: string } {
 }
 
 /** A wallet transaction that continues the chain exactly (so only what the case intends is broken). */
-function txSql(fields: { type: string; amount?: number; lockedDelta?: number; positionId?: number; venue?: string; before?: number }): string {
+function txSql(fields: {
+  type: string;
+  amount?: number;
+  lockedDelta?: number;
+  deficitDelta?: number;
+  positionId?: number;
+  venue?: string;
+  before?: number;
+}): string {
   const venue = fields.venue ?? 'paper';
   const amount = fields.amount ?? 0;
   const delta = fields.lockedDelta ?? 0;
   const prev = `(SELECT %s FROM wallet_transactions WHERE venue = '${venue}' ORDER BY id DESC LIMIT 1)`;
   const total = fields.before === undefined ? `coalesce(${prev.replace('%s', 'balance_after')}, 0)` : String(fields.before);
   const locked = `coalesce(${prev.replace('%s', 'locked_after')}, 0)`;
-  return `INSERT INTO wallet_transactions (venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after,
+  return `INSERT INTO wallet_transactions (venue, type, amount, locked_delta, deficit_delta, balance_before, balance_after, locked_before, locked_after,
       position_id, description, created_at)
-    SELECT '${venue}', '${fields.type}', ${amount}, ${delta}, t, t + ${amount}, l, l + ${delta}, ${fields.positionId ?? 'NULL'}, 'raw', 'now'
+    SELECT '${venue}', '${fields.type}', ${amount}, ${delta}, ${fields.deficitDelta ?? 0}, t, t + ${amount}, l, l + ${delta}, ${fields.positionId ?? 'NULL'}, 'raw', 'now'
     FROM (SELECT ${total} AS t, ${locked} AS l)`;
 }
 
@@ -76,7 +84,7 @@ const CASES: readonly BreakCase[] = [
     options: { ignoreChecks: true },
     alsoFailingDeep: ['integrity_check'],
     venue: 'paper',
-    detail: 'total 102.322250 ≠ available 72.322251 + locked 30.000000',
+    detail: 'total 102.322250 ≠ available 72.257251 + locked 30.065000',
   },
   {
     check: 'total_matches_log',
@@ -90,14 +98,31 @@ const CASES: readonly BreakCase[] = [
     why: 'a chained transaction locks $1 that the wallet row never did',
     sql: txSql({ type: 'adjustment', lockedDelta: 1_000_000 }),
     venue: 'paper',
-    detail: 'locked 30.000000, sum of locked changes 31.000000, difference -1.000000',
+    detail: 'locked 30.065000, sum of locked changes 31.065000, difference -1.000000',
   },
   {
     check: 'locked_matches_holdings',
     why: "an open position's cost basis edited by 50 cents",
     sql: 'UPDATE positions SET cost_basis = cost_basis + 500000 WHERE id = 2',
     venue: 'paper',
-    detail: 'locked 30.000000, pending reservations 5.000000 + open positions 25.500000 = 30.500000, difference -0.500000',
+    detail: 'locked 30.065000, pending reservations 5.000000 + open positions 25.565000 = 30.565000, difference -0.500000',
+  },
+  {
+    check: 'deficit_matches_log',
+    why: 'a deficit of $1 written on the wallet row with no deficit transaction',
+    sql: "UPDATE wallets SET deficit = deficit + 1000000 WHERE venue = 'paper'",
+    // Owing $1 while $72 sits free breaks the repayment rule too.
+    alsoFailing: ['deficit_unpaid_only_when_nothing_free'],
+    venue: 'paper',
+    detail: 'deficit 1.000000, sum of deficit changes 0.000000, difference 1.000000',
+  },
+  {
+    check: 'deficit_unpaid_only_when_nothing_free',
+    why: 'a deficit booked by a chained deficit row while money is free (its own rule broken, every sum agreeing)',
+    sql: `${txSql({ type: 'deficit', deficitDelta: 1_000_000, positionId: 1 })};
+          UPDATE wallets SET deficit = deficit + 1000000 WHERE venue = 'paper'`,
+    venue: 'paper',
+    detail: 'owes 1.000000 while 72.257250 is free',
   },
   {
     check: 'transaction_chain',
@@ -174,12 +199,14 @@ describe('wallet-check', () => {
       const { human, json, report } = await check(dir, deep);
       expect(human.code).toBe(0);
       expect(human.stdout).toMatch(/^HEALTHY \((\d+)\/\1 checks passed\)$/m);
-      expect(human.stdout).toContain('✓ paper: Total=$102.32, Available=$72.32, Locked=$30.00');
+      expect(human.stdout).toContain('✓ paper: Total=$102.32, Available=$72.26, Locked=$30.07');
       expect(human.stdout).not.toContain('✗');
       expect(json.code).toBe(0);
       expect(report.status).toBe('HEALTHY');
       expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-      expect(report.wallets).toEqual([{ venue: 'paper', total: '102.322250', available: '72.322250', locked: '30.000000' }]);
+      expect(report.wallets).toEqual([
+        { venue: 'paper', total: '102.322250', available: '72.257250', locked: '30.065000', deficit: '0.000000', equity: '102.322250' },
+      ]);
       // Every check the command runs is broken by a case here or in the checkpoint tests (wallet_exists is only
       // listed when it fails).
       const broken = CASES.filter((c) => deep || !c.deepOnly)

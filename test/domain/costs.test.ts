@@ -39,13 +39,25 @@ describe('close figures', () => {
   });
 
   it('rounds every cost up and long proceeds down, so rounding never favours us', () => {
-    // One micro-contract at $1.234567: proceeds 1.234567 micro-USD round down to 1; each cost of 1 micro rounds up to 1.
+    // 1,000 micro-contracts at $1.234567: proceeds 1,234.567 micro-USD round down to 1,234; the fee (3.21), spread
+    // (1.23) and slippage (0.62) micro-USD each round up.
+    const small = { side: 'long' as const, costBasis: 1_000 as Micros, quantity: 1_000 as never, entryFee: 1 as Micros };
+    const figures = closeFigures(SEED_COSTS, small, parsePrice('1.234567'));
+    expect(figures.exitValue).toBe(1_234);
+    expect([figures.exitFee, figures.spreadCost, figures.slippageCost]).toEqual([4, 2, 1]);
+    const short = closeFigures(SEED_COSTS, { ...small, side: 'short' }, parsePrice('1.234567'));
+    expect(short.exitValue).toBe(1_235);
+  });
+
+  it('charges exit costs only up to what the exit is worth, so a long never loses more than its cost and entry fee', () => {
+    // One micro-contract: proceeds of 1 micro-USD, where each cost alone would round up to 1.
     const tiny = { side: 'long' as const, costBasis: 1 as Micros, quantity: 1 as never, entryFee: 1 as Micros };
     const figures = closeFigures(SEED_COSTS, tiny, parsePrice('1.234567'));
     expect(figures.exitValue).toBe(1);
-    expect([figures.exitFee, figures.spreadCost, figures.slippageCost]).toEqual([1, 1, 1]);
-    const short = closeFigures(SEED_COSTS, { ...tiny, side: 'short' }, parsePrice('1.234567'));
-    expect(short.exitValue).toBe(2);
+    expect([figures.exitFee, figures.spreadCost, figures.slippageCost]).toEqual([1, 0, 0]);
+    expect(figures.netPnl).toBe(-2); // proceeds 1 − cost 1 − entry fee 1 − exit costs 1: exactly cost + entry fee lost
+    // Uncapped, the three costs would have been 3 on proceeds of 1: a loss of 4 on a position that locked 2.
+    expect(-figures.netPnl).toBeLessThanOrEqual(tiny.costBasis + tiny.entryFee);
   });
 
   it('charges no exit costs at settlement, only the entry fee', () => {

@@ -46,17 +46,20 @@ describe('open: refused input', () => {
     expect(existsSync(join(dir, 'arbbot.db'))).toBe(false);
   });
 
-  it('short of available balance: exit 2, nothing written, the wallet untouched', () => {
+  it('short of available balance for the cost and what its close may cost: exit 2, the amount needed named, nothing written', () => {
     const dir = configuredDir(CONFIG);
+    // $75 and its $0.195 entry fee are locked: $24.805 free.
     expect(cli(dir, ['open', 'paper', 'SOL-USD', '--side', 'long', '--size', '75', '--price', '100']).code).toBe(0);
     const before = dump(dbPath(dir));
-    const result = cli(dir, ['open', 'paper', 'ETH-USD', '--side', 'short', '--size', '25.000001', '--price', '2000']);
+    const result = cli(dir, ['open', 'paper', 'ETH-USD', '--side', 'short', '--size', '24.740675', '--price', '2000']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('insufficient available balance on paper: opening $25.00, available $25.00');
+    expect(result.stderr).toBe(
+      'arbbot: insufficient available balance on paper: opening needs $24.8050 (cost basis $24.74 + $0.0643 set aside for its close), available $24.8050\n',
+    );
     expect(dump(dbPath(dir))).toBe(before);
-    // Exactly the available balance is fine.
-    expect(cli(dir, ['open', 'paper', 'ETH-USD', '--side', 'short', '--size', '25', '--price', '2000']).code).toBe(0);
-    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('100'), available: 0, locked: m('100') });
+    // Exactly the available balance is fine: $24.740674 and its fee of $0.064326 (rounded up).
+    expect(cli(dir, ['open', 'paper', 'ETH-USD', '--side', 'short', '--size', '24.740674', '--price', '2000']).code).toBe(0);
+    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('100'), available: 0, locked: m('100'), deficit: 0 });
     expectHealthy(dir);
   });
 });
@@ -79,12 +82,16 @@ describe('open: --json', () => {
       costBasis: '25.000000',
       entryFee: '0.065000',
       ladder: { tp1Price: '97.000000', tp2Price: '94.000000', tp3Price: '90.000000', slPrice: '105.000000', stopPrice: '105.000000', tp1Hit: false, tp2Hit: false },
+      // A short with no price ceiling: $25 and its fee held as collateral, used up at about twice the entry.
+      closeReserve: '0.065000',
+      liquidationPrice: '199.183344',
+      needsAttention: null,
     });
     const replay = cliJson<{ status: string; position: { id: number } }>(dir, args);
     expect(replay.code).toBe(0);
     expect(replay.json).toMatchObject({ status: 'exists', position: { id: 1 } });
     expect(transactionCount(dir, 'position_open')).toBe(1);
-    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('100'), available: m('75'), locked: m('25') });
+    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('100'), available: m('74.935'), locked: m('25.065'), deficit: 0 });
   });
 
   it('opens at the current paper quote when --price is left out: the ask for a long, the bid for a short', () => {

@@ -31,7 +31,8 @@ describe('prediction-market resolution', () => {
     const yes = openCli(dir, ['pm', 'RAIN', '--side', 'long', '--size', '10', '--price', '0.4']);
     const no = openCli(dir, ['pm', 'SNOW', '--side', 'long', '--size', '10', '--price', '0.4']);
     const sol = openCli(dir, ['paper', 'SOL-USD', '--side', 'long', '--size', '25', '--price', '100']);
-    expect(wallet(dir, 'pm')).toMatchObject({ available: m('80'), locked: m('20') });
+    // Each locks its $10 and its $0.026 entry fee: a long on a prediction market loses at most that.
+    expect(wallet(dir, 'pm')).toMatchObject({ available: m('79.948'), locked: m('20.052') });
     const { summary, stderr } = runFeed(dir, [
       quote(0, '0.41', 'RAIN', 'pm'), // below TP1 (0.412): the position is still open at resolution
       { ts: at(1), type: 'resolve', venue: 'pm', market: 'RAIN', outcome: 'yes' },
@@ -43,7 +44,7 @@ describe('prediction-market resolution', () => {
     expect(position(dir, yes)).toMatchObject({ status: 'closed', exit_price: m('1'), gross_pnl: m('15'), total_costs: m('0.026'), net_pnl: m('14.974') });
     expect(position(dir, no)).toMatchObject({ status: 'closed', exit_price: 0, gross_pnl: m('-10'), net_pnl: m('-10.026') });
     expect(position(dir, sol).status).toBe('open');
-    expect(wallet(dir, 'pm')).toEqual({ venue: 'pm', total: m('104.948'), available: m('104.948'), locked: 0 });
+    expect(wallet(dir, 'pm')).toEqual({ venue: 'pm', total: m('104.948'), available: m('104.948'), locked: 0, deficit: 0 });
     expect(summary).toMatchObject({ resolutions: 2, closedByReason: { resolved_yes: 1, resolved_no: 1 }, realisedNetPnl: '4.948000' });
     expect(transactionCount(dir, 'settlement')).toBe(2);
     expectInOrder(logLines(stderr), [
@@ -63,17 +64,18 @@ describe('scenario 3: restart with open positions', () => {
     for (const market of ['SOL-USD', 'ETH-USD', 'BTC-USD']) {
       openCli(dir, ['paper', market, '--side', 'long', '--size', '25', '--price', '100']);
     }
-    const expected = { venue: 'paper', total: m('100'), available: m('25'), locked: m('75') };
+    // Each locks $25 and its $0.065 entry fee.
+    const expected = { venue: 'paper', total: m('100'), available: m('24.805'), locked: m('75.195'), deficit: 0 };
     expect(wallet(dir)).toEqual(expected);
     const before = transactionCount(dir);
     expect(before).toBe(4);
 
     // Two restarts: quotes that trigger nothing, then an empty feed.
     const first = runFeed(dir, [quote(0, '101', 'SOL-USD'), quote(1, '99', 'ETH-USD'), quote(2, '100', 'BTC-USD')]);
-    expect(logLines(first.stderr)).toContain('Start-up reconcile: 3 open position(s), locked $75.00; nothing to repair');
+    expect(logLines(first.stderr)).toContain('Start-up reconcile: 3 open position(s), locked $75.20; nothing to repair');
     const second = runFeed(dir, []);
-    expect(logLines(second.stderr)).toContain('Start-up reconcile: 3 open position(s), locked $75.00; nothing to repair');
-    expect(second.summary).toMatchObject({ events: 0, openPositions: 3, wallets: [{ venue: 'paper', total: '100.000000', available: '25.000000', locked: '75.000000' }] });
+    expect(logLines(second.stderr)).toContain('Start-up reconcile: 3 open position(s), locked $75.20; nothing to repair');
+    expect(second.summary).toMatchObject({ events: 0, openPositions: 3, wallets: [{ venue: 'paper', total: '100.000000', available: '24.805000', locked: '75.195000' }] });
 
     expect(transactionCount(dir)).toBe(before);
     expect(wallet(dir)).toEqual(expected);
@@ -93,8 +95,8 @@ describe('scenario 3: restart with open positions', () => {
     expect(broken.stdout).toContain('UNHEALTHY');
 
     const { stderr } = runFeed(dir, []);
-    expect(logLines(stderr)).toContain('Start-up reconcile: 3 open position(s), locked $75.00; 1 repaired, 0 unresolved');
-    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('100'), available: m('25'), locked: m('75') });
+    expect(logLines(stderr)).toContain('Start-up reconcile: 3 open position(s), locked $75.20; 1 repaired, 0 unresolved');
+    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('100'), available: m('24.805'), locked: m('75.195'), deficit: 0 });
     // The repair is an audit record, not a money movement.
     expect(transactionCount(dir)).toBe(before);
     expect(readLedger(dir, (ledger) => ledger.db.prepare("SELECT kind, venue FROM audit_log").all())).toEqual([{ kind: 'wallet_rebuilt', venue: 'paper' }]);

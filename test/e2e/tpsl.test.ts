@@ -27,8 +27,9 @@ describe('scenario 1: TP1 → TP2 → TP3 progression', () => {
     const opened = cli(dir, ['open', 'paper', 'SOL-USD', '--side', 'long', '--size', '25', '--price', '100']);
     expect(opened.code, opened.stderr).toBe(0);
     expect(opened.stdout).toContain('✓ Position opened successfully: ID 1');
-    expect(opened.stdout).toContain('Wallet updated: Locked $25.00, Available: $100.00 → $75.00');
-    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('100'), available: m('75'), locked: m('25') });
+    // The entry fee is set aside with the cost: the worst close of a long loses both.
+    expect(opened.stdout).toContain('Wallet updated: Locked $25.0650 ($25.00 cost basis + $0.0650 set aside for its close), Available: $100.00 → $74.94');
+    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('100'), available: m('74.935'), locked: m('25.065'), deficit: 0 });
 
     const { summary, stderr } = runFeed(dir, [quote(0, '101'), quote(1, '103'), quote(2, '106'), quote(3, '110')]);
 
@@ -49,7 +50,7 @@ describe('scenario 1: TP1 → TP2 → TP3 progression', () => {
       close_reason: 'TP3 (+10%) reached',
     });
     expect(position(dir, 1).closed_at).not.toBeNull();
-    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('102.32225'), available: m('102.32225'), locked: 0 });
+    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('102.32225'), available: m('102.32225'), locked: 0, deficit: 0 });
     expect(summary).toMatchObject({
       stoppedBy: 'feed_ended',
       quotesAccepted: 4,
@@ -62,12 +63,12 @@ describe('scenario 1: TP1 → TP2 → TP3 progression', () => {
       wallets: [{ venue: 'paper', total: '102.322250', available: '102.322250', locked: '0.000000' }],
     });
     expectInOrder(logLines(stderr), [
-      'Start-up reconcile: 1 open position(s), locked $25.00; nothing to repair',
+      'Start-up reconcile: 1 open position(s), locked $25.07; nothing to repair',
       'TP1 hit for position 1 at $103.0000. Stop moved to breakeven ($100.0000).',
       'TP2 hit for position 1 at $106.0000. Stop trailed to TP1 ($103.0000).',
       'TP3 hit for position 1 at $110.0000. Closing position immediately.',
       'PnL Calculation: Gross PnL=$2.50 (+10.00%), Entry Fee=$0.0650, Exit Fee=$0.0715, Spread=$0.02750, Slippage=$0.01375, Total Costs=$0.17775, Net PnL=$2.32225 (+9.29%)',
-      'Wallet updated: Freed $25.00, PnL=$2.32, Available: $75.00 → $102.32',
+      'Wallet updated: Freed $25.0650, PnL=$2.32, Available: $74.94 → $102.32',
       '✓ Position 1 closed: TP3 (+10%) reached, Net PnL: $2.32',
     ]);
     // Deposit, open, close: one transaction per balance change and nothing else.
@@ -134,7 +135,7 @@ describe('every ladder rule, long and short, through one replay', () => {
     expect(summary.openPositions).toBe(0);
     const realised = rows.reduce((sum, row) => sum + (row.net_pnl ?? 0), 0);
     expect(m(summary.realisedNetPnl)).toBe(realised);
-    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('1000') + realised, available: m('1000') + realised, locked: 0 });
+    expect(wallet(dir)).toEqual({ venue: 'paper', total: m('1000') + realised, available: m('1000') + realised, locked: 0, deficit: 0 });
     expect(transactionCount(dir, 'position_close')).toBe(RULES.length);
     expectHealthy(dir);
   });
@@ -156,7 +157,7 @@ describe('restart in the middle of the ladder', () => {
     // 99.50 is above the original stop loss (95): only the stored breakeven stop closes the position here.
     const second = runFeed(dir, [quote(3, '99.5')]);
     expectInOrder(logLines(second.stderr), [
-      'Start-up reconcile: 1 open position(s), locked $25.00; nothing to repair',
+      'Start-up reconcile: 1 open position(s), locked $25.07; nothing to repair',
       'Stop hit for position 1 at $99.5000. Closing position immediately.',
       '✓ Position 1 closed: Breakeven stop hit after TP1',
     ]);

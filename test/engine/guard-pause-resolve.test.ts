@@ -174,7 +174,7 @@ describe('engine: prediction-market resolution', () => {
     // 25 contracts at $0.40 = $10: YES pays $25 (gross +15), NO pays 0 (gross -10); the entry fee 0.026 either way.
     expect(h.position(yes)).toMatchObject({ status: 'closed', exit_price: p('1'), gross_pnl: p('15'), net_pnl: p('14.974'), close_reason: 'Resolved YES' });
     expect(h.position(no)).toMatchObject({ status: 'closed', exit_price: 0, gross_pnl: -p('10'), net_pnl: -p('10.026'), close_reason: 'Resolved NO' });
-    expect(h.ledger.requireWallet('pm')).toEqual({ venue: 'pm', total: p('1004.948'), available: p('1004.948'), locked: 0 });
+    expect(h.ledger.requireWallet('pm')).toEqual({ venue: 'pm', total: p('1004.948'), available: p('1004.948'), locked: 0, deficit: 0 });
     expect(h.ledger.db.prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'settlement'").get()).toEqual({ n: 2 });
     expect(h.engine.stats.resolutions).toBe(2);
     assertInvariants(h.ledger);

@@ -30,7 +30,7 @@ function openOn(ledger: Ledger, args: { side: Side; price: string; market?: stri
 }
 
 function moves(row: LadderPositionRow, price: number): boolean {
-  const levels = { tp1Price: row.tp1_price, tp2Price: row.tp2_price, tp3Price: row.tp3_price, slPrice: row.sl_price } as never;
+  const levels = { tp1Price: row.tp1_price, tp2Price: row.tp2_price, tp3Price: row.tp3_price, slPrice: row.sl_price, liquidationPrice: row.liquidation_price } as never;
   const state = { tp1Hit: row.tp1_hit === 1, tp2Hit: row.tp2_hit === 1, stopPrice: row.stop_price as PriceMicros };
   const decision = evaluateLadder(row.side, row.entry_price as PriceMicros, levels, state, price as PriceMicros);
   return decision.events.length > 0 || decision.close !== null;
@@ -50,7 +50,9 @@ function ladderRow(low: number, high: number): fc.Arbitrary<LadderPositionRow> {
     stop_price: level,
     tp1_hit: fc.constantFrom(0, 1),
     tp2_hit: fc.constantFrom(0, 1),
-  });
+    // Only a short with no price ceiling has one; a long's is always null.
+    liquidation_price: fc.option(level, { nil: null }),
+  }).map((row) => (row.side === 'long' ? { ...row, liquidation_price: null } : row));
 }
 
 describe('quiet band', () => {

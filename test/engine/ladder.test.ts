@@ -62,8 +62,10 @@ describe('engine: TP/SL ladder on a real ledger', () => {
       expect(closing && closing.kind === 'closing' ? closing.trigger : null).toBe(c.trigger);
       expect(Object.fromEntries(h.engine.stats.closedByReason)).toEqual({ [c.trigger]: 1 });
       const after = h.ledger.requireWallet('paper');
-      expect(after.locked).toBe(before.locked - closed.cost_basis);
-      expect(after.available).toBe(before.available + closed.cost_basis + (closed.net_pnl ?? Number.NaN));
+      // The close frees what the position locked: its cost basis and its entry fee, set aside at open.
+      expect(closed.close_reserve).toBe(closed.entry_fee);
+      expect(after.locked).toBe(before.locked - closed.cost_basis - closed.close_reserve);
+      expect(after.available).toBe(before.available + closed.cost_basis + closed.close_reserve + (closed.net_pnl ?? Number.NaN));
       const closes = h.ledger.db.prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'position_close' AND position_id = ?").get(id);
       expect(closes).toEqual({ n: 1 });
       assertInvariants(h.ledger);
@@ -130,7 +132,7 @@ describe('engine: TP/SL ladder on a real ledger', () => {
     first.shutdown();
 
     const second = await startEngine({ path: first.path });
-    expect(second.events[0]).toMatchObject({ kind: 'reconciled', openPositions: 1, locked: p('25') });
+    expect(second.events[0]).toMatchObject({ kind: 'reconciled', openPositions: 1, locked: p('25.065') }); // its cost and its entry fee, set aside at open
     // 99.50 is above the original stop loss (95): only a stored breakeven stop closes here.
     await second.feed([quote(2, '99.5')]);
     expect(second.position(id)).toMatchObject({ status: 'closed', exit_price: p('99.5'), close_reason: 'Breakeven stop hit after TP1' });

@@ -43,8 +43,9 @@ describe('invariants after operations', () => {
   it('hold after every kind of wallet transaction, on every wallet', () => {
     mixedHistory();
     assertInvariants(ledger);
-    expect(ledger.requireWallet('paper')).toEqual({ venue: 'paper', total: usd('116.75725'), available: usd('66.75725'), locked: usd('50') });
-    expect(ledger.requireWallet('kalshi')).toEqual({ venue: 'kalshi', total: usd('42.75'), available: usd('39.75'), locked: usd('3') });
+    // The open short locks its $25 and its unpaid $0.065 entry fee; the long from a reservation paid its fee at open.
+    expect(ledger.requireWallet('paper')).toEqual({ venue: 'paper', total: usd('116.75725'), available: usd('66.69225'), locked: usd('50.065'), deficit: 0 });
+    expect(ledger.requireWallet('kalshi')).toEqual({ venue: 'kalshi', total: usd('42.75'), available: usd('39.75'), locked: usd('3'), deficit: 0 });
   });
 
   it('deposits and withdrawals replay by key, refuse a reused key for something else, and never overdraw', () => {
@@ -85,12 +86,17 @@ describe('invariant auditor detects broken books', () => {
 
   it('a wallet that breaks total = available + locked', () => {
     rawSql(path, "UPDATE wallets SET available = available - 1 WHERE venue = 'paper'", { ignoreChecks: true });
-    expect(violations()).toContain(`paper: total ${usd('116.75725')} != available ${usd('66.75725') - 1} + locked ${usd('50')}`);
+    expect(violations()).toContain(`paper: total ${usd('116.75725')} != available ${usd('66.69225') - 1} + locked ${usd('50.065')}`);
   });
 
   it('locked that no longer matches reservations and open positions', () => {
     rawSql(path, "UPDATE positions SET cost_basis = cost_basis + 1 WHERE market = 'B'");
-    expect(violations()).toContain(`paper: locked ${usd('50')} != pending reservations 0 + open positions ${usd('50') + 1}`);
+    expect(violations()).toContain(`paper: locked ${usd('50.065')} != pending reservations 0 + open positions ${usd('50.065') + 1}`);
+  });
+
+  it('locked that no longer matches what an open position set aside for its close', () => {
+    rawSql(path, "UPDATE positions SET close_reserve = close_reserve - 1 WHERE market = 'B'");
+    expect(violations()).toContain(`paper: locked ${usd('50.065')} != pending reservations 0 + open positions ${usd('50.065') - 1}`);
   });
 
   it('a transaction that breaks the before/after chain', () => {

@@ -91,7 +91,7 @@ describe('migrations', () => {
 });
 
 describe('restart', () => {
-  it('restores 3 open $25 positions as $75 locked, with no duplicate transactions (seed scenario 3)', () => {
+  it('restores 3 open $25 positions as $75 locked (plus their entry fees set aside), with no duplicate transactions (seed scenario 3)', () => {
     const { dir, db } = cliDir('100', (ledger) => {
       for (const market of ['A', 'B', 'C']) openPosition(ledger, { market });
     });
@@ -100,7 +100,7 @@ describe('restart', () => {
       const ledger = Ledger.open(db);
       try {
         expect(ledger.ensureWallet('paper', usd('100')).created).toBe(false);
-        expect(ledger.requireWallet('paper')).toEqual({ venue: 'paper', total: usd('100'), available: usd('25'), locked: usd('75') });
+        expect(ledger.requireWallet('paper')).toEqual({ venue: 'paper', total: usd('100'), available: usd('24.805'), locked: usd('75.195'), deficit: 0 });
         expect(ledger.listPositions('open')).toHaveLength(3);
         assertInvariants(ledger);
       } finally {
@@ -110,7 +110,7 @@ describe('restart', () => {
     // The CLI's start-up path (open, migrate, ensure configured wallets) adds nothing either.
     const { code, json } = cliJson<{ wallets: unknown[] }>(dir, ['balances']);
     expect(code).toBe(0);
-    expect(json.wallets).toEqual([{ venue: 'paper', total: '100.000000', available: '25.000000', locked: '75.000000' }]);
+    expect(json.wallets).toEqual([{ venue: 'paper', total: '100.000000', available: '24.805000', locked: '75.195000', deficit: '0.000000', equity: '100.000000' }]);
     expect(dump(db)).toBe(before);
   });
 });
@@ -143,7 +143,17 @@ describe('migration 4: the append-only logs rebuilt without AUTOINCREMENT, idemp
     return path;
   }
 
-  const rows = (db: Database.Database, table: string) => JSON.stringify(db.prepare(`SELECT * FROM ${table} ORDER BY id`).all());
+  // The columns migration 4 knew: later migrations add their own (the deficit), which it must not be judged on.
+  const rows = (db: Database.Database, table: string) =>
+    JSON.stringify(
+      db
+        .prepare(`SELECT * FROM ${table} ORDER BY id`)
+        .all()
+        .map((row) => {
+          const { deficit_delta: _added, ...known } = row as Record<string, unknown>;
+          return known;
+        }),
+    );
 
   it('keeps every row and id, and the tables behave as before: append-only, keys unique, ids max + 1', () => {
     const path = ledgerAtVersion3();
@@ -179,6 +189,60 @@ describe('migration 4: the append-only logs rebuilt without AUTOINCREMENT, idemp
       expect((ledger.db.prepare('SELECT max(id) AS id FROM wallet_transactions').get() as { id: number }).id).toBe(4);
       expect(() => ledger.db.prepare('UPDATE wallet_transactions SET amount = 0 WHERE id = 1').run()).toThrow(/append-only/);
       expect(() => ledger.db.prepare('DELETE FROM arb_leg_events WHERE id = 1').run()).toThrow(/append-only/);
+      assertInvariants(ledger);
+    } finally {
+      ledger.close();
+    }
+  });
+});
+
+describe('migration 5: set-asides, liquidation prices and deficits', () => {
+  /** A ledger as migration 4 left it, written by that version's own rules: $25 wallet, a $25 long locking its cost alone, a checkpoint. */
+  function ledgerAtVersion4(): string {
+    const path = join(tempDir(), 'ledger.db');
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, KNOWN.slice(0, 4));
+      db.exec(`
+        INSERT INTO wallets (venue, total, available, locked, created_at, updated_at) VALUES ('pm', 25000000, 0, 25000000, 't', 't');
+        INSERT INTO positions (venue, market, side, quantity, entry_price, cost_basis, entry_fee, tp1_price, tp2_price, tp3_price, sl_price, stop_price, opened_at)
+          VALUES ('pm', 'M', 'long', 50000000, 500000, 25000000, 65000, 515000, 530000, 550000, 475000, 475000, 't');
+        INSERT INTO wallet_transactions (venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after, position_id, description, created_at) VALUES
+          ('pm', 'deposit', 25000000, 0, 0, 25000000, 0, 0, NULL, 'Starting balance', 't'),
+          ('pm', 'position_open', 0, 25000000, 25000000, 25000000, 0, 25000000, 1, 'Opened long M', 't');
+        INSERT INTO log_checkpoint (id, through_id, tx_count, close_count, reserve_count, verified_at) VALUES (1, 2, 2, 0, 0, 't');
+        INSERT INTO log_checkpoint_wallets (venue, total, locked, tx_count) VALUES ('pm', 25000000, 25000000, 2);
+      `);
+    } finally {
+      db.close();
+    }
+    return path;
+  }
+
+  it('keeps every row and the checkpoint, reads old positions as locking their cost alone, and proves healthy', () => {
+    const ledger = Ledger.open(ledgerAtVersion4());
+    try {
+      expect(ledger.requireWallet('pm')).toEqual({ venue: 'pm', total: usd('25'), available: 0, locked: usd('25'), deficit: 0 });
+      expect(ledger.requirePosition(1)).toMatchObject({ close_reserve: 0, liquidation_price: null, attention: null });
+      expect(ledger.db.prepare('SELECT deficit_delta FROM wallet_transactions ORDER BY id').all()).toEqual([{ deficit_delta: 0 }, { deficit_delta: 0 }]);
+      const routine = walletCheck(ledger);
+      expect(routine.log.fromId).toBe(2); // the old checkpoint still stands
+      expect(walletCheck(ledger, { deep: true }).checks.filter((check) => !check.ok)).toEqual([]);
+      assertInvariants(ledger);
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it('closes the old position at its resolution: the entry fee it never set aside is booked as owed, and the books stay healthy', () => {
+    const ledger = Ledger.open(ledgerAtVersion4());
+    try {
+      const result = ledger.closePosition(1, { exitPrice: 0 as never, reason: 'Resolved NO', costs: { feePpm: 2600, spreadPpm: 1000, slippagePpm: 500 } as never, kind: 'settlement' });
+      expect(result.status).toBe('closed');
+      expect(ledger.requireWallet('pm')).toEqual({ venue: 'pm', total: 0, available: 0, locked: 0, deficit: usd('0.065') });
+      expect(walletCheck(ledger, { deep: true }).healthy).toBe(true);
       assertInvariants(ledger);
     } finally {
       ledger.close();

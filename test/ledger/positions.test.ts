@@ -24,13 +24,14 @@ const closeTxCount = (id: number) =>
   (ledger.db.prepare("SELECT count(*) AS n FROM wallet_transactions WHERE position_id = ? AND type = 'position_close'").get(id) as { n: number }).n;
 
 describe('positions', () => {
-  it('locks the cost basis on open: $100 wallet, long $25 at $100 → available 75, total 100', () => {
+  it('locks the cost basis and the unpaid entry fee on open: $100 wallet, long $25 at $100 → available 74.935, total 100', () => {
     const { status, position, walletBefore, walletAfter } = openPosition(ledger);
     expect(status).toBe('opened');
     expect(position).toMatchObject({ status: 'open', cost_basis: usd('25'), quantity: usd('0.25'), entry_fee: usd('0.065') });
+    expect(position).toMatchObject({ close_reserve: usd('0.065'), liquidation_price: null });
     expect(position).toMatchObject({ tp1_price: parsePrice('103'), stop_price: parsePrice('95'), tp1_hit: 0, tp2_hit: 0 });
     expect(walletBefore.available).toBe(usd('100'));
-    expect(walletAfter).toEqual({ venue: 'paper', total: usd('100'), available: usd('75'), locked: usd('25') });
+    expect(walletAfter).toEqual({ venue: 'paper', total: usd('100'), available: usd('74.935'), locked: usd('25.065'), deficit: 0 });
   });
 
   it('books the seed close exactly: at $110 available and total become 102.32225', () => {
@@ -39,7 +40,7 @@ describe('positions', () => {
     expect(result.status).toBe('closed');
     if (result.status !== 'closed') return;
     expect(result.figures.netPnl).toBe(usd('2.32225'));
-    expect(result.walletAfter).toEqual({ venue: 'paper', total: usd('102.32225'), available: usd('102.32225'), locked: 0 });
+    expect(result.walletAfter).toEqual({ venue: 'paper', total: usd('102.32225'), available: usd('102.32225'), locked: 0, deficit: 0 });
     expect(wallet()).toEqual(result.walletAfter);
     expect(result.position).toMatchObject({
       status: 'closed',
@@ -54,7 +55,7 @@ describe('positions', () => {
       close_reason: 'TP3 (+10%) reached',
     });
     const tx = ledger.db.prepare("SELECT amount, locked_delta FROM wallet_transactions WHERE type = 'position_close'").get();
-    expect(tx).toEqual({ amount: usd('2.32225'), locked_delta: -usd('25') });
+    expect(tx).toEqual({ amount: usd('2.32225'), locked_delta: -usd('25.065') });
   });
 
   it('answers already_closed to a second close and writes one close transaction only', () => {
@@ -79,15 +80,20 @@ describe('positions', () => {
     expect(won.figures.netPnl).toBe(usd('2.34275'));
     // Buy back 0.25 at 105 = 26.25: gross −1.25; costs 0.065 + 0.06825 + 0.02625 + 0.013125 = 0.172625.
     expect(lost.figures.netPnl).toBe(usd('-1.422625'));
-    expect(wallet()).toEqual({ venue: 'paper', total: usd('100.920125'), available: usd('100.920125'), locked: 0 });
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('100.920125'), available: usd('100.920125'), locked: 0, deficit: 0 });
   });
 
-  it('refuses to open when available is short (InsufficientBalanceError) and writes nothing', () => {
-    openPosition(ledger, { size: '80' });
+  it('refuses to open when available is short of the whole set-aside (InsufficientBalanceError), names it and writes nothing', () => {
+    openPosition(ledger, { size: '80' }); // locks 80 + 0.208
+    expect(wallet().available).toBe(usd('19.792'));
     const before = dump(path);
-    expect(() => openPosition(ledger, { size: '20.000001' })).toThrow(InsufficientBalanceError);
+    // 19.740675 + its fee 0.051326 (rounded up) = 19.792001: one micro-dollar more than is free.
+    expect(() => openPosition(ledger, { size: '19.740675' })).toThrow(InsufficientBalanceError);
+    expect(() => openPosition(ledger, { size: '19.740675' })).toThrow(
+      'opening needs $19.7920 (cost basis $19.74 + $0.0513 set aside for its close), available $19.7920',
+    );
     expect(dump(path)).toBe(before);
-    expect(openPosition(ledger, { size: '20' }).status).toBe('opened');
+    expect(openPosition(ledger, { size: '19.740674' }).status).toBe('opened');
     expect(wallet().available).toBe(0);
   });
 
@@ -115,21 +121,29 @@ describe('positions', () => {
     const result = ledger.closePosition(position.id, { exitPrice: 0 as never, reason: 'resolved NO', costs: SEED_COSTS, kind: 'settlement' });
     if (result.status !== 'closed') throw new Error('expected closed');
     expect(result.figures.netPnl).toBe(usd('-10.026'));
-    expect(wallet()).toEqual({ venue: 'paper', total: usd('89.974'), available: usd('89.974'), locked: 0 });
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('89.974'), available: usd('89.974'), locked: 0, deficit: 0 });
   });
 
-  it('refuses a close whose loss would make available negative, rather than clamping, and keeps the position open', () => {
-    const { position } = openPosition(ledger, { side: 'short', size: '100' });
-    const before = dump(path);
-    // Buying back at $250 costs $250 for $100 of collateral: the wallet cannot pay, so nothing is written.
-    expect(() => closeAt(ledger, position.id, '250')).toThrow(InsufficientBalanceError);
-    expect(dump(path)).toBe(before);
-    expect(ledger.requirePosition(position.id).status).toBe('open');
+  it('never refuses a close: a loss beyond everything the wallet holds is booked as a deficit, not clamped', () => {
+    const { position } = openPosition(ledger, { side: 'short', size: '99' }); // locks 99 + 0.2574 of the $100
+    // Buying back 0.99 at $250 costs $247.50 for $99 of collateral: the wallet pays all it has, the rest is owed.
+    const result = closeAt(ledger, position.id, '250');
+    if (result.status !== 'closed') throw new Error('expected closed');
+    // Gross −148.50; costs 0.2574 entry + 0.6435 fee + 0.2475 spread + 0.12375 slippage = 1.27215.
+    expect(result.figures.netPnl).toBe(usd('-149.77215'));
+    expect(result.deficitBooked).toBe(usd('49.77215'));
+    expect(wallet()).toEqual({ venue: 'paper', total: 0, available: 0, locked: 0, deficit: usd('49.77215') });
+    expect(ledger.requirePosition(position.id)).toMatchObject({ status: 'closed', net_pnl: usd('-149.77215') });
+    const rows = ledger.db.prepare("SELECT type, amount, locked_delta, deficit_delta, position_id FROM wallet_transactions WHERE id > 2 ORDER BY id").all();
+    expect(rows).toEqual([
+      { type: 'position_close', amount: -usd('100'), locked_delta: -usd('99.2574'), deficit_delta: 0, position_id: position.id },
+      { type: 'deficit', amount: 0, locked_delta: 0, deficit_delta: usd('49.77215'), position_id: position.id },
+    ]);
   });
 
   it('charges an entry fee paid at open once, not again at close', () => {
     const { position, walletAfter } = openPosition(ledger, { entryFeeCharged: true });
-    expect(walletAfter).toEqual({ venue: 'paper', total: usd('99.935'), available: usd('74.935'), locked: usd('25') });
+    expect(walletAfter).toEqual({ venue: 'paper', total: usd('99.935'), available: usd('74.935'), locked: usd('25'), deficit: 0 });
     closeAt(ledger, position.id, '110');
     expect(wallet().total).toBe(usd('102.32225'));
   });
@@ -139,7 +153,7 @@ describe('positions', () => {
     const { position, walletAfter } = openPosition(ledger, { reservationId: reservation.id, entryFeeCharged: true });
     expect(position.reservation_id).toBe(reservation.id);
     expect(ledger.requireReservation(reservation.id)).toMatchObject({ state: 'committed', committedAmount: usd('25.065') });
-    expect(walletAfter).toEqual({ venue: 'paper', total: usd('99.935'), available: usd('74.935'), locked: usd('25') });
+    expect(walletAfter).toEqual({ venue: 'paper', total: usd('99.935'), available: usd('74.935'), locked: usd('25'), deficit: 0 });
     const before = dump(path);
     expect(() => openPosition(ledger, { reservationId: reservation.id, market: 'X' })).toThrow(/already committed/);
     expect(dump(path)).toBe(before);
@@ -150,7 +164,7 @@ describe('positions', () => {
     const small = ledger.reserve({ venue: 'paper', amount: usd('24.99'), idempotencyKey: 's', purpose: 'open' }).reservation;
     const elsewhere = ledger.reserve({ venue: 'other', amount: usd('30'), idempotencyKey: 'o', purpose: 'open' }).reservation;
     const before = dump(path);
-    expect(() => openPosition(ledger, { reservationId: small.id })).toThrow(/holds \$24\.99, less than cost \$25\.00/);
+    expect(() => openPosition(ledger, { reservationId: small.id })).toThrow(/holds \$24\.99, less than the \$25\.0650 the fill needs/);
     expect(() => openPosition(ledger, { reservationId: elsewhere.id })).toThrow(/belongs to other/);
     expect(dump(path)).toBe(before);
   });

@@ -28,7 +28,7 @@ describe('reservations', () => {
     const { status, reservation } = reserve('40');
     expect(status).toBe('created');
     expect(reservation).toMatchObject({ state: 'pending', amount: usd('40'), committedAmount: 0, resolvedAt: null });
-    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('60'), locked: usd('40') });
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('60'), locked: usd('40'), deficit: 0 });
     assertInvariants(ledger);
   });
 
@@ -37,14 +37,14 @@ describe('reservations', () => {
     const result = ledger.commitReservation(reservation.id);
     expect(result.status).toBe('committed');
     expect(result.reservation).toMatchObject({ state: 'committed', committedAmount: usd('40') });
-    expect(wallet()).toEqual({ venue: 'paper', total: usd('60'), available: usd('60'), locked: 0 });
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('60'), available: usd('60'), locked: 0, deficit: 0 });
   });
 
   it('commits part and releases the remainder in the same transaction', () => {
     const { reservation } = reserve('40');
     ledger.commitReservation(reservation.id, { amount: usd('30.5') });
     expect(ledger.requireReservation(reservation.id)).toMatchObject({ state: 'committed', committedAmount: usd('30.5') });
-    expect(wallet()).toEqual({ venue: 'paper', total: usd('69.5'), available: usd('69.5'), locked: 0 });
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('69.5'), available: usd('69.5'), locked: 0, deficit: 0 });
     const rows = ledger.db
       .prepare('SELECT type, amount, locked_delta FROM wallet_transactions WHERE reservation_id = ? ORDER BY id')
       .all(reservation.id);
@@ -59,7 +59,7 @@ describe('reservations', () => {
     const { reservation } = reserve('40');
     expect(ledger.releaseReservation(reservation.id).status).toBe('released');
     expect(ledger.requireReservation(reservation.id)).toMatchObject({ state: 'released', committedAmount: 0 });
-    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('100'), locked: 0 });
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('100'), locked: 0, deficit: 0 });
   });
 
   it('answers already_committed to a second commit and to a release after commit, writing nothing', () => {
@@ -155,7 +155,7 @@ describe('reservations', () => {
   it('commits zero as "nothing spent": the whole amount is released and the reservation is final', () => {
     const { reservation } = reserve('40');
     expect(ledger.commitReservation(reservation.id, { amount: 0 as never }).reservation).toMatchObject({ state: 'committed', committedAmount: 0 });
-    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('100'), locked: 0 });
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('100'), locked: 0, deficit: 0 });
   });
 
   it('rolls back both legs when a composed transaction fails half-way (linked events)', () => {
@@ -181,8 +181,8 @@ describe('reserveWithin', () => {
     ledger.ensureWallet('other', usd('50'));
     const reserved = reserveWithin([input('40', 'a'), input('30', 'b', 'other')]);
     expect(reserved.map((r) => ledger.requireReservation(r.id))).toEqual(reserved);
-    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('60'), locked: usd('40') });
-    expect(ledger.requireWallet('other')).toEqual({ venue: 'other', total: usd('50'), available: usd('20'), locked: usd('30') });
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('60'), locked: usd('40'), deficit: 0 });
+    expect(ledger.requireWallet('other')).toEqual({ venue: 'other', total: usd('50'), available: usd('20'), locked: usd('30'), deficit: 0 });
     const rows = ledger.db.prepare("SELECT venue, amount, locked_delta, reservation_id FROM wallet_transactions WHERE type = 'reserve' ORDER BY id").all();
     expect(rows).toEqual([
       { venue: 'paper', amount: 0, locked_delta: usd('40'), reservation_id: reserved[0]?.id },
@@ -192,7 +192,7 @@ describe('reserveWithin', () => {
 
   it('checks each against what the earlier ones left on the same wallet: a chain of balances, one per reservation', () => {
     reserveWithin([input('40', 'a'), input('35', 'b')]);
-    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('25'), locked: usd('75') });
+    expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('25'), locked: usd('75'), deficit: 0 });
     const chain = ledger.db.prepare("SELECT locked_before, locked_after FROM wallet_transactions WHERE type = 'reserve' ORDER BY id").all();
     expect(chain).toEqual([
       { locked_before: 0, locked_after: usd('40') },

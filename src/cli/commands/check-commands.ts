@@ -29,7 +29,7 @@ export function registerCheckCommands(program: Command): void {
           ctx.out.line(
             `${report.healthy ? ctx.out.role.success('✓') : ' '} ${wallet.venue}: Total=${formatUsd(wallet.total)}, Available=${formatUsd(
               wallet.available,
-            )}, Locked=${formatUsd(wallet.locked)}`,
+            )}, Locked=${formatUsd(wallet.locked)}${wallet.deficit > 0 ? `, Deficit (owed)=${formatUsd(wallet.deficit, 4)}` : ''}`,
           );
         }
         ctx.out.line(

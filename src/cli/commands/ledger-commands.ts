@@ -14,10 +14,21 @@ export function registerLedgerCommands(program: Command): void {
       const ledger = ctx.openLedger();
       const wallets = ledger.listWallets();
       if (ctx.out.json) return ctx.out.printJson({ wallets: wallets.map(walletJson) });
+      // The owed column appears only when a wallet owes something: most books never do, and then it is noise.
+      const owing = wallets.some((w) => w.deficit > 0);
       ctx.out.table(
-        ['venue', 'total', 'available', 'locked'],
-        wallets.map((w) => [w.venue, formatUsd(w.total), formatUsd(w.available), formatUsd(w.locked)]),
+        ['venue', 'total', 'available', 'locked', ...(owing ? ['deficit (owed)'] : [])],
+        wallets.map((w) => [
+          w.venue,
+          formatUsd(w.total),
+          formatUsd(w.available),
+          formatUsd(w.locked),
+          ...(owing ? [w.deficit > 0 ? ctx.out.role.error(formatUsd(w.deficit, 4)) : formatUsd(0)] : []),
+        ]),
       );
+      for (const w of wallets.filter((wallet) => wallet.deficit > 0)) {
+        ctx.out.line(ctx.out.role.error(`✗ ${w.venue} owes ${formatUsd(w.deficit, 4)}: no new positions there until a deposit repays it`));
+      }
     });
 
   program
@@ -43,6 +54,7 @@ export function registerLedgerCommands(program: Command): void {
             balanceAfter: formatMicros(row.balance_after),
             lockedBefore: formatMicros(row.locked_before),
             lockedAfter: formatMicros(row.locked_after),
+            deficitDelta: formatMicros(row.deficit_delta),
             positionId: row.position_id,
             reservationId: row.reservation_id,
             orderRef: row.order_ref,

@@ -7,7 +7,7 @@ import type { LadderConfig } from '../../domain/position.js';
 import { openPosition } from '../../engine/trading.js';
 import { CommandContext } from '../context.js';
 import { parseSide } from '../parse.js';
-import { positionJson } from '../present.js';
+import { lockedText, positionJson } from '../present.js';
 
 interface OpenOptions {
   side: string;
@@ -65,10 +65,11 @@ export function registerOpenCommand(program: Command): void {
       const p = result.position;
       if (result.status === 'exists') return ctx.out.line(ctx.out.role.warn(`Position ${p.id} already opened under key ${options.key}; nothing changed`));
       ctx.out.line(ctx.out.role.success(`✓ Position opened successfully: ID ${p.id}`));
-      ctx.out.line(`Wallet updated: Locked ${formatUsd(p.cost_basis)}, Available: ${formatUsd(result.walletBefore.available)} → ${formatUsd(result.walletAfter.available)}`);
+      ctx.out.line(`Wallet updated: ${lockedText(p)}, Available: ${formatUsd(result.walletBefore.available)} → ${formatUsd(result.walletAfter.available)}`);
+      const liquidation = p.liquidation_price === null ? '' : `, liquidation ${formatUsd(p.liquidation_price, 4)}`;
       ctx.out.line(
         ctx.out.role.muted(
-          `${p.side} ${p.market} ${formatUsd(p.entry_price, 4)}: TP1 ${formatUsd(p.tp1_price, 4)}, TP2 ${formatUsd(p.tp2_price, 4)}, TP3 ${formatUsd(p.tp3_price, 4)}, SL ${formatUsd(p.sl_price, 4)}`,
+          `${p.side} ${p.market} ${formatUsd(p.entry_price, 4)}: TP1 ${formatUsd(p.tp1_price, 4)}, TP2 ${formatUsd(p.tp2_price, 4)}, TP3 ${formatUsd(p.tp3_price, 4)}, SL ${formatUsd(p.sl_price, 4)}${liquidation}`,
         ),
       );
     });

@@ -62,9 +62,11 @@ export function closeLines(result: Extract<CloseResult, { status: 'closed' }>): 
       figures.slippageCost,
       5,
     )}, Total Costs=${formatUsd(figures.totalCosts, 5)}, Net PnL=${formatUsd(figures.netPnl, 5)} (${pct})`,
-    `Wallet updated: Freed ${formatUsd(position.cost_basis)}, PnL=${formatUsd(figures.netPnl)}, Available: ${formatUsd(
-      walletBefore.available,
-    )} → ${formatUsd(walletAfter.available)}`,
+    `Wallet updated: Freed ${formatUsd(position.cost_basis + position.close_reserve, position.close_reserve === 0 ? 2 : 4)}, PnL=${formatUsd(
+      figures.netPnl,
+    )}, Available: ${formatUsd(walletBefore.available)} → ${formatUsd(walletAfter.available)}${
+      result.deficitBooked > 0 ? `; ${formatUsd(result.deficitBooked, 4)} beyond the wallet booked as a deficit (owed)` : ''
+    }`,
     `✓ Position ${position.id} closed: ${position.close_reason ?? ''}, Net PnL: ${formatUsd(figures.netPnl, 4)} (${pct})`,
   ];
 }

@@ -230,7 +230,10 @@ function entries(map: ReadonlyMap<string, number>): string {
 function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause): void {
   const stats = engine.stats;
   const wallets = ledger.listWallets();
-  const openPositions = ledger.listPositions('open').length;
+  const open = ledger.listPositions('open');
+  const openPositions = open.length;
+  // Flagged by this run or an earlier one, and still open: each waits for a person (`arbbot positions` says why).
+  const attention = open.filter((p) => p.attention !== null);
   const closed = Object.fromEntries(stats.closedByReason);
   const rejected = Object.fromEntries(engine.rejectedByReason());
   if (out.json) {
@@ -248,6 +251,7 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
       tiersHit: stats.tiersHit,
       resolutions: stats.resolutions,
       openPositions,
+      needsAttention: attention.map((p) => ({ positionId: p.id, market: p.market, reason: p.attention })),
       realisedNetPnl: formatMicros(stats.realisedNetPnl),
       arbitrage: {
         found: stats.arbsFound,
@@ -273,6 +277,7 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
       ['positions opened', stats.opened],
       ['positions closed', Object.entries(closed).map(([k, v]) => `${k} ${v}`).join(', ') || '0'],
       ['still open', openPositions],
+      ['needing attention', attention.length === 0 ? '0' : out.role.error(`${attention.length} (${attention.map((p) => `#${p.id}`).join(', ')}: see arbbot positions)`)],
       ['realised net PnL', formatSignedUsd(stats.realisedNetPnl)],
       ['arbs found / executed / failed', `${stats.arbsFound} / ${stats.arbsExecuted} / ${stats.arbsFailed}`],
       ['arb outcomes', entries(stats.arbOutcomes) || '-'],
@@ -280,7 +285,14 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
     ],
   );
   out.table(
-    ['wallet', 'total', 'available', 'locked', 'utilisation'],
-    wallets.map((w) => [w.venue, formatUsd(w.total), formatUsd(w.available), formatUsd(w.locked), formatPpmPct(ratioPpm(w.locked, w.total), false)]),
+    ['wallet', 'total', 'available', 'locked', 'deficit (owed)', 'utilisation'],
+    wallets.map((w) => [
+      w.venue,
+      formatUsd(w.total),
+      formatUsd(w.available),
+      formatUsd(w.locked),
+      w.deficit > 0 ? out.role.error(formatUsd(w.deficit, 4)) : formatUsd(0),
+      formatPpmPct(ratioPpm(w.locked, w.total), false),
+    ]),
   );
 }
