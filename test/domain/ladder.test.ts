@@ -171,3 +171,24 @@ describe('ladder on a short', () => {
     expect(run('short', '100', ['103']).last).toMatchObject({ events: [], close: null, state: { tp1Hit: false } });
   });
 });
+
+describe('a short\'s liquidation price', () => {
+  const levelsWith = (slPct: string, liquidation: string): LadderLevels => ({
+    ...ladderLevels('short', p('100'), { ...SEED_LADDER, slPpm: (Number(slPct) * 10_000) as never }),
+    liquidationPrice: p(liquidation),
+  });
+  const decide = (levels: LadderLevels, mark: string) => evaluateLadder('short', p('100'), levels, initialLadderState(levels), p(mark));
+
+  it('closes the short there when it is nearer than the stop (a stop of 99.9% sits past it)', () => {
+    const levels = levelsWith('99.9', '199.183344');
+    expect(decide(levels, '199.183343').close).toBeNull();
+    expect(decide(levels, '199.183344').close).toEqual({ trigger: 'liquidation', price: p('199.183344') });
+    expect(decide(levels, '250').close).toEqual({ trigger: 'liquidation', price: p('250') });
+  });
+
+  it('leaves the stop in charge when the stop is nearer: a gap past both is still the stop loss', () => {
+    const levels = levelsWith('5', '199.183344');
+    expect(decide(levels, '105').close).toEqual({ trigger: 'stop_loss', price: p('105') });
+    expect(decide(levels, '250').close).toEqual({ trigger: 'stop_loss', price: p('250') });
+  });
+});

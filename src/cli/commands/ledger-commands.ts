@@ -107,7 +107,9 @@ export function registerLedgerCommands(program: Command): void {
         ctx.out.line(
           ctx.out.role.success(`✓ ${kind === 'deposit' ? 'Deposited' : 'Withdrew'} ${formatUsd(amount)} ${kind === 'deposit' ? 'to' : 'from'} ${venue}`),
         );
-        ctx.out.line(`Wallet updated: Available: ${formatUsd(before.available)} → ${formatUsd(after.available)}, Total: ${formatUsd(after.total)}`);
+        const repaid = before.deficit - after.deficit;
+        const repayment = repaid > 0 ? ` (${formatUsd(repaid, 4)} of it repaid the deficit${after.deficit > 0 ? `; ${formatUsd(after.deficit, 4)} still owed` : ''})` : '';
+        ctx.out.line(`Wallet updated: Available: ${formatUsd(before.available)} → ${formatUsd(after.available)}, Total: ${formatUsd(after.total)}${repayment}`);
       });
   }
 }
