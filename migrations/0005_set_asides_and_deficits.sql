@@ -14,6 +14,10 @@
 --    (amount = deficit_delta < 0). Every other type leaves the deficit alone. The column's type list cannot be altered
 --    in place, so the table is rebuilt with its rows and ids, as 0004 did.
 -- 6. log_checkpoint_wallets.deficit: a wallet's deficit as of the checkpoint, so a routine check sums only new rows.
+-- 7. unhedged_legs: a position can become unhedged again (a person closed the other leg of its hedged pair), and a
+--    leg can leave more than one unhedged position (its excess, and later its hedged part), so a leg or a position may
+--    have several records over time — but a position at most one open record. Rebuilt, as its uniqueness is part of
+--    its columns.
 
 ALTER TABLE positions ADD COLUMN close_reserve INTEGER NOT NULL DEFAULT 0 CHECK (typeof(close_reserve) = 'integer' AND close_reserve >= 0);
 ALTER TABLE positions ADD COLUMN liquidation_price INTEGER CHECK (liquidation_price IS NULL OR liquidation_price > 0);
@@ -69,4 +73,32 @@ END;
 CREATE TRIGGER wallet_transactions_no_delete BEFORE DELETE ON wallet_transactions
 BEGIN
   SELECT RAISE(ABORT, 'wallet_transactions is append-only');
+END;
+
+CREATE TABLE unhedged_legs_rebuilt (
+  id           INTEGER PRIMARY KEY,
+  trade_id     INTEGER NOT NULL REFERENCES arb_trades(id),
+  leg_id       INTEGER NOT NULL REFERENCES arb_legs(id),
+  position_id  INTEGER NOT NULL REFERENCES positions(id),
+  quantity     INTEGER NOT NULL CHECK (quantity > 0),
+  state        TEXT NOT NULL CHECK (state IN ('open', 'hedged', 'unwound', 'written_off')),
+  note         TEXT,
+  created_at   TEXT NOT NULL,
+  resolved_at  TEXT,
+  CHECK ((state = 'open') = (resolved_at IS NULL))
+) STRICT;
+
+INSERT INTO unhedged_legs_rebuilt (id, trade_id, leg_id, position_id, quantity, state, note, created_at, resolved_at)
+SELECT id, trade_id, leg_id, position_id, quantity, state, note, created_at, resolved_at FROM unhedged_legs ORDER BY id;
+
+DROP TABLE unhedged_legs;
+ALTER TABLE unhedged_legs_rebuilt RENAME TO unhedged_legs;
+
+CREATE UNIQUE INDEX unhedged_legs_open_position ON unhedged_legs (position_id) WHERE state = 'open';
+CREATE INDEX unhedged_legs_position ON unhedged_legs (position_id, id);
+
+CREATE TRIGGER unhedged_legs_resolved_immutable BEFORE UPDATE ON unhedged_legs
+WHEN OLD.state <> 'open'
+BEGIN
+  SELECT RAISE(ABORT, 'unhedged leg is already resolved');
 END;

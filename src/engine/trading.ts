@@ -9,6 +9,7 @@ import { quantityFor, type Micros, type PriceMicros } from '../domain/money.js';
 const PREDICTION_PRICE_CEILING = 1_000_000 as PriceMicros;
 import { ladderLevels, type LadderConfig, type Side } from '../domain/position.js';
 import { closeSetAside } from '../domain/set-aside.js';
+import { ArbStore } from '../ledger/arb-store.js';
 import type { CloseResult, Ledger, PositionRow, Wallet } from '../ledger/ledger.js';
 
 export interface OpenRequest {
@@ -63,19 +64,44 @@ export function markPrice(side: Side, quote: { readonly bid: number; readonly as
   return (side === 'long' ? quote.bid : quote.ask) as PriceMicros;
 }
 
-/** Closes at `price`, or at the last accepted quote for the position's market when no price is given. */
+/** What closing one leg of a hedged pair did to the other: it is now an unhedged leg under the TP/SL ladder. */
+export interface BrokenHedge {
+  readonly tradeId: number;
+  readonly positionId: number;
+}
+
+/**
+ * Closes at `price`, or at the last accepted quote for the position's market when no price is given. A leg of a
+ * hedged arbitrage pair is refused unless `force`: closing it alone leaves the other leg exposed. Forced, the other
+ * leg becomes an unhedged leg (its own record, under the ladder) in the same transaction as the close.
+ */
 export function closePositionAt(
   ledger: Ledger,
   id: number,
-  options: { price: PriceMicros | null; reason: string; costs: CostModel },
-): CloseResult {
+  options: { price: PriceMicros | null; reason: string; costs: CostModel; force?: boolean },
+): CloseResult & { readonly brokenHedge?: BrokenHedge } {
   const position = ledger.requirePosition(id);
   if (position.status === 'closed') return { status: 'already_closed', position };
+  const store = new ArbStore(ledger);
+  const partner = position.kind === 'arb_hedged' ? store.hedgePartnerOf(position) : null;
+  if (partner && options.force !== true) {
+    throw new InputError(
+      `position ${id} is one leg of hedged arbitrage #${partner.tradeId} with position ${partner.positionId}: closing it alone breaks the hedge and leaves position ${partner.positionId} unhedged; pass --force to close it anyway`,
+    );
+  }
   let price = options.price;
   if (price === null) {
     const quote = ledger.loadMarketPrices().find((row) => row.venue === position.venue && row.market === position.market);
     if (!quote) throw new InputError(`no known price for ${position.venue} ${position.market}; pass --price`);
     price = markPrice(position.side, quote);
   }
-  return ledger.closePosition(id, { exitPrice: price, reason: options.reason, costs: options.costs });
+  const exitPrice = price;
+  return ledger.transaction(() => {
+    const result = ledger.closePosition(id, { exitPrice, reason: options.reason, costs: options.costs });
+    if (!partner || result.status !== 'closed') return result;
+    const other = ledger.requirePosition(partner.positionId);
+    ledger.setPositionKind(other.id, 'arb_unhedged');
+    store.addUnhedged(partner.tradeId, partner.legId, other.id, other.quantity);
+    return { ...result, brokenHedge: { tradeId: partner.tradeId, positionId: other.id } };
+  });
 }

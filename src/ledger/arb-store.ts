@@ -154,8 +154,32 @@ export class ArbStore {
           resolved_at: null,
         }),
       ),
+      // A position's newest record: a hedge broken by hand makes it unhedged again after an earlier record was resolved.
       unhedgedByPosition: prepareQuery<{ id: number }, UnhedgedLeg>(db, (qb) =>
-        qb.selectFrom('unhedged_legs').selectAll().where('position_id', '=', param('id')),
+        qb.selectFrom('unhedged_legs').selectAll().where('position_id', '=', param('id')).orderBy('id', 'desc').limit(1),
+      ),
+      // The leg a position was filled from: the position was opened out of that leg's reservation.
+      legOfPosition: prepareQuery<{ id: number }, ArbLeg>(db, (qb) =>
+        qb
+          .selectFrom('arb_legs as l')
+          .innerJoin('positions as p', 'p.reservation_id', 'l.reservation_id')
+          .selectAll('l')
+          .where('p.id', '=', param('id')),
+      ),
+      // The open hedged positions of a trade filled from legs on the other side of the pair, an equal quantity first.
+      hedgePartners: prepareQuery<{ trade: number; venue: string; market: string; outcome: string; quantity: number }, { id: number; leg_id: number }>(
+        db,
+        (qb) =>
+          qb
+            .selectFrom('positions as p')
+            .innerJoin('arb_legs as l', 'l.reservation_id', 'p.reservation_id')
+            .select(['p.id as id', 'l.id as leg_id'])
+            .where('l.trade_id', '=', param('trade'))
+            .where('p.status', '=', 'open')
+            .where('p.kind', '=', 'arb_hedged')
+            .where((eb) => eb.not(eb.and([eb('l.venue', '=', param('venue')), eb('l.market', '=', param('market')), eb('l.outcome', '=', param('outcome'))])))
+            .orderBy(sql`p.quantity = ${param('quantity')}`, 'desc')
+            .orderBy('p.id'),
       ),
       openUnhedged: prepareQuery<Record<string, never>, UnhedgedLeg>(db, (qb) =>
         qb.selectFrom('unhedged_legs').selectAll().where('state', '=', 'open').orderBy('id'),
@@ -392,6 +416,17 @@ export class ArbStore {
 
   unhedgedForPosition(positionId: number): UnhedgedLeg | undefined {
     return this.q.unhedgedByPosition.get({ id: positionId });
+  }
+
+  /**
+   * The other half of a hedged pair: for a position filled from one leg of a trade, the open hedged position on the
+   * other side of that trade (of equal quantity when there are several). Null when the position came from no leg.
+   */
+  hedgePartnerOf(position: { readonly id: number; readonly quantity: number }): { tradeId: number; legId: number; positionId: number } | null {
+    const leg = this.q.legOfPosition.get({ id: position.id });
+    if (!leg) return null;
+    const partner = this.q.hedgePartners.get({ trade: leg.trade_id, venue: leg.venue, market: leg.market, outcome: leg.outcome, quantity: position.quantity });
+    return partner ? { tradeId: leg.trade_id, legId: partner.leg_id, positionId: partner.id } : null;
   }
 
   openUnhedged(): UnhedgedLeg[] {

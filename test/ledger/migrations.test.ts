@@ -249,3 +249,27 @@ describe('migration 5: set-asides, liquidation prices and deficits', () => {
     }
   });
 });
+
+describe('migration 5: unhedged records', () => {
+  it('a position has at most one open unhedged record, but may have resolved ones before it (a hedge broken by hand)', () => {
+    const ledger = Ledger.open(join(tempDir(), 'ledger.db'));
+    try {
+      ledger.ensureWallet('pm', usd('100'));
+      const { position } = openPosition(ledger, { venue: 'pm', market: 'M', price: '0.5', predictionMarket: true });
+      ledger.db.exec(`
+        INSERT INTO arb_trades (pair, direction, contracts, expected_net_edge, state, created_at, updated_at) VALUES ('p', 'yes_a_no_b', 1, 1, 'settled', 't', 't');
+        INSERT INTO arb_legs (trade_id, leg, venue, market, outcome, side, quantity, limit_price, client_order_id, state, created_at, updated_at)
+          VALUES (1, 'a', 'pm', 'M', 'yes', 'buy', 1, 1, 'c1', 'settled', 't', 't');
+      `);
+      const insert = (state: string) =>
+        ledger.db
+          .prepare(`INSERT INTO unhedged_legs (trade_id, leg_id, position_id, quantity, state, created_at, resolved_at) VALUES (1, 1, ?, 1, ?, 't', ?)`)
+          .run(position.id, state, state === 'open' ? null : 't');
+      insert('hedged');
+      insert('open');
+      expect(() => insert('open')).toThrow(/UNIQUE constraint failed: unhedged_legs.position_id/);
+    } finally {
+      ledger.close();
+    }
+  });
+});

@@ -34,7 +34,8 @@ export function registerPositionCommands(program: Command): void {
     .argument('<id>', 'position id')
     .option('--price <price>', 'exit price (paper); default: the last accepted quote for its market')
     .option('--reason <text>', 'reason to record', 'Manual close')
-    .action((idText: string, options: { price?: string; reason: string }, command: Command) => {
+    .option('--force', 'close one leg of a hedged arbitrage pair, leaving the other leg unhedged under the TP/SL ladder')
+    .action((idText: string, options: { price?: string; reason: string; force?: boolean }, command: Command) => {
       const ctx = CommandContext.from(command);
       const id = parseId(idText, 'position id');
       const price = options.price === undefined ? null : parsePrice(options.price, { label: '--price' });
@@ -43,11 +44,17 @@ export function registerPositionCommands(program: Command): void {
       if (price !== null && venue?.predictionMarket && price >= 1_000_000) {
         throw new InputError(`--price must be below 1 on prediction market ${venue.name}`);
       }
-      const result = closePositionAt(ledger, id, { price, reason: options.reason, costs: ctx.config.costs });
+      const result = closePositionAt(ledger, id, { price, reason: options.reason, costs: ctx.config.costs, force: options.force === true });
+      const broken = result.brokenHedge ?? null;
       if (ctx.out.json) {
-        return ctx.out.printJson({ status: result.status, position: positionJson(result.position) });
+        return ctx.out.printJson({ status: result.status, position: positionJson(result.position), brokenHedge: broken });
       }
       printClose(ctx.out, result);
+      if (broken) {
+        ctx.out.line(
+          ctx.out.role.warn(`⚠ Hedge of arb #${broken.tradeId} broken: position ${broken.positionId} is now an unhedged leg under the TP/SL ladder`),
+        );
+      }
     });
 }
 
