@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { formatUsd, parseMicros, parsePct, parsePrice, type PriceMicros } from '../../domain/money.js';
 import type { LadderConfig } from '../../domain/position.js';
+import { assertWithinRiskLimits, positionKeyUsed } from '../../engine/risk-check.js';
 import { openPosition } from '../../engine/trading.js';
 import { CommandContext } from '../context.js';
 import { parseSide } from '../parse.js';
@@ -50,16 +51,23 @@ export function registerOpenCommand(program: Command): void {
       }
       const ledger = ctx.openLedger();
       const price = explicitPrice ?? (await currentPrice(ctx, venue, market, side));
-      const result = openPosition(ledger, {
-        venue,
-        market,
-        side,
-        size,
-        price,
-        ladder,
-        costs: config.costs,
-        predictionMarket: venueConfig.predictionMarket,
-        ...(options.key ? { idempotencyKey: options.key } : {}),
+      // The limits are judged inside the transaction that opens, so no other process can change their figures between.
+      const result = ledger.transaction(() => {
+        // A replayed key opens nothing: the position it names is already counted.
+        if (!(options.key && positionKeyUsed(ledger, options.key))) {
+          assertWithinRiskLimits(ledger, config.risk, { venues: [venue], count: 1, largestCostMicros: size }, 'open');
+        }
+        return openPosition(ledger, {
+          venue,
+          market,
+          side,
+          size,
+          price,
+          ladder,
+          costs: config.costs,
+          predictionMarket: venueConfig.predictionMarket,
+          ...(options.key ? { idempotencyKey: options.key } : {}),
+        });
       });
       if (ctx.out.json) return ctx.out.printJson({ status: result.status, position: positionJson(result.position) });
       const p = result.position;
