@@ -64,9 +64,19 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
       ];
     case 'utilization':
       return [role.warn(`⚠ ${event.venue} utilisation ${formatPpmPct(event.utilizationPpm, false)} of its balance is locked`)];
+    case 'risk_limit':
+      return [riskLimitLine(out, event)];
     case 'warning':
       return [role.warn(`⚠ ${event.message}`)];
   }
+}
+
+function riskLimitLine(out: Output, event: Extract<EngineEvent, { kind: 'risk_limit' }>): string {
+  const { breach } = event;
+  if (event.state === 'lifted') return out.role.success(`▶ Risk limit ${breach.limit} lifted: ${event.reason ?? 'no longer reached'}; new positions may open`);
+  const where = breach.venue === null ? 'on any venue' : `on ${breach.venue}`;
+  const until = breach.unit === 'usd' ? 'until the next UTC midnight' : 'until positions close';
+  return out.role.error(`⛔ Risk limit reached, ${breach.message}: no new positions or arbitrage ${where} ${until}; open positions are still managed`);
 }
 
 export function arbLines(out: Output, opportunity: Opportunity, result: ArbResult): string[] {
@@ -120,6 +130,19 @@ export function eventJson(event: EngineEvent): Record<string, unknown> {
         outcome: event.result.status === 'settled' ? event.result.settlement.trade.outcome : null,
         reason: event.result.status === 'settled' ? null : event.result.reason,
       };
+    case 'risk_limit': {
+      const amount = (value: number) => (event.breach.unit === 'usd' ? formatMicros(value) : value);
+      return {
+        kind: 'risk_limit',
+        state: event.state,
+        limit: event.breach.limit,
+        venue: event.breach.venue,
+        value: amount(event.breach.value),
+        limitValue: amount(event.breach.limitValue),
+        message: event.breach.message,
+        reason: event.reason,
+      };
+    }
     default:
       return { ...event };
   }

@@ -1,4 +1,5 @@
 // What the engine reports as it runs. The engine only emits these; the CLI decides how they look.
+import type { RiskBreach } from '../domain/risk.js';
 import type { CloseResult, PositionRow, Wallet } from '../ledger/ledger.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { RejectReason } from './price-guard.js';
@@ -21,6 +22,8 @@ export type EngineEvent =
   | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult }
   | { readonly kind: 'unhedged'; readonly tradeId: number; readonly positionId: number; readonly outcome: UnhedgedOutcome }
   | { readonly kind: 'utilization'; readonly venue: string; readonly utilizationPpm: number }
+  /** A risk limit started holding new positions back (reached), or stopped (lifted, with why). */
+  | { readonly kind: 'risk_limit'; readonly state: 'reached' | 'lifted'; readonly breach: RiskBreach; readonly reason: string | null }
   | { readonly kind: 'warning'; readonly message: string };
 
 export type EngineListener = (event: EngineEvent) => void;

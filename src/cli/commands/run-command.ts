@@ -56,7 +56,11 @@ export function registerRunCommand(program: Command): void {
       if (running !== null) throw new InputError(`another arbbot run (pid ${running}) is already trading on ${ctx.dbPath}`);
       if (parsed.feedPath) assertReadableFeed(parsed.feedPath);
       const config = ctx.config;
-      const ledger = ctx.openLedger();
+      // A replay stamps the ledger with the feed's time, so what it records (and the UTC day the daily-loss limits
+      // count) is the same whenever and however fast it runs. Before the feed's first timed line: the wall clock.
+      let engineRef: Engine | null = null;
+      const feedClock = () => new Date(engineRef !== null && engineRef.feedTimeMs > 0 ? engineRef.feedTimeMs : Date.now());
+      const ledger = ctx.openLedger(parsed.feedPath ? { now: feedClock } : {});
       const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');
       const demo = parsed.feedPath || liveConfigured || options.demo === false ? null : demoOptions(config, parsed.sizeMicros);
       // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
@@ -68,6 +72,7 @@ export function registerRunCommand(program: Command): void {
           : syntheticFeed(config, parsed);
       const status = new StatusLine(ctx.out, ledger);
       const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: status.listener(config.logFile), demo });
+      engineRef = engine;
       const stop = new AbortController();
       const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
       process.on('SIGINT', onSignal);
@@ -257,6 +262,7 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
         unhedgedLegs: stats.unhedgedLegs,
         unhedgedResolved: Object.fromEntries(stats.unhedgedResolved),
       },
+      skippedByRiskLimit: Object.fromEntries(engine.risk?.skipped ?? []),
       wallets: wallets.map((w) => ({ ...walletJson(w), utilization: formatPpmPct(ratioPpm(w.locked, w.total), false) })),
     });
     return;
@@ -277,6 +283,7 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
       ['arbs found / executed / failed', `${stats.arbsFound} / ${stats.arbsExecuted} / ${stats.arbsFailed}`],
       ['arb outcomes', entries(stats.arbOutcomes) || '-'],
       ['unhedged legs (resolved)', `${stats.unhedgedLegs}${stats.unhedgedResolved.size ? ` (${entries(stats.unhedgedResolved)})` : ''}`],
+      ['skipped by risk limits', entries(engine.risk?.skipped ?? new Map()) || '-'],
     ],
   );
   out.table(
