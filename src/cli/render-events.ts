@@ -4,6 +4,7 @@ import type { ArbResult } from '../engine/arb/executor.js';
 import type { Opportunity } from '../engine/arb/scanner.js';
 import type { EngineEvent } from '../engine/events.js';
 import { closeLines } from './commands/position-commands.js';
+import { utilizationText } from './present.js';
 import type { Output } from './output.js';
 
 export function renderEvent(out: Output, event: EngineEvent): string[] {
@@ -63,7 +64,7 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
             : role.success(`✓ Unhedged leg (position ${event.positionId}, arb #${event.tradeId}) ${event.outcome}`),
       ];
     case 'utilization':
-      return [role.warn(`⚠ ${event.venue} utilisation ${formatPpmPct(event.utilizationPpm, false)} of its balance is locked`)];
+      return [event.state === 'above' ? role.warn(`⚠ ${utilizationText(event)}`) : role.success(`✓ ${utilizationText(event)}`)];
     case 'risk_limit':
       return [riskLimitLine(out, event)];
     case 'warning':
@@ -143,6 +144,16 @@ export function eventJson(event: EngineEvent): Record<string, unknown> {
         reason: event.reason,
       };
     }
+    case 'utilization':
+      return {
+        kind: 'utilization',
+        state: event.state,
+        venue: event.venue,
+        utilization: formatPpmPct(event.utilizationPpm, false),
+        warnAbove: formatPpmPct(event.warnPpm, false),
+        locked: formatMicros(event.locked),
+        total: formatMicros(event.total),
+      };
     default:
       return { ...event };
   }

@@ -15,6 +15,7 @@ import { MARKET_RESOLVED, reconcile } from './reconcile.js';
 import { markPrice, openPosition } from './trading.js';
 import { capToPositionLimit } from '../domain/risk.js';
 import { RiskGate } from './risk-gate.js';
+import { UtilizationWatch } from './utilization-watch.js';
 import { ArbTrader, type ArbStats } from './arb/trader.js';
 import { positionMarket } from './arb/settle.js';
 import { ArbStore } from '../ledger/arb-store.js';
@@ -91,6 +92,7 @@ export class Engine {
   readonly ladders: LadderIndex;
   /** The risk limits (config `risk`, per-venue daily losses); null when none is configured. */
   readonly risk: RiskGate | null;
+  private readonly utilization: UtilizationWatch;
   /** Feed time: drives staleness, so a replay pauses a venue the same way at any speed. */
   private nowMs = 0;
   private readonly wallClockMs: () => number;
@@ -107,6 +109,7 @@ export class Engine {
     this.wallClockMs = options.wallClockMs ?? performance.now.bind(performance);
     this.lastFlushWallMs = this.wallClockMs();
     this.risk = RiskGate.create(options.ledger, config.risk, (event) => this.emit(event));
+    this.utilization = new UtilizationWatch(options.ledger, config.arbitrage.utilizationWarnPpm, (event) => this.emit(event));
     const hooks = { risk: this.risk, fundsMoved: () => this.fundsMoved() };
     this.arb = options.venues && config.arbitrage.enabled && config.pairs.size > 0
       ? new ArbTrader({ ledger: options.ledger, store: new ArbStore(options.ledger), venues: options.venues, config }, this.stats, (event) => this.emit(event), hooks)
@@ -336,9 +339,10 @@ export class Engine {
     this.fundsMoved();
   }
 
-  /** Locked funds changed (here or in another process): the risk figures follow. */
+  /** Locked funds changed (here or in another process): the risk figures follow, and utilisation is judged. */
   private fundsMoved(): void {
     this.risk?.fundsMoved();
+    this.utilization.check();
   }
 
   /** Writes the last accepted price of every market that changed since the previous flush (no transaction when none did). */

@@ -74,7 +74,9 @@ describe('--json output', () => {
     });
 
     const balances = cliJson<{ wallets: unknown[] }>(dir, ['balances']);
-    expect(balances.json.wallets).toEqual([{ venue: 'paper', total: '102.322250', available: '102.322250', locked: '0.000000' }]);
+    expect(balances.json.wallets).toEqual([
+      { venue: 'paper', total: '102.322250', available: '102.322250', locked: '0.000000', utilization: '0.00%', aboveUtilizationWarning: false },
+    ]);
 
     const history = cliJson<{ transactions: Record<string, unknown>[] }>(dir, ['history']);
     expect(history.json.transactions.map((t) => [t.type, t.amount, t.lockedDelta, t.balanceAfter])).toEqual([

@@ -19,6 +19,7 @@ import type { VenueSet } from '../../venues/registry.js';
 import { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
+import { utilizationWarningLines, utilizationWarningsJson } from '../present.js';
 import { arbLines } from '../render-events.js';
 
 interface ArbOptions {
@@ -145,11 +146,15 @@ async function executePair(out: Output, deps: ArbDeps, pair: PairConfig, sizeCap
   }
   const result = await executeArb(deps, best);
   const unhedged = result.status === 'settled' ? await followUp(deps, result) : [];
+  const wallets = deps.ledger.listWallets();
+  const warnPpm = deps.config.arbitrage.utilizationWarnPpm;
   if (out.json) {
-    out.printJson({ pair: pair.name, executed: true, opportunity: opportunityJson(pair, best), result: resultJson(deps, result), unhedged });
+    const utilizationWarnings = utilizationWarningsJson(wallets, warnPpm);
+    out.printJson({ pair: pair.name, executed: true, opportunity: opportunityJson(pair, best), result: resultJson(deps, result), unhedged, utilizationWarnings });
   } else {
     for (const line of arbLines(out, best, result)) out.line(line);
     for (const u of unhedged) out.line(u.outcome === 'held' ? out.role.warn(`⚠ unhedged position ${u.positionId} held under TP/SL`) : `unhedged position ${u.positionId}: ${u.outcome}`);
+    for (const line of utilizationWarningLines(wallets, warnPpm)) out.line(out.role.warn(line));
   }
   if (result.status !== 'settled') process.exitCode = EXIT.checkFailed;
 }

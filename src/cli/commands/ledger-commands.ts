@@ -1,22 +1,30 @@
 // Balances, history, deposit and withdraw: paper funding and manual records of real transfers.
 import type { Command } from 'commander';
-import { formatMicros, formatUsd, parseMicros } from '../../domain/money.js';
+import { formatMicros, formatPpmPct, formatUsd, parseMicros } from '../../domain/money.js';
+import { aboveUtilizationWarning, utilizationPpm } from '../../domain/utilization.js';
 import { CommandContext } from '../context.js';
 import { parseLimit } from '../parse.js';
-import { walletJson } from '../present.js';
+import { walletJson, walletUtilizationJson } from '../present.js';
 
 export function registerLedgerCommands(program: Command): void {
   program
     .command('balances')
-    .description('show every wallet: total, available, locked')
+    .description('show every wallet: total, available, locked, and utilisation (locked / total)')
     .action((_options: unknown, command: Command) => {
       const ctx = CommandContext.from(command);
       const ledger = ctx.openLedger();
       const wallets = ledger.listWallets();
-      if (ctx.out.json) return ctx.out.printJson({ wallets: wallets.map(walletJson) });
+      const warnPpm = ctx.config.arbitrage.utilizationWarnPpm;
+      if (ctx.out.json) {
+        return ctx.out.printJson({ utilizationWarnAbove: formatPpmPct(warnPpm, false), wallets: wallets.map((w) => walletUtilizationJson(w, warnPpm)) });
+      }
       ctx.out.table(
-        ['venue', 'total', 'available', 'locked'],
-        wallets.map((w) => [w.venue, formatUsd(w.total), formatUsd(w.available), formatUsd(w.locked)]),
+        ['venue', 'total', 'available', 'locked', 'utilisation'],
+        wallets.map((w) => {
+          const utilization = formatPpmPct(utilizationPpm(w), false);
+          const cell = aboveUtilizationWarning(w, warnPpm) ? ctx.out.role.warn(`${utilization} ⚠ above ${formatPpmPct(warnPpm, false)}`) : utilization;
+          return [w.venue, formatUsd(w.total), formatUsd(w.available), formatUsd(w.locked), cell];
+        }),
       );
     });
 

@@ -8,7 +8,7 @@ import { assertWithinRiskLimits, positionKeyUsed } from '../../engine/risk-check
 import { openPosition } from '../../engine/trading.js';
 import { CommandContext } from '../context.js';
 import { parseSide } from '../parse.js';
-import { positionJson } from '../present.js';
+import { positionJson, utilizationWarningLines, utilizationWarningsJson } from '../present.js';
 
 interface OpenOptions {
   side: string;
@@ -69,7 +69,11 @@ export function registerOpenCommand(program: Command): void {
           ...(options.key ? { idempotencyKey: options.key } : {}),
         });
       });
-      if (ctx.out.json) return ctx.out.printJson({ status: result.status, position: positionJson(result.position) });
+      const warnPpm = config.arbitrage.utilizationWarnPpm;
+      const wallets = ledger.listWallets();
+      if (ctx.out.json) {
+        return ctx.out.printJson({ status: result.status, position: positionJson(result.position), utilizationWarnings: utilizationWarningsJson(wallets, warnPpm) });
+      }
       const p = result.position;
       if (result.status === 'exists') return ctx.out.line(ctx.out.role.warn(`Position ${p.id} already opened under key ${options.key}; nothing changed`));
       ctx.out.line(ctx.out.role.success(`✓ Position opened successfully: ID ${p.id}`));
@@ -79,6 +83,7 @@ export function registerOpenCommand(program: Command): void {
           `${p.side} ${p.market} ${formatUsd(p.entry_price, 4)}: TP1 ${formatUsd(p.tp1_price, 4)}, TP2 ${formatUsd(p.tp2_price, 4)}, TP3 ${formatUsd(p.tp3_price, 4)}, SL ${formatUsd(p.sl_price, 4)}`,
         ),
       );
+      for (const line of utilizationWarningLines(wallets, warnPpm)) ctx.out.line(ctx.out.role.warn(line));
     });
 }
 

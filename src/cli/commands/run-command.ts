@@ -4,7 +4,8 @@ import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
-import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Micros } from '../../domain/money.js';
+import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Micros, type Ppm } from '../../domain/money.js';
+import { aboveUtilizationWarning, utilizationPpm } from '../../domain/utilization.js';
 import { Engine, type DemoOptions } from '../../engine/engine.js';
 import { markEngineRunning, otherEngine } from '../../engine/engine-marker.js';
 import type { EngineEvent } from '../../engine/events.js';
@@ -70,7 +71,7 @@ export function registerRunCommand(program: Command): void {
         : liveConfigured
           ? pollingFeed(config, venues.venues)
           : syntheticFeed(config, parsed);
-      const status = new StatusLine(ctx.out, ledger);
+      const status = new StatusLine(ctx.out, ledger, config.arbitrage.utilizationWarnPpm);
       const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: status.listener(config.logFile), demo });
       engineRef = engine;
       const stop = new AbortController();
@@ -183,6 +184,7 @@ class StatusLine {
   constructor(
     private readonly out: Output,
     private readonly ledger: Ledger,
+    private readonly utilizationWarnPpm: Ppm,
   ) {}
 
   listener(logFile: string | null): (event: EngineEvent) => void {
@@ -216,7 +218,7 @@ class StatusLine {
       `PnL ${formatSignedUsd(engine.stats.realisedNetPnl)}`,
       `rejected ${engine.guard.totalRejected()}`,
       `arbs ${engine.stats.arbsExecuted}`,
-      `util ${this.ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(ratioPpm(w.locked, w.total), false)}`).join(' ')}`,
+      `util ${this.ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(utilizationPpm(w), false)}${aboveUtilizationWarning(w, this.utilizationWarnPpm) ? ' ⚠' : ''}`).join(' ')}`,
       paused.length > 0 ? `⏸ paused: ${paused.join(', ')}` : '▶ trading',
     ].join(' | ');
   }

@@ -3,7 +3,6 @@
 // pair's armed trade when it fits: armed.ts), apply the unhedged-leg policy to whatever did not hedge, and arm the
 // pair again.
 import type { PairConfig } from '../../config/config.js';
-import { ratioPpm } from '../../domain/money.js';
 import type { UnhedgedState } from '../../domain/arb.js';
 import type { TopOfBook, Venue } from '../../venues/venue.js';
 import type { EngineEvent } from '../events.js';
@@ -68,7 +67,6 @@ function edgeRuledOut(route: PairRoute): boolean {
 export class ArbTrader {
   /** Pairs by venue, then market: a quote finds its pairs without building a key. */
   private readonly routes = new Map<string, Map<string, PairRoute[]>>();
-  private readonly utilizationWarned = new Set<string>();
   /** Each confirmed pair's next trade, committed ahead (config arbitrage.armAhead): null when arming is off. */
   private readonly armed: ArmedTrades | null;
 
@@ -155,7 +153,6 @@ export class ArbTrader {
       const result = await this.execute(best);
       this.emit({ kind: 'arb', opportunity: best, result });
       if (result.status === 'settled') await this.handleUnhedged(result);
-      this.checkUtilization([pair.a.venue, pair.b.venue]);
       // Armed anew once this trade's unused funds are back, so the next opportunity is carried too.
       await this.arm(pair);
       this.hooks.fundsMoved();
@@ -204,18 +201,6 @@ export class ArbTrader {
     const record = this.deps.store.unhedgedForPosition(positionId);
     if (record && record.state === 'open' && this.deps.store.resolveUnhedged(record.id, state, note)) {
       this.stats.unhedgedResolved.set(state, (this.stats.unhedgedResolved.get(state) ?? 0) + 1);
-    }
-  }
-
-  private checkUtilization(venues: readonly string[]): void {
-    for (const name of venues) {
-      const wallet = this.deps.ledger.getWallet(name);
-      if (!wallet || wallet.total <= 0) continue;
-      const utilizationPpm = ratioPpm(wallet.locked, wallet.total);
-      const over = utilizationPpm > this.deps.config.arbitrage.utilizationWarnPpm;
-      if (over && !this.utilizationWarned.has(name)) this.emit({ kind: 'utilization', venue: name, utilizationPpm });
-      if (over) this.utilizationWarned.add(name);
-      else this.utilizationWarned.delete(name);
     }
   }
 }
