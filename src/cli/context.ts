@@ -37,10 +37,13 @@ export class CommandContext {
     return resolveDbPath(this.options.db, this.config);
   }
 
-  /** Opens the ledger and creates the wallet of any configured venue seen for the first time (starting balance as a deposit). */
-  openLedger(): Ledger {
+  /**
+   * Opens the ledger and creates the wallet of any configured venue seen for the first time (starting balance as a
+   * deposit). `now`: the ledger's clock when it is not the wall clock (a replay's feed time).
+   */
+  openLedger(options: { now?: () => Date } = {}): Ledger {
     const config = this.config;
-    const ledger = Ledger.open(this.dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
+    const ledger = Ledger.open(this.dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs, ...options });
     CommandContext.opened.push(ledger);
     for (const venue of config.venues.values()) {
       if (!ledger.getWallet(venue.name)) ledger.ensureWallet(venue.name, venue.startingBalance);

@@ -1,5 +1,6 @@
 // Turning ledger records into JSON (money as exact decimal strings) and into human table cells.
-import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, ratioPpm } from '../domain/money.js';
+import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, ratioPpm, type Ppm } from '../domain/money.js';
+import { aboveUtilizationWarning, utilizationPpm, walletsAboveWarning } from '../domain/utilization.js';
 import type { HealthReport } from '../ledger/health.js';
 import type { PositionRow, Wallet } from '../ledger/ledger.js';
 
@@ -14,6 +15,41 @@ export function walletJson(wallet: Wallet): Record<string, unknown> {
     deficit: formatMicros(wallet.deficit),
     equity: formatMicros(wallet.total - wallet.deficit),
   };
+}
+
+/** A wallet with its utilisation (locked / total, as a percentage) and whether it is above the warning threshold. */
+export function walletUtilizationJson(wallet: Wallet, warnPpm: Ppm): Record<string, unknown> {
+  return { ...walletJson(wallet), utilization: formatPpmPct(utilizationPpm(wallet), false), aboveUtilizationWarning: aboveUtilizationWarning(wallet, warnPpm) };
+}
+
+/** The wallets above the utilisation warning, for a command's --json output (an empty list when none is). */
+export function utilizationWarningsJson(wallets: readonly Wallet[], warnPpm: Ppm): Record<string, unknown>[] {
+  return walletsAboveWarning(wallets, warnPpm).map((wallet) => ({
+    venue: wallet.venue,
+    utilization: formatPpmPct(utilizationPpm(wallet), false),
+    warnAbove: formatPpmPct(warnPpm, false),
+    locked: formatMicros(wallet.locked),
+    total: formatMicros(wallet.total),
+  }));
+}
+
+/** "paper utilisation 92.00% is above the 80.00% warning (locked $92.00 of $100.00)", or back under it. */
+export function utilizationText(figures: {
+  readonly venue: string;
+  readonly state: 'above' | 'below';
+  readonly utilizationPpm: number;
+  readonly warnPpm: number;
+  readonly locked: number;
+  readonly total: number;
+}): string {
+  const where = figures.state === 'above' ? 'is above' : 'is back under';
+  const share = `${formatPpmPct(figures.utilizationPpm, false)} ${where} the ${formatPpmPct(figures.warnPpm, false)} warning`;
+  return `${figures.venue} utilisation ${share} (locked ${formatUsd(figures.locked)} of ${formatUsd(figures.total)})`;
+}
+
+/** One warning line per wallet above the utilisation warning, printed after a command's result. */
+export function utilizationWarningLines(wallets: readonly Wallet[], warnPpm: Ppm): string[] {
+  return walletsAboveWarning(wallets, warnPpm).map((wallet) => `⚠ ${utilizationText({ ...wallet, state: 'above', utilizationPpm: utilizationPpm(wallet), warnPpm })}`);
 }
 
 export function positionJson(position: PositionRow): Record<string, unknown> {

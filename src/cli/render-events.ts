@@ -4,6 +4,7 @@ import type { ArbResult } from '../engine/arb/executor.js';
 import type { Opportunity } from '../engine/arb/scanner.js';
 import type { EngineEvent } from '../engine/events.js';
 import { closeLines } from './commands/position-commands.js';
+import { utilizationText } from './present.js';
 import type { Output } from './output.js';
 import { lockedText } from './present.js';
 
@@ -64,12 +65,22 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
             : role.success(`✓ Unhedged leg (position ${event.positionId}, arb #${event.tradeId}) ${event.outcome}`),
       ];
     case 'utilization':
-      return [role.warn(`⚠ ${event.venue} utilisation ${formatPpmPct(event.utilizationPpm, false)} of its balance is locked`)];
+      return [event.state === 'above' ? role.warn(`⚠ ${utilizationText(event)}`) : role.success(`✓ ${utilizationText(event)}`)];
+    case 'risk_limit':
+      return [riskLimitLine(out, event)];
     case 'attention':
       return [role.error(`✗ Position ${event.positionId} (${event.market}) needs attention: ${event.reason}; the engine goes on with everything else`)];
     case 'warning':
       return [role.warn(`⚠ ${event.message}`)];
   }
+}
+
+function riskLimitLine(out: Output, event: Extract<EngineEvent, { kind: 'risk_limit' }>): string {
+  const { breach } = event;
+  if (event.state === 'lifted') return out.role.success(`▶ Risk limit ${breach.limit} lifted: ${event.reason ?? 'no longer reached'}; new positions may open`);
+  const where = breach.venue === null ? 'on any venue' : `on ${breach.venue}`;
+  const until = breach.unit === 'usd' ? 'until the next UTC midnight' : 'until positions close';
+  return out.role.error(`⛔ Risk limit reached, ${breach.message}: no new positions or arbitrage ${where} ${until}; open positions are still managed`);
 }
 
 export function arbLines(out: Output, opportunity: Opportunity, result: ArbResult): string[] {
@@ -122,6 +133,29 @@ export function eventJson(event: EngineEvent): Record<string, unknown> {
         tradeId: event.result.tradeId,
         outcome: event.result.status === 'settled' ? event.result.settlement.trade.outcome : null,
         reason: event.result.status === 'settled' ? null : event.result.reason,
+      };
+    case 'risk_limit': {
+      const amount = (value: number) => (event.breach.unit === 'usd' ? formatMicros(value) : value);
+      return {
+        kind: 'risk_limit',
+        state: event.state,
+        limit: event.breach.limit,
+        venue: event.breach.venue,
+        value: amount(event.breach.value),
+        limitValue: amount(event.breach.limitValue),
+        message: event.breach.message,
+        reason: event.reason,
+      };
+    }
+    case 'utilization':
+      return {
+        kind: 'utilization',
+        state: event.state,
+        venue: event.venue,
+        utilization: formatPpmPct(event.utilizationPpm, false),
+        warnAbove: formatPpmPct(event.warnPpm, false),
+        locked: formatMicros(event.locked),
+        total: formatMicros(event.total),
       };
     default:
       return { ...event };

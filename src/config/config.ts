@@ -6,6 +6,7 @@ import type { CostModel } from '../domain/costs.js';
 import { InputError } from '../domain/errors.js';
 import { MoneyFormatError, parseMicros, parsePct, parsePrice, parseQty, type Micros, type Ppm, type PriceMicros, type QtyMicros } from '../domain/money.js';
 import type { LadderConfig } from '../domain/position.js';
+import type { RiskLimits } from '../domain/risk.js';
 
 export class ConfigError extends InputError {
   override readonly name = 'ConfigError';
@@ -52,6 +53,8 @@ function buildSchemas(z: Zod) {
     fees: z
       .strictObject({ takerRate: decimal.optional(), exponent: z.int().min(0).max(4).optional(), multiplier: decimal.optional() })
       .optional(),
+    /** Once the day's (UTC) realised net PnL on this venue has lost this much, no new position opens on it until midnight. */
+    maxDailyLossUsd: decimal.optional(),
   });
 
   const pairLegSchema = z.strictObject({
@@ -97,6 +100,15 @@ function buildSchemas(z: Zod) {
     utilizationWarnPct: decimal.optional(),
   });
 
+  const riskSchema = z.strictObject({
+    /** Once the day's (UTC) realised net PnL of all venues together has lost this much, nothing new opens until midnight. */
+    maxDailyLossUsd: decimal.optional(),
+    /** The most positions open at once, arbitrage legs included. */
+    maxOpenPositions: z.int().positive().max(1_000_000).optional(),
+    /** The most cost basis one position may have; arbitrage sizes each leg within it. */
+    maxPositionUsd: decimal.optional(),
+  });
+
   const fileSchema = z.strictObject({
     $schema: z.string().optional(),
     db: z.string().min(1).optional(),
@@ -119,6 +131,7 @@ function buildSchemas(z: Zod) {
     log: z.strictObject({ file: z.string().min(1).optional() }).optional(),
     pairs: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'pair names are letters, digits, ., - and _'), pairSchema).optional(),
     arbitrage: arbitrageSchema.optional(),
+    risk: riskSchema.optional(),
   });
   return { fileSchema, paperMarketSchema };
 }
@@ -200,6 +213,7 @@ export interface Config {
   readonly logFile: string | null;
   readonly pairs: ReadonlyMap<string, PairConfig>;
   readonly arbitrage: ArbitrageConfig;
+  readonly risk: RiskLimits;
 }
 
 export const DEFAULT_CONFIG_PATH = './arbbot.config.json';
@@ -353,6 +367,28 @@ function resolveConfig(file: ConfigFile, source: string | null): Config {
       hedgeMaxLossBps: file.arbitrage?.unhedged?.hedgeMaxLossBps ?? 200,
       utilizationWarnPpm: pct('arbitrage.utilizationWarnPct', file.arbitrage?.utilizationWarnPct ?? '80', false),
     },
+    risk: resolveRisk(file, venuesFile, at),
+  };
+}
+
+/** The risk limits: each USD figure a positive decimal, each absent one no limit. */
+function resolveRisk(
+  file: ConfigFile,
+  venuesFile: NonNullable<ConfigFile['venues']> | typeof DEFAULTS.venues,
+  at: <T>(key: string, parse: () => T) => T,
+): RiskLimits {
+  const usd = (key: string, value: string | number | undefined): Micros | null =>
+    value === undefined ? null : at(key, () => parseMicros(value, { label: key }));
+  const venueMaxDailyLossMicros = new Map<string, Micros>();
+  for (const [name, venue] of Object.entries(venuesFile)) {
+    const limit = usd(`venues.${name}.maxDailyLossUsd`, 'maxDailyLossUsd' in venue ? venue.maxDailyLossUsd : undefined);
+    if (limit !== null) venueMaxDailyLossMicros.set(name, limit);
+  }
+  return {
+    maxDailyLossMicros: usd('risk.maxDailyLossUsd', file.risk?.maxDailyLossUsd),
+    venueMaxDailyLossMicros,
+    maxOpenPositions: file.risk?.maxOpenPositions ?? null,
+    maxPositionMicros: usd('risk.maxPositionUsd', file.risk?.maxPositionUsd),
   };
 }
 

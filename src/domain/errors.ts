@@ -24,6 +24,17 @@ export class IdempotencyConflictError extends InputError {
   override readonly name = 'IdempotencyConflictError';
 }
 
+/** A risk limit refuses new positions: nothing was written. Exit 2. The message names the limit and its figures. */
+export class RiskLimitError extends InputError {
+  override readonly name = 'RiskLimitError';
+  constructor(
+    readonly limit: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** An operating error: database unreadable or locked past the timeout, venue unreachable. Exit 3. */
 export class OperationalError extends Error {
   override readonly name: string = 'OperationalError';

@@ -13,6 +13,9 @@ import { NetworkPause } from './network-pause.js';
 import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
 import { MARKET_RESOLVED, reconcile } from './reconcile.js';
 import { markPrice, openPosition } from './trading.js';
+import { capToPositionLimit } from '../domain/risk.js';
+import { RiskGate } from './risk-gate.js';
+import { UtilizationWatch } from './utilization-watch.js';
 import { ArbTrader, type ArbStats } from './arb/trader.js';
 import { positionMarket } from './arb/settle.js';
 import { ArbStore } from '../ledger/arb-store.js';
@@ -88,6 +91,9 @@ export class Engine {
   };
   readonly arb: ArbTrader | null;
   readonly ladders: LadderIndex;
+  /** The risk limits (config `risk`, per-venue daily losses); null when none is configured. */
+  readonly risk: RiskGate | null;
+  private readonly utilization: UtilizationWatch;
   /** Feed time: drives staleness, so a replay pauses a venue the same way at any speed. */
   private nowMs = 0;
   private readonly wallClockMs: () => number;
@@ -108,13 +114,21 @@ export class Engine {
     this.ladders = new LadderIndex(options.ledger, isPredictionMarket);
     this.wallClockMs = options.wallClockMs ?? performance.now.bind(performance);
     this.lastFlushWallMs = this.wallClockMs();
+    this.risk = RiskGate.create(options.ledger, config.risk, (event) => this.emit(event));
+    this.utilization = new UtilizationWatch(options.ledger, config.arbitrage.utilizationWarnPpm, (event) => this.emit(event));
+    const hooks = { risk: this.risk, fundsMoved: () => this.fundsMoved() };
     this.arb = options.venues && config.arbitrage.enabled && config.pairs.size > 0
-      ? new ArbTrader({ ledger: options.ledger, store: new ArbStore(options.ledger), venues: options.venues, config }, this.stats, (event) => this.emit(event))
+      ? new ArbTrader({ ledger: options.ledger, store: new ArbStore(options.ledger), venues: options.venues, config }, this.stats, (event) => this.emit(event), hooks)
       : null;
   }
 
   get ledger(): Ledger {
     return this.options.ledger;
+  }
+
+  /** The latest feed time seen, epoch milliseconds; 0 before the first timed event. */
+  get feedTimeMs(): number {
+    return this.nowMs;
   }
 
   /** Crash-only start-up: reconcile, then restore the guard's reference prices. */
@@ -125,6 +139,7 @@ export class Engine {
     const locked = this.ledger.listWallets().reduce((sum, wallet) => sum + wallet.locked, 0);
     this.emit({ kind: 'reconciled', report, openPositions: open.length, locked });
     await this.arb?.armAll();
+    this.fundsMoved();
   }
 
   /** Applies one feed event. Synchronous except when a resume needs to reconcile first. */
@@ -156,7 +171,11 @@ export class Engine {
     if (timestampMs > this.nowMs) this.nowMs = timestampMs;
     for (const venue of this.pause.checkStale(this.nowMs)) this.emit({ kind: 'paused', venue, reason: 'stale' });
     const wallMs = this.wallClockMs();
-    this.ladders.checkForeignWrites(wallMs);
+    if (this.ladders.checkForeignWrites(wallMs)) {
+      this.risk?.foreignWrite();
+      this.fundsMoved();
+    }
+    this.risk?.tick();
     if (wallMs - this.lastFlushWallMs >= PRICE_FLUSH_INTERVAL_MS) this.flushPrices();
   }
 
@@ -245,6 +264,7 @@ export class Engine {
     if (result?.status === 'closed' && decision.close) {
       this.emit({ kind: 'closing', position, trigger: decision.close.trigger, price: decision.close.price });
       this.recordClose(result, decision.close.trigger);
+      this.fundsMoved();
     }
     return decision.close && atVenue ? 'exit_at_venue' : null;
   }
@@ -289,6 +309,7 @@ export class Engine {
     this.options.paperVenues.get(event.venue)?.resolve(event.market, event.outcome, resolutionId);
     this.stats.resolutions += 1;
     this.emit({ kind: 'resolved', venue: event.venue, market: event.market, outcome: event.outcome, settled: closes.length });
+    this.fundsMoved();
   }
 
   private settleResolved(position: PositionRow, payout: PriceMicros, outcome: 'yes' | 'no'): Extract<CloseResult, { status: 'closed' }> | null {
@@ -326,6 +347,7 @@ export class Engine {
     const report = await reconcile(this.ledger, this.options.config, { dryRun: false, ...(this.options.venues ? { venues: this.options.venues } : {}) });
     this.emit({ kind: 'resumed', venue, report });
     await this.arb?.armAll();
+    this.fundsMoved();
   }
 
   private maybeOpenDemo(quote: AcceptedQuote): void {
@@ -335,8 +357,11 @@ export class Engine {
     if (this.ledger.listOpenPositionsForMarket(quote.venue, quote.market).length > 0) return;
     // Arbitrage legs are not demo positions: count only the ladder positions the demo opened.
     if (this.ledger.listPositions('open').filter((p) => p.kind === 'single').length >= demo.openPositionsMax) return;
+    // The engine sizes its own positions: within the position limit, as arbitrage sizes its legs.
+    const size = this.risk ? capToPositionLimit(this.options.config.risk, demo.sizeMicros) : demo.sizeMicros;
     const wallet = this.ledger.getWallet(quote.venue);
-    if (!wallet || wallet.available < demo.sizeMicros) return;
+    if (!wallet || wallet.available < size) return;
+    if (this.risk && !this.risk.admit([quote.venue], 1)) return;
     const side = this.demoSide;
     this.demoSide = side === 'long' ? 'short' : 'long';
     const venueConfig = this.options.config.venues.get(quote.venue);
@@ -344,7 +369,7 @@ export class Engine {
       venue: quote.venue,
       market: quote.market,
       side,
-      size: demo.sizeMicros,
+      size,
       price: side === 'long' ? quote.ask : quote.bid,
       ladder: this.options.config.tpsl,
       costs: this.options.config.costs,
@@ -353,6 +378,13 @@ export class Engine {
     if (!opened) return;
     this.stats.opened += 1;
     this.emit({ kind: 'opened', position: opened.position, walletBefore: opened.walletBefore, walletAfter: opened.walletAfter });
+    this.fundsMoved();
+  }
+
+  /** Locked funds changed (here or in another process): the risk figures follow, and utilisation is judged. */
+  private fundsMoved(): void {
+    this.risk?.fundsMoved();
+    this.utilization.check();
   }
 
   /** A demo open the wallet cannot fund (its cost and what its close may cost need to be free) is skipped, not fatal. */

@@ -1,4 +1,5 @@
 // What the engine reports as it runs. The engine only emits these; the CLI decides how they look.
+import type { RiskBreach } from '../domain/risk.js';
 import type { CloseResult, PositionRow, Wallet } from '../ledger/ledger.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { RejectReason } from './price-guard.js';
@@ -20,7 +21,19 @@ export type EngineEvent =
   | { readonly kind: 'resolved'; readonly venue: string; readonly market: string; readonly outcome: 'yes' | 'no'; readonly settled: number }
   | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult }
   | { readonly kind: 'unhedged'; readonly tradeId: number; readonly positionId: number; readonly outcome: UnhedgedOutcome }
-  | { readonly kind: 'utilization'; readonly venue: string; readonly utilizationPpm: number }
+  /** A wallet's locked / total crossed arbitrage.utilizationWarnPct: above it, or back under it. */
+  | {
+      readonly kind: 'utilization';
+      readonly state: 'above' | 'below';
+      readonly venue: string;
+      readonly utilizationPpm: number;
+      readonly warnPpm: number;
+      readonly locked: number;
+      readonly total: number;
+    }
+  /** A risk limit started holding new positions back (reached), or stopped (lifted, with why). */
+  | { readonly kind: 'risk_limit'; readonly state: 'reached' | 'lifted'; readonly breach: RiskBreach; readonly reason: string | null }
+  /** A position the engine could not close or settle: marked for a person, and left alone for the rest of the run. */
   | { readonly kind: 'attention'; readonly positionId: number; readonly market: string; readonly reason: string }
   | { readonly kind: 'warning'; readonly message: string };
 

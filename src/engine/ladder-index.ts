@@ -139,15 +139,19 @@ export class LadderIndex {
     return this.byVenue.get(venue)?.get(market) ?? this.load(venue, market);
   }
 
-  /** Called with the wall clock on every feed event: reads data_version when the interval has passed. */
-  checkForeignWrites(nowMs: number): void {
-    if (nowMs - this.foreignCheckedAtMs < FOREIGN_WRITES_CHECK_INTERVAL_MS) return;
+  /**
+   * Called with the wall clock on every feed event: reads data_version when the interval has passed. True when
+   * another connection has committed since the last check (the engine's other in-memory figures follow it too).
+   */
+  checkForeignWrites(nowMs: number): boolean {
+    if (nowMs - this.foreignCheckedAtMs < FOREIGN_WRITES_CHECK_INTERVAL_MS) return false;
     this.foreignCheckedAtMs = nowMs;
     const version = this.source.dataVersion();
-    if (version === this.dataVersionSeen) return;
+    if (version === this.dataVersionSeen) return false;
     // Another connection committed something; which positions it touched is unknown, so every market is re-read.
     this.dataVersionSeen = version;
     this.clear();
+    return true;
   }
 
   /** Markets held now (for tests and diagnostics). */

@@ -2,7 +2,7 @@
 // (venues.md), not the adapters' own, so a wrong fee in an adapter cannot make these figures agree with it.
 import { describe, expect, it } from 'vitest';
 import type { Micros, PriceMicros, QtyMicros } from '../../src/domain/money.js';
-import { bestInDirection, evaluate, scanPair, walkAsks, type LegBook } from '../../src/engine/arb/scanner.js';
+import { bestInDirection, evaluate, scanPair, walkAsks, withLegCostCap, type LegBook } from '../../src/engine/arb/scanner.js';
 import type { BookLevel, Outcome } from '../../src/venues/venue.js';
 import { contracts, price, usd } from './arb-fixtures.js';
 
@@ -158,6 +158,21 @@ describe('scanner: caps', () => {
     expect(o.a.cost + o.b.cost + o.fees).toBeLessThanOrEqual(usd('50'));
     expect(legCost(a, count + 1) + legCost(b, count + 1)).toBeGreaterThan(usd('50'));
     expect(count).toBe(50); // 50 × 0.97 = 48.50 + fees 0.86 + 0.3713; 51 pairs would cost 50.72
+  });
+
+  it('is capped by the position limit on each leg’s cost (risk.maxPositionUsd), and scanPair passes the cap on', () => {
+    // The pricier leg binds: 36 NO at 0.55 cost $19.80, 37 would cost $20.35.
+    const o = bestInDirection('p', 'yes_a_no_b', a, b, NO_CAP, usd('20'));
+    expect(o?.contracts).toBe(contracts(36));
+    expect(o?.b.cost).toBe(usd('19.8'));
+    expect(o?.a.cost).toBeLessThanOrEqual(usd('20'));
+    // Exactly the limit is allowed: 40 NO cost $22.00.
+    expect(bestInDirection('p', 'yes_a_no_b', a, b, NO_CAP, usd('22'))?.contracts).toBe(contracts(40));
+    // The control: without the cap, the whole book.
+    expect(bestInDirection('p', 'yes_a_no_b', a, b, NO_CAP)?.contracts).toBe(contracts(1000));
+    const books = { pair: 'p', aYes: a, bNo: b, aNo: book('kalshi', 'no', levels(['0.60', 1000])), bYes: book('poly', 'yes', levels(['0.47', 1000])), maxSizeMicros: NO_CAP };
+    expect(scanPair(withLegCostCap(books, usd('20')))[0]?.contracts).toBe(contracts(36));
+    expect(scanPair(withLegCostCap(books, null))[0]?.contracts).toBe(contracts(1000));
   });
 
   it('is capped by the thinner book, in whole contracts', () => {

@@ -75,7 +75,16 @@ describe('--json output', () => {
 
     const balances = cliJson<{ wallets: unknown[] }>(dir, ['balances']);
     expect(balances.json.wallets).toEqual([
-      { venue: 'paper', total: '102.322250', available: '102.322250', locked: '0.000000', deficit: '0.000000', equity: '102.322250' },
+      {
+        venue: 'paper',
+        total: '102.322250',
+        available: '102.322250',
+        locked: '0.000000',
+        deficit: '0.000000',
+        equity: '102.322250',
+        utilization: '0.00%',
+        aboveUtilizationWarning: false,
+      },
     ]);
 
     const history = cliJson<{ transactions: Record<string, unknown>[] }>(dir, ['history']);

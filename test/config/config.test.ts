@@ -1,6 +1,6 @@
 // Config parsing in-process (the CLI suite runs one file of each kind through the real binary): every refusal is a
 // ConfigError (exit 2) whose one line names the file and the key.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULTS, loadConfig, parseConfigFile, parseConfigObject, resolveDbPath } from '../../src/config/config.js';
@@ -111,6 +111,50 @@ describe('config refusals name the file and the key', () => {
     expect(refusal(market({ price: '0.5', bid: '0.4' }))).toMatch(/markets\.X: give either price or bid\/ask/);
     expect(refusal(market({ bid: '0.4' }))).toMatch(/markets\.X: needs price, or both bid and ask/);
     expect(refusal(market({ price: '0' }))).toMatch(/markets\.X: must be greater than zero/);
+  });
+});
+
+describe('risk limits', () => {
+  it('none by default; each given limit resolved to integers, per-venue daily losses by venue', () => {
+    expect(parseConfigObject({}, null).risk).toEqual({ maxDailyLossMicros: null, venueMaxDailyLossMicros: new Map(), maxOpenPositions: null, maxPositionMicros: null });
+    const config = parseConfigObject(
+      {
+        venues: { paper: { maxDailyLossUsd: '12.5' }, pm: { predictionMarket: true } },
+        risk: { maxDailyLossUsd: '30', maxOpenPositions: 4, maxPositionUsd: 50.25 },
+      },
+      'cfg.json',
+    );
+    expect(config.risk).toEqual({
+      maxDailyLossMicros: 30_000_000,
+      venueMaxDailyLossMicros: new Map([['paper', 12_500_000]]),
+      maxOpenPositions: 4,
+      maxPositionMicros: 50_250_000,
+    });
+  });
+
+  it('refuses a bad value naming its key', () => {
+    expect(refusal({ risk: { maxDailyLossUsd: '-5' } })).toBe('config cfg.json: risk.maxDailyLossUsd: "-5" must not be negative');
+    expect(refusal({ risk: { maxDailyLossUsd: '0' } })).toBe('config cfg.json: risk.maxDailyLossUsd: must be greater than zero');
+    expect(refusal({ risk: { maxPositionUsd: 'fifty' } })).toMatch(/^config cfg\.json: risk\.maxPositionUsd: "fifty" is not a plain decimal number/);
+    expect(refusal({ risk: { maxPositionUsd: '1.0000001' } })).toMatch(/^config cfg\.json: risk\.maxPositionUsd: "1\.0000001" has 7 decimals/);
+    expect(refusal({ risk: { maxOpenPositions: 0 } })).toMatch(/^config cfg\.json: risk\.maxOpenPositions: /);
+    expect(refusal({ risk: { maxOpenPositions: 2.5 } })).toMatch(/^config cfg\.json: risk\.maxOpenPositions: /);
+    expect(refusal({ risk: { maxOpenPositions: '3' } })).toMatch(/^config cfg\.json: risk\.maxOpenPositions: .*expected number/);
+    expect(refusal({ risk: { maxLossUsd: '5' } })).toBe('config cfg.json: risk.maxLossUsd: unknown key');
+    expect(refusal({ risk: [] })).toMatch(/^config cfg\.json: risk: .*expected object/);
+    expect(refusal({ venues: { paper: { maxDailyLossUsd: '-1' } } })).toBe('config cfg.json: venues.paper.maxDailyLossUsd: "-1" must not be negative');
+    expect(refusal({ venues: { paper: { maxDailyLossUsd: true } } })).toBe(
+      'config cfg.json: venues.paper.maxDailyLossUsd: expected a decimal number, as a string ("25.50") or a JSON number',
+    );
+  });
+
+  it('config.example.json, which shows every key, is a valid config', () => {
+    const example = JSON.parse(readFileSync(new URL('../../config.example.json', import.meta.url), 'utf8')) as unknown;
+    const config = parseConfigObject(example, 'config.example.json');
+    expect(config.risk.maxDailyLossMicros).not.toBeNull();
+    expect(config.risk.maxOpenPositions).not.toBeNull();
+    expect(config.risk.maxPositionMicros).not.toBeNull();
+    expect(config.risk.venueMaxDailyLossMicros.size).toBeGreaterThan(0);
   });
 });
 

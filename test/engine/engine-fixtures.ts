@@ -3,7 +3,7 @@
 import { parseConfigObject, type Config } from '../../src/config/config.js';
 import { parseMicros, parsePrice } from '../../src/domain/money.js';
 import type { Side } from '../../src/domain/position.js';
-import { Engine } from '../../src/engine/engine.js';
+import { Engine, type DemoOptions } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { openPosition } from '../../src/engine/trading.js';
 import { parseFeedLine } from '../../src/feeds/jsonl.js';
@@ -49,12 +49,21 @@ export interface Harness {
 
 /** Starts an engine (reconcile + restore) on the ledger file at `path`, or on a fresh one. */
 export async function startEngine(
-  options: { path?: string; config?: Record<string, unknown>; wallClockMs?: () => number } = {},
+  options: {
+    path?: string;
+    config?: Record<string, unknown>;
+    wallClockMs?: () => number;
+    demo?: DemoOptions;
+    /** Stamp the ledger with the feed's time, as `arbbot run --feed` does (T0 before the first line). */
+    feedClock?: boolean;
+  } = {},
 ): Promise<Harness> {
   const config = parseConfigObject(options.config ?? seedConfigJson(), null);
+  let engineRef: Engine | null = null;
+  const clock = options.feedClock ? { now: () => new Date(engineRef !== null && engineRef.feedTimeMs > 0 ? engineRef.feedTimeMs : T0_MS) } : {};
   const { ledger, path } = options.path
-    ? { ledger: Ledger.open(options.path, { synchronous: 'NORMAL' }), path: options.path }
-    : tempLedger();
+    ? { ledger: Ledger.open(options.path, { synchronous: 'NORMAL', ...clock }), path: options.path }
+    : tempLedger(clock);
   for (const venue of config.venues.values()) ledger.ensureWallet(venue.name, venue.startingBalance);
   const events: EngineEvent[] = [];
   const engine = new Engine({
@@ -63,7 +72,9 @@ export async function startEngine(
     paperVenues: new Map(),
     listener: (event) => events.push(event),
     ...(options.wallClockMs ? { wallClockMs: options.wallClockMs } : {}),
+    ...(options.demo ? { demo: options.demo } : {}),
   });
+  engineRef = engine;
   await engine.start();
   let lineNumber = 0;
   let lastTimestampMs = 0;

@@ -110,7 +110,18 @@ describe('restart', () => {
     // The CLI's start-up path (open, migrate, ensure configured wallets) adds nothing either.
     const { code, json } = cliJson<{ wallets: unknown[] }>(dir, ['balances']);
     expect(code).toBe(0);
-    expect(json.wallets).toEqual([{ venue: 'paper', total: '100.000000', available: '24.805000', locked: '75.195000', deficit: '0.000000', equity: '100.000000' }]);
+    expect(json.wallets).toEqual([
+      {
+        venue: 'paper',
+        total: '100.000000',
+        available: '24.805000',
+        locked: '75.195000',
+        deficit: '0.000000',
+        equity: '100.000000',
+        utilization: '75.20%',
+        aboveUtilizationWarning: false,
+      },
+    ]);
     expect(dump(db)).toBe(before);
   });
 });

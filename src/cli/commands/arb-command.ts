@@ -6,18 +6,20 @@ import { InputError } from '../../domain/errors.js';
 import { formatMicros, formatUsd, parseMicros, type Micros } from '../../domain/money.js';
 import { pairBooks } from '../../engine/arb/books.js';
 import { executeArb, type ArbDeps, type ArbResult } from '../../engine/arb/executor.js';
-import { scanPair, type Opportunity } from '../../engine/arb/scanner.js';
+import { scanPair, withLegCostCap, type Opportunity } from '../../engine/arb/scanner.js';
 import { actionable } from '../../engine/arb/trader.js';
 import { handleUnhedged, type UnhedgedOutcome } from '../../engine/arb/unhedged.js';
 import { PriceGuard } from '../../engine/price-guard.js';
 import { otherEngine } from '../../engine/engine-marker.js';
 import { reconcile } from '../../engine/reconcile.js';
+import { assertWithinRiskLimits } from '../../engine/risk-check.js';
 import { JsonlFeed } from '../../feeds/jsonl.js';
 import { ArbStore } from '../../ledger/arb-store.js';
 import type { VenueSet } from '../../venues/registry.js';
 import { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
+import { utilizationWarningLines, utilizationWarningsJson } from '../present.js';
 import { arbLines } from '../render-events.js';
 
 interface ArbOptions {
@@ -64,8 +66,9 @@ function capped(pair: PairConfig, sizeCap: Micros | null): PairConfig {
   return sizeCap === null || sizeCap >= pair.maxSizeMicros ? pair : { ...pair, maxSizeMicros: sizeCap };
 }
 
+/** Each leg sized within the position limit (risk.maxPositionUsd), as the engine sizes it. */
 async function scan(deps: ArbDeps, pair: PairConfig): Promise<Opportunity[]> {
-  return scanPair(await pairBooks(deps.ledger, deps.venues, pair));
+  return scanPair(withLegCostCap(await pairBooks(deps.ledger, deps.venues, pair), deps.config.risk.maxPositionMicros));
 }
 
 function opportunityJson(pair: PairConfig, o: Opportunity): Record<string, unknown> {
@@ -118,6 +121,8 @@ async function listOpportunities(out: Output, deps: ArbDeps, pairs: readonly Pai
 
 async function executePair(out: Output, deps: ArbDeps, pair: PairConfig, sizeCap: Micros | null, dryRun: boolean, dbPath: string): Promise<void> {
   if (!pair.confirmed) throw new InputError(`pair ${pair.name} is not confirmed: a person must set "confirmed": true after checking both markets resolve alike`);
+  // Before anything is written: both legs become positions, on two venues either of which a daily-loss limit may hold.
+  assertWithinRiskLimits(deps.ledger, deps.config.risk, { venues: [pair.a.venue, pair.b.venue], count: 2, largestCostMicros: null }, `arb --execute ${pair.name}`);
   if (!dryRun) {
     // Crash-only: finish whatever an earlier run left in flight before placing anything new.
     const recovered = await reconcile(deps.ledger, deps.config, { dryRun: false, venues: deps.venues, engineRunning: otherEngine(dbPath) });
@@ -141,11 +146,15 @@ async function executePair(out: Output, deps: ArbDeps, pair: PairConfig, sizeCap
   }
   const result = await executeArb(deps, best);
   const unhedged = result.status === 'settled' ? await followUp(deps, result) : [];
+  const wallets = deps.ledger.listWallets();
+  const warnPpm = deps.config.arbitrage.utilizationWarnPpm;
   if (out.json) {
-    out.printJson({ pair: pair.name, executed: true, opportunity: opportunityJson(pair, best), result: resultJson(deps, result), unhedged });
+    const utilizationWarnings = utilizationWarningsJson(wallets, warnPpm);
+    out.printJson({ pair: pair.name, executed: true, opportunity: opportunityJson(pair, best), result: resultJson(deps, result), unhedged, utilizationWarnings });
   } else {
     for (const line of arbLines(out, best, result)) out.line(line);
     for (const u of unhedged) out.line(u.outcome === 'held' ? out.role.warn(`⚠ unhedged position ${u.positionId} held under TP/SL`) : `unhedged position ${u.positionId}: ${u.outcome}`);
+    for (const line of utilizationWarningLines(wallets, warnPpm)) out.line(out.role.warn(line));
   }
   if (result.status !== 'settled') process.exitCode = EXIT.checkFailed;
 }

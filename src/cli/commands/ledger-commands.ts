@@ -1,30 +1,33 @@
 // Balances, history, deposit and withdraw: paper funding and manual records of real transfers.
 import type { Command } from 'commander';
-import { formatMicros, formatUsd, parseMicros } from '../../domain/money.js';
+import { formatMicros, formatPpmPct, formatUsd, parseMicros } from '../../domain/money.js';
+import { aboveUtilizationWarning, utilizationPpm } from '../../domain/utilization.js';
 import { CommandContext } from '../context.js';
 import { parseLimit } from '../parse.js';
-import { walletJson } from '../present.js';
+import { walletJson, walletUtilizationJson } from '../present.js';
 
 export function registerLedgerCommands(program: Command): void {
   program
     .command('balances')
-    .description('show every wallet: total, available, locked')
+    .description('show every wallet: total, available, locked, and utilisation (locked / total)')
     .action((_options: unknown, command: Command) => {
       const ctx = CommandContext.from(command);
       const ledger = ctx.openLedger();
       const wallets = ledger.listWallets();
-      if (ctx.out.json) return ctx.out.printJson({ wallets: wallets.map(walletJson) });
+      const warnPpm = ctx.config.arbitrage.utilizationWarnPpm;
+      if (ctx.out.json) {
+        return ctx.out.printJson({ utilizationWarnAbove: formatPpmPct(warnPpm, false), wallets: wallets.map((w) => walletUtilizationJson(w, warnPpm)) });
+      }
       // The owed column appears only when a wallet owes something: most books never do, and then it is noise.
       const owing = wallets.some((w) => w.deficit > 0);
       ctx.out.table(
-        ['venue', 'total', 'available', 'locked', ...(owing ? ['deficit (owed)'] : [])],
-        wallets.map((w) => [
-          w.venue,
-          formatUsd(w.total),
-          formatUsd(w.available),
-          formatUsd(w.locked),
-          ...(owing ? [w.deficit > 0 ? ctx.out.role.error(formatUsd(w.deficit, 4)) : formatUsd(0)] : []),
-        ]),
+        ['venue', 'total', 'available', 'locked', ...(owing ? ['deficit (owed)'] : []), 'utilisation'],
+        wallets.map((w) => {
+          const utilization = formatPpmPct(utilizationPpm(w), false);
+          const cell = aboveUtilizationWarning(w, warnPpm) ? ctx.out.role.warn(`${utilization} ⚠ above ${formatPpmPct(warnPpm, false)}`) : utilization;
+          const owed = owing ? [w.deficit > 0 ? ctx.out.role.error(formatUsd(w.deficit, 4)) : formatUsd(0)] : [];
+          return [w.venue, formatUsd(w.total), formatUsd(w.available), formatUsd(w.locked), ...owed, cell];
+        }),
       );
       for (const w of wallets.filter((wallet) => wallet.deficit > 0)) {
         ctx.out.line(ctx.out.role.error(`✗ ${w.venue} owes ${formatUsd(w.deficit, 4)}: no new positions there until a deposit repays it`));

@@ -4,10 +4,11 @@ import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { formatUsd, parseMicros, parsePct, parsePrice, type PriceMicros } from '../../domain/money.js';
 import type { LadderConfig } from '../../domain/position.js';
+import { assertWithinRiskLimits, positionKeyUsed } from '../../engine/risk-check.js';
 import { openPosition } from '../../engine/trading.js';
 import { CommandContext } from '../context.js';
 import { parseSide } from '../parse.js';
-import { lockedText, positionJson } from '../present.js';
+import { lockedText, positionJson, utilizationWarningLines, utilizationWarningsJson } from '../present.js';
 
 interface OpenOptions {
   side: string;
@@ -50,18 +51,29 @@ export function registerOpenCommand(program: Command): void {
       }
       const ledger = ctx.openLedger();
       const price = explicitPrice ?? (await currentPrice(ctx, venue, market, side));
-      const result = openPosition(ledger, {
-        venue,
-        market,
-        side,
-        size,
-        price,
-        ladder,
-        costs: config.costs,
-        predictionMarket: venueConfig.predictionMarket,
-        ...(options.key ? { idempotencyKey: options.key } : {}),
+      // The limits are judged inside the transaction that opens, so no other process can change their figures between.
+      const result = ledger.transaction(() => {
+        // A replayed key opens nothing: the position it names is already counted.
+        if (!(options.key && positionKeyUsed(ledger, options.key))) {
+          assertWithinRiskLimits(ledger, config.risk, { venues: [venue], count: 1, largestCostMicros: size }, 'open');
+        }
+        return openPosition(ledger, {
+          venue,
+          market,
+          side,
+          size,
+          price,
+          ladder,
+          costs: config.costs,
+          predictionMarket: venueConfig.predictionMarket,
+          ...(options.key ? { idempotencyKey: options.key } : {}),
+        });
       });
-      if (ctx.out.json) return ctx.out.printJson({ status: result.status, position: positionJson(result.position) });
+      const warnPpm = config.arbitrage.utilizationWarnPpm;
+      const wallets = ledger.listWallets();
+      if (ctx.out.json) {
+        return ctx.out.printJson({ status: result.status, position: positionJson(result.position), utilizationWarnings: utilizationWarningsJson(wallets, warnPpm) });
+      }
       const p = result.position;
       if (result.status === 'exists') return ctx.out.line(ctx.out.role.warn(`Position ${p.id} already opened under key ${options.key}; nothing changed`));
       ctx.out.line(ctx.out.role.success(`✓ Position opened successfully: ID ${p.id}`));
@@ -72,6 +84,7 @@ export function registerOpenCommand(program: Command): void {
           `${p.side} ${p.market} ${formatUsd(p.entry_price, 4)}: TP1 ${formatUsd(p.tp1_price, 4)}, TP2 ${formatUsd(p.tp2_price, 4)}, TP3 ${formatUsd(p.tp3_price, 4)}, SL ${formatUsd(p.sl_price, 4)}${liquidation}`,
         ),
       );
+      for (const line of utilizationWarningLines(wallets, warnPpm)) ctx.out.line(ctx.out.role.warn(line));
     });
 }
 

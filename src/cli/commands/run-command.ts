@@ -4,7 +4,8 @@ import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
-import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Micros } from '../../domain/money.js';
+import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Micros, type Ppm } from '../../domain/money.js';
+import { aboveUtilizationWarning, utilizationPpm } from '../../domain/utilization.js';
 import { Engine, type DemoOptions } from '../../engine/engine.js';
 import { markEngineRunning, otherEngine } from '../../engine/engine-marker.js';
 import type { EngineEvent } from '../../engine/events.js';
@@ -56,7 +57,11 @@ export function registerRunCommand(program: Command): void {
       if (running !== null) throw new InputError(`another arbbot run (pid ${running}) is already trading on ${ctx.dbPath}`);
       if (parsed.feedPath) assertReadableFeed(parsed.feedPath);
       const config = ctx.config;
-      const ledger = ctx.openLedger();
+      // A replay stamps the ledger with the feed's time, so what it records (and the UTC day the daily-loss limits
+      // count) is the same whenever and however fast it runs. Before the feed's first timed line: the wall clock.
+      let engineRef: Engine | null = null;
+      const feedClock = () => new Date(engineRef !== null && engineRef.feedTimeMs > 0 ? engineRef.feedTimeMs : Date.now());
+      const ledger = ctx.openLedger(parsed.feedPath ? { now: feedClock } : {});
       const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');
       const demo = parsed.feedPath || liveConfigured || options.demo === false ? null : demoOptions(config, parsed.sizeMicros);
       // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
@@ -66,8 +71,9 @@ export function registerRunCommand(program: Command): void {
         : liveConfigured
           ? pollingFeed(config, venues.venues)
           : syntheticFeed(config, parsed);
-      const status = new StatusLine(ctx.out, ledger);
+      const status = new StatusLine(ctx.out, ledger, config.arbitrage.utilizationWarnPpm);
       const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: status.listener(config.logFile), demo });
+      engineRef = engine;
       const stop = new AbortController();
       const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
       process.on('SIGINT', onSignal);
@@ -178,6 +184,7 @@ class StatusLine {
   constructor(
     private readonly out: Output,
     private readonly ledger: Ledger,
+    private readonly utilizationWarnPpm: Ppm,
   ) {}
 
   listener(logFile: string | null): (event: EngineEvent) => void {
@@ -211,7 +218,7 @@ class StatusLine {
       `PnL ${formatSignedUsd(engine.stats.realisedNetPnl)}`,
       `rejected ${engine.guard.totalRejected()}`,
       `arbs ${engine.stats.arbsExecuted}`,
-      `util ${this.ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(ratioPpm(w.locked, w.total), false)}`).join(' ')}`,
+      `util ${this.ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(utilizationPpm(w), false)}${aboveUtilizationWarning(w, this.utilizationWarnPpm) ? ' ⚠' : ''}`).join(' ')}`,
       paused.length > 0 ? `⏸ paused: ${paused.join(', ')}` : '▶ trading',
     ].join(' | ');
   }
@@ -261,6 +268,7 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
         unhedgedLegs: stats.unhedgedLegs,
         unhedgedResolved: Object.fromEntries(stats.unhedgedResolved),
       },
+      skippedByRiskLimit: Object.fromEntries(engine.risk?.skipped ?? []),
       wallets: wallets.map((w) => ({ ...walletJson(w), utilization: formatPpmPct(ratioPpm(w.locked, w.total), false) })),
     });
     return;
@@ -282,6 +290,7 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
       ['arbs found / executed / failed', `${stats.arbsFound} / ${stats.arbsExecuted} / ${stats.arbsFailed}`],
       ['arb outcomes', entries(stats.arbOutcomes) || '-'],
       ['unhedged legs (resolved)', `${stats.unhedgedLegs}${stats.unhedgedResolved.size ? ` (${entries(stats.unhedgedResolved)})` : ''}`],
+      ['skipped by risk limits', entries(engine.risk?.skipped ?? new Map()) || '-'],
     ],
   );
   out.table(

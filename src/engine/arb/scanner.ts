@@ -147,9 +147,18 @@ function largestFitting(high: number, fits: (contracts: QtyMicros) => boolean): 
   return low * CONTRACT;
 }
 
+/** A bound on the contracts `amount` buys on one leg: none costs less per contract than its cheapest ask. */
+function legContractsBelow(amount: Micros | null, asks: readonly BookLevel[]): number {
+  const cheapest = cheapestAsk(asks);
+  if (amount === null || cheapest === null || cheapest <= 0 || amount < 0) return Number.MAX_SAFE_INTEGER;
+  const bound = divRound(BigInt(amount) * BigInt(SCALE), BigInt(cheapest), 'down');
+  return bound > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(bound);
+}
+
 /**
  * The best opportunity in one direction: net profit is linear between book-level boundaries, so the maximum lies
- * at a boundary or at a cap (balances, maxSize); each candidate is evaluated exactly.
+ * at a boundary or at a cap (balances, maxSize, each leg's cost limit); each candidate is evaluated exactly.
+ * `legCostMaxMicros` caps each leg's cost (its position's cost basis): the risk limit on one position.
  */
 export function bestInDirection(
   pair: string,
@@ -157,8 +166,9 @@ export function bestInDirection(
   a: LegBook,
   b: LegBook,
   maxSizeMicros: Micros,
+  legCostMaxMicros: Micros | null = null,
 ): Opportunity | null {
-  const depthMax = Math.min(depth(a.asks), depth(b.asks));
+  const depthMax = Math.min(depth(a.asks), depth(b.asks), legContractsBelow(legCostMaxMicros, a.asks), legContractsBelow(legCostMaxMicros, b.asks));
   const minimum = Math.max(a.minContracts, b.minContracts, CONTRACT);
   if (depthMax < minimum) return null;
   const affordable = (book: LegBook) => (q: QtyMicros) => {
@@ -167,7 +177,8 @@ export function bestInDirection(
   };
   const withinSize = (q: QtyMicros) => {
     const opportunity = evaluate(pair, direction, a, b, q);
-    return opportunity !== null && opportunity.a.cost + opportunity.b.cost + opportunity.fees <= maxSizeMicros;
+    if (opportunity === null || opportunity.a.cost + opportunity.b.cost + opportunity.fees > maxSizeMicros) return false;
+    return legCostMaxMicros === null || (opportunity.a.cost <= legCostMaxMicros && opportunity.b.cost <= legCostMaxMicros);
   };
   // Each search finds the largest size its test allows below a bound, and the cap is the least of them: searching the
   // balances below the size cap, and the size cap below what maxSize buys at the cheapest asks, gives the same cap
@@ -200,6 +211,13 @@ export interface PairBooks {
   readonly bYes: LegBook;
   readonly bNo: LegBook;
   readonly maxSizeMicros: Micros;
+  /** The most cost one leg may have (the risk limit on one position); absent or null: no limit. */
+  readonly legCostMaxMicros?: Micros | null;
+}
+
+/** The books with each leg's cost capped (null: as they are). */
+export function withLegCostCap(books: PairBooks, legCostMaxMicros: Micros | null): PairBooks {
+  return legCostMaxMicros === null ? books : { ...books, legCostMaxMicros };
 }
 
 /**
@@ -242,7 +260,7 @@ export function scanPair(books: PairBooks, payableOnly = false): Opportunity[] {
   const found: Opportunity[] = [];
   for (const [direction, a, b] of [['yes_a_no_b', books.aYes, books.bNo], ['no_a_yes_b', books.aNo, books.bYes]] as const) {
     if (payableOnly && !asksMayClear(cheapestAsk(a.asks), cheapestAsk(b.asks), 0)) continue;
-    const best = bestInDirection(books.pair, direction, a, b, books.maxSizeMicros);
+    const best = bestInDirection(books.pair, direction, a, b, books.maxSizeMicros, books.legCostMaxMicros ?? null);
     if (best) found.push(best);
   }
   return found.sort((x, y) => y.netEdge - x.netEdge);

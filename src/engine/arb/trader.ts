@@ -3,14 +3,14 @@
 // pair's armed trade when it fits: armed.ts), apply the unhedged-leg policy to whatever did not hedge, and arm the
 // pair again.
 import type { PairConfig } from '../../config/config.js';
-import { ratioPpm } from '../../domain/money.js';
 import type { UnhedgedState } from '../../domain/arb.js';
 import type { TopOfBook, Venue } from '../../venues/venue.js';
 import type { EngineEvent } from '../events.js';
+import type { RiskGate } from '../risk-gate.js';
 import { ArmedTrades, likelierDirection } from './armed.js';
 import { opposite, pairBooks, pairBooksNow } from './books.js';
 import { executeArb, type ArbDeps, type ArbResult } from './executor.js';
-import { asksMayClear, edgePossible, scanPair, type Opportunity } from './scanner.js';
+import { asksMayClear, edgePossible, scanPair, withLegCostCap, type Opportunity } from './scanner.js';
 import { exitUnhedged, handleUnhedged } from './unhedged.js';
 
 export interface ArbStats {
@@ -31,6 +31,15 @@ interface PairRoute {
   topA: TopOfBook | null;
   topB: TopOfBook | null;
 }
+
+/** What the engine lends the trader: its risk limits (null: none configured) and what to do after funds moved. */
+export interface TraderHooks {
+  readonly risk: RiskGate | null;
+  /** Called after each trade (and the pair armed again) and each exit of an unhedged leg: locked funds changed. */
+  readonly fundsMoved: () => void;
+}
+
+const NO_HOOKS: TraderHooks = { risk: null, fundsMoved: () => undefined };
 
 export function actionable(pair: PairConfig, opportunity: Opportunity): boolean {
   return opportunity.netEdge > 0 && opportunity.netEdgeBps >= pair.minEdgeBps;
@@ -58,7 +67,6 @@ function edgeRuledOut(route: PairRoute): boolean {
 export class ArbTrader {
   /** Pairs by venue, then market: a quote finds its pairs without building a key. */
   private readonly routes = new Map<string, Map<string, PairRoute[]>>();
-  private readonly utilizationWarned = new Set<string>();
   /** Each confirmed pair's next trade, committed ahead (config arbitrage.armAhead): null when arming is off. */
   private readonly armed: ArmedTrades | null;
 
@@ -66,6 +74,7 @@ export class ArbTrader {
     readonly deps: ArbDeps,
     private readonly stats: ArbStats,
     private readonly emit: (event: EngineEvent) => void,
+    private readonly hooks: TraderHooks = NO_HOOKS,
   ) {
     this.armed = deps.config.arbitrage.armAhead ? new ArmedTrades(deps) : null;
     for (const pair of deps.config.pairs.values()) {
@@ -135,15 +144,18 @@ export class ArbTrader {
       const books = pairBooksNow(this.deps.ledger, this.deps.venues, pair, held) ?? (await pairBooks(this.deps.ledger, this.deps.venues, pair, held));
       // Most quotes leave no edge at any size: skip the sizing search, the scanner's whole cost, when none can pay.
       if (!edgePossible(books, pair.minEdgeBps)) continue;
-      const best = scanPair(books, true)[0];
+      const risk = this.hooks.risk;
+      const best = scanPair(withLegCostCap(books, risk?.legCostMaxMicros ?? null), true)[0];
       if (!best || !actionable(pair, best)) continue;
       this.stats.arbsFound += 1;
+      // Both legs become positions: the pair needs room for two, and neither venue may be held by a daily-loss limit.
+      if (risk && !risk.admit([pair.a.venue, pair.b.venue], 2)) continue;
       const result = await this.execute(best);
       this.emit({ kind: 'arb', opportunity: best, result });
       if (result.status === 'settled') await this.handleUnhedged(result);
-      this.checkUtilization([pair.a.venue, pair.b.venue]);
       // Armed anew once this trade's unused funds are back, so the next opportunity is carried too.
       await this.arm(pair);
+      this.hooks.fundsMoved();
     }
   }
 
@@ -181,6 +193,7 @@ export class ArbTrader {
     const outcome = await exitUnhedged(this.deps, record).catch(() => 'held' as const);
     if (outcome === 'unwound') this.stats.unhedgedResolved.set(outcome, (this.stats.unhedgedResolved.get(outcome) ?? 0) + 1);
     this.emit({ kind: 'unhedged', tradeId: record.trade_id, positionId, outcome });
+    this.hooks.fundsMoved();
   }
 
   /** Called inside the transaction that closed a position: an unhedged leg's record follows its position. */
@@ -188,18 +201,6 @@ export class ArbTrader {
     const record = this.deps.store.unhedgedForPosition(positionId);
     if (record && record.state === 'open' && this.deps.store.resolveUnhedged(record.id, state, note)) {
       this.stats.unhedgedResolved.set(state, (this.stats.unhedgedResolved.get(state) ?? 0) + 1);
-    }
-  }
-
-  private checkUtilization(venues: readonly string[]): void {
-    for (const name of venues) {
-      const wallet = this.deps.ledger.getWallet(name);
-      if (!wallet || wallet.total <= 0) continue;
-      const utilizationPpm = ratioPpm(wallet.locked, wallet.total);
-      const over = utilizationPpm > this.deps.config.arbitrage.utilizationWarnPpm;
-      if (over && !this.utilizationWarned.has(name)) this.emit({ kind: 'utilization', venue: name, utilizationPpm });
-      if (over) this.utilizationWarned.add(name);
-      else this.utilizationWarned.delete(name);
     }
   }
 }
