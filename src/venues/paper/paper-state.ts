@@ -30,7 +30,7 @@ export interface PaperBookRow {
   readonly ask: number;
   /** Contracts at each level. */
   readonly depth: number;
-  /** Feed time of the quote, epoch milliseconds; 0 for a quote from the config's markets. */
+  /** Feed time of the quote, epoch milliseconds; CONFIGURED_QUOTE_MS for a quote from the config's markets. */
   readonly updatedAtMs: number;
   /**
    * Contracts fills took from the quote's YES bids and YES asks, best level first: a replay must not sell the same
@@ -39,6 +39,9 @@ export interface PaperBookRow {
   readonly bidsTaken: number;
   readonly asksTaken: number;
 }
+
+/** The time of a book from the config's markets, which no feed ever quoted. */
+export const CONFIGURED_QUOTE_MS = 0;
 
 /** A side of a market's YES book. */
 export type BookSide = 'bids' | 'asks';
@@ -132,6 +135,10 @@ export class PaperState {
         VALUES (@venue, @market, @bid, @ask, @depth, @updatedAtMs, @bidsTaken, @asksTaken)
         ON CONFLICT (venue, market) DO UPDATE SET bid = excluded.bid, ask = excluded.ask, depth = excluded.depth,
         updated_at_ms = excluded.updated_at_ms, bids_taken = excluded.bids_taken, asks_taken = excluded.asks_taken`),
+      seedBook: this.db.prepare(`INSERT OR IGNORE INTO paper_books (venue, market, bid, ask, depth, updated_at_ms, bids_taken, asks_taken)
+        VALUES (@venue, @market, @bid, @ask, @depth, @updatedAtMs, @bidsTaken, @asksTaken)`),
+      book: this.db.prepare(`SELECT venue, market, bid, ask, depth, updated_at_ms AS updatedAtMs, bids_taken AS bidsTaken,
+        asks_taken AS asksTaken FROM paper_books WHERE venue = ? AND market = ?`),
       updateTaken: this.db.prepare(`UPDATE paper_books SET bids_taken = @bidsTaken, asks_taken = @asksTaken
         WHERE venue = @venue AND market = @market AND bid = @bid AND ask = @ask AND depth = @depth AND updated_at_ms = @updatedAtMs`),
       orderCount: this.db.prepare('SELECT count(*) AS n FROM paper_orders WHERE venue = ?'),
@@ -250,6 +257,18 @@ export class PaperState {
       markets.set(market, row);
     }
     this.requotedBooks.add(row);
+  }
+
+  /**
+   * A market's book from the config, for a market the file has no book for: written at once and only if still
+   * absent, since every process seeds it when it opens the file, and one that wrote it at its close could overwrite a
+   * newer quote the engine wrote meanwhile.
+   */
+  seedBook(venue: string, market: string, bid: number, ask: number, depth: number): void {
+    if (this.getBook(venue, market)) return;
+    const row: MutableBookRow = { venue, market, bid, ask, depth, updatedAtMs: CONFIGURED_QUOTE_MS, bidsTaken: 0, asksTaken: 0 };
+    const written = this.stmt.seedBook.run(row).changes === 1;
+    this.marketsOf(venue).set(market, written ? row : (this.stmt.book.get(venue, market) as MutableBookRow));
   }
 
   /** Records contracts a fill took from a side of the market's YES book; the next quote gives them back. */

@@ -83,6 +83,11 @@ export class PaperVenue implements Venue {
     this.options.state.setBook(this.name, market, bid, ask, depth ?? this.options.defaultDepth ?? PAPER_DEPTH_DEFAULT, timestampMs);
   }
 
+  /** The config's quote for a market this venue has no book for yet: a configured quote, which does not age. */
+  seedQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: QtyMicros | null): void {
+    this.options.state.seedBook(this.name, market, bid, ask, depth ?? this.options.defaultDepth ?? PAPER_DEPTH_DEFAULT);
+  }
+
   async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
     return this.bookNow(market, outcome);
   }
@@ -102,6 +107,11 @@ export class PaperVenue implements Venue {
       asks: this.levels(this.bestAsk(row, outcome), row, +1, this.taken(row, 'buy', outcome)),
       timestampMs: row.updatedAtMs,
     };
+  }
+
+  /** Feed time of the market's last quote (CONFIGURED_QUOTE_MS: the config's), or null when it has never been quoted. */
+  quotedAtMs(market: string): number | null {
+    return this.options.state.getBook(this.name, market)?.updatedAtMs ?? null;
   }
 
   /** Writes the books changed since the last flush to the paper state file, where other processes read them. */
