@@ -19,6 +19,7 @@ interface LegJson {
   limitPrice: string;
   cost: string;
   fee: string;
+  quote: { quotedAt: string | null; quoteAgeMs: number | null; configured: boolean } | null;
 }
 
 interface OpportunityJson {
@@ -87,7 +88,18 @@ describe('arbbot arb (listing)', () => {
       actionable: true,
       confirmed: true,
     });
-    expect(best?.a).toEqual({ venue: 'kalshi', market: 'FED', outcome: 'yes', contracts: '100.000000', averagePrice: '0.420000', limitPrice: '0.420000', cost: '42.000000', fee: '0.840000' });
+    expect(best?.a).toEqual({
+      venue: 'kalshi',
+      market: 'FED',
+      outcome: 'yes',
+      contracts: '100.000000',
+      averagePrice: '0.420000',
+      limitPrice: '0.420000',
+      cost: '42.000000',
+      fee: '0.840000',
+      // The config's own quote: a configured price, which does not age.
+      quote: { quotedAt: null, quoteAgeMs: null, configured: true },
+    });
     expect(best?.b).toMatchObject({ venue: 'poly', market: 'fed', outcome: 'no', averagePrice: '0.550000', cost: '55.000000', fee: '1.100000' });
     // NO on kalshi at 0.60 + YES on poly at 0.47 costs more than the $1 it pays.
     expect(reverse).toMatchObject({ a: { outcome: 'no', averagePrice: '0.600000' }, b: { outcome: 'yes', averagePrice: '0.470000' }, actionable: false });

@@ -1,13 +1,15 @@
 // `arbbot open <venue> <market> --side long|short --size <usd> [--price <p>]`: opens a position on a paper venue,
-// filled at --price or at the current quote (ask for a long, bid for a short), with its TP/SL ladder.
+// filled at --price or at the current quote (ask for a long, bid for a short; refused when stale), with its TP/SL
+// ladder.
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
-import { formatUsd, parseMicros, parsePct, parsePrice, type PriceMicros } from '../../domain/money.js';
+import { formatMicros, formatUsd, parseMicros, parsePct, parsePrice } from '../../domain/money.js';
 import type { LadderConfig } from '../../domain/position.js';
+import { entryQuote } from '../../engine/quotes.js';
 import { openPosition } from '../../engine/trading.js';
 import { CommandContext } from '../context.js';
 import { parseSide } from '../parse.js';
-import { positionJson } from '../present.js';
+import { positionJson, quoteAgeText, quoteJson } from '../present.js';
 
 interface OpenOptions {
   side: string;
@@ -48,8 +50,12 @@ export function registerOpenCommand(program: Command): void {
       if (explicitPrice !== null && venueConfig.predictionMarket && explicitPrice >= 1_000_000) {
         throw new InputError(`price must be below 1 on prediction market ${venue}`);
       }
+      // Read before the ledger is opened too: a stale quote is refused with nothing written.
+      const { price, quote } =
+        explicitPrice !== null
+          ? { price: explicitPrice, quote: null }
+          : await ctx.quoteFrom(venue, (paper, clock) => entryQuote(paper, market, side, clock)).then((read) => ({ price: read.price, quote: read }));
       const ledger = ctx.openLedger();
-      const price = explicitPrice ?? (await currentPrice(ctx, venue, market, side));
       const result = openPosition(ledger, {
         venue,
         market,
@@ -61,10 +67,14 @@ export function registerOpenCommand(program: Command): void {
         predictionMarket: venueConfig.predictionMarket,
         ...(options.key ? { idempotencyKey: options.key } : {}),
       });
-      if (ctx.out.json) return ctx.out.printJson({ status: result.status, position: positionJson(result.position) });
+      if (ctx.out.json) {
+        const filledAtQuote = result.status === 'opened' && quote ? { price: formatMicros(quote.price), ...quoteJson(quote) } : null;
+        return ctx.out.printJson({ status: result.status, position: positionJson(result.position), quote: filledAtQuote });
+      }
       const p = result.position;
       if (result.status === 'exists') return ctx.out.line(ctx.out.role.warn(`Position ${p.id} already opened under key ${options.key}; nothing changed`));
-      ctx.out.line(ctx.out.role.success(`✓ Position opened successfully: ID ${p.id}`));
+      const filledAt = `${p.side} ${p.market} @ ${formatUsd(p.entry_price, 4)}${quote ? `, ${quoteAgeText(quote)}` : ''}`;
+      ctx.out.line(ctx.out.role.success(`✓ Position opened successfully: ID ${p.id} (${filledAt})`));
       ctx.out.line(`Wallet updated: Locked ${formatUsd(p.cost_basis)}, Available: ${formatUsd(result.walletBefore.available)} → ${formatUsd(result.walletAfter.available)}`);
       ctx.out.line(
         ctx.out.role.muted(
@@ -83,17 +93,4 @@ function ladderOverrides(base: LadderConfig, options: OpenOptions): LadderConfig
     tp3Ppm: pct(options.tp3, base.tp3Ppm, '--tp3'),
     slPpm: pct(options.sl, base.slPpm, '--sl'),
   } as LadderConfig;
-}
-
-/** The paper venue's current book: a long buys at the ask, a short sells at the bid. */
-async function currentPrice(ctx: CommandContext, venue: string, market: string, side: 'long' | 'short'): Promise<PriceMicros> {
-  const venues = await ctx.openVenues();
-  try {
-    const book = await venues.venues.get(venue)?.getBook(market, 'yes');
-    const level = side === 'long' ? book?.asks[0] : book?.bids[0];
-    if (!level) throw new InputError(`no current quote for ${venue} ${market}; pass --price`);
-    return level.price;
-  } finally {
-    await venues.close();
-  }
 }
