@@ -20,6 +20,9 @@ const CONFIG = seedConfig({
   pairs: { 'fed-dec': { a: { venue: 'kalshi', market: 'FED' }, b: { venue: 'poly', market: 'fed' }, maxSize: '50', minEdgeBps: 50, confirmed: true } },
 });
 
+/** staleAfterMs of ten minutes: see each test for why. */
+const TEN_MINUTES = { maxJumpPct: '50', staleAfterMs: 600_000 };
+
 /** How long a test waits for the engine to write a quote it was sent: generous, never asserted on. */
 const FLUSH_WAIT_MS_MAX = 45_000;
 
@@ -61,7 +64,8 @@ interface QuoteJson {
 
 describe('paper quotes across processes', () => {
   it('open, close and arb beside a running engine use its latest quote, not the one the paper file held at start', async () => {
-    const dir = configuredDir(CONFIG);
+    // A slow machine must not make these quotes stale before the commands read them: the refusal is the next test's.
+    const dir = configuredDir({ ...CONFIG, priceGuard: TEN_MINUTES });
     const run = spawnCli(dir, ['--json', '--verbose', 'run', '--feed', '-']);
     await run.waitForStderr((text) => text.includes('Start-up reconcile'), 'the engine to start');
 
@@ -92,7 +96,7 @@ describe('paper quotes across processes', () => {
     expect(dryRun.stdout).toMatch(/No opportunity on fed-dec: best net edge -\$/);
 
     // The market moves; the closes fill at the newer book: a long sells at its bid, a short buys back at its ask.
-    const second = first + 1_000;
+    const second = Math.max(Date.now(), first + 1);
     run.write([line(second, 'paper', 'SOL-USD', '106.9', '107.1')]);
     await untilWritten(dir, second, [['paper', 'SOL-USD']]);
     const closedLong = cliJson<{ status: string; position: { exitPrice: string }; quote: QuoteJson }>(dir, ['close', String(long.json.position.id)]);
@@ -109,20 +113,21 @@ describe('paper quotes across processes', () => {
   });
 
   it('refuses a quote older than staleAfterMs with exit 2, writing nothing; a fresh one, or a configured one, is used', () => {
-    const dir = configuredDir(CONFIG);
+    // Ten minutes: a fresh quote stays fresh on the slowest machine, and one two hours old is stale on any.
+    const dir = configuredDir({ ...CONFIG, priceGuard: TEN_MINUTES });
     // A configured quote has no feed time, yet never counts as old.
     const configured = cli(dir, ['open', 'paper', 'SOL-USD', '--side', 'long', '--size', '10']);
     expect(configured.code, configured.stderr).toBe(0);
     expect(configured.stdout).toMatch(/^✓ Position opened successfully: ID 1 \(long SOL-USD @ \$100\.1000, configured quote\)$/m);
 
-    // Two minutes old on the wall clock (feed time is the quotes' own): past the 30 s staleAfterMs.
-    const old = Date.now() - 120_000;
+    // Two hours old on the wall clock (feed time is the quotes' own): past staleAfterMs.
+    const old = Date.now() - 2 * 3_600_000;
     runFeed(dir, [line(old, 'paper', 'SOL-USD', '104.9', '105.1'), ...pairLines(old)]);
     const before = dump(dbPath(dir));
     const refusals: [string[], RegExp][] = [
-      [['open', 'paper', 'SOL-USD', '--side', 'long', '--size', '10'], /^arbbot: the quote for paper SOL-USD is 2 min \d+ s old \(priceGuard\.staleAfterMs 30\.0 s\); pass --price$/],
-      [['close', '1'], /^arbbot: the quote for paper SOL-USD is 2 min \d+ s old \(priceGuard\.staleAfterMs 30\.0 s\); pass --price$/],
-      [['arb', '--execute', 'fed-dec'], /^arbbot: the quote for kalshi FED is 2 min \d+ s old \(priceGuard\.staleAfterMs 30\.0 s\); is arbbot run going\? \(or pass --feed FILE\)$/],
+      [['open', 'paper', 'SOL-USD', '--side', 'long', '--size', '10'], /^arbbot: the quote for paper SOL-USD is 2 h \d+ min old \(priceGuard\.staleAfterMs 10 min 0 s\); pass --price$/],
+      [['close', '1'], /^arbbot: the quote for paper SOL-USD is 2 h \d+ min old \(priceGuard\.staleAfterMs 10 min 0 s\); pass --price$/],
+      [['arb', '--execute', 'fed-dec'], /^arbbot: the quote for kalshi FED is 2 h \d+ min old \(priceGuard\.staleAfterMs 10 min 0 s\); is arbbot run going\? \(or pass --feed FILE\)$/],
     ];
     for (const [args, message] of refusals) {
       const result = cli(dir, args);
@@ -133,7 +138,7 @@ describe('paper quotes across processes', () => {
     // Listing only reads: it shows the age and refuses nothing.
     const listed = cli(dir, ['arb']);
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/quote 2 min \d+ s old \/ quote 2 min \d+ s old/);
+    expect(listed.stdout).toMatch(/quote 2 h \d+ min old \/ quote 2 h \d+ min old/);
 
     // Control: the same commands on a fresh quote go through, so the refusals above were the quote's age.
     runFeed(dir, [line(Date.now(), 'paper', 'SOL-USD', '104.9', '105.1')]);
