@@ -6,6 +6,7 @@
 // commits between the scan and the send, are measured too, for comparison (not against the targets).
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { formatMicros, parsePrice } from '../src/domain/money.js';
 import type { RawQuote } from '../src/feeds/events.js';
 import type { OrderReport, PlaceOrderRequest } from '../src/venues/venue.js';
 import type { SynchronousMode } from '../src/ledger/database.js';
@@ -25,10 +26,13 @@ const SPLIT_TRIALS = 100;
 const FLOOR_WARMUP_COMMITS = 50;
 const FLOOR_COMMITS = 400;
 
+const B_BID = parsePrice('0.50');
+const B_ASK = parsePrice('0.51');
+
 const CONFIG = {
   venues: {
     'paper-a': paperVenue({ 'EVT-A': { bid: '0.40', ask: '0.41' } }),
-    'paper-b': paperVenue({ 'EVT-B': { bid: '0.50', ask: '0.51' } }),
+    'paper-b': paperVenue({ 'EVT-B': { bid: formatMicros(B_BID), ask: formatMicros(B_ASK) } }),
   },
   pairs: { evt: { a: { venue: 'paper-a', market: 'EVT-A' }, b: { venue: 'paper-b', market: 'EVT-B' }, maxSize: '10', minEdgeBps: 50, confirmed: true } },
 };
@@ -176,6 +180,9 @@ async function oneTrial(rig: EngineRig, handed: Handed, index: number): Promise<
     ask: index % 2 === 0 ? '0.410' : '0.411',
     timestampMs: 1_700_000_000_000 + index * FEED_STEP_MS,
   };
+  // A fill takes a paper book's liquidity until the market's next quote: B's is given back before each trial, outside
+  // the timed span, as a feed quoting both markets would.
+  rig.venues.paper.get('paper-b')?.setQuote('EVT-B', B_BID, B_ASK, null, quote.timestampMs);
   const commitsBefore = rig.commits();
   const transactionMsBefore = rig.transactionMs();
   const cpu = process.cpuUsage();

@@ -2,8 +2,11 @@
 // configured pragmas. Input is validated before the ledger is opened, so bad input never touches the database.
 import type { Command } from 'commander';
 import { loadConfig, resolveDbPath, type Config } from '../config/config.js';
+import { InputError } from '../domain/errors.js';
+import type { QuoteClock, QuotedPrice } from '../engine/quotes.js';
 import { Ledger } from '../ledger/ledger.js';
 import { createVenues, type VenueSet, type VenueSetOptions } from '../venues/registry.js';
+import type { Venue } from '../venues/venue.js';
 import { Output } from './output.js';
 
 export interface GlobalOptions {
@@ -55,6 +58,21 @@ export class CommandContext {
   /** The configured venues; live adapters log through --verbose (their lines never contain secrets). */
   openVenues(options: Omit<VenueSetOptions, 'live'> = {}): Promise<VenueSet> {
     return createVenues(this.config, this.dbPath, { ...options, live: { log: (line) => this.out.debug(line) } });
+  }
+
+  /**
+   * A quote read from `venue` with the venues opened for this alone: a paper venue's books are read fresh from its
+   * state file, as a running engine last wrote them. Older than priceGuard.staleAfterMs on the wall clock: refused.
+   */
+  async quoteFrom(venue: string, read: (venue: Venue, clock: QuoteClock) => Promise<QuotedPrice>): Promise<QuotedPrice> {
+    const venues = await this.openVenues();
+    try {
+      const found = venues.venues.get(venue);
+      if (!found) throw new InputError(`unknown venue "${venue}"`);
+      return await read(found, { nowMs: Date.now(), staleAfterMs: this.config.priceGuard.staleAfterMs });
+    } finally {
+      await venues.close();
+    }
   }
 
   static closeAll(): void {

@@ -1,6 +1,7 @@
 // Turning ledger records into JSON (money as exact decimal strings) and into human table cells.
 import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, ratioPpm, type Ppm } from '../domain/money.js';
 import { aboveUtilizationWarning, utilizationPpm, walletsAboveWarning } from '../domain/utilization.js';
+import { formatAge, type QuoteTime } from '../engine/quotes.js';
 import type { HealthReport } from '../ledger/health.js';
 import type { PositionRow, Wallet } from '../ledger/ledger.js';
 
@@ -134,5 +135,20 @@ export function healthJson(report: HealthReport): Record<string, unknown> {
     wallets: report.wallets.map(walletJson),
     checks: report.checks,
     log: report.log,
+  };
+}
+
+/** "quote 0.8 s old", or "configured quote" for a price from the config's markets (which does not age). */
+export function quoteAgeText(time: QuoteTime): string {
+  return time.ageMs === null ? 'configured quote' : `quote ${formatAge(time.ageMs)} old`;
+}
+
+/** A quote's time (ISO text, null for a configured quote) and age in milliseconds on the wall clock. */
+export function quoteJson(time: QuoteTime): Record<string, unknown> {
+  const at = new Date(time.quotedAtMs);
+  return {
+    quotedAt: time.ageMs === null || Number.isNaN(at.getTime()) ? null : at.toISOString(),
+    quoteAgeMs: time.ageMs,
+    configured: time.ageMs === null,
   };
 }

@@ -41,9 +41,13 @@ export interface DemoOptions {
   readonly opensMax: number;
 }
 
-/** What the engine tells a simulated venue: its book follows the accepted quotes, and it pays out on resolution. */
+/**
+ * What the engine tells a simulated venue: its book follows the accepted quotes, it writes the books that changed
+ * where other processes read them when asked, and it pays out on resolution.
+ */
 export interface SimulatedBook {
   setQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: null, timestampMs: number): void;
+  flushBooks(): void;
   /** `resolutionId`: the ledger's record of this resolution; the venue applies each one once. */
   resolve(market: string, outcome: 'yes' | 'no', resolutionId: number): unknown;
 }
@@ -66,6 +70,13 @@ export interface EngineOptions {
  * fast replay would otherwise spend as much on these writes as on its quotes.
  */
 export const PRICE_FLUSH_INTERVAL_MS = 5_000;
+
+/**
+ * How often (wall time) the paper books that changed are written to the paper state file; they are also written at
+ * stop. `open`, `close` and `arb` in other processes fill at these books, so they trail the engine by at most this
+ * much. One batched write a second costs the engine next to nothing; one per quote would cost it its throughput.
+ */
+export const BOOK_FLUSH_INTERVAL_MS = 1_000;
 
 /** What a quote that moves no ladder passes on: nothing to exit. */
 const NO_EXITS: readonly number[] = [];
@@ -98,6 +109,7 @@ export class Engine {
   private nowMs = 0;
   private readonly wallClockMs: () => number;
   private lastFlushWallMs: number;
+  private bookFlushTimer: NodeJS.Timeout | null = null;
   private demoSide: 'long' | 'short' = 'long';
   /**
    * Positions whose close or settlement failed in this run: marked in the ledger for a person and left out of the
@@ -140,6 +152,30 @@ export class Engine {
     this.emit({ kind: 'reconciled', report, openPositions: open.length, locked });
     await this.arb?.armAll();
     this.fundsMoved();
+    this.startBookFlushes();
+  }
+
+  /**
+   * On a timer rather than checked per event: a quiet feed (stdin between two lines) must still get its last quote
+   * written, and the quotes themselves carry no extra work.
+   */
+  private startBookFlushes(): void {
+    if (this.options.paperVenues.size === 0 || this.bookFlushTimer) return;
+    this.bookFlushTimer = setInterval(() => {
+      try {
+        this.flushBooks();
+      } catch (error) {
+        // The books stay marked changed, so the next flush writes them: a busy file must not stop the engine.
+        this.emit({ kind: 'warning', message: `paper books not written yet: ${(error as Error).message}` });
+      }
+    }, BOOK_FLUSH_INTERVAL_MS);
+    // The engine's run loop keeps the process alive while it runs; this timer must not keep it alive after.
+    this.bookFlushTimer.unref();
+  }
+
+  /** Writes the paper books changed since the last flush (the venues share one state file: one transaction). */
+  flushBooks(): void {
+    for (const book of this.options.paperVenues.values()) book.flushBooks();
   }
 
   /** Applies one feed event. Synchronous except when a resume needs to reconcile first. */
@@ -408,6 +444,8 @@ export class Engine {
 
   /** Clean stop: write what is only in memory, and release the armed trades' funds. Every other change is already committed. */
   stop(): void {
+    if (this.bookFlushTimer) clearInterval(this.bookFlushTimer);
+    this.bookFlushTimer = null;
     this.flushPrices();
     try {
       this.arb?.disarmAll('the engine stopped');
@@ -416,6 +454,7 @@ export class Engine {
       // releases them, as after a crash. A stop must not hide the error that may have caused it.
       this.emit({ kind: 'warning', message: `armed trades left for the next reconcile to release: ${(error as Error).message}` });
     }
+    this.flushBooks();
   }
 
   rejectedByReason(): ReadonlyMap<RejectReason, number> {

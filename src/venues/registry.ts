@@ -52,9 +52,7 @@ export async function createVenues(config: Config, ledgerPath: string, options: 
       startingBalance: venueConfig.startingBalance,
       ...(faults ? { faults } : {}),
     });
-    for (const [market, quote] of venueConfig.markets) {
-      if (!paperState.getBook(venueConfig.name, market)) venue.setQuote(market, quote.bid, quote.ask, quote.depth, 0);
-    }
+    for (const [market, quote] of venueConfig.markets) venue.seedQuote(market, quote.bid, quote.ask, quote.depth);
     venues.set(venueConfig.name, venue);
     paper.set(venueConfig.name, venue);
   }

@@ -14,13 +14,16 @@ export interface BookLevel {
   readonly size: QtyMicros;
 }
 
-/** One outcome's book, best level first on both sides. */
-/** A market's best bid and ask (YES side on a prediction market), as a venue keeps them. */
+/**
+ * A market's quoted best bid and ask (YES side on a prediction market), as a venue keeps them. A venue may keep more
+ * in it (the paper venue: what fills took since the quote), so only its own bestAskIn reads it.
+ */
 export interface TopOfBook {
   readonly bid: number;
   readonly ask: number;
 }
 
+/** One outcome's book, best level first on both sides. */
 export interface OrderBook {
   readonly venue: string;
   readonly market: string;

@@ -19,6 +19,7 @@ interface LegJson {
   limitPrice: string;
   cost: string;
   fee: string;
+  quote: { quotedAt: string | null; quoteAgeMs: number | null; configured: boolean } | null;
 }
 
 interface OpportunityJson {
@@ -87,7 +88,18 @@ describe('arbbot arb (listing)', () => {
       actionable: true,
       confirmed: true,
     });
-    expect(best?.a).toEqual({ venue: 'kalshi', market: 'FED', outcome: 'yes', contracts: '100.000000', averagePrice: '0.420000', limitPrice: '0.420000', cost: '42.000000', fee: '0.840000' });
+    expect(best?.a).toEqual({
+      venue: 'kalshi',
+      market: 'FED',
+      outcome: 'yes',
+      contracts: '100.000000',
+      averagePrice: '0.420000',
+      limitPrice: '0.420000',
+      cost: '42.000000',
+      fee: '0.840000',
+      // The config's own quote: a configured price, which does not age.
+      quote: { quotedAt: null, quoteAgeMs: null, configured: true },
+    });
     expect(best?.b).toMatchObject({ venue: 'poly', market: 'fed', outcome: 'no', averagePrice: '0.550000', cost: '55.000000', fee: '1.100000' });
     // NO on kalshi at 0.60 + YES on poly at 0.47 costs more than the $1 it pays.
     expect(reverse).toMatchObject({ a: { outcome: 'no', averagePrice: '0.600000' }, b: { outcome: 'yes', averagePrice: '0.470000' }, actionable: false });
@@ -153,15 +165,10 @@ describe('arbbot arb --execute', () => {
     expect(result.stdout).toMatch(/leg A kalshi: filled 100 for \$42\.00 \(fee \$0\.8400\)/);
     expect(result.stdout).toMatch(/leg B poly: filled 100 for \$55\.00 \(fee \$1\.1000\)/);
     expect(result.stdout).toMatch(/arb #1 settled: hedged/);
-    // The same again as JSON: each leg's state, fill and client order id.
-    const again = cliJson<{ executed: boolean; result: { status: string; outcome: string; legs: Record<string, unknown>[]; positions: { kind: string }[] } }>(dir, ['arb', '--execute', 'fed-dec']);
-    expect(again.code).toBe(0);
-    expect(again.json.result).toMatchObject({ status: 'settled', outcome: 'hedged' });
-    expect(again.json.result.legs).toEqual([
-      expect.objectContaining({ leg: 'a', venue: 'kalshi', outcome: 'yes', side: 'buy', state: 'settled', filledQuantity: '100.000000', filledNotional: '42.000000', fee: '0.840000', clientOrderId: expect.stringMatching(/^arbbot-/) }),
-      expect.objectContaining({ leg: 'b', venue: 'poly', outcome: 'no', side: 'buy', state: 'settled', filledQuantity: '100.000000', filledNotional: '55.000000', fee: '1.100000' }),
-    ]);
-    expect(again.json.result.positions.map((p) => p.kind)).toEqual(['arb_hedged', 'arb_hedged']);
+    // The fills took both first levels, and no quote has come since: the next levels (0.43 + 0.56) do not pay.
+    const again = cli(dir, ['arb', '--execute', 'fed-dec']);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/No opportunity on fed-dec: best net edge -\$0\.0098 \(-98 bps, minimum 50\)/);
     const health = cli(dir, ['wallet-check']);
     expect(health.code).toBe(0);
     expect(health.stdout).toMatch(/HEALTHY/);
@@ -171,5 +178,17 @@ describe('arbbot arb --execute', () => {
       ['kalshi', true],
       ['poly', true],
     ]);
+  });
+
+  it('--json says each leg’s state, fill and client order id', () => {
+    const { dir } = setUp();
+    const executed = cliJson<{ executed: boolean; result: { status: string; outcome: string; legs: Record<string, unknown>[]; positions: { kind: string }[] } }>(dir, ['arb', '--execute', 'fed-dec']);
+    expect(executed.code).toBe(0);
+    expect(executed.json.result).toMatchObject({ status: 'settled', outcome: 'hedged' });
+    expect(executed.json.result.legs).toEqual([
+      expect.objectContaining({ leg: 'a', venue: 'kalshi', outcome: 'yes', side: 'buy', state: 'settled', filledQuantity: '100.000000', filledNotional: '42.000000', fee: '0.840000', clientOrderId: expect.stringMatching(/^arbbot-/) }),
+      expect.objectContaining({ leg: 'b', venue: 'poly', outcome: 'no', side: 'buy', state: 'settled', filledQuantity: '100.000000', filledNotional: '55.000000', fee: '1.100000' }),
+    ]);
+    expect(executed.json.result.positions.map((p) => p.kind)).toEqual(['arb_hedged', 'arb_hedged']);
   });
 });

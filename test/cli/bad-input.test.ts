@@ -87,7 +87,7 @@ describe('bad ids and options', () => {
       [['close', '999', '--price', '100'], 2, 'no position with id 999'],
       [['close', '1.5', '--price', '100'], 2, 'position id must be a positive whole number, got "1.5"'],
       [['close', '1', '--price', '0'], 2, '--price: must be greater than zero'],
-      [['close', '1'], 2, 'no known price for paper OPEN; pass --price'],
+      [['close', '1'], 2, 'no current quote for paper OPEN; pass --price'],
       [['positions', '--status', 'opened'], 2, '--status must be one of open, closed, all, got "opened"'],
       [['history', '--limit', '0'], 2, '--limit must be a whole number from 1 to 100000, got "0"'],
       [['history', 'nowhere'], 2, 'no wallet for venue "nowhere"'],

@@ -18,6 +18,7 @@ import {
   quote,
   runFeed,
   seedConfig,
+  type FeedLine,
 } from './e2e-fixtures.js';
 
 const PM_CONFIG = seedConfig({
@@ -72,11 +73,15 @@ describe('price guard through a feed', () => {
   });
 
   it('remembers the last accepted price across restarts: a second run rejects a jump from the first run’s price', () => {
-    const dir = configuredDir();
+    // A close without --price refuses a quote older than staleAfterMs on the wall clock: ten minutes outlasts any slow machine.
+    const dir = configuredDir(seedConfig({ priceGuard: { maxJumpPct: '50', staleAfterMs: 600_000 } }));
     const id = openCli(dir, ['paper', 'SOL-USD', '--side', 'long', '--size', '25', '--price', '100']);
-    expect(runFeed(dir, [quote(0, '100'), quote(1, { bid: '101', ask: '101.5' })]).summary.quotesAccepted).toBe(2);
+    // Stamped a moment ago on the wall clock, so the close below may fill at them without --price.
+    const nowMs = Date.now();
+    const recent = (line: FeedLine, second: number): FeedLine => ({ ...(line as Record<string, unknown>), ts: new Date(nowMs + second * 1000 - 3_000).toISOString() });
+    expect(runFeed(dir, [recent(quote(0, '100'), 0), recent(quote(1, { bid: '101', ask: '101.5' }), 1)]).summary.quotesAccepted).toBe(2);
     // 160 is TP3 and beyond if accepted; against the stored 101.25 mid it is a 58% jump.
-    const second = runFeed(dir, [quote(2, '160')]);
+    const second = runFeed(dir, [recent(quote(2, '160'), 2)]);
     expect(second.summary).toMatchObject({ quotesAccepted: 0, rejectedByReason: { jump: 1 }, positionsClosed: 0 });
     expect(second.stderr).toContain('jump (mid 160.00 is more than 50% from last accepted 101.25)');
     expect(position(dir, id).status).toBe('open');

@@ -344,8 +344,9 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
       pair: PAIR,
       direction: 'yes_a_no_b',
       contracts: '100.000000',
-      a: { venue: 'kalshi', market: TICKER, outcome: 'yes', contracts: '100.000000', averagePrice: '0.420000', limitPrice: '0.420000', cost: '42.000000', fee: usd(KALSHI_FEE) },
-      b: { venue: 'poly', market: CONDITION, outcome: 'no', contracts: '100.000000', averagePrice: '0.530000', limitPrice: '0.530000', cost: '53.000000', fee: usd(POLY_FEE) },
+      // quote: null — a live venue's book is fetched by the command itself, so it has no paper quote's age.
+      a: { venue: 'kalshi', market: TICKER, outcome: 'yes', contracts: '100.000000', averagePrice: '0.420000', limitPrice: '0.420000', cost: '42.000000', fee: usd(KALSHI_FEE), quote: null },
+      b: { venue: 'poly', market: CONDITION, outcome: 'no', contracts: '100.000000', averagePrice: '0.530000', limitPrice: '0.530000', cost: '53.000000', fee: usd(POLY_FEE), quote: null },
       payout: '100.000000',
       grossEdge: '5.000000',
       fees: usd(KALSHI_FEE + POLY_FEE),

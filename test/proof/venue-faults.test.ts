@@ -47,6 +47,8 @@ interface Harness {
   readonly events: EngineEvent[];
   /** A crossing quote on kalshi (YES ask 0.42), as the feed would deliver it. */
   quoteA(second: number): Promise<void> | void;
+  /** Polymarket's quote again (YES bid 0.45: NO asks from 0.55): fresh liquidity after a fill took its first level. */
+  quoteB(second: number): Promise<void> | void;
   trades(): { id: number; state: string; outcome: string | null }[];
 }
 
@@ -76,6 +78,7 @@ async function harness(options: { faults?: Record<string, PaperFaultPlan>; arbit
     engine,
     events,
     quoteA: (second) => engine.handle({ type: 'quote', venue: A, market: 'FED', bid: '0.40', ask: '0.42', timestampMs: T0 + second * 1000 }),
+    quoteB: (second) => engine.handle({ type: 'quote', venue: B, market: 'fed', bid: '0.45', ask: '0.47', timestampMs: T0 + second * 1000 }),
     // The trades that sent orders: not the pair's armed trade, nor one released unused.
     trades: () =>
       ledger.db
@@ -146,7 +149,9 @@ describe('venue faults through the engine: the books and the venues agree afterw
     await h.quoteA(0);
     expect(h.trades()[0]).toMatchObject({ state: 'settled', outcome: 'hedged' });
     expect([h.venueSet.paperState?.orderCount(A), h.venueSet.paperState?.orderCount(B)]).toEqual([1, 1]);
-    // The edge is still there (paper books do not deplete): a second trade, again one order per leg.
+    // The first trade took both first levels; fresh quotes on both markets bring the edge back: a second trade, again
+    // one order per leg.
+    await h.quoteB(1);
     await h.quoteA(1);
     expect(h.trades().map((t) => t.outcome)).toEqual(['hedged', 'hedged']);
     expect([h.venueSet.paperState?.orderCount(A), h.venueSet.paperState?.orderCount(B)]).toEqual([2, 2]);
@@ -162,8 +167,11 @@ describe('venue faults through the engine: the books and the venues agree afterw
     expect(h.engine.pause.isPaused(B)).toBe(true);
     await inFlight;
     expect(h.trades()).toEqual([{ id: 1, state: 'settled', outcome: 'hedged' }]);
-    // Paused: the same crossing quotes (paper books do not deplete, so the edge is still there) start nothing.
-    for (let second = 1; second <= 3; second += 1) await h.quoteA(second);
+    // Paused: the same crossing quotes on both markets (fresh liquidity, so the edge is there again) start nothing.
+    for (let second = 1; second <= 3; second += 1) {
+      await h.quoteB(second);
+      await h.quoteA(second);
+    }
     expect(h.trades()).toHaveLength(1);
     await expectSound(h);
     // Back: reconciled, and the next quote trades again.

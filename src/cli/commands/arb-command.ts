@@ -1,5 +1,6 @@
 // `arbbot arb`: one-shot and cron-friendly. Lists each pair's best opportunity per direction with the edge after
-// fees; `--execute <pair>` executes the best one now (after settling anything a previous run left in flight).
+// fees and the age of each paper leg's quote; `--execute <pair>` executes the best one now (after settling anything a
+// previous run left in flight), refusing a paper quote older than priceGuard.staleAfterMs.
 import type { Command } from 'commander';
 import type { Config, PairConfig } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
@@ -10,6 +11,7 @@ import { scanPair, withLegCostCap, type Opportunity } from '../../engine/arb/sca
 import { actionable } from '../../engine/arb/trader.js';
 import { handleUnhedged, type UnhedgedOutcome } from '../../engine/arb/unhedged.js';
 import { PriceGuard } from '../../engine/price-guard.js';
+import { assertFresh, quoteTime, type QuoteTime } from '../../engine/quotes.js';
 import { otherEngine } from '../../engine/engine-marker.js';
 import { reconcile } from '../../engine/reconcile.js';
 import { assertWithinRiskLimits } from '../../engine/risk-check.js';
@@ -19,7 +21,7 @@ import type { VenueSet } from '../../venues/registry.js';
 import { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import type { Output } from '../output.js';
-import { utilizationWarningLines, utilizationWarningsJson } from '../present.js';
+import { quoteAgeText, quoteJson, utilizationWarningLines, utilizationWarningsJson } from '../present.js';
 import { arbLines } from '../render-events.js';
 
 interface ArbOptions {
@@ -48,8 +50,11 @@ export function registerArbCommand(program: Command): void {
       try {
         if (options.feed) await loadFeed(venues, config, options.feed);
         const deps: ArbDeps = { ledger, store: new ArbStore(ledger), venues: venues.venues, config };
-        if (!pair) return await listOpportunities(ctx.out, deps, [...config.pairs.values()], sizeCap);
-        await executePair(ctx.out, deps, pair, sizeCap, options.dryRun === true, ctx.dbPath);
+        const quotes = new PaperQuotes(venues, Date.now());
+        if (!pair) return await listOpportunities(ctx.out, deps, [...config.pairs.values()], sizeCap, quotes);
+        // Quotes loaded from --feed are the ones asked for, whatever their time; otherwise a stale book is refused.
+        if (!options.feed) quotes.assertFresh(pair, config.priceGuard.staleAfterMs);
+        await executePair(ctx.out, deps, pair, sizeCap, options.dryRun === true, ctx.dbPath, quotes);
       } finally {
         await venues.close();
       }
@@ -71,17 +76,50 @@ async function scan(deps: ArbDeps, pair: PairConfig): Promise<Opportunity[]> {
   return scanPair(withLegCostCap(await pairBooks(deps.ledger, deps.venues, pair), deps.config.risk.maxPositionMicros));
 }
 
-function opportunityJson(pair: PairConfig, o: Opportunity): Record<string, unknown> {
-  const leg = (plan: Opportunity['a']) => ({
-    venue: plan.venue,
-    market: plan.market,
-    outcome: plan.outcome,
-    contracts: formatMicros(plan.quantity),
-    averagePrice: formatMicros(plan.averagePrice),
-    limitPrice: formatMicros(plan.limitPrice),
-    cost: formatMicros(plan.cost),
-    fee: formatMicros(plan.fee),
-  });
+/**
+ * The time of each paper leg's quote, read when the command started (the paper books were loaded then). A live
+ * venue's book is fetched by the command itself: it has none here.
+ */
+class PaperQuotes {
+  constructor(
+    private readonly venues: VenueSet,
+    private readonly nowMs: number,
+  ) {}
+
+  of(venue: string, market: string): QuoteTime | null {
+    const quotedAtMs = this.venues.paper.get(venue)?.quotedAtMs(market) ?? null;
+    return quotedAtMs === null ? null : quoteTime(quotedAtMs, this.nowMs);
+  }
+
+  /** "quote 0.8 s old" / "configured quote" for a paper leg, "live book" for a live venue's. */
+  text(venue: string, market: string): string {
+    const time = this.of(venue, market);
+    return time ? quoteAgeText(time) : 'live book';
+  }
+
+  assertFresh(pair: PairConfig, staleAfterMs: number): void {
+    for (const leg of [pair.a, pair.b]) {
+      const time = this.of(leg.venue, leg.market);
+      if (time) assertFresh(`${leg.venue} ${leg.market}`, time, staleAfterMs, 'is arbbot run going? (or pass --feed FILE)');
+    }
+  }
+}
+
+function opportunityJson(pair: PairConfig, o: Opportunity, quotes: PaperQuotes): Record<string, unknown> {
+  const leg = (plan: Opportunity['a']) => {
+    const time = quotes.of(plan.venue, plan.market);
+    return {
+      venue: plan.venue,
+      market: plan.market,
+      outcome: plan.outcome,
+      contracts: formatMicros(plan.quantity),
+      averagePrice: formatMicros(plan.averagePrice),
+      limitPrice: formatMicros(plan.limitPrice),
+      cost: formatMicros(plan.cost),
+      fee: formatMicros(plan.fee),
+      quote: time && quoteJson(time),
+    };
+  };
   return {
     pair: o.pair,
     direction: o.direction,
@@ -98,13 +136,13 @@ function opportunityJson(pair: PairConfig, o: Opportunity): Record<string, unkno
   };
 }
 
-async function listOpportunities(out: Output, deps: ArbDeps, pairs: readonly PairConfig[], sizeCap: Micros | null): Promise<void> {
+async function listOpportunities(out: Output, deps: ArbDeps, pairs: readonly PairConfig[], sizeCap: Micros | null, quotes: PaperQuotes): Promise<void> {
   const rows: { pair: PairConfig; opportunity: Opportunity }[] = [];
   for (const pair of pairs) for (const opportunity of await scan(deps, capped(pair, sizeCap))) rows.push({ pair, opportunity });
-  if (out.json) return out.printJson({ opportunities: rows.map(({ pair, opportunity }) => opportunityJson(pair, opportunity)) });
+  if (out.json) return out.printJson({ opportunities: rows.map(({ pair, opportunity }) => opportunityJson(pair, opportunity, quotes)) });
   if (rows.length === 0) return out.line(out.role.muted('no executable size on any pair (books empty or too thin)'));
   out.table(
-    ['pair', 'buy on A', 'buy on B', 'contracts', 'gross', 'fees', 'net', 'bps', ''],
+    ['pair', 'buy on A', 'buy on B', 'contracts', 'gross', 'fees', 'net', 'bps', 'quotes (A / B)', ''],
     rows.map(({ pair, opportunity: o }) => [
       o.pair,
       `${o.a.outcome.toUpperCase()} ${o.a.venue} @ ${formatUsd(o.a.averagePrice, 4)}`,
@@ -114,12 +152,21 @@ async function listOpportunities(out: Output, deps: ArbDeps, pairs: readonly Pai
       formatUsd(o.fees, 4),
       formatUsd(o.netEdge, 4),
       o.netEdgeBps,
+      `${quotes.text(o.a.venue, o.a.market)} / ${quotes.text(o.b.venue, o.b.market)}`,
       !pair.confirmed ? 'unconfirmed' : actionable(pair, o) ? 'actionable' : 'below minEdge',
     ]),
   );
 }
 
-async function executePair(out: Output, deps: ArbDeps, pair: PairConfig, sizeCap: Micros | null, dryRun: boolean, dbPath: string): Promise<void> {
+async function executePair(
+  out: Output,
+  deps: ArbDeps,
+  pair: PairConfig,
+  sizeCap: Micros | null,
+  dryRun: boolean,
+  dbPath: string,
+  quotes: PaperQuotes,
+): Promise<void> {
   if (!pair.confirmed) throw new InputError(`pair ${pair.name} is not confirmed: a person must set "confirmed": true after checking both markets resolve alike`);
   // Before anything is written: both legs become positions, on two venues either of which a daily-loss limit may hold.
   assertWithinRiskLimits(deps.ledger, deps.config.risk, { venues: [pair.a.venue, pair.b.venue], count: 2, largestCostMicros: null }, `arb --execute ${pair.name}`);
@@ -131,16 +178,19 @@ async function executePair(out: Output, deps: ArbDeps, pair: PairConfig, sizeCap
   const best = (await scan(deps, capped(pair, sizeCap)))[0];
   if (!best || !actionable(pair, best)) {
     const why = best ? `best net edge ${formatUsd(best.netEdge, 4)} (${best.netEdgeBps} bps, minimum ${pair.minEdgeBps})` : 'no executable size';
-    if (out.json) out.printJson({ pair: pair.name, executed: false, reason: why, opportunity: best ? opportunityJson(pair, best) : null });
+    if (out.json) out.printJson({ pair: pair.name, executed: false, reason: why, opportunity: best ? opportunityJson(pair, best, quotes) : null });
     else out.line(out.role.warn(`No opportunity on ${pair.name}: ${why}`));
     process.exitCode = EXIT.checkFailed;
     return;
   }
   if (dryRun) {
-    if (out.json) return out.printJson({ pair: pair.name, dryRun: true, opportunity: opportunityJson(pair, best) });
+    if (out.json) return out.printJson({ pair: pair.name, dryRun: true, opportunity: opportunityJson(pair, best, quotes) });
     out.line(`Would execute ${pair.name} (nothing placed):`);
-    out.line(`  leg A: buy ${formatMicros(best.a.quantity)} ${best.a.outcome.toUpperCase()} on ${best.a.venue} ${best.a.market}, limit ${formatUsd(best.a.limitPrice, 4)}, cost ${formatUsd(best.a.cost)} + fee ${formatUsd(best.a.fee, 4)}`);
-    out.line(`  leg B: buy ${formatMicros(best.b.quantity)} ${best.b.outcome.toUpperCase()} on ${best.b.venue} ${best.b.market}, limit ${formatUsd(best.b.limitPrice, 4)}, cost ${formatUsd(best.b.cost)} + fee ${formatUsd(best.b.fee, 4)}`);
+    for (const [name, plan] of [['A', best.a], ['B', best.b]] as const) {
+      out.line(
+        `  leg ${name}: buy ${formatMicros(plan.quantity)} ${plan.outcome.toUpperCase()} on ${plan.venue} ${plan.market}, limit ${formatUsd(plan.limitPrice, 4)}, cost ${formatUsd(plan.cost)} + fee ${formatUsd(plan.fee, 4)} (${quotes.text(plan.venue, plan.market)})`,
+      );
+    }
     out.line(`  net edge ${formatUsd(best.netEdge, 4)} (${best.netEdgeBps} bps)`);
     return;
   }
@@ -150,8 +200,9 @@ async function executePair(out: Output, deps: ArbDeps, pair: PairConfig, sizeCap
   const warnPpm = deps.config.arbitrage.utilizationWarnPpm;
   if (out.json) {
     const utilizationWarnings = utilizationWarningsJson(wallets, warnPpm);
-    out.printJson({ pair: pair.name, executed: true, opportunity: opportunityJson(pair, best), result: resultJson(deps, result), unhedged, utilizationWarnings });
+    out.printJson({ pair: pair.name, executed: true, opportunity: opportunityJson(pair, best, quotes), result: resultJson(deps, result), unhedged, utilizationWarnings });
   } else {
+    out.line(out.role.muted(`quotes: ${best.a.venue} ${best.a.market} ${quotes.text(best.a.venue, best.a.market)}, ${best.b.venue} ${best.b.market} ${quotes.text(best.b.venue, best.b.market)}`));
     for (const line of arbLines(out, best, result)) out.line(line);
     for (const u of unhedged) out.line(u.outcome === 'held' ? out.role.warn(`⚠ unhedged position ${u.positionId} held under TP/SL`) : `unhedged position ${u.positionId}: ${u.outcome}`);
     for (const line of utilizationWarningLines(wallets, warnPpm)) out.line(out.role.warn(line));

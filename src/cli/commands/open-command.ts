@@ -1,14 +1,16 @@
 // `arbbot open <venue> <market> --side long|short --size <usd> [--price <p>]`: opens a position on a paper venue,
-// filled at --price or at the current quote (ask for a long, bid for a short), with its TP/SL ladder.
+// filled at --price or at the current quote (ask for a long, bid for a short; refused when stale), with its TP/SL
+// ladder.
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
-import { formatUsd, parseMicros, parsePct, parsePrice, type PriceMicros } from '../../domain/money.js';
+import { formatMicros, formatUsd, parseMicros, parsePct, parsePrice } from '../../domain/money.js';
 import type { LadderConfig } from '../../domain/position.js';
+import { entryQuote } from '../../engine/quotes.js';
 import { assertWithinRiskLimits, positionKeyUsed } from '../../engine/risk-check.js';
 import { openPosition } from '../../engine/trading.js';
 import { CommandContext } from '../context.js';
 import { parseSide } from '../parse.js';
-import { lockedText, positionJson, utilizationWarningLines, utilizationWarningsJson } from '../present.js';
+import { lockedText, positionJson, quoteAgeText, quoteJson, utilizationWarningLines, utilizationWarningsJson } from '../present.js';
 
 interface OpenOptions {
   side: string;
@@ -49,8 +51,12 @@ export function registerOpenCommand(program: Command): void {
       if (explicitPrice !== null && venueConfig.predictionMarket && explicitPrice >= 1_000_000) {
         throw new InputError(`price must be below 1 on prediction market ${venue}`);
       }
+      // Read before the ledger is opened too: a stale quote is refused with nothing written.
+      const { price, quote } =
+        explicitPrice !== null
+          ? { price: explicitPrice, quote: null }
+          : await ctx.quoteFrom(venue, (paper, clock) => entryQuote(paper, market, side, clock)).then((read) => ({ price: read.price, quote: read }));
       const ledger = ctx.openLedger();
-      const price = explicitPrice ?? (await currentPrice(ctx, venue, market, side));
       // The limits are judged inside the transaction that opens, so no other process can change their figures between.
       const result = ledger.transaction(() => {
         // A replayed key opens nothing: the position it names is already counted.
@@ -72,11 +78,18 @@ export function registerOpenCommand(program: Command): void {
       const warnPpm = config.arbitrage.utilizationWarnPpm;
       const wallets = ledger.listWallets();
       if (ctx.out.json) {
-        return ctx.out.printJson({ status: result.status, position: positionJson(result.position), utilizationWarnings: utilizationWarningsJson(wallets, warnPpm) });
+        const filledAtQuote = result.status === 'opened' && quote ? { price: formatMicros(quote.price), ...quoteJson(quote) } : null;
+        return ctx.out.printJson({
+          status: result.status,
+          position: positionJson(result.position),
+          quote: filledAtQuote,
+          utilizationWarnings: utilizationWarningsJson(wallets, warnPpm),
+        });
       }
       const p = result.position;
       if (result.status === 'exists') return ctx.out.line(ctx.out.role.warn(`Position ${p.id} already opened under key ${options.key}; nothing changed`));
-      ctx.out.line(ctx.out.role.success(`✓ Position opened successfully: ID ${p.id}`));
+      const filledAt = `${p.side} ${p.market} @ ${formatUsd(p.entry_price, 4)}${quote ? `, ${quoteAgeText(quote)}` : ''}`;
+      ctx.out.line(ctx.out.role.success(`✓ Position opened successfully: ID ${p.id} (${filledAt})`));
       ctx.out.line(`Wallet updated: ${lockedText(p)}, Available: ${formatUsd(result.walletBefore.available)} → ${formatUsd(result.walletAfter.available)}`);
       const liquidation = p.liquidation_price === null ? '' : `, liquidation ${formatUsd(p.liquidation_price, 4)}`;
       ctx.out.line(
@@ -97,17 +110,4 @@ function ladderOverrides(base: LadderConfig, options: OpenOptions): LadderConfig
     tp3Ppm: pct(options.tp3, base.tp3Ppm, '--tp3'),
     slPpm: pct(options.sl, base.slPpm, '--sl'),
   } as LadderConfig;
-}
-
-/** The paper venue's current book: a long buys at the ask, a short sells at the bid. */
-async function currentPrice(ctx: CommandContext, venue: string, market: string, side: 'long' | 'short'): Promise<PriceMicros> {
-  const venues = await ctx.openVenues();
-  try {
-    const book = await venues.venues.get(venue)?.getBook(market, 'yes');
-    const level = side === 'long' ? book?.asks[0] : book?.bids[0];
-    if (!level) throw new InputError(`no current quote for ${venue} ${market}; pass --price`);
-    return level.price;
-  } finally {
-    await venues.close();
-  }
 }

@@ -1,13 +1,14 @@
 // positions and close: list positions with PnL; close one (idempotent, safe against a concurrent close).
 import type { Command } from 'commander';
-import { formatPpmPct, formatUsd, parsePrice, ratioPpm } from '../../domain/money.js';
+import { formatMicros, formatPpmPct, formatUsd, parsePrice, ratioPpm } from '../../domain/money.js';
 import { InputError } from '../../domain/errors.js';
+import { exitQuote, type QuotedPrice } from '../../engine/quotes.js';
 import { closePositionAt } from '../../engine/trading.js';
-import type { CloseResult } from '../../ledger/ledger.js';
+import type { CloseResult, PositionRow } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 import { parseChoice, parseId } from '../parse.js';
-import { POSITION_HEAD, positionJson, positionRow } from '../present.js';
+import { POSITION_HEAD, positionJson, positionRow, quoteAgeText, quoteJson } from '../present.js';
 
 const STATUSES = ['open', 'closed', 'all'] as const;
 
@@ -32,23 +33,33 @@ export function registerPositionCommands(program: Command): void {
     .command('close')
     .description('close a position (idempotent: closing a closed position changes nothing)')
     .argument('<id>', 'position id')
-    .option('--price <price>', 'exit price (paper); default: the last accepted quote for its market')
+    .option('--price <price>', 'exit price; default: a paper venue\'s current book, otherwise the last accepted quote for its market')
     .option('--reason <text>', 'reason to record', 'Manual close')
     .option('--force', 'close one leg of a hedged arbitrage pair, leaving the other leg unhedged under the TP/SL ladder')
-    .action((idText: string, options: { price?: string; reason: string; force?: boolean }, command: Command) => {
+    .action(async (idText: string, options: { price?: string; reason: string; force?: boolean }, command: Command) => {
       const ctx = CommandContext.from(command);
       const id = parseId(idText, 'position id');
       const price = options.price === undefined ? null : parsePrice(options.price, { label: '--price' });
       const ledger = ctx.openLedger();
-      const venue = ctx.config.venues.get(ledger.requirePosition(id).venue);
+      const position = ledger.requirePosition(id);
+      const venue = ctx.config.venues.get(position.venue);
       if (price !== null && venue?.predictionMarket && price >= 1_000_000) {
         throw new InputError(`--price must be below 1 on prediction market ${venue.name}`);
       }
-      const result = closePositionAt(ledger, id, { price, reason: options.reason, costs: ctx.config.costs, force: options.force === true });
+      // A paper position closes at its venue's live book, as the running engine last wrote it; a live venue's at
+      // the last accepted quote the engine saved. A closed position needs no price: closing it again changes nothing.
+      const quote =
+        price === null && position.status === 'open' && venue?.type === 'paper'
+          ? await ctx.quoteFrom(position.venue, (paper, clock) => exitQuote(paper, position.market, position.side, clock))
+          : null;
+      const result = closePositionAt(ledger, id, { price: quote?.price ?? price, reason: options.reason, costs: ctx.config.costs, force: options.force === true });
+      const closedAtQuote = result.status === 'closed' ? quote : null;
       const broken = result.brokenHedge ?? null;
       if (ctx.out.json) {
-        return ctx.out.printJson({ status: result.status, position: positionJson(result.position), brokenHedge: broken });
+        const quoteField = closedAtQuote && { price: formatMicros(closedAtQuote.price), ...quoteJson(closedAtQuote) };
+        return ctx.out.printJson({ status: result.status, position: positionJson(result.position), quote: quoteField, brokenHedge: broken });
       }
+      if (closedAtQuote) ctx.out.line(exitLine(position, closedAtQuote));
       printClose(ctx.out, result);
       if (broken) {
         ctx.out.line(
@@ -56,6 +67,11 @@ export function registerPositionCommands(program: Command): void {
         );
       }
     });
+}
+
+/** "Exit at $105.0000 (the bid, quote 0.8 s old)": a long sells at the bid, a short buys back at the ask. */
+function exitLine(position: PositionRow, quote: QuotedPrice): string {
+  return `Exit at ${formatUsd(quote.price, 4)} (the ${position.side === 'long' ? 'bid' : 'ask'}, ${quoteAgeText(quote)})`;
 }
 
 export function closeLines(result: Extract<CloseResult, { status: 'closed' }>): string[] {

@@ -146,7 +146,15 @@ function syntheticFeed(config: Config, parsed: ReturnType<typeof parseRunOptions
     const group = groupOf.get(`${m.venue}\u0000${m.market}`);
     return group ? { ...m, group } : m;
   });
-  return new SyntheticFeed({ seed: parsed.seed, markets, tickIntervalMs: parsed.syntheticIntervalMs, resolveEveryTicks: DEMO_RESOLVE_EVERY_TICKS });
+  // Feed time starts at the wall clock: `open` and `close` beside the demo fill at its paper books, and refuse a quote
+  // that looks older than priceGuard.staleAfterMs.
+  return new SyntheticFeed({
+    seed: parsed.seed,
+    markets,
+    tickIntervalMs: parsed.syntheticIntervalMs,
+    resolveEveryTicks: DEMO_RESOLVE_EVERY_TICKS,
+    startTimeMs: Date.now(),
+  });
 }
 
 const DEMO_RESOLVE_EVERY_TICKS = 2_000;

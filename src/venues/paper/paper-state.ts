@@ -25,11 +25,26 @@ export interface PaperOrderRow {
 export interface PaperBookRow {
   readonly venue: string;
   readonly market: string;
+  /** The quote: best bid and ask of the YES side (of the instrument itself on a general market). */
   readonly bid: number;
   readonly ask: number;
+  /** Contracts at each level. */
   readonly depth: number;
+  /** Feed time of the quote, epoch milliseconds; CONFIGURED_QUOTE_MS for a quote from the config's markets. */
   readonly updatedAtMs: number;
+  /**
+   * Contracts fills took from the quote's YES bids and YES asks, best level first: a replay must not sell the same
+   * liquidity twice, so it stays taken until the market's next quote.
+   */
+  readonly bidsTaken: number;
+  readonly asksTaken: number;
 }
+
+/** The time of a book from the config's markets, which no feed ever quoted. */
+export const CONFIGURED_QUOTE_MS = 0;
+
+/** A side of a market's YES book. */
+export type BookSide = 'bids' | 'asks';
 
 type MutableBookRow = { -readonly [K in keyof PaperBookRow]: PaperBookRow[K] };
 
@@ -46,8 +61,18 @@ CREATE TABLE IF NOT EXISTS paper_holdings (venue TEXT NOT NULL, market TEXT NOT 
 CREATE TABLE IF NOT EXISTS paper_resolutions (venue TEXT NOT NULL, resolution_id INTEGER NOT NULL, market TEXT NOT NULL,
   outcome TEXT NOT NULL, PRIMARY KEY (venue, resolution_id)) STRICT;
 CREATE TABLE IF NOT EXISTS paper_books (venue TEXT NOT NULL, market TEXT NOT NULL, bid INTEGER NOT NULL, ask INTEGER NOT NULL,
-  depth INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL, PRIMARY KEY (venue, market)) STRICT;
+  depth INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL, bids_taken INTEGER NOT NULL DEFAULT 0,
+  asks_taken INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (venue, market)) STRICT;
 `;
+
+/**
+ * Columns paper_books gained after state files were already on disk: CREATE TABLE IF NOT EXISTS leaves an existing
+ * table as it was, so a file from before gets them added when it is opened.
+ */
+const ADDED_BOOK_COLUMNS: readonly (readonly [name: string, definition: string])[] = [
+  ['bids_taken', 'INTEGER NOT NULL DEFAULT 0'],
+  ['asks_taken', 'INTEGER NOT NULL DEFAULT 0'],
+];
 
 interface OrderDbRow {
   venue: string;
@@ -73,7 +98,10 @@ export class PaperState {
    * in batches by flushBooks().
    */
   private readonly books = new Map<string, Map<string, MutableBookRow>>();
-  private readonly dirtyBooks = new Set<MutableBookRow>();
+  /** Books with a new quote since the last flush: written whole. */
+  private readonly requotedBooks = new Set<MutableBookRow>();
+  /** Books only fills changed since the last flush: written only over the same quote (see flushBooks). */
+  private readonly takenBooks = new Set<MutableBookRow>();
   private readonly stmt;
   /**
    * recordOrder's transaction, wrapped once: better-sqlite3 builds a new wrapper (a few kilobytes) on every
@@ -87,6 +115,7 @@ export class PaperState {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(SCHEMA);
+    this.addMissingBookColumns();
     this.stmt = {
       account: this.db.prepare('SELECT cash FROM paper_accounts WHERE venue = ?'),
       insertAccount: this.db.prepare('INSERT OR IGNORE INTO paper_accounts (venue, cash) VALUES (?, ?)'),
@@ -100,9 +129,18 @@ export class PaperState {
         ON CONFLICT (venue, market, outcome) DO UPDATE SET quantity = quantity + excluded.quantity`),
       holdings: this.db.prepare('SELECT outcome, quantity FROM paper_holdings WHERE venue = ? AND market = ?'),
       clearHoldings: this.db.prepare('DELETE FROM paper_holdings WHERE venue = ? AND market = ?'),
-      allBooks: this.db.prepare('SELECT venue, market, bid, ask, depth, updated_at_ms AS updatedAtMs FROM paper_books'),
-      upsertBook: this.db.prepare(`INSERT INTO paper_books VALUES (@venue, @market, @bid, @ask, @depth, @updatedAtMs)
-        ON CONFLICT (venue, market) DO UPDATE SET bid = excluded.bid, ask = excluded.ask, depth = excluded.depth, updated_at_ms = excluded.updated_at_ms`),
+      allBooks: this.db.prepare(`SELECT venue, market, bid, ask, depth, updated_at_ms AS updatedAtMs, bids_taken AS bidsTaken,
+        asks_taken AS asksTaken FROM paper_books`),
+      upsertBook: this.db.prepare(`INSERT INTO paper_books (venue, market, bid, ask, depth, updated_at_ms, bids_taken, asks_taken)
+        VALUES (@venue, @market, @bid, @ask, @depth, @updatedAtMs, @bidsTaken, @asksTaken)
+        ON CONFLICT (venue, market) DO UPDATE SET bid = excluded.bid, ask = excluded.ask, depth = excluded.depth,
+        updated_at_ms = excluded.updated_at_ms, bids_taken = excluded.bids_taken, asks_taken = excluded.asks_taken`),
+      seedBook: this.db.prepare(`INSERT OR IGNORE INTO paper_books (venue, market, bid, ask, depth, updated_at_ms, bids_taken, asks_taken)
+        VALUES (@venue, @market, @bid, @ask, @depth, @updatedAtMs, @bidsTaken, @asksTaken)`),
+      book: this.db.prepare(`SELECT venue, market, bid, ask, depth, updated_at_ms AS updatedAtMs, bids_taken AS bidsTaken,
+        asks_taken AS asksTaken FROM paper_books WHERE venue = ? AND market = ?`),
+      updateTaken: this.db.prepare(`UPDATE paper_books SET bids_taken = @bidsTaken, asks_taken = @asksTaken
+        WHERE venue = @venue AND market = @market AND bid = @bid AND ask = @ask AND depth = @depth AND updated_at_ms = @updatedAtMs`),
       orderCount: this.db.prepare('SELECT count(*) AS n FROM paper_orders WHERE venue = ?'),
       insertResolution: this.db.prepare('INSERT OR IGNORE INTO paper_resolutions VALUES (?, ?, ?, ?)'),
       lastResolution: this.db.prepare('SELECT coalesce(max(resolution_id), 0) AS id FROM paper_resolutions WHERE venue = ?'),
@@ -114,8 +152,21 @@ export class PaperState {
       this.stmt.addCash.run(-sign * order.filledNotional - order.fee, order.venue);
       this.stmt.addHolding.run(order.venue, order.market, order.outcome, sign * order.filledQuantity);
     });
-    for (const row of this.stmt.allBooks.all() as PaperBookRow[]) this.setBook(row.venue, row.market, row.bid, row.ask, row.depth, row.updatedAtMs);
-    this.dirtyBooks.clear();
+    for (const row of this.stmt.allBooks.all() as MutableBookRow[]) this.marketsOf(row.venue).set(row.market, row);
+  }
+
+  private addMissingBookColumns(): void {
+    const missing = () => {
+      const present = new Set((this.db.pragma('table_info(paper_books)') as { name: string }[]).map((column) => column.name));
+      return ADDED_BOOK_COLUMNS.filter(([name]) => !present.has(name));
+    };
+    if (missing().length === 0) return;
+    // Checked again under the write lock: another process opening the same old file may have added them meanwhile.
+    this.db
+      .transaction(() => {
+        for (const [name, definition] of missing()) this.db.exec(`ALTER TABLE paper_books ADD COLUMN ${name} ${definition}`);
+      })
+      .immediate();
   }
 
   close(): void {
@@ -192,32 +243,68 @@ export class PaperState {
    * it allocates nothing once the market is known. Rows handed out by getBook are read at once, never kept.
    */
   setBook(venue: string, market: string, bid: number, ask: number, depth: number, updatedAtMs: number): void {
-    let markets = this.books.get(venue);
-    if (!markets) {
-      markets = new Map();
-      this.books.set(venue, markets);
-    }
+    const markets = this.marketsOf(venue);
     let row = markets.get(market);
     if (row) {
       row.bid = bid;
       row.ask = ask;
       row.depth = depth;
       row.updatedAtMs = updatedAtMs;
+      row.bidsTaken = 0;
+      row.asksTaken = 0;
     } else {
-      row = { venue, market, bid, ask, depth, updatedAtMs };
+      row = { venue, market, bid, ask, depth, updatedAtMs, bidsTaken: 0, asksTaken: 0 };
       markets.set(market, row);
     }
-    this.dirtyBooks.add(row);
+    this.requotedBooks.add(row);
   }
 
+  /**
+   * A market's book from the config, for a market the file has no book for: written at once and only if still
+   * absent, since every process seeds it when it opens the file, and one that wrote it at its close could overwrite a
+   * newer quote the engine wrote meanwhile.
+   */
+  seedBook(venue: string, market: string, bid: number, ask: number, depth: number): void {
+    if (this.getBook(venue, market)) return;
+    const row: MutableBookRow = { venue, market, bid, ask, depth, updatedAtMs: CONFIGURED_QUOTE_MS, bidsTaken: 0, asksTaken: 0 };
+    const written = this.stmt.seedBook.run(row).changes === 1;
+    this.marketsOf(venue).set(market, written ? row : (this.stmt.book.get(venue, market) as MutableBookRow));
+  }
+
+  /** Records contracts a fill took from a side of the market's YES book; the next quote gives them back. */
+  takeFromBook(venue: string, market: string, side: BookSide, quantity: number): void {
+    const row = this.books.get(venue)?.get(market);
+    if (!row || quantity <= 0) return;
+    if (side === 'asks') row.asksTaken += quantity;
+    else row.bidsTaken += quantity;
+    this.takenBooks.add(row);
+  }
+
+  private marketsOf(venue: string): Map<string, MutableBookRow> {
+    let markets = this.books.get(venue);
+    if (!markets) {
+      markets = new Map();
+      this.books.set(venue, markets);
+    }
+    return markets;
+  }
+
+  /**
+   * Writes the books changed since the last flush, in one transaction. A book only fills changed is written only
+   * where the file still holds the same quote: this process may have loaded it before another one (the engine)
+   * wrote a newer quote, which must not be overwritten with an older one — and a newer quote gives its liquidity
+   * back anyway.
+   */
   flushBooks(): void {
-    if (this.dirtyBooks.size === 0 || !this.db.open) return;
+    if ((this.requotedBooks.size === 0 && this.takenBooks.size === 0) || !this.db.open) return;
     this.db
       .transaction(() => {
-        for (const row of this.dirtyBooks) this.stmt.upsertBook.run(row);
+        for (const row of this.requotedBooks) this.stmt.upsertBook.run(row);
+        for (const row of this.takenBooks) if (!this.requotedBooks.has(row)) this.stmt.updateTaken.run(row);
       })
       .immediate();
-    this.dirtyBooks.clear();
+    this.requotedBooks.clear();
+    this.takenBooks.clear();
   }
 }
 

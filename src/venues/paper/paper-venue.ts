@@ -11,13 +11,14 @@ import {
   type BookLevel,
   type OrderBook,
   type OrderReport,
+  type OrderSide,
   type Outcome,
   type PlaceOrderRequest,
   type TopOfBook,
   type Venue,
   type VenueBalance,
 } from '../venue.js';
-import type { PaperBookRow, PaperOrderRow, PaperState } from './paper-state.js';
+import type { BookSide, PaperBookRow, PaperOrderRow, PaperState } from './paper-state.js';
 
 /** What the next order meets. 'timeout_after_accept' records the order and then loses the answer. */
 export type PaperFault =
@@ -74,16 +75,27 @@ export class PaperVenue implements Venue {
     this.faults.push(...faults);
   }
 
-  /** Sets the best bid/ask of a market (the YES side of a prediction market); deeper levels are synthesised. */
+  /**
+   * Sets the best bid/ask of a market (the YES side of a prediction market); deeper levels are synthesised. A new
+   * quote is new liquidity: whatever fills took from the last one is given back.
+   */
   setQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: QtyMicros | null = null, timestampMs = Date.now()): void {
     this.options.state.setBook(this.name, market, bid, ask, depth ?? this.options.defaultDepth ?? PAPER_DEPTH_DEFAULT, timestampMs);
+  }
+
+  /** The config's quote for a market this venue has no book for yet: a configured quote, which does not age. */
+  seedQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: QtyMicros | null): void {
+    this.options.state.seedBook(this.name, market, bid, ask, depth ?? this.options.defaultDepth ?? PAPER_DEPTH_DEFAULT);
   }
 
   async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
     return this.bookNow(market, outcome);
   }
 
-  /** The book is the last quote, held in memory: no I/O, so the arbitrage scan need not wait for it. */
+  /**
+   * The book is the last quote less what fills took from it, held in memory: no I/O, so the arbitrage scan need not
+   * wait for it.
+   */
   bookNow(market: string, outcome: Outcome): OrderBook {
     const row = this.options.state.getBook(this.name, market);
     if (!row) return { venue: this.name, market, outcome, bids: [], asks: [], timestampMs: 0 };
@@ -91,10 +103,20 @@ export class PaperVenue implements Venue {
       venue: this.name,
       market,
       outcome,
-      bids: this.levels(this.bestBid(row, outcome), row, -1),
-      asks: this.levels(this.bestAsk(row, outcome), row, +1),
+      bids: this.levels(this.bestBid(row, outcome), row, -1, this.taken(row, 'sell', outcome)),
+      asks: this.levels(this.bestAsk(row, outcome), row, +1, this.taken(row, 'buy', outcome)),
       timestampMs: row.updatedAtMs,
     };
+  }
+
+  /** Feed time of the market's last quote (CONFIGURED_QUOTE_MS: the config's), or null when it has never been quoted. */
+  quotedAtMs(market: string): number | null {
+    return this.options.state.getBook(this.name, market)?.updatedAtMs ?? null;
+  }
+
+  /** Writes the books changed since the last flush to the paper state file, where other processes read them. */
+  flushBooks(): void {
+    this.options.state.flushBooks();
   }
 
   /** The first level of bookNow's asks without building the book: it runs on every quote of a paired market. */
@@ -108,9 +130,32 @@ export class PaperVenue implements Venue {
     return this.options.state.getBook(this.name, market) ?? null;
   }
 
+  /** The first ask bookNow would list, computed from the row alone: it runs on every quote of a paired market. */
   bestAskIn(view: TopOfBook, outcome: Outcome): PriceMicros | null {
-    const ask = this.bestAsk(view, outcome);
+    // Every view this venue hands out is its own book row (topOfBookNow), which also says what fills took.
+    const row = view as PaperBookRow;
+    // Inlined bestAsk and taken: this runs four times on every quote of a paired market.
+    const yesBook = outcome === 'yes' || !this.predictionMarket;
+    const best = (yesBook ? row.ask : 1_000_000 - row.bid) as PriceMicros;
+    const taken = yesBook ? row.asksTaken : row.bidsTaken;
+    if (taken === 0) return this.priceValid(best) ? best : null;
+    const index = Math.floor(taken / row.depth);
+    if (index >= BOOK_LEVELS) return null;
+    const ask = this.levelPrice(best, +1, index);
     return this.priceValid(ask) ? ask : null;
+  }
+
+  /**
+   * The side of the YES book an order takes from: buying YES takes the YES asks, and so does selling NO (a NO bid is
+   * 1 − a YES ask); selling YES and buying NO take the YES bids. A general market has only its own book.
+   */
+  private sideTaken(side: OrderSide, outcome: Outcome): BookSide {
+    const yesBook = outcome === 'yes' || !this.predictionMarket;
+    return (side === 'buy') === yesBook ? 'asks' : 'bids';
+  }
+
+  private taken(row: PaperBookRow, side: OrderSide, outcome: Outcome): number {
+    return this.sideTaken(side, outcome) === 'asks' ? row.asksTaken : row.bidsTaken;
   }
 
   /** A prediction market's NO side is the YES book turned over: NO bid = 1 − YES ask, NO ask = 1 − YES bid. */
@@ -126,13 +171,20 @@ export class PaperVenue implements Venue {
     return price > 0 && !(this.predictionMarket && price >= 1_000_000);
   }
 
-  private levels(best: PriceMicros, row: PaperBookRow, direction: 1 | -1): BookLevel[] {
+  private levelPrice(best: PriceMicros, direction: 1 | -1, index: number): PriceMicros {
+    const step = this.predictionMarket ? PREDICTION_TICK * index : Math.trunc((best * GENERAL_TICK_PPM * index) / 1_000_000);
+    return (best + direction * step) as PriceMicros;
+  }
+
+  /** The synthesised levels behind `best`, with the `taken` contracts gone from the best level outward. */
+  private levels(best: PriceMicros, row: PaperBookRow, direction: 1 | -1, taken: number): BookLevel[] {
     const levels: BookLevel[] = [];
     for (let index = 0; index < BOOK_LEVELS; index += 1) {
-      const step = this.predictionMarket ? PREDICTION_TICK * index : Math.trunc((best * GENERAL_TICK_PPM * index) / 1_000_000);
-      const price = best + direction * step;
+      const price = this.levelPrice(best, direction, index);
       if (!this.priceValid(price)) break;
-      levels.push({ price: price as PriceMicros, size: row.depth as QtyMicros });
+      const size = Math.min(row.depth, row.depth * (index + 1) - taken);
+      if (taken > 0 && size <= 0) continue; // emptied by fills
+      levels.push({ price, size: size as QtyMicros });
     }
     return levels;
   }
@@ -157,6 +209,7 @@ export class PaperVenue implements Venue {
       row = this.rejected(request, 'insufficient balance at venue');
     }
     this.options.state.recordOrder(row);
+    this.options.state.takeFromBook(this.name, row.market, this.sideTaken(row.side, row.outcome), row.filledQuantity);
     if (fault === 'timeout_after_accept') {
       throw new OrderOutcomeUnknownError(request.clientOrderId, `paper venue ${this.name}: timed out after the order was accepted`);
     }
@@ -221,7 +274,8 @@ export class PaperVenue implements Venue {
   private levelsTaken(request: PlaceOrderRequest): BookLevel[] {
     const row = this.options.state.getBook(this.name, request.market);
     if (!row) return [];
-    return request.side === 'buy' ? this.levels(this.bestAsk(row, request.outcome), row, +1) : this.levels(this.bestBid(row, request.outcome), row, -1);
+    const taken = this.taken(row, request.side, request.outcome);
+    return request.side === 'buy' ? this.levels(this.bestAsk(row, request.outcome), row, +1, taken) : this.levels(this.bestBid(row, request.outcome), row, -1, taken);
   }
 
   /** Walks the book up to the limit price; slippage moves each fill price against the taker. */
