@@ -103,6 +103,23 @@ export class VenueRejectedError extends Error {
   }
 }
 
+/**
+ * What a venue says about one of its markets, as it says it: a person confirming that two markets are the same event
+ * (`arbbot venues check`) needs the venue's own words, not the config's.
+ */
+export interface MarketDescription {
+  readonly market: string;
+  readonly title: string | null;
+  /** When trading closes, ISO-8601 as the venue gives it; null when it does not say. */
+  readonly closeTime: string | null;
+  /** The price increment orders must respect; null when the venue does not say. */
+  readonly tickSize: PriceMicros | null;
+  /** The smallest order the venue accepts, in contracts; null when it does not say. */
+  readonly minSize: QtyMicros | null;
+  /** Other facts that change how the market trades, one short phrase each ("neg-risk", "status active", …). */
+  readonly notes: readonly string[];
+}
+
 export interface Venue {
   readonly name: string;
   /** Prices are probabilities strictly between 0 and 1. */
@@ -123,6 +140,8 @@ export interface Venue {
   topOfBookNow?(market: string): TopOfBook | null;
   bestAskIn?(view: TopOfBook, outcome: Outcome): PriceMicros | null;
   getBalance(): Promise<VenueBalance>;
+  /** The venue's own description of a market; a venue that cannot describe one leaves this out. */
+  describeMarket?(market: string): Promise<MarketDescription>;
   /**
    * Places an order under its client order id. Placing the same client order id twice never creates a second order:
    * the venue (or the adapter) answers with the first one's report.

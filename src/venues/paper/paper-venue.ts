@@ -9,6 +9,7 @@ import { seededRandom } from '../../feeds/synthetic.js';
 import {
   OrderOutcomeUnknownError,
   type BookLevel,
+  type MarketDescription,
   type OrderBook,
   type OrderReport,
   type OrderSide,
@@ -187,6 +188,19 @@ export class PaperVenue implements Venue {
       levels.push({ price, size: size as QtyMicros });
     }
     return levels;
+  }
+
+  /** A paper market is whatever the feed or the config quotes: it has no title or close time, only its tick. */
+  async describeMarket(market: string): Promise<MarketDescription> {
+    const quoted = this.options.state.getBook(this.name, market) !== undefined;
+    return {
+      market,
+      title: null,
+      closeTime: null,
+      tickSize: this.predictionMarket ? PREDICTION_TICK : null,
+      minSize: null,
+      notes: ['paper venue', quoted ? 'quoted' : 'no quote yet'],
+    };
   }
 
   async getBalance(): Promise<VenueBalance> {
