@@ -1,0 +1,54 @@
+// The last accepted price per market, so the price guard keeps its reference across restarts.
+import type Database from 'better-sqlite3';
+import type { LedgerCore } from './ledger-core.js';
+import { param, prepareQuery, sql } from './statements.js';
+
+export interface MarketPrice {
+  readonly venue: string;
+  readonly market: string;
+  readonly bid: number;
+  readonly ask: number;
+}
+
+export class MarketPrices {
+  private readonly q;
+
+  constructor(private readonly core: LedgerCore) {
+    this.q = prepareMarketPriceQueries(core.db);
+  }
+
+
+  // ---- market prices (price guard reference) ---------------------------------------------------
+
+  loadMarketPrices(): { venue: string; market: string; bid: number; ask: number }[] {
+    return this.q.allMarketPrices.all({});
+  }
+
+
+  saveMarketPrices(prices: Iterable<{ venue: string; market: string; bid: number; ask: number }>): void {
+    this.core.transaction(() => {
+      const at = this.core.timestamp();
+      for (const price of prices) this.q.upsertMarketPrice.run({ ...price, at });
+    });
+  }
+}
+
+function prepareMarketPriceQueries(db: Database.Database) {
+  return {
+    allMarketPrices: prepareQuery<Record<string, never>, { venue: string; market: string; bid: number; ask: number }>(db, (qb) =>
+      qb.selectFrom('market_prices').select(['venue', 'market', 'bid', 'ask']),
+    ),
+    upsertMarketPrice: prepareQuery<{ venue: string; market: string; bid: number; ask: number; at: string }, never>(db, (qb) =>
+      qb
+        .insertInto('market_prices')
+        .values({ venue: param('venue'), market: param('market'), bid: param('bid'), ask: param('ask'), updated_at: param('at') })
+        .onConflict((oc) =>
+          oc.columns(['venue', 'market']).doUpdateSet({
+            bid: sql`excluded.bid`,
+            ask: sql`excluded.ask`,
+            updated_at: sql`excluded.updated_at`,
+          }),
+        ),
+    ),
+  };
+}
