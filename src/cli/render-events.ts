@@ -6,6 +6,7 @@ import type { EngineEvent } from '../engine/events.js';
 import { closeLines } from './commands/position-commands.js';
 import { utilizationText } from './present.js';
 import type { Output } from './output.js';
+import { closingHeadline } from '../domain/position.js';
 import { lockedText } from './present.js';
 
 export function renderEvent(out: Output, event: EngineEvent): string[] {
@@ -38,7 +39,7 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
       return [`${event.tier.toUpperCase()} hit for position ${event.position.id} at ${formatUsd(event.price, 4)}. ${what}.`];
     }
     case 'closing':
-      return [`${event.trigger === 'tp3' ? 'TP3 hit' : event.trigger === 'liquidation' ? 'Liquidation price reached' : 'Stop hit'} for position ${event.position.id} at ${formatUsd(event.price, 4)}. Closing position immediately.`];
+      return [`${closingHeadline(event.trigger)} for position ${event.position.id} at ${formatUsd(event.price, 4)}. Closing position immediately.`];
     case 'closed': {
       const lines = closeLines(event.result);
       return lines.map((line, index) => (index === lines.length - 1 ? role.success(line) : line));

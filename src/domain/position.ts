@@ -1,7 +1,7 @@
 // Positions and the TP/SL ladder, as pure functions. The ladder is measured from the entry price:
 // TP1 → stop to breakeven, TP2 → stop trails to the TP1 price, TP3 → close; price at or through the stop → close.
 // Shorts mirror longs. A price that gaps through several levels applies them all, in order, within one tick.
-import { priceOffset, type Ppm, type PriceMicros } from './money.js';
+import { formatPpmPct, formatUsd, priceOffset, ratioPpm, type Ppm, type PriceMicros } from './money.js';
 
 export type Side = 'long' | 'short';
 export const SIDES: readonly Side[] = ['long', 'short'];
@@ -85,8 +85,23 @@ function stopped(side: Side, price: PriceMicros, stop: PriceMicros): boolean {
   return side === 'long' ? price <= stop : price >= stop;
 }
 
+/** The take-profit level a stored ladder state tests next: TP1, then TP2 once TP1 is hit, then TP3 once TP2 is. */
+export function nextTakeProfit(levels: Pick<LadderLevels, 'tp1Price' | 'tp2Price' | 'tp3Price'>, state: Pick<LadderState, 'tp1Hit' | 'tp2Hit'>): PriceMicros {
+  return !state.tp1Hit ? levels.tp1Price : !state.tp2Hit ? levels.tp2Price : levels.tp3Price;
+}
+
+/**
+ * The level whose crossing closes the position on the losing side: its stop, or a short's liquidation price when that
+ * is nearer (the stop at or beyond it). `liquidation` is true when the liquidation price is the one.
+ */
+export function closingStop(side: Side, stopPrice: PriceMicros, liquidationPrice: PriceMicros | null): { price: PriceMicros; liquidation: boolean } {
+  if (liquidationPrice !== null && stopped(side, stopPrice, liquidationPrice)) return { price: liquidationPrice, liquidation: true };
+  return { price: stopPrice, liquidation: false };
+}
+
 /**
  * Applies one accepted mark price to a position's ladder. `markPrice` is the bid for a long and the ask for a short.
+ * Each take-profit the mark reaches is applied in turn (a gap through several applies them all); then the stop.
  */
 export function evaluateLadder(
   side: Side,
@@ -97,25 +112,54 @@ export function evaluateLadder(
 ): LadderDecision {
   const events: LadderEvent[] = [];
   let next = state;
-  if (!next.tp1Hit && reached(side, markPrice, levels.tp1Price)) {
-    next = { tp1Hit: true, tp2Hit: false, stopPrice: entryPrice };
-    events.push({ kind: 'tp1', price: markPrice, newStop: entryPrice });
+  while (reached(side, markPrice, nextTakeProfit(levels, next))) {
+    if (next.tp2Hit) return { state: next, events, close: { trigger: 'tp3', price: markPrice } };
+    // TP1 moves the stop to breakeven, TP2 trails it to the TP1 price.
+    const tier = next.tp1Hit ? 'tp2' : 'tp1';
+    const newStop = tier === 'tp1' ? entryPrice : levels.tp1Price;
+    next = { tp1Hit: true, tp2Hit: tier === 'tp2', stopPrice: newStop };
+    events.push({ kind: tier, price: markPrice, newStop });
   }
-  if (next.tp1Hit && !next.tp2Hit && reached(side, markPrice, levels.tp2Price)) {
-    next = { tp1Hit: true, tp2Hit: true, stopPrice: levels.tp1Price };
-    events.push({ kind: 'tp2', price: markPrice, newStop: levels.tp1Price });
+  const stop = closingStop(side, next.stopPrice, levels.liquidationPrice ?? null);
+  if (!stopped(side, markPrice, stop.price)) return { state: next, events, close: null };
+  const trigger: CloseTrigger = stop.liquidation ? 'liquidation' : next.tp2Hit ? 'trailing_stop' : next.tp1Hit ? 'breakeven_stop' : 'stop_loss';
+  return { state: next, events, close: { trigger, price: markPrice } };
+}
+
+/** The levels a close label quotes: the position's own, so a label reads the same whatever the config says now. */
+export interface LabelledPosition {
+  readonly side: Side;
+  readonly entryPrice: PriceMicros;
+  readonly tp1Price: PriceMicros;
+  readonly tp3Price: PriceMicros;
+  readonly slPrice: PriceMicros;
+  readonly liquidationPrice: PriceMicros | null;
+}
+
+/** "TP3 (+10%) reached", "Stop loss (-5%) hit", … — the percentage measured from the position's own levels. */
+export function closeLabel(trigger: CloseTrigger, position: LabelledPosition): string {
+  // Measured in the position's favour: a short's TP3 below entry reads +10%, its stop above entry -5%.
+  const direction = position.side === 'long' ? 1 : -1;
+  const pct = (level: number) => trimPct(formatPpmPct(ratioPpm(direction * (level - position.entryPrice), position.entryPrice)));
+  switch (trigger) {
+    case 'tp3':
+      return `TP3 (${pct(position.tp3Price)}) reached`;
+    case 'stop_loss':
+      return `Stop loss (${pct(position.slPrice)}) hit`;
+    case 'breakeven_stop':
+      return 'Breakeven stop hit after TP1';
+    case 'trailing_stop':
+      return `Trailing stop at TP1 (${pct(position.tp1Price)}) hit after TP2`;
+    case 'liquidation':
+      return `Liquidation price ${formatUsd(position.liquidationPrice ?? 0, 4)} reached: the money set aside for it is used up`;
   }
-  if (next.tp2Hit && reached(side, markPrice, levels.tp3Price)) {
-    return { state: next, events, close: { trigger: 'tp3', price: markPrice } };
-  }
-  const liquidation = levels.liquidationPrice ?? null;
-  // Only when it is nearer than the stop (the stop at or beyond it): otherwise the stop is what the price crossed first.
-  if (liquidation !== null && stopped(side, markPrice, liquidation) && stopped(side, next.stopPrice, liquidation)) {
-    return { state: next, events, close: { trigger: 'liquidation', price: markPrice } };
-  }
-  if (stopped(side, markPrice, next.stopPrice)) {
-    const trigger: CloseTrigger = next.tp2Hit ? 'trailing_stop' : next.tp1Hit ? 'breakeven_stop' : 'stop_loss';
-    return { state: next, events, close: { trigger, price: markPrice } };
-  }
-  return { state: next, events, close: null };
+}
+
+/** How the moment a close is triggered reads: "TP3 hit", "Stop hit", "Liquidation price reached". */
+export function closingHeadline(trigger: CloseTrigger): string {
+  return trigger === 'tp3' ? 'TP3 hit' : trigger === 'liquidation' ? 'Liquidation price reached' : 'Stop hit';
+}
+
+function trimPct(text: string): string {
+  return text.replace(/\.?0+%$/, '%');
 }

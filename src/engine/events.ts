@@ -1,5 +1,6 @@
 // What the engine reports as it runs. The engine only emits these; the CLI decides how they look.
 import type { RiskBreach } from '../domain/risk.js';
+import type { CloseTrigger } from '../domain/position.js';
 import type { CloseResult, PositionRow, Wallet } from '../ledger/ledger.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { RejectReason } from './price-guard.js';
@@ -15,7 +16,7 @@ export type EngineEvent =
   | { readonly kind: 'paused'; readonly venue: string; readonly reason: PauseReason }
   | { readonly kind: 'resumed'; readonly venue: string; readonly report: ReconcileReport }
   | { readonly kind: 'tier'; readonly position: PositionRow; readonly tier: 'tp1' | 'tp2'; readonly price: number; readonly newStop: number }
-  | { readonly kind: 'closing'; readonly position: PositionRow; readonly trigger: string; readonly price: number }
+  | { readonly kind: 'closing'; readonly position: PositionRow; readonly trigger: CloseTrigger; readonly price: number }
   | { readonly kind: 'closed'; readonly result: Extract<CloseResult, { status: 'closed' }> }
   | { readonly kind: 'opened'; readonly position: PositionRow; readonly walletBefore: Wallet; readonly walletAfter: Wallet }
   | { readonly kind: 'resolved'; readonly venue: string; readonly market: string; readonly outcome: 'yes' | 'no'; readonly settled: number }

@@ -7,6 +7,8 @@
 // market of each written position before its next answer; writes by other connections (another process running
 // `arbbot open` or `close`) show in SQLite's data_version, which is checked at most every
 // FOREIGN_WRITES_CHECK_INTERVAL_MS of wall time, and drop everything.
+import type { PriceMicros } from '../domain/money.js';
+import { closingStop, nextTakeProfit } from '../domain/position.js';
 import type { LadderPositionRow, PositionWrites } from '../ledger/ledger.js';
 import { positionMarket } from './arb/settle.js';
 
@@ -63,22 +65,11 @@ export function isQuiet(ladder: MarketLadder, bid: number, ask: number): boolean
  * so these are exactly the levels evaluateLadder compares; test/engine/ladder-index.test.ts checks the two agree.
  */
 export function quietBand(row: LadderPositionRow): { readonly min: number; readonly max: number } {
-  const tp1Hit = row.tp1_hit === 1;
-  const tp2Hit = row.tp2_hit === 1;
-  if (row.side === 'long') {
-    let target = Infinity;
-    if (!tp1Hit) target = Math.min(target, row.tp1_price);
-    if (tp1Hit && !tp2Hit) target = Math.min(target, row.tp2_price);
-    if (tp2Hit) target = Math.min(target, row.tp3_price);
-    return { min: row.stop_price + 1, max: target - 1 };
-  }
-  let target = -Infinity;
-  if (!tp1Hit) target = Math.max(target, row.tp1_price);
-  if (tp1Hit && !tp2Hit) target = Math.max(target, row.tp2_price);
-  if (tp2Hit) target = Math.max(target, row.tp3_price);
-  // A short's liquidation price closes it like a stop when it is nearer than the stop.
-  const stop = row.liquidation_price === null ? row.stop_price : Math.min(row.stop_price, row.liquidation_price);
-  return { min: target + 1, max: stop - 1 };
+  const state = { tp1Hit: row.tp1_hit === 1, tp2Hit: row.tp2_hit === 1 };
+  const levels = { tp1Price: row.tp1_price as PriceMicros, tp2Price: row.tp2_price as PriceMicros, tp3Price: row.tp3_price as PriceMicros };
+  const target = nextTakeProfit(levels, state);
+  const stop = closingStop(row.side, row.stop_price as PriceMicros, row.liquidation_price as PriceMicros | null).price;
+  return row.side === 'long' ? { min: stop + 1, max: target - 1 } : { min: target + 1, max: stop - 1 };
 }
 
 /** The quote band of a market: the intersection of its positions' bands, each moved onto the side it is marked on. */

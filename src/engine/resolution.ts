@@ -1,0 +1,60 @@
+// A resolved prediction market: every open position on it settles at $1 (its outcome won) or $0 per contract, and the
+// resolution is recorded, all in one transaction — a crash leaves all of them or none. A position that cannot settle
+// is rolled back alone (a savepoint each) and handed back, so the others still settle.
+import type { Config } from '../config/config.js';
+import { OperationalError } from '../domain/errors.js';
+import type { PriceMicros } from '../domain/money.js';
+import type { UnhedgedState } from '../domain/arb.js';
+import type { CloseResult, Ledger, PositionRow } from '../ledger/ledger.js';
+import { positionMarket } from './arb/settle.js';
+import type { ResolveEvent } from '../feeds/events.js';
+import { MARKET_RESOLVED } from './reconcile.js';
+
+/** What a contract of the winning outcome pays. */
+const PAYOUT_MICROS = 1_000_000 as PriceMicros;
+
+export interface ResolutionSettled {
+  readonly closes: readonly Extract<CloseResult, { status: 'closed' }>[];
+  /** Positions whose settlement failed for a reason of their own (never an operating error: that is thrown). */
+  readonly failed: readonly { readonly position: PositionRow; readonly error: unknown }[];
+  /** The ledger's record of this resolution: a paper venue applies each one once. */
+  readonly resolutionId: number;
+}
+
+/** Called inside the settlement of each position: an unhedged leg's record follows its position. */
+export type OnSettled = (positionId: number, state: Exclude<UnhedgedState, 'open' | 'hedged'>, note: string) => void;
+
+export function settleResolution(ledger: Ledger, config: Config, event: ResolveEvent, onSettled: OnSettled): ResolutionSettled {
+  return ledger.transaction(() => {
+    const closes: Extract<CloseResult, { status: 'closed' }>[] = [];
+    const failed: { position: PositionRow; error: unknown }[] = [];
+    for (const outcome of ['yes', 'no'] as const) {
+      const payout = (event.outcome === outcome ? PAYOUT_MICROS : 0) as PriceMicros;
+      for (const position of ledger.listOpenPositionsForMarket(event.venue, positionMarket(event.market, outcome))) {
+        try {
+          const closed = ledger.transaction(() => settleOne(ledger, config, position, payout, event.outcome, onSettled));
+          if (closed) closes.push(closed);
+        } catch (error) {
+          if (error instanceof OperationalError) throw error;
+          failed.push({ position, error });
+        }
+      }
+    }
+    const resolutionId = ledger.addAudit(MARKET_RESOLVED, event.venue, JSON.stringify({ market: event.market, outcome: event.outcome }));
+    return { closes, failed, resolutionId };
+  });
+}
+
+function settleOne(
+  ledger: Ledger,
+  config: Config,
+  position: PositionRow,
+  payout: PriceMicros,
+  outcome: 'yes' | 'no',
+  onSettled: OnSettled,
+): Extract<CloseResult, { status: 'closed' }> | null {
+  const closed = ledger.closePosition(position.id, { exitPrice: payout, reason: `Resolved ${outcome.toUpperCase()}`, costs: config.costs, kind: 'settlement' });
+  if (closed.status !== 'closed') return null;
+  onSettled(position.id, payout > 0 ? 'unwound' : 'written_off', `market resolved ${outcome.toUpperCase()}`);
+  return closed;
+}
