@@ -143,6 +143,11 @@ export interface Venue {
   /** The venue's own description of a market; a venue that cannot describe one leaves this out. */
   describeMarket?(market: string): Promise<MarketDescription>;
   /**
+   * Throws (with no I/O) when this venue cannot take orders at all, e.g. its credentials are missing, although its
+   * public books can be read: asked before an arbitrage is recorded, so one leg is never sent while the other cannot be.
+   */
+  assertCanTrade?(): void;
+  /**
    * Places an order under its client order id. Placing the same client order id twice never creates a second order:
    * the venue (or the adapter) answers with the first one's report.
    * Throws OrderOutcomeUnknownError when the request may or may not have reached the venue.

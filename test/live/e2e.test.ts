@@ -11,7 +11,8 @@
 //   Polymarket fee  100 × 0.03 × 0.53 × 0.47 = $0.7473 (r = 0.03, e = 1, read from the market)
 //   net $2.5427 on $97.4573 used → 260 bps
 // Each figure is also computed by the imitations' own fee code (BigInt, independent of src/). An SX imitation joins for
-// one Kalshi–SX pair. The tests run concurrently, each with its own servers, directory and ledger.
+// one Kalshi–SX pair (its books public, its fills signed with the wallet key). The tests run concurrently, each with its
+// own servers, directory and ledger.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +26,7 @@ import { assertInvariants } from '../invariants.js';
 import { MICRO, scaledToDecimal } from '../venues/imitation.js';
 import { KalshiImitation, kalshiFee, type KalshiBookSpec } from '../venues/kalshi-server.js';
 import { PolymarketImitation, takerFee as polymarketFee, type PolymarketBookSpec } from '../venues/polymarket-server.js';
-import { SxImitation } from '../venues/sx-server.js';
+import { SxImitation, type SxMarketSpec } from '../venues/sx-server.js';
 
 const TICKER = 'KXFED-26DEC-T4.00';
 const CONDITION = `0x${'ab'.repeat(32)}`;
@@ -53,6 +54,19 @@ const KALSHI_SX_BOOK: KalshiBookSpec = { yes: [['0.5500', '100.00']], no: [['0.3
 const SX_MARKET = `0x${'cd'.repeat(32)}`;
 const SX_PRIVATE_KEY = generatePrivateKey();
 const SX_ACCOUNT = privateKeyToAccount(SX_PRIVATE_KEY);
+const SX_CPI_MARKET: SxMarketSpec = {
+  marketHash: SX_MARKET,
+  outcomeOneName: 'Yes',
+  outcomeTwoName: 'No',
+  outcomeVoidName: 'NO_GAME',
+  teamOneName: 'CPI above 3.0% in December',
+  teamTwoName: 'CPI at most 3.0% in December',
+  type: 274,
+  gameTime: 1797897600,
+  sportLabel: 'Economics',
+  leagueLabel: 'US CPI',
+  liveEnabled: false,
+};
 
 const STARTING_USD = '1000';
 const STARTING_MICROS = 1_000_000_000n;
@@ -101,6 +115,8 @@ interface FixtureOptions {
   readonly venueOverrides?: { readonly kalshi?: Record<string, unknown>; readonly poly?: Record<string, unknown> };
   /** Adds an SX imitation, the `sx` venue and the pair sx-cpi (YES on SX, NO on Kalshi's second market). */
   readonly withSx?: boolean;
+  /** With withSx: the SX credentials file names the RPC URL but no wallet key. */
+  readonly sxWithoutKey?: boolean;
   readonly kalshiBook?: KalshiBookSpec;
   readonly polyBooks?: Record<string, PolymarketBookSpec>;
   /** The pair's maxSize in USD (default 200). */
@@ -141,15 +157,16 @@ async function fixture(teardown: Teardown, options: FixtureOptions = {}): Promis
   const sxPair: Record<string, unknown> = {};
   if (options.withSx) {
     sx = await SxImitation.start({
-      apiKey: 'sx-key',
       taker: SX_ACCOUNT.address,
       orders: [{ orderHash: '0xa1', marketHash: SX_MARKET, totalBetSize: 58_000_000n, percentageOdds: 58n * 10n ** 18n, isMakerBettingOutcomeOne: false }],
       balanceMicros: STARTING_MICROS,
+      markets: [SX_CPI_MARKET],
     });
     const started = sx;
     teardown(() => started.close());
     const sxCredentials = join(dir, 'sx.json');
-    writeFileSync(sxCredentials, JSON.stringify({ apiKey: 'sx-key', privateKey: SX_PRIVATE_KEY, rpcUrl: sx.rpcUrl }), { mode: 0o600 });
+    const key = options.sxWithoutKey ? {} : { privateKey: SX_PRIVATE_KEY };
+    writeFileSync(sxCredentials, JSON.stringify({ ...key, rpcUrl: sx.rpcUrl }), { mode: 0o600 });
     sxVenue.sx = { type: 'sx', baseUrl: sx.server.url, credentialsFile: sxCredentials, startingBalance: STARTING_USD, requestTimeoutMs: 3_000 };
     sxPair['sx-cpi'] = { a: { venue: 'sx', market: SX_MARKET }, b: { venue: 'kalshi', market: TICKER_SX }, minEdgeBps: 50, maxSize: '200', confirmed: true };
   }
@@ -239,6 +256,10 @@ interface ExecuteJson {
   executed: boolean;
   result: { status: string; outcome: string; tradeId: number; legs: LegJson[]; positions: { venue: string; market: string; kind: string; costBasis: string }[] };
   unhedged: { positionId: number; outcome: string }[];
+}
+interface PairCheckJson {
+  pair: string;
+  legs: { leg: string; venue: string; market: string; error: string | null; description: { title: string | null; closeTime: string | null; tickSize: string | null; minSize: string | null; notes: string[] } | null }[];
 }
 interface ReconcileJson {
   consistent: boolean;
@@ -548,13 +569,24 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
   it('Kalshi–SX: checks all three venues, then executes YES on SX against NO on Kalshi, hedged, matching both venues', async ({ onTestFinished }) => {
     const f = await fixture(onTestFinished, { withSx: true });
     const sx = f.sx!;
-    const check = await f.json<{ venues: { venue: string; ok: boolean; venueBalance: string }[] }>(['venues', 'check']);
+    const check = await f.json<{ venues: { venue: string; ok: boolean; venueBalance: string }[]; pairs: PairCheckJson[] }>(['venues', 'check']);
     expect(check.json.venues.map((v) => [v.venue, v.ok, v.venueBalance])).toEqual([
       ['kalshi', true, '1000.000000'],
       ['poly', true, '1000.000000'],
       ['sx', true, '1000.000000'],
     ]);
-    expect(check.code).toBe(0);
+    const sxLeg = check.json.pairs.find((pair) => pair.pair === 'sx-cpi')?.legs.find((leg) => leg.venue === 'sx');
+    expect(sxLeg).toMatchObject({
+      leg: 'a',
+      market: SX_MARKET,
+      error: null,
+      description: { title: 'CPI above 3.0% in December vs CPI at most 3.0% in December', closeTime: null, tickSize: null, minSize: null },
+    });
+    expect(sxLeg?.description?.notes).toEqual(expect.arrayContaining(['YES is outcome one “Yes”, NO outcome two “No”', 'Outright Winner (type 274)', 'status ACTIVE', 'minimum stake 5.00 USDC']));
+    // A leg whose venue cannot describe its market fails the check (exit 2); the SX legs describe theirs.
+    const undescribed = check.json.pairs.flatMap((pair) => pair.legs).filter((leg) => leg.error !== null);
+    expect(undescribed.filter((leg) => leg.venue === 'sx')).toEqual([]);
+    expect(check.code).toBe(undescribed.length === 0 ? 0 : 2);
 
     // SX YES at 0.42 (fee rate 0 on single bets) + Kalshi NO at 0.45: gross $13.00, Kalshi fee
     // ceil_to_cent(0.07 × 100 × 0.45 × 0.55 = 1.7325) = $1.74 (Kalshi prices NO as an ask on YES at 0.55).
@@ -582,6 +614,26 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
 
     await expectHealthy(f);
     await expectReconciled(f, { kalshi: STARTING_MICROS - 45_000_000n - kalshiFeeNo, poly: STARTING_MICROS, sx: STARTING_MICROS - 42_000_000n });
+  });
+
+  it('Kalshi–SX without the SX wallet key: arb lists the pair from public books; arb --execute refuses it before recording anything', async ({ onTestFinished }) => {
+    const f = await fixture(onTestFinished, { withSx: true, sxWithoutKey: true });
+    const sx = f.sx!;
+    const listed = await f.json<{ opportunities: { pair: string; direction: string; netEdge: string }[] }>(['arb']);
+    expect(listed.code).toBe(0);
+    expect(listed.json.opportunities.filter((o) => o.pair === 'sx-cpi').map((o) => o.direction)).toEqual(['yes_a_no_b']);
+    expect(sx.server.count('GET', '/orders')).toBeGreaterThan(0);
+
+    const executed = await f.cli(['arb', '--execute', 'sx-cpi']);
+    expect(executed.code).toBe(2);
+    expect(executed.stderr.trim().split('\n')).toEqual([expect.stringContaining(`sx: missing credentials: "privateKey" in ${join(f.dir, 'sx.json')}`)]);
+    expect(sx.server.count('POST', '/orders/fill/v2')).toBe(0);
+    expect(f.kalshi.orders.size).toBe(0);
+    expect(withLedger(f.db, (ledger) => ledger.db.prepare('SELECT COUNT(*) AS n FROM arb_trades').get() as { n: number }).n).toBe(0);
+    // Control: with the key, the same pair executes.
+    const keyed = await fixture(onTestFinished, { withSx: true });
+    expect((await keyed.cli(['arb', '--execute', 'sx-cpi'])).code).toBe(0);
+    expect(keyed.sx!.server.count('POST', '/orders/fill/v2')).toBe(1);
   });
 
   it('run: polls the books, trades the crossing pair once, stops cleanly after --duration with a summary', async ({ onTestFinished }) => {

@@ -83,6 +83,7 @@ function requireVenue(deps: ArbDeps, name: string): Venue {
   return venue;
 }
 
+/** Throws, before anything is recorded, when a venue cannot take orders at all (e.g. its credentials are missing). */
 export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed: ArmedTrades | null = null): Promise<ArbResult> {
   const { ledger, store, config } = deps;
   let venueA: Venue;
@@ -93,6 +94,8 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed:
   } catch (error) {
     return { status: 'failed', tradeId: null, reason: (error as Error).message };
   }
+  venueA.assertCanTrade?.();
+  venueB.assertCanTrade?.();
   let sent: Sent;
   const ready = armed ? takeArmed(armed, opportunity, venueA, venueB, config.arbitrage.timeInForce) : null;
   if (ready) {

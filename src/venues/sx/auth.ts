@@ -1,5 +1,6 @@
-// SX Bet authentication: an API key in the X-Api-Key header on REST calls, and an EIP-712 signature by the wallet key
-// on every taker fill (domain "SX Bet", version and verifying contract from GET /metadata, chain 4162).
+// SX Bet authentication: an EIP-712 signature by the wallet key on every taker fill (domain "SX Bet", version and
+// verifying contract from GET /metadata, chain 4162). The REST API takes no API key (API reference, API Key), so the
+// wallet key is the only secret, and public reads (books, markets, metadata) need none.
 import { keccak256, toHex } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { loadCredentials, type CredentialSpec } from '../http/credentials.js';
@@ -7,27 +8,26 @@ import { VenueCredentialsError } from '../http/errors.js';
 import { FILL_EIP712_TYPES, SX_CHAIN_ID, ZERO_ADDRESS, ZERO_BYTES32, type Hex, type SxMetadata } from './models.js';
 
 export interface SxCredentials {
-  readonly apiKey: string;
   readonly account: PrivateKeyAccount;
   /** JSON-RPC endpoint of the SX chain, for the USDC balance (not a secret, but per-deployment like the keys). */
   readonly rpcUrl: string;
 }
 
-export const SX_DEFAULT_RPC_URL = 'https://rpc.sx-rollup.gelato.digital';
+/** API reference, References → Mainnet: RPC URL (changed on 2026-03-02 from the earlier rollup endpoint). */
+export const SX_DEFAULT_RPC_URL = 'https://rpc-rollup.sx.technology';
 
 export const SX_CREDENTIALS: readonly CredentialSpec[] = [
-  { field: 'apiKey', env: 'SX_API_KEY', required: true },
   { field: 'privateKey', env: 'SX_PRIVATE_KEY', required: true },
   { field: 'rpcUrl', env: 'SX_RPC_URL', required: false },
 ];
 
-export const SX_CREDENTIALS_HINT = 'SX_API_KEY and SX_PRIVATE_KEY, or the credentials file';
+export const SX_CREDENTIALS_HINT = 'SX_PRIVATE_KEY, or the credentials file';
 
 export function loadSxCredentials(venue: string, credentialsFile: string | null, env: NodeJS.ProcessEnv): SxCredentials {
   const values = loadCredentials(venue, SX_CREDENTIALS, credentialsFile, env);
   const privateKey = values.privateKey!.startsWith('0x') ? values.privateKey! : `0x${values.privateKey!}`;
   if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey)) throw new VenueCredentialsError(`${venue}: SX_PRIVATE_KEY must be 32 bytes of hex`);
-  return { apiKey: values.apiKey!, account: privateKeyToAccount(privateKey as Hex), rpcUrl: values.rpcUrl ?? SX_DEFAULT_RPC_URL };
+  return { account: privateKeyToAccount(privateKey as Hex), rpcUrl: values.rpcUrl ?? SX_DEFAULT_RPC_URL };
 }
 
 export interface FillToSign {

@@ -12,6 +12,7 @@ import { SxVenue } from './sx-venue.js';
 
 export { SxVenue } from './sx-venue.js';
 
+/** The API URL is References → Mainnet's; SX documents a rate limiter but not its figures, so these are cautious. */
 export const SX_DEFAULTS = {
   baseUrl: 'https://api.sx.bet',
   readsPerSecond: 10,
@@ -30,9 +31,9 @@ export function createSxVenue(config: VenueConfig, options: LiveVenueOptions = {
     credentialsHint: SX_CREDENTIALS_HINT,
     log: settings.log,
   };
-  const http = new VenueHttpClient({ ...common, venue: config.name, baseUrl: settings.baseUrl, sign: () => ({ 'X-Api-Key': credentials().apiKey }) });
+  const http = new VenueHttpClient({ ...common, venue: config.name, baseUrl: settings.baseUrl });
   const rpc = lazy(() => new VenueHttpClient({ ...common, venue: `${config.name} rpc`, baseUrl: credentials().rpcUrl }));
-  // Single bets carry no SX fee today (0%); the rate is configurable for when that changes.
+  // API reference, Fees: 0% for makers and takers; the rate is configurable for when that changes.
   const feeRatePpm = config.live.fees.takerRate === null ? 0 : parseScaled(config.live.fees.takerRate, 6, { label: 'fees.takerRate', allowZero: true });
   return new SxVenue(config.name, new SxClient(http, rpc), credentials, feeRatePpm);
 }

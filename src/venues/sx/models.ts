@@ -1,7 +1,10 @@
 // SX Bet wire shapes and their translation to the Venue port's types. Everything that knows an SX field name, path,
 // contract constant or unit lives in this file (SX is moving to an "orderbook v3" API: keep the table here).
 //
-// Units: USDC amounts are integer strings with 6 decimals (= our micro-units). Odds are implied probabilities scaled
+// Units: USDC amounts are integer strings with 6 decimals (= our micro-units; SX API reference, Unit Conversion →
+// Tokens; GET /metadata names the token's address but not its decimals). Only USDC is traded: the exchange also takes
+// WSX (18 decimals), whose amounts read as USDC would be 10^12 times too large, so every order and trade is filtered
+// on the USDC address from GET /metadata. Odds are implied probabilities scaled
 // by 10^20 ("percentageOdds"): a maker at q = po/10^20 on one outcome offers the taker the other outcome at 1 − q.
 // Markets are binary: outcome one is our YES, outcome two our NO. A "contract" is $1 of payout: staking s at taker
 // probability p buys s/p contracts.
@@ -17,8 +20,10 @@ export const SX_PATHS = {
   orders: '/orders',
   fill: '/orders/fill/v2',
   trades: '/trades',
+  markets: '/markets/find',
 } as const;
 
+/** SX Network mainnet (API reference, References → Mainnet). */
 export const SX_CHAIN_ID = 4162;
 export const ODDS_SCALE = 10n ** 20n;
 /** 10^20-scaled odds → 10^6-scaled prices. */
@@ -59,13 +64,38 @@ export interface SxMetadata {
   readonly domainVersion: string;
   readonly fillHasher: Hex;
   readonly usdc: Hex;
+  /** The smallest taker stake in USDC base units (`takerMinimums`); null when the metadata gives none for USDC. */
+  readonly takerMinimumUsdc: bigint | null;
+  /** The maker odds ladder step (`oddsLadderStepSize`) as given; null when absent. */
+  readonly oddsLadderStepSize: number | null;
 }
 
-/** GET /metadata → `{status, data:{domainVersion, EIP712FillHasher, addresses:{4162:{USDC}}}}`. */
+/**
+ * GET /metadata → `{status, data:{domainVersion, EIP712FillHasher, addresses:{4162:{USDC}}, takerMinimums:{<token>:…},
+ * oddsLadderStepSize}}`. The documented sample is of an older network (chain 416): it has no mainnet addresses.
+ */
 export function parseMetadata(body: unknown): SxMetadata {
   const data = successData(body, 'metadata');
-  const addresses = data.object('addresses').object(String(SX_CHAIN_ID));
-  return { domainVersion: data.string('domainVersion'), fillHasher: hex(data, 'EIP712FillHasher'), usdc: hex(addresses, 'USDC') };
+  const addresses = data.object('addresses');
+  if (!addresses.has(String(SX_CHAIN_ID))) addresses.fail(`no addresses for SX Network chain ${SX_CHAIN_ID}`);
+  const usdc = hex(addresses.object(String(SX_CHAIN_ID)), 'USDC');
+  return {
+    domainVersion: data.string('domainVersion'),
+    fillHasher: hex(data, 'EIP712FillHasher'),
+    usdc,
+    takerMinimumUsdc: data.has('takerMinimums') ? tokenAmount(data.object('takerMinimums'), usdc) : null,
+    oddsLadderStepSize: data.has('oddsLadderStepSize') ? data.integer('oddsLadderStepSize') : null,
+  };
+}
+
+/** The amount a token-keyed map holds for `token`; addresses compare without regard to checksum case. */
+function tokenAmount(map: Wire, token: Hex): bigint | null {
+  const key = Object.keys(map.value).find((address) => sameAddress(address, token));
+  return key === undefined ? null : map.bigint(key);
+}
+
+export function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 export interface SxMakerOrder {
@@ -76,21 +106,28 @@ export interface SxMakerOrder {
   readonly isMakerBettingOutcomeOne: boolean;
 }
 
-/** GET /orders?marketHashes= → `{status:"success", data:[{orderHash, totalBetSize, percentageOdds, fillAmount, isMakerBettingOutcomeOne}]}`. */
-export function parseMakerOrders(body: unknown): SxMakerOrder[] {
+/**
+ * GET /orders?marketHashes=&baseToken= → `{status:"success", data:[{orderHash, baseToken, totalBetSize, percentageOdds,
+ * fillAmount, isMakerBettingOutcomeOne, …}]}`. Only orders in `usdc` are kept: the request asks for them alone, and
+ * an order in another token that comes back all the same is dropped rather than read as USDC.
+ */
+export function parseMakerOrders(body: unknown, usdc: Hex): SxMakerOrder[] {
   const wire = Wire.of(SX, 'orders', body);
   if (wire.string('status') !== 'success') wire.fail(`status: ${wire.string('status')}`);
-  return wire.objects('data').map((order) => {
-    const percentageOdds = order.bigint('percentageOdds');
-    if (percentageOdds <= 0n || percentageOdds >= ODDS_SCALE) order.fail('percentageOdds must lie strictly between 0 and 10^20');
-    return {
-      orderHash: order.string('orderHash'),
-      totalBetSize: order.bigint('totalBetSize'),
-      fillAmount: order.bigint('fillAmount'),
-      percentageOdds,
-      isMakerBettingOutcomeOne: order.boolean('isMakerBettingOutcomeOne'),
-    };
-  });
+  return wire
+    .objects('data')
+    .filter((order) => sameAddress(order.string('baseToken'), usdc))
+    .map((order) => {
+      const percentageOdds = order.bigint('percentageOdds');
+      if (percentageOdds <= 0n || percentageOdds >= ODDS_SCALE) order.fail('percentageOdds must lie strictly between 0 and 10^20');
+      return {
+        orderHash: order.string('orderHash'),
+        totalBetSize: order.bigint('totalBetSize'),
+        fillAmount: order.bigint('fillAmount'),
+        percentageOdds,
+        isMakerBettingOutcomeOne: order.boolean('isMakerBettingOutcomeOne'),
+      };
+    });
 }
 
 /** Taker odds (10^20 scale) for taking this maker order, i.e. the taker's implied probability. */
@@ -154,6 +191,10 @@ function addLevel(levels: Map<number, number>, price: number, contracts: number)
   levels.set(price, (levels.get(price) ?? 0) + contracts);
 }
 
+/**
+ * POST /orders/fill/v2's body. `message` is listed as required in the request table though the documented example
+ * leaves it out; it is sent so that the body satisfies both (it is not part of the signed data).
+ */
 export interface FillBody {
   readonly market: string;
   readonly baseToken: Hex;
@@ -164,6 +205,7 @@ export interface FillBody {
   readonly taker: Hex;
   readonly takerSig: Hex;
   readonly fillSalt: string;
+  readonly message: string;
 }
 
 export interface FillResult {
@@ -183,16 +225,25 @@ export function parseFillResult(body: unknown): FillResult {
   return { fillHash: data.string('fillHash'), isPartialFill: data.boolean('isPartialFill'), totalFilled, averageOdds };
 }
 
-/** A fill refused because nothing on the book matched (a FOK/IOC with nothing to take): no bet was made. */
-export function isNothingMatched(message: string): boolean {
-  return /NO_MATCHING_ORDERS/i.test(message);
+/**
+ * ODDS_STALE: "No orders could not be found for the desiredOdds and oddsSlippage" — nothing matched, so no bet was
+ * made: the documented outcome of a FOK/IOC with nothing to take, not a failure.
+ */
+export function isOddsStale(message: string): boolean {
+  return /\bODDS_STALE\b/.test(message);
+}
+
+/** FILL_ALREADY_SUBMITTED: a fill with this salt was accepted before, so it may have filled. */
+export function isFillAlreadySubmitted(message: string): boolean {
+  return /\bFILL_ALREADY_SUBMITTED\b/.test(message);
 }
 
 export type SxTradeStatus = 'PENDING' | 'SUCCESS' | 'FAILED';
 
 export interface SxTrade {
-  readonly id: string;
+  /** The fill's identifier: one fill that takes several maker orders is one trade entry per order, all with this hash. */
   readonly fillHash: string;
+  readonly orderHash: string;
   readonly stake: bigint;
   /** The bettor's implied probability, 10^20-scaled. */
   readonly odds: bigint;
@@ -202,25 +253,38 @@ export interface SxTrade {
   readonly status: SxTradeStatus;
 }
 
-/** GET /trades → `{status, data:{trades:[…], nextKey?, pageSize, count}}`; no nextKey on the last page. */
-export function parseTradesPage(body: unknown): Page<SxTrade> {
+/** A trade entry's own identity: the fill it belongs to and the maker order it took (trades have no id of their own). */
+export function tradeId(trade: SxTrade): string {
+  return `${trade.fillHash}:${trade.orderHash}`;
+}
+
+/**
+ * GET /trades → `{status, data:{trades:[…], nextKey, pageSize}}`, one entry per maker order a fill took. Trades in a
+ * token other than `usdc` are dropped. Whether the last page still carries a nextKey is not documented: an empty page
+ * ends the listing either way. PENDING is not a documented /trades status, but the realtime consolidated trades carry
+ * it; it is read as a fill still settling on chain.
+ */
+export function parseTradesPage(body: unknown, usdc: Hex): Page<SxTrade> {
   const data = successData(body, 'trades');
-  const items = data.objects('trades').map((trade) => {
-    const status = trade.string('tradeStatus');
-    if (status !== 'PENDING' && status !== 'SUCCESS' && status !== 'FAILED') trade.fail(`tradeStatus: unknown value "${status}"`);
-    return {
-      id: trade.string('_id'),
-      fillHash: trade.string('fillHash'),
-      stake: trade.bigint('stake'),
-      odds: trade.bigint('odds'),
-      maker: trade.boolean('maker'),
-      bettingOutcomeOne: trade.boolean('bettingOutcomeOne'),
-      betTimeSeconds: trade.integer('betTime'),
-      status: status as SxTradeStatus,
-    };
-  });
+  const entries = data.objects('trades');
+  const items = entries
+    .filter((trade) => sameAddress(trade.string('baseToken'), usdc))
+    .map((trade) => {
+      const status = trade.string('tradeStatus');
+      if (status !== 'PENDING' && status !== 'SUCCESS' && status !== 'FAILED') trade.fail(`tradeStatus: unknown value "${status}"`);
+      return {
+        fillHash: trade.string('fillHash'),
+        orderHash: trade.string('orderHash'),
+        stake: trade.bigint('stake'),
+        odds: trade.bigint('odds'),
+        maker: trade.boolean('maker'),
+        bettingOutcomeOne: trade.boolean('bettingOutcomeOne'),
+        betTimeSeconds: trade.integer('betTime'),
+        status: status as SxTradeStatus,
+      };
+    });
   const nextKey = data.optionalString('nextKey');
-  return { items, nextCursor: nextKey === null || nextKey === '' ? null : nextKey };
+  return { items, nextCursor: entries.length === 0 || nextKey === null || nextKey === '' ? null : nextKey };
 }
 
 // ---- USDC balance: ERC-20 balanceOf over JSON-RPC (SX's REST API has no documented balance endpoint) ----
@@ -246,9 +310,14 @@ export function feeOnStake(stake: bigint, ratePpm: number): Micros {
   return Number((stake * BigInt(ratePpm) + SCALE_BIG - 1n) / SCALE_BIG) as Micros;
 }
 
-/** SX's error envelope: `{status:"failure", message}` (some errors use errorCode or error). */
+/**
+ * SX's error answer as one line. The API reference lists error codes per endpoint (ODDS_STALE, TAKER_AMOUNT_TOO_LOW, …)
+ * but not the envelope they come in, so the code is kept wherever it is: `errorCode`, or the message text itself.
+ */
 export function describeSxError(_status: number, body: unknown): string {
-  return errorText(body);
+  const text = errorText(body);
+  const code = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).errorCode : undefined;
+  return typeof code === 'string' && code !== '' && !text.includes(code) ? `${code}: ${text}` : text;
 }
 
 function successData(body: unknown, what: string): Wire {

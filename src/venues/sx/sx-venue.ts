@@ -1,15 +1,16 @@
 // SX Bet as a Venue. SX takers fill resting maker orders with one signed request that behaves like IOC with slippage:
 // the adapter sizes the stake from the book so that it buys the requested contracts, emulates FOK by checking depth
-// first (best effort: the book can move between the check and the fill; the report then shows what really filled),
-// and never rests orders (no GTC, nothing to cancel). There is no client order id: the fill salt is derived from it,
-// and lookups match our taker trades by fill hash.
+// first (best effort: SX matches only after its betting delay, so the book can move between the check and the fill;
+// the report then shows what really filled), and never rests orders (no GTC, nothing to cancel). There is no client
+// order id: the fill salt is derived from it, and lookups match our taker trades by fill hash.
 import { IdempotencyConflictError } from '../../domain/errors.js';
-import { notional, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { formatMicrosTrim, notional, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import { assertPlaceable, BoundedMap, REMEMBERED_ORDERS_MAX, reportAfterAccept } from '../http/report.js';
 import {
   OrderOutcomeUnknownError,
   VenueRejectedError,
   type Fill,
+  type MarketDescription,
   type OrderBook,
   type OrderReport,
   type Outcome,
@@ -20,16 +21,19 @@ import {
 } from '../venue.js';
 import { fillSaltFor, signFill, type FillToSign, type SxCredentials } from './auth.js';
 import type { SxClient } from './client.js';
+import { describeSxMarket, findMarket } from './markets.js';
 import {
   buildBook,
   contractsFor,
   feeOnStake,
-  isNothingMatched,
+  isFillAlreadySubmitted,
+  isOddsStale,
   offersTo,
   oddsToPrice,
   priceToOdds,
   stakeFor,
   takerOdds,
+  tradeId,
   type FillResult,
   type SxMakerOrder,
   type SxMetadata,
@@ -47,6 +51,11 @@ interface SentFill {
   fillHash: string | null;
   /** Set when nothing was, or could be, filled: the final report. */
   final: OrderReport | null;
+  /**
+   * SX said a fill with this salt came before (FILL_ALREADY_SUBMITTED), from a process that is gone: its trades
+   * cannot be told from others by time, so only a person can match them.
+   */
+  submittedEarlier: boolean;
 }
 
 interface FillPlan {
@@ -67,34 +76,54 @@ export class SxVenue implements Venue {
     private readonly nowMs: () => number = Date.now,
   ) {}
 
+  /** Public: the book and the metadata need no credentials. */
   async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
-    const orders = await this.client.getMakerOrders(market);
+    const { usdc } = await this.metadata();
+    const orders = await this.client.getMakerOrders(market, usdc);
     return buildBook(orders, this.name, market, outcome, this.nowMs());
   }
 
   async getBalance(): Promise<VenueBalance> {
+    const { account } = this.credentials();
     const metadata = await this.metadata();
-    const total = await this.client.getUsdcBalance(metadata.usdc, this.credentials().account.address);
+    const total = await this.client.getUsdcBalance(metadata.usdc, account.address);
     return { total, available: total };
+  }
+
+  async describeMarket(market: string): Promise<MarketDescription> {
+    const metadata = await this.metadata();
+    return describeSxMarket(findMarket(this.name, await this.client.getMarkets(market), market), metadata);
+  }
+
+  /** Orders are signed with the wallet key: without it nothing can be placed, and the caller learns so first. */
+  assertCanTrade(): void {
+    this.credentials();
   }
 
   async placeOrder(request: PlaceOrderRequest): Promise<OrderReport> {
     assertPlaceable(this.name, request);
     this.assertSupported(request);
+    this.assertCanTrade();
     const prior = this.sent.get(request.clientOrderId);
     if (prior) return this.answerRepeat(prior, request);
-    const plan = planFill(await this.client.getMakerOrders(request.market), request);
+    const metadata = await this.metadata();
+    const plan = planFill(await this.client.getMakerOrders(request.market, metadata.usdc), request);
     const fillable = request.timeInForce === 'fok' ? plan.contracts >= BigInt(request.quantity) : plan.contracts > 0n;
     if (!fillable) {
       const entry = this.remember(request, 0n);
       return this.finalUnfilled(entry, `not enough depth at ${request.limitPrice} micros: nothing sent`);
     }
-    const { body, entry } = await this.signedFill(request, plan);
+    this.assertAboveMinimum(request, plan, metadata);
+    const { body, entry } = await this.signedFill(request, plan, metadata);
     let result: FillResult;
     try {
       result = await this.client.postFill(body, request.clientOrderId);
     } catch (error) {
-      if (error instanceof VenueRejectedError && isNothingMatched(error.message)) return this.finalUnfilled(entry, error.message);
+      if (error instanceof VenueRejectedError && isOddsStale(error.message)) return this.finalUnfilled(entry, error.message);
+      if (error instanceof VenueRejectedError && isFillAlreadySubmitted(error.message)) {
+        entry.submittedEarlier = true;
+        throw new OrderOutcomeUnknownError(request.clientOrderId, `${this.name}: order ${request.clientOrderId} was submitted before (${error.message}); reconcile by hand`);
+      }
       throw error;
     }
     return reportAfterAccept(this.name, request.clientOrderId, async () => {
@@ -105,12 +134,14 @@ export class SxVenue implements Venue {
 
   async getOrderByClientId(clientOrderId: string, market: string): Promise<OrderReport | null> {
     const entry = this.sent.get(clientOrderId);
-    if (!entry) {
+    if (!entry || entry.submittedEarlier) {
       throw new VenueRejectedError(this.name, null, `${this.name}: SX Bet keeps no client order ids and this process did not place ${clientOrderId}`);
     }
     if (entry.final) return entry.final;
     const outcomeOne = entry.request.outcome === 'yes';
-    const trades = (await this.client.getTakerTrades(this.credentials().account.address, market)).filter(
+    const { account } = this.credentials();
+    const { usdc } = await this.metadata();
+    const trades = (await this.client.getTakerTrades(account.address, market, usdc)).filter(
       (trade) => trade.bettingOutcomeOne === outcomeOne && trade.status !== 'FAILED',
     );
     const ours = entry.fillHash !== null ? trades.filter((trade) => trade.fillHash === entry.fillHash) : this.claimUnmatched(entry, trades);
@@ -133,6 +164,17 @@ export class SxVenue implements Venue {
     if (request.timeInForce === 'gtc') refuse('resting (maker) orders are not supported on SX Bet; use fok or ioc');
   }
 
+  /** SX refuses a stake under its taker minimum (TAKER_AMOUNT_TOO_LOW): refused here before anything is signed. */
+  private assertAboveMinimum(request: PlaceOrderRequest, plan: FillPlan, metadata: SxMetadata): void {
+    const minimum = metadata.takerMinimumUsdc;
+    if (minimum === null || plan.stakeWei >= minimum) return;
+    throw new VenueRejectedError(
+      this.name,
+      null,
+      `${this.name}: order ${request.clientOrderId} not sent: its stake ${formatMicrosTrim(Number(plan.stakeWei))} USDC is under SX's taker minimum of ${formatMicrosTrim(Number(minimum))} USDC`,
+    );
+  }
+
   private metadata(): Promise<SxMetadata> {
     this.metadataCache ??= this.client.getMetadata().catch((error: unknown) => {
       this.metadataCache = null; // a failed read must not poison the cache
@@ -142,13 +184,12 @@ export class SxVenue implements Venue {
   }
 
   private remember(request: PlaceOrderRequest, stakeWei: bigint): SentFill {
-    const entry: SentFill = { request, stakeWei, sentAtSeconds: Math.floor(this.nowMs() / 1000), fillHash: null, final: null };
+    const entry: SentFill = { request, stakeWei, sentAtSeconds: Math.floor(this.nowMs() / 1000), fillHash: null, final: null, submittedEarlier: false };
     this.sent.set(request.clientOrderId, entry);
     return entry;
   }
 
-  private async signedFill(request: PlaceOrderRequest, plan: FillPlan) {
-    const metadata = await this.metadata();
+  private async signedFill(request: PlaceOrderRequest, plan: FillPlan, metadata: SxMetadata) {
     const credentials = this.credentials();
     const fill: FillToSign = {
       marketHash: request.market,
@@ -171,6 +212,7 @@ export class SxVenue implements Venue {
       taker: credentials.account.address,
       takerSig,
       fillSalt: fill.fillSalt.toString(),
+      message: 'N/A',
     };
     return { body, entry: this.remember(request, plan.stakeWei) };
   }
@@ -214,7 +256,7 @@ export class SxVenue implements Venue {
 
   private reportFromTrades(request: PlaceOrderRequest, trades: readonly SxTrade[]): OrderReport {
     const fills: Fill[] = trades.map((trade) => ({
-      fillId: trade.id,
+      fillId: tradeId(trade),
       quantity: Number(contractsFor(trade.stake, trade.odds)) as QtyMicros,
       price: oddsToPrice(trade.odds, 'up'),
       fee: feeOnStake(trade.stake, this.feeRatePpm),
@@ -245,8 +287,14 @@ export function planFill(orders: readonly SxMakerOrder[], request: PlaceOrderReq
   return { stakeWei, contracts: BigInt(request.quantity) - left };
 }
 
+/**
+ * The report for what was staked. SX may give more contracts than asked for — better odds that arrived during its
+ * betting delay, or a micro-unit from rounding each level's stake up — but a leg holds at most its quantity: the
+ * excess stays at the venue unrecorded, which only ever understates what we hold (rounding against us).
+ */
 function buildReport(request: PlaceOrderRequest, fillHash: string, fills: readonly Fill[], stakedWei: bigint): OrderReport {
-  const filledQuantity = fills.reduce((sum, fill) => sum + fill.quantity, 0) as QtyMicros;
+  const counted = withinQuantity(fills, request.quantity);
+  const filledQuantity = counted.reduce((sum, fill) => sum + fill.quantity, 0) as QtyMicros;
   return {
     clientOrderId: request.clientOrderId,
     venueOrderId: fillHash,
@@ -255,9 +303,22 @@ function buildReport(request: PlaceOrderRequest, fillHash: string, fills: readon
     remainingQuantity: 0 as QtyMicros, // nothing rests on SX: the unfilled part is gone
     filledNotional: Number(stakedWei) as Micros, // exactly what was staked, not a product of rounded figures
     feePaid: fills.reduce((sum, fill) => sum + fill.fee, 0) as Micros,
-    fills,
+    fills: counted,
     rejectReason: null,
   };
+}
+
+/** The fills in order, cut off at `quantity` contracts in all. */
+function withinQuantity(fills: readonly Fill[], quantity: QtyMicros): Fill[] {
+  let left: number = quantity;
+  const counted: Fill[] = [];
+  for (const fill of fills) {
+    if (left === 0) break;
+    const take = Math.min(fill.quantity, left);
+    counted.push(take === fill.quantity ? fill : { ...fill, quantity: take as QtyMicros });
+    left -= take;
+  }
+  return counted;
 }
 
 function statusFor(filled: QtyMicros, requested: QtyMicros): VenueOrderStatus {
