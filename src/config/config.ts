@@ -1,10 +1,10 @@
 // Configuration: a JSON file validated with zod (unknown keys rejected, errors name the key and the file), resolved
 // into typed, integer-scaled settings. With no file, built-in paper defaults make the bot work with zero set-up.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { loadSchemas, type ConfigFile, type PaperMarketFile, type synchronousModes, type VenueType } from './schema.js';
 import type { CostModel } from '../domain/costs.js';
 import { InputError } from '../domain/errors.js';
-import { MoneyFormatError, parseMicros, parsePct, parsePrice, parseQty, type Micros, type Ppm, type PriceMicros, type QtyMicros } from '../domain/money.js';
+import { MoneyFormatError, parseMicros, parsePct, parsePrice, parseQty, PPM_ALL, type Micros, type Ppm, type PriceMicros, type QtyMicros } from '../domain/money.js';
 import type { LadderConfig } from '../domain/position.js';
 import type { RiskLimits } from '../domain/risk.js';
 
@@ -12,140 +12,7 @@ export class ConfigError extends InputError {
   override readonly name = 'ConfigError';
 }
 
-const synchronousModes = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
-export const VENUE_TYPES = ['paper', 'kalshi', 'polymarket', 'sx'] as const;
-export type VenueType = (typeof VENUE_TYPES)[number];
-
-type Zod = typeof import('zod').z;
-
-/**
- * The config file's schema. zod is loaded (its CommonJS build, the faster to load) only when there is a file to
- * validate, so the zero-config path and every command's start-up do not pay for it.
- */
-function buildSchemas(z: Zod) {
-  // zod's own union message is a bare "Invalid input"; say what a money or percentage field accepts.
-  const decimal = z.union([z.string(), z.number()], { error: 'expected a decimal number, as a string ("25.50") or a JSON number' });
-
-  const paperMarketSchema = z.strictObject({
-    bid: decimal.optional(),
-    ask: decimal.optional(),
-    price: decimal.optional(),
-    /** Contracts available at the quoted price on each side of the paper book. */
-    depth: decimal.optional(),
-  });
-
-  const venueSchema = z.strictObject({
-    type: z.enum(VENUE_TYPES).default('paper'),
-    startingBalance: decimal.optional(),
-    /** Prices must lie strictly between 0 and 1 (probabilities). Kalshi, Polymarket and SX always are. */
-    predictionMarket: z.boolean().optional(),
-    /** Initial paper books, by market id. */
-    markets: z.record(z.string(), paperMarketSchema).optional(),
-    /** Live venues: API base URL (a demo environment or a local server can be used). */
-    baseUrl: z.url().optional(),
-    /** Live venues: websocket URL for streamed quotes (Polymarket). */
-    wsUrl: z.url().optional(),
-    /** Live venues: a JSON file holding the credentials; otherwise environment variables are read. Never in this config. */
-    credentialsFile: z.string().min(1).optional(),
-    requestTimeoutMs: z.int().positive().max(120_000).optional(),
-    rateLimit: z.strictObject({ readsPerSecond: z.number().positive().optional(), writesPerSecond: z.number().positive().optional() }).optional(),
-    /** Fee overrides: Polymarket rate/exponent, Kalshi multiplier, SX rate. */
-    fees: z
-      .strictObject({ takerRate: decimal.optional(), exponent: z.int().min(0).max(4).optional(), multiplier: decimal.optional() })
-      .optional(),
-    /** Once the day's (UTC) realised net PnL on this venue has lost this much, no new position opens on it until midnight. */
-    maxDailyLossUsd: decimal.optional(),
-  });
-
-  const pairLegSchema = z.strictObject({
-    venue: z.string().min(1),
-    /** The venue's market id: Kalshi ticker, Polymarket market (see README), SX market hash, or a paper market. */
-    market: z.string().min(1),
-    /** Which of this venue's outcomes is the pair's YES (a market may be phrased the other way round). */
-    yesIs: z.enum(['yes', 'no']).optional(),
-    /** The venue's minimum order, in contracts. */
-    minContracts: decimal.optional(),
-  });
-
-  const pairSchema = z.strictObject({
-    a: pairLegSchema,
-    b: pairLegSchema,
-    /** Net edge after fees, in basis points of the capital used, below which an opportunity is not taken. */
-    minEdgeBps: z.int().min(0).max(10_000).optional(),
-    /** Most USD (both legs together) one arbitrage may use. */
-    maxSize: decimal.optional(),
-    /** A person confirmed both markets are the same event with the same resolution rules; unconfirmed pairs are only listed. */
-    confirmed: z.boolean().optional(),
-  });
-
-  const arbitrageSchema = z.strictObject({
-    enabled: z.boolean().optional(),
-    inFlightPerPairMax: z.int().positive().max(16).optional(),
-    orderTimeoutMs: z.int().positive().max(120_000).optional(),
-    timeInForce: z.enum(['fok', 'ioc']).optional(),
-    /**
-     * Hold each confirmed pair's next arbitrage armed: its funds reserved and its client order ids stored ahead, so an
-     * opportunity's orders leave without waiting for the disk (see the README). Off: every arbitrage commits first.
-     */
-    armAhead: z.boolean().optional(),
-    /** What to do with a leg whose hedge did not fill: try to hedge, else unwind, else hold under TP/SL. */
-    unhedged: z
-      .strictObject({
-        action: z.enum(['hedge', 'unwind', 'hold']).optional(),
-        /** The hedge may cost up to this much more than a break-even hedge, in basis points of $1. */
-        hedgeMaxLossBps: z.int().min(0).max(5_000).optional(),
-      })
-      .optional(),
-    /** Warn when a wallet's locked / total exceeds this percentage. */
-    utilizationWarnPct: decimal.optional(),
-  });
-
-  const riskSchema = z.strictObject({
-    /** Once the day's (UTC) realised net PnL of all venues together has lost this much, nothing new opens until midnight. */
-    maxDailyLossUsd: decimal.optional(),
-    /** The most positions open at once, arbitrage legs included. */
-    maxOpenPositions: z.int().positive().max(1_000_000).optional(),
-    /** The most cost basis one position may have; arbitrage sizes each leg within it. */
-    maxPositionUsd: decimal.optional(),
-  });
-
-  const fileSchema = z.strictObject({
-    $schema: z.string().optional(),
-    db: z.string().min(1).optional(),
-    synchronous: z.enum(synchronousModes).optional(),
-    busyTimeoutMs: z.int().positive().max(600_000).optional(),
-    venues: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'venue names are lower-case letters, digits, - and _'), venueSchema).optional(),
-    tpsl: z
-      .strictObject({ tp1Pct: decimal.optional(), tp2Pct: decimal.optional(), tp3Pct: decimal.optional(), slPct: decimal.optional() })
-      .optional(),
-    costs: z
-      .strictObject({ feePct: decimal.optional(), spreadPct: decimal.optional(), slippagePct: decimal.optional() })
-      .optional(),
-    priceGuard: z
-      .strictObject({
-        maxJumpPct: decimal.optional(),
-        /** With no fresh quote for this long, trading pauses (network loss). */
-        staleAfterMs: z.int().positive().optional(),
-      })
-      .optional(),
-    log: z.strictObject({ file: z.string().min(1).optional() }).optional(),
-    pairs: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'pair names are letters, digits, ., - and _'), pairSchema).optional(),
-    arbitrage: arbitrageSchema.optional(),
-    risk: riskSchema.optional(),
-  });
-  return { fileSchema, paperMarketSchema };
-}
-
-type Schemas = ReturnType<typeof buildSchemas>;
-let schemas: Schemas | null = null;
-
-function loadSchemas(): Schemas {
-  schemas ??= buildSchemas((createRequire(import.meta.url)('zod') as typeof import('zod')).z);
-  return schemas;
-}
-
-export type ConfigFile = import('zod').z.infer<Schemas['fileSchema']>;
-type PaperMarketFile = import('zod').z.infer<Schemas['paperMarketSchema']>;
+export { VENUE_TYPES, type ConfigFile, type VenueType } from './schema.js';
 
 export interface PaperMarketConfig {
   readonly bid: PriceMicros;
@@ -280,9 +147,12 @@ export function parseConfigObject(json: unknown, source: string | null): Config 
   return resolveConfig(parsed.data, source);
 }
 
+/** Runs one parse and names the config key in what it throws. */
+type At = <T>(key: string, parse: () => T) => T;
+
 function resolveConfig(file: ConfigFile, source: string | null): Config {
   const where = source ?? 'built-in config';
-  const at = <T>(key: string, parse: () => T): T => {
+  const at: At = (key, parse) => {
     try {
       return parse();
     } catch (error) {
@@ -292,59 +162,10 @@ function resolveConfig(file: ConfigFile, source: string | null): Config {
       throw error;
     }
   };
-  const tpslFile = { ...DEFAULTS.tpsl, ...file.tpsl };
-  const costsFile = { ...DEFAULTS.costs, ...file.costs };
-  const pct = (key: string, value: string | number, allowZero: boolean): Ppm =>
-    at(key, () => parsePct(value, { label: key, allowZero }));
-  const tpsl: LadderConfig = {
-    tp1Ppm: pct('tpsl.tp1Pct', tpslFile.tp1Pct, false),
-    tp2Ppm: pct('tpsl.tp2Pct', tpslFile.tp2Pct, false),
-    tp3Ppm: pct('tpsl.tp3Pct', tpslFile.tp3Pct, false),
-    slPpm: pct('tpsl.slPct', tpslFile.slPct, false),
-  };
-  if (!(tpsl.tp1Ppm < tpsl.tp2Ppm && tpsl.tp2Ppm < tpsl.tp3Ppm)) throw new ConfigError(`config ${where}: tpsl: tp1Pct < tp2Pct < tp3Pct required`);
-  if (tpsl.slPpm >= 1_000_000) throw new ConfigError(`config ${where}: tpsl.slPct: must be below 100`);
-  const costs: CostModel = {
-    feePpm: pct('costs.feePct', costsFile.feePct, true),
-    spreadPpm: pct('costs.spreadPct', costsFile.spreadPct, true),
-    slippagePpm: pct('costs.slippagePct', costsFile.slippagePct, true),
-  };
+  const pct = (key: string, value: string | number, allowZero: boolean): Ppm => at(key, () => parsePct(value, { label: key, allowZero }));
   const venuesFile = file.venues ?? DEFAULTS.venues;
   const venues = new Map<string, VenueConfig>();
-  for (const [name, venue] of Object.entries(venuesFile)) {
-    const type = venue.type ?? 'paper';
-    const predictionMarket = type !== 'paper' || (venue.predictionMarket ?? false);
-    if (type !== 'paper' && venue.predictionMarket === false) {
-      throw new ConfigError(`config ${where}: venues.${name}.predictionMarket: ${type} is always a prediction market`);
-    }
-    const markets = new Map<string, PaperMarketConfig>();
-    const marketsFile: Record<string, PaperMarketFile> = 'markets' in venue ? (venue.markets ?? {}) : {};
-    for (const [market, quote] of Object.entries(marketsFile)) {
-      markets.set(market, at(`venues.${name}.markets.${market}`, () => paperMarket(quote)));
-    }
-    venues.set(name, {
-      name,
-      type,
-      predictionMarket,
-      markets,
-      live: {
-        baseUrl: venue.baseUrl ?? null,
-        wsUrl: venue.wsUrl ?? null,
-        credentialsFile: venue.credentialsFile ?? null,
-        requestTimeoutMs: venue.requestTimeoutMs ?? null,
-        readsPerSecond: venue.rateLimit?.readsPerSecond ?? null,
-        writesPerSecond: venue.rateLimit?.writesPerSecond ?? null,
-        fees: {
-          takerRate: venue.fees?.takerRate === undefined ? null : String(venue.fees.takerRate),
-          exponent: venue.fees?.exponent ?? null,
-          multiplier: venue.fees?.multiplier === undefined ? null : String(venue.fees.multiplier),
-        },
-      },
-      startingBalance: at(`venues.${name}.startingBalance`, () =>
-        parseMicros(venue.startingBalance ?? '0', { label: 'startingBalance', allowZero: true }),
-      ),
-    });
-  }
+  for (const [name, venue] of Object.entries(venuesFile)) venues.set(name, resolveVenue(name, venue, where, at));
   const guard = { ...DEFAULTS.priceGuard, ...file.priceGuard };
   return {
     source,
@@ -352,26 +173,87 @@ function resolveConfig(file: ConfigFile, source: string | null): Config {
     synchronous: file.synchronous ?? DEFAULTS.synchronous,
     busyTimeoutMs: file.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs,
     venues,
-    tpsl,
-    costs,
+    tpsl: resolveLadder(file, where, pct),
+    costs: resolveCosts(file, pct),
     priceGuard: { maxJumpPpm: pct('priceGuard.maxJumpPct', guard.maxJumpPct, false), staleAfterMs: guard.staleAfterMs },
     logFile: file.log?.file ?? null,
     pairs: resolvePairs(file.pairs ?? (file.venues ? {} : DEFAULTS.pairs), venues, at),
-    arbitrage: {
-      enabled: file.arbitrage?.enabled ?? true,
-      inFlightPerPairMax: file.arbitrage?.inFlightPerPairMax ?? 1,
-      orderTimeoutMs: file.arbitrage?.orderTimeoutMs ?? 5_000,
-      timeInForce: file.arbitrage?.timeInForce ?? 'fok',
-      armAhead: file.arbitrage?.armAhead ?? true,
-      unhedgedAction: file.arbitrage?.unhedged?.action ?? 'hedge',
-      hedgeMaxLossBps: file.arbitrage?.unhedged?.hedgeMaxLossBps ?? 200,
-      utilizationWarnPpm: pct('arbitrage.utilizationWarnPct', file.arbitrage?.utilizationWarnPct ?? '80', false),
-    },
+    arbitrage: resolveArbitrage(file, pct),
     risk: resolveRisk(file, venuesFile, at),
   };
 }
 
-/** The risk limits: each USD figure a positive decimal, each absent one no limit. */
+type Pct = (key: string, value: string | number, allowZero: boolean) => Ppm;
+
+function resolveLadder(file: ConfigFile, where: string, pct: Pct): LadderConfig {
+  const tpslFile = { ...DEFAULTS.tpsl, ...file.tpsl };
+  const tpsl: LadderConfig = {
+    tp1Ppm: pct('tpsl.tp1Pct', tpslFile.tp1Pct, false),
+    tp2Ppm: pct('tpsl.tp2Pct', tpslFile.tp2Pct, false),
+    tp3Ppm: pct('tpsl.tp3Pct', tpslFile.tp3Pct, false),
+    slPpm: pct('tpsl.slPct', tpslFile.slPct, false),
+  };
+  if (!(tpsl.tp1Ppm < tpsl.tp2Ppm && tpsl.tp2Ppm < tpsl.tp3Ppm)) throw new ConfigError(`config ${where}: tpsl: tp1Pct < tp2Pct < tp3Pct required`);
+  if (tpsl.slPpm >= PPM_ALL) throw new ConfigError(`config ${where}: tpsl.slPct: must be below 100`);
+  return tpsl;
+}
+
+function resolveCosts(file: ConfigFile, pct: Pct): CostModel {
+  const costsFile = { ...DEFAULTS.costs, ...file.costs };
+  return {
+    feePpm: pct('costs.feePct', costsFile.feePct, true),
+    spreadPpm: pct('costs.spreadPct', costsFile.spreadPct, true),
+    slippagePpm: pct('costs.slippagePct', costsFile.slippagePct, true),
+  };
+}
+
+type VenueFile = NonNullable<ConfigFile['venues']>[string];
+
+function resolveVenue(name: string, venue: VenueFile, where: string, at: At): VenueConfig {
+  const type = venue.type ?? 'paper';
+  const predictionMarket = type !== 'paper' || (venue.predictionMarket ?? false);
+  if (type !== 'paper' && venue.predictionMarket === false) {
+    throw new ConfigError(`config ${where}: venues.${name}.predictionMarket: ${type} is always a prediction market`);
+  }
+  const markets = new Map<string, PaperMarketConfig>();
+  const marketsFile: Record<string, PaperMarketFile> = 'markets' in venue ? (venue.markets ?? {}) : {};
+  for (const [market, quote] of Object.entries(marketsFile)) markets.set(market, at(`venues.${name}.markets.${market}`, () => paperMarket(quote)));
+  return {
+    name,
+    type,
+    predictionMarket,
+    markets,
+    live: {
+      baseUrl: venue.baseUrl ?? null,
+      wsUrl: venue.wsUrl ?? null,
+      credentialsFile: venue.credentialsFile ?? null,
+      requestTimeoutMs: venue.requestTimeoutMs ?? null,
+      readsPerSecond: venue.rateLimit?.readsPerSecond ?? null,
+      writesPerSecond: venue.rateLimit?.writesPerSecond ?? null,
+      fees: {
+        takerRate: venue.fees?.takerRate === undefined ? null : String(venue.fees.takerRate),
+        exponent: venue.fees?.exponent ?? null,
+        multiplier: venue.fees?.multiplier === undefined ? null : String(venue.fees.multiplier),
+      },
+    },
+    startingBalance: at(`venues.${name}.startingBalance`, () => parseMicros(venue.startingBalance ?? '0', { label: 'startingBalance', allowZero: true })),
+  };
+}
+
+function resolveArbitrage(file: ConfigFile, pct: Pct): ArbitrageConfig {
+  const arbitrage = file.arbitrage;
+  return {
+    enabled: arbitrage?.enabled ?? true,
+    inFlightPerPairMax: arbitrage?.inFlightPerPairMax ?? 1,
+    orderTimeoutMs: arbitrage?.orderTimeoutMs ?? 5_000,
+    timeInForce: arbitrage?.timeInForce ?? 'fok',
+    armAhead: arbitrage?.armAhead ?? true,
+    unhedgedAction: arbitrage?.unhedged?.action ?? 'hedge',
+    hedgeMaxLossBps: arbitrage?.unhedged?.hedgeMaxLossBps ?? 200,
+    utilizationWarnPpm: pct('arbitrage.utilizationWarnPct', arbitrage?.utilizationWarnPct ?? '80', false),
+  };
+}
+
 function resolveRisk(
   file: ConfigFile,
   venuesFile: NonNullable<ConfigFile['venues']> | typeof DEFAULTS.venues,

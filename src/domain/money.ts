@@ -17,6 +17,10 @@ export type QtyMicros = Brand<number, 'QtyMicros'>;
 export type Ppm = Brand<number, 'Ppm'>;
 
 export const SCALE = 1_000_000;
+/** 100% in parts per million. */
+export const PPM_ALL = SCALE as Ppm;
+/** $1: what a prediction-market contract of the winning outcome pays, and the ceiling of its price. */
+export const PRICE_ONE = SCALE as PriceMicros;
 const SCALE_DIGITS = 6;
 const SCALE_BIG = 1_000_000n;
 /** 10^6 micros per dollar; the largest amount accepted anywhere is bounded by Number.MAX_SAFE_INTEGER (~$9 billion). */

@@ -1,0 +1,138 @@
+// The config file's schema, validated with zod: unknown keys rejected, decimal strings (or numbers) for amounts.
+import { createRequire } from 'node:module';
+
+export const synchronousModes = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+export const VENUE_TYPES = ['paper', 'kalshi', 'polymarket', 'sx'] as const;
+export type VenueType = (typeof VENUE_TYPES)[number];
+
+type Zod = typeof import('zod').z;
+
+/**
+ * The config file's schema. zod is loaded (its CommonJS build, the faster to load) only when there is a file to
+ * validate, so the zero-config path and every command's start-up do not pay for it.
+ */
+function buildSchemas(z: Zod) {
+  // zod's own union message is a bare "Invalid input"; say what a money or percentage field accepts.
+  const decimal = z.union([z.string(), z.number()], { error: 'expected a decimal number, as a string ("25.50") or a JSON number' });
+
+  const paperMarketSchema = z.strictObject({
+    bid: decimal.optional(),
+    ask: decimal.optional(),
+    price: decimal.optional(),
+    /** Contracts available at the quoted price on each side of the paper book. */
+    depth: decimal.optional(),
+  });
+
+  const venueSchema = z.strictObject({
+    type: z.enum(VENUE_TYPES).default('paper'),
+    startingBalance: decimal.optional(),
+    /** Prices must lie strictly between 0 and 1 (probabilities). Kalshi, Polymarket and SX always are. */
+    predictionMarket: z.boolean().optional(),
+    /** Initial paper books, by market id. */
+    markets: z.record(z.string(), paperMarketSchema).optional(),
+    /** Live venues: API base URL (a demo environment or a local server can be used). */
+    baseUrl: z.url().optional(),
+    /** Live venues: websocket URL for streamed quotes (Polymarket). */
+    wsUrl: z.url().optional(),
+    /** Live venues: a JSON file holding the credentials; otherwise environment variables are read. Never in this config. */
+    credentialsFile: z.string().min(1).optional(),
+    requestTimeoutMs: z.int().positive().max(120_000).optional(),
+    rateLimit: z.strictObject({ readsPerSecond: z.number().positive().optional(), writesPerSecond: z.number().positive().optional() }).optional(),
+    /** Fee overrides: Polymarket rate/exponent, Kalshi multiplier, SX rate. */
+    fees: z
+      .strictObject({ takerRate: decimal.optional(), exponent: z.int().min(0).max(4).optional(), multiplier: decimal.optional() })
+      .optional(),
+    /** Once the day's (UTC) realised net PnL on this venue has lost this much, no new position opens on it until midnight. */
+    maxDailyLossUsd: decimal.optional(),
+  });
+
+  const pairLegSchema = z.strictObject({
+    venue: z.string().min(1),
+    /** The venue's market id: Kalshi ticker, Polymarket market (see README), SX market hash, or a paper market. */
+    market: z.string().min(1),
+    /** Which of this venue's outcomes is the pair's YES (a market may be phrased the other way round). */
+    yesIs: z.enum(['yes', 'no']).optional(),
+    /** The venue's minimum order, in contracts. */
+    minContracts: decimal.optional(),
+  });
+
+  const pairSchema = z.strictObject({
+    a: pairLegSchema,
+    b: pairLegSchema,
+    /** Net edge after fees, in basis points of the capital used, below which an opportunity is not taken. */
+    minEdgeBps: z.int().min(0).max(10_000).optional(),
+    /** Most USD (both legs together) one arbitrage may use. */
+    maxSize: decimal.optional(),
+    /** A person confirmed both markets are the same event with the same resolution rules; unconfirmed pairs are only listed. */
+    confirmed: z.boolean().optional(),
+  });
+
+  const arbitrageSchema = z.strictObject({
+    enabled: z.boolean().optional(),
+    inFlightPerPairMax: z.int().positive().max(16).optional(),
+    orderTimeoutMs: z.int().positive().max(120_000).optional(),
+    timeInForce: z.enum(['fok', 'ioc']).optional(),
+    /**
+     * Hold each confirmed pair's next arbitrage armed: its funds reserved and its client order ids stored ahead, so an
+     * opportunity's orders leave without waiting for the disk (see the README). Off: every arbitrage commits first.
+     */
+    armAhead: z.boolean().optional(),
+    /** What to do with a leg whose hedge did not fill: try to hedge, else unwind, else hold under TP/SL. */
+    unhedged: z
+      .strictObject({
+        action: z.enum(['hedge', 'unwind', 'hold']).optional(),
+        /** The hedge may cost up to this much more than a break-even hedge, in basis points of $1. */
+        hedgeMaxLossBps: z.int().min(0).max(5_000).optional(),
+      })
+      .optional(),
+    /** Warn when a wallet's locked / total exceeds this percentage. */
+    utilizationWarnPct: decimal.optional(),
+  });
+
+  const riskSchema = z.strictObject({
+    /** Once the day's (UTC) realised net PnL of all venues together has lost this much, nothing new opens until midnight. */
+    maxDailyLossUsd: decimal.optional(),
+    /** The most positions open at once, arbitrage legs included. */
+    maxOpenPositions: z.int().positive().max(1_000_000).optional(),
+    /** The most cost basis one position may have; arbitrage sizes each leg within it. */
+    maxPositionUsd: decimal.optional(),
+  });
+
+  const fileSchema = z.strictObject({
+    $schema: z.string().optional(),
+    db: z.string().min(1).optional(),
+    synchronous: z.enum(synchronousModes).optional(),
+    busyTimeoutMs: z.int().positive().max(600_000).optional(),
+    venues: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'venue names are lower-case letters, digits, - and _'), venueSchema).optional(),
+    tpsl: z
+      .strictObject({ tp1Pct: decimal.optional(), tp2Pct: decimal.optional(), tp3Pct: decimal.optional(), slPct: decimal.optional() })
+      .optional(),
+    costs: z
+      .strictObject({ feePct: decimal.optional(), spreadPct: decimal.optional(), slippagePct: decimal.optional() })
+      .optional(),
+    priceGuard: z
+      .strictObject({
+        maxJumpPct: decimal.optional(),
+        /** With no fresh quote for this long, trading pauses (network loss). */
+        staleAfterMs: z.int().positive().optional(),
+      })
+      .optional(),
+    log: z.strictObject({ file: z.string().min(1).optional() }).optional(),
+    pairs: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'pair names are letters, digits, ., - and _'), pairSchema).optional(),
+    arbitrage: arbitrageSchema.optional(),
+    risk: riskSchema.optional(),
+  });
+  return { fileSchema, paperMarketSchema };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | null = null;
+
+export function loadSchemas(): Schemas {
+  schemas ??= buildSchemas((createRequire(import.meta.url)('zod') as typeof import('zod')).z);
+  return schemas;
+}
+
+export type ConfigFile = import('zod').z.infer<Schemas['fileSchema']>;
+export type PaperMarketFile = import('zod').z.infer<Schemas['paperMarketSchema']>;
+
