@@ -45,7 +45,15 @@ export interface KalshiMarketSpec {
   readonly status?: Market['status'];
   /** Kalshi's price level structures ("Fixed-Point Migration"): linear_cent (default), deci_cent, tapered_deci_cent. */
   readonly priceLevelStructure?: 'linear_cent' | 'deci_cent' | 'tapered_deci_cent';
+  /** Whether fractional counts are accepted; absent (the default) leaves the field out. */
+  readonly fractionalTradingEnabled?: boolean;
 }
+
+/**
+ * The Market model of kalshi-typescript 3.30.0, and fractional_trading_enabled, which the "Fixed-Point Migration" page
+ * documents on Market responses (and Kalshi's live GET /markets/{ticker} sends) but the model does not list yet.
+ */
+type MarketWithFractional = Market & { fractional_trading_enabled?: boolean };
 
 export interface KalshiImitationOptions {
   readonly apiKeyId: string;
@@ -176,10 +184,10 @@ export class KalshiImitation {
 
   private market(ticker: string): Reply {
     if (!this.books.has(ticker)) return notFound(`market ${ticker} not found`);
-    return reply<GetMarketResponse>(200, { market: this.marketOf(ticker) });
+    return reply<GetMarketResponse & { market: MarketWithFractional }>(200, { market: this.marketOf(ticker) });
   }
 
-  private marketOf(ticker: string): Market {
+  private marketOf(ticker: string): MarketWithFractional {
     const spec = this.options.markets?.[ticker] ?? {};
     const structure = spec.priceLevelStructure ?? 'linear_cent';
     const book = this.books.get(ticker)!;
@@ -220,6 +228,7 @@ export class KalshiImitation {
       rules_secondary: '',
       price_level_structure: structure,
       price_ranges: PRICE_RANGES[structure],
+      ...(spec.fractionalTradingEnabled === undefined ? {} : { fractional_trading_enabled: spec.fractionalTradingEnabled }),
     };
   }
 

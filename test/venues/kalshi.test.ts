@@ -151,6 +151,14 @@ describe('kalshi market descriptions', () => {
     expect(deci).toMatchObject({ title: null, tickSize: 1_000, notes: ['status active'] });
   });
 
+  it('gives the minimum from fractional_trading_enabled: 0.01 contracts, one contract, or not given', async () => {
+    const minimum = async (fractionalTradingEnabled?: boolean) =>
+      (await venueFor(await start({ markets: { [TICKER]: fractionalTradingEnabled === undefined ? {} : { fractionalTradingEnabled } } })).describeMarket!(TICKER)).minSize;
+    expect(await minimum(true)).toBe(10_000);
+    expect(await minimum(false)).toBe(1_000_000);
+    expect(await minimum()).toBeNull();
+  });
+
   it('reports an unknown ticker as the venue refusing it', async () => {
     const venue = venueFor(await start());
     await expect(venue.describeMarket!('KXNOPE-26')).rejects.toBeInstanceOf(VenueRejectedError);

@@ -240,10 +240,15 @@ function cursorOf(wire: Wire): string | null {
   return cursor === null || cursor === '' ? null : cursor;
 }
 
+/** The smallest count Kalshi accepts on a market with fractional trading ("Fixed-Point Migration": 0.01 contracts). */
+const FRACTIONAL_MIN_COUNT = (SCALE / 100) as QtyMicros;
+
 /**
  * GET /markets/{ticker} (GetMarketResponse) as the Venue port describes a market: the (deprecated but still sent)
- * title, else the YES side's short title; close_time; the tick from price_ranges; no minimum (Kalshi states none per
- * market, only the API-wide 0.01-contract granularity); the status and anything else that changes how it trades.
+ * title, else the YES side's short title; close_time; the tick from price_ranges; the minimum from
+ * fractional_trading_enabled (documented on the "Fixed-Point Migration" page, not yet in the SDK's Market model):
+ * 0.01 contracts when true, one whole contract when false, unknown when absent; the status and anything else that
+ * changes how the market trades.
  */
 export function parseMarketDescription(body: unknown, ticker: string): MarketDescription {
   const market = Wire.of(KALSHI, 'market', body).object('market');
@@ -264,12 +269,13 @@ export function parseMarketDescription(body: unknown, ticker: string): MarketDes
     notes.push(`tick $${dollars(steps[0]!)} in ${fine.join(', ')}`);
   }
   const yesTitle = market.optionalString('yes_sub_title');
+  const fractional = market.has('fractional_trading_enabled') ? market.boolean('fractional_trading_enabled') : null;
   return {
     market: ticker,
     title: nonEmpty(market.optionalString('title')) ?? nonEmpty(yesTitle),
     closeTime: market.optionalString('close_time'),
     tickSize,
-    minSize: null,
+    minSize: fractional === null ? null : fractional ? FRACTIONAL_MIN_COUNT : (SCALE as QtyMicros),
     notes,
   };
 }
