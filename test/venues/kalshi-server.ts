@@ -1,10 +1,10 @@
 // An imitation of Kalshi's Trade API v2 (fixed-point era), answerable to Kalshi's own definitions: every response body
 // is typed with the models of the OpenAPI-generated SDK (npm `kalshi-typescript`, pinned as a devDependency), so a
 // wrong or missing field fails `npm run typecheck`; request bodies are checked against CreateOrderV2Request. Behaviour
-// follows the Kalshi API reference and guides ("Orderbook Responses", "Fee Rounding", "Rate Limits", "Historical
-// Data"); where those say nothing, the choice made here is marked "undocumented" with what was chosen.
-// Public market data (market, orderbook) is served without authentication; portfolio endpoints check the RSA-PSS
-// signature and timestamp. Faults are injected through `server` (see imitation.ts).
+// follows the Kalshi API reference and guides ("Orderbook Responses", "Fee Rounding", "Fixed-Point Migration", "Rate
+// Limits"); where those say nothing, the choice made here is marked "undocumented" with what was chosen.
+// Public market data (market, orderbook) is served without authentication (headers sent anyway are checked); portfolio
+// endpoints check the RSA-PSS signature and timestamp. Faults are injected through `server` (see imitation.ts).
 import { constants, verify, type KeyObject } from 'node:crypto';
 import type {
   CancelOrderV2Response,
@@ -316,8 +316,8 @@ export class KalshiImitation {
   }
 
   /**
-   * Undocumented here: resting orders (GTC remainders) are not matched against later orders, so self-trade
-   * prevention never has anything to act on; the imitation's books are other members' orders.
+   * A simplification of the imitation: resting orders (GTC remainders) are not matched against later orders, so
+   * self-trade prevention never has anything to act on; the configured books are other members' orders.
    */
   private execute(order: ServerOrder, book: { yes: Level[]; no: Level[] }, takes: readonly Take[]): void {
     for (const take of takes) {

@@ -15,7 +15,7 @@ export { KalshiVenue } from './kalshi-venue.js';
 
 export const KALSHI_DEFAULTS = {
   baseUrl: 'https://external-api.kalshi.com/trade-api/v2',
-  // Basic tier token buckets.
+  // Kalshi "Rate Limits": the Basic tier's 200 read and 100 write tokens a second, at the default 10 tokens a request.
   readsPerSecond: 20,
   writesPerSecond: 10,
 } as const;
