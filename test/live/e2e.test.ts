@@ -24,11 +24,13 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { BIN, writeConfig, type CliResult } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { MICRO, scaledToDecimal } from '../venues/imitation.js';
-import { KalshiImitation, kalshiFee, type KalshiBookSpec } from '../venues/kalshi-server.js';
+import { KalshiImitation, kalshiFee, type KalshiBookSpec, type KalshiMarketSpec } from '../venues/kalshi-server.js';
 import { PolymarketImitation, takerFee as polymarketFee, type PolymarketBookSpec } from '../venues/polymarket-server.js';
 import { SxImitation, type SxMarketSpec } from '../venues/sx-server.js';
 
 const TICKER = 'KXFED-26DEC-T4.00';
+const KALSHI_TITLE = 'Will the upper bound of the federal funds rate be above 4.00% after the December meeting?';
+const KALSHI_CLOSE = '2026-12-10T18:55:00Z';
 const CONDITION = `0x${'ab'.repeat(32)}`;
 const YES_TOKEN = '71321045679252212594626385532706912750332728571942532289631379312455583992563';
 const NO_TOKEN = '52114319501245915516055106046884209969926127482827954674443846427813813222426';
@@ -49,6 +51,11 @@ const POLY_BOOKS: Record<string, PolymarketBookSpec> = {
 
 // A second Kalshi market for the SX pair: YES bids 0.55 ×100 → NO ask 0.45 ×100; NO bids 0.30 ×100 → YES ask 0.70.
 const TICKER_SX = 'KXCPI-26DEC-T3.0';
+/** What GET /markets/{ticker} says of the two Kalshi markets. */
+const KALSHI_MARKETS: Record<string, Required<Pick<KalshiMarketSpec, 'title' | 'closeTime'>>> = {
+  [TICKER]: { title: KALSHI_TITLE, closeTime: KALSHI_CLOSE },
+  [TICKER_SX]: { title: 'Will CPI inflation be above 3.0% in December?', closeTime: '2027-01-13T13:25:00Z' },
+};
 const KALSHI_SX_BOOK: KalshiBookSpec = { yes: [['0.5500', '100.00']], no: [['0.3000', '100.00']] };
 // SX: one maker on outcome two at 0.58 (58 USDC) offers YES at 0.42 ×100; nobody offers NO.
 const SX_MARKET = `0x${'cd'.repeat(32)}`;
@@ -110,6 +117,8 @@ interface Fixture {
 
 interface FixtureOptions {
   readonly kalshiPem?: string;
+  /** No Kalshi credentials at all: no credentials file, and none in the CLI's environment. */
+  readonly withoutKalshiCredentials?: boolean;
   readonly polySecret?: string;
   readonly arbitrage?: Record<string, unknown>;
   readonly venueOverrides?: { readonly kalshi?: Record<string, unknown>; readonly poly?: Record<string, unknown> };
@@ -131,6 +140,7 @@ async function fixture(teardown: Teardown, options: FixtureOptions = {}): Promis
     apiKeyId: 'key-1',
     publicKey: kalshiKeys.publicKey,
     books: { [TICKER]: options.kalshiBook ?? KALSHI_BOOK, [TICKER_SX]: KALSHI_SX_BOOK },
+    markets: KALSHI_MARKETS,
     balanceCents: 100_000,
   });
   teardown(() => kalshi.close());
@@ -174,7 +184,7 @@ async function fixture(teardown: Teardown, options: FixtureOptions = {}): Promis
   const config = writeConfig(dir, {
     synchronous: 'NORMAL',
     venues: {
-      kalshi: { type: 'kalshi', baseUrl: kalshi.baseUrl, credentialsFile: kalshiCredentials, startingBalance: STARTING_USD, requestTimeoutMs: 3_000, rateLimit, ...options.venueOverrides?.kalshi },
+      kalshi: { type: 'kalshi', baseUrl: kalshi.baseUrl, ...(options.withoutKalshiCredentials ? {} : { credentialsFile: kalshiCredentials }), startingBalance: STARTING_USD, requestTimeoutMs: 3_000, rateLimit, ...options.venueOverrides?.kalshi },
       // No fee override: the rate and exponent are read from the market (/clob-markets), as in production.
       poly: { type: 'polymarket', baseUrl: poly.server.url, credentialsFile: polyCredentials, startingBalance: STARTING_USD, requestTimeoutMs: 3_000, rateLimit, ...options.venueOverrides?.poly },
       ...sxVenue,
@@ -219,7 +229,9 @@ async function runCli(dir: string, args: readonly string[], timeoutMs = 30_000):
 
 function spawnCli(dir: string, args: readonly string[], timeoutMs: number): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ARBBOT_DB: '' } });
+    // Credentials come from each fixture's files only, never from the environment the tests run in.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KALSHI_')));
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...env, NO_COLOR: '1', ARBBOT_DB: '' } });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -261,6 +273,30 @@ interface PairCheckJson {
   pair: string;
   legs: { leg: string; venue: string; market: string; error: string | null; description: { title: string | null; closeTime: string | null; tickSize: string | null; minSize: string | null; notes: string[] } | null }[];
 }
+
+interface VenuesCheckJson {
+  venues: { venue: string; type: string; ok: boolean; venueBalance: string; ledgerTotal: string }[];
+  pairs: PairCheckJson[];
+}
+
+/**
+ * Every Kalshi leg of every pair is described as Kalshi's GET /markets/{ticker} says (here, the imitation), no leg's
+ * description failed, and the check exits 0.
+ */
+function expectKalshiLegDescribed(json: VenuesCheckJson, code: number): void {
+  const legs = json.pairs.flatMap((pair) => pair.legs);
+  const kalshiLegs = legs.filter((leg) => leg.venue === 'kalshi');
+  expect(kalshiLegs.length).toBeGreaterThan(0);
+  for (const leg of kalshiLegs) {
+    expect(leg).toMatchObject({
+      error: null,
+      description: { market: leg.market, ...KALSHI_MARKETS[leg.market], tickSize: '0.010000', minSize: null, notes: ['status active'] },
+    });
+  }
+  expect(legs.filter((leg) => leg.error !== null)).toEqual([]);
+  expect(code).toBe(0);
+}
+
 interface ReconcileJson {
   consistent: boolean;
   actions: { kind: string; detail: string }[];
@@ -307,16 +343,17 @@ function clearFaults(server: { takeFault(method: string, pathname: string, kinds
 describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations over loopback HTTP', () => {
   it('venues check: shows both balances, next to the ledger, and exits 0', async ({ onTestFinished }) => {
     const f = await fixture(onTestFinished);
-    const { code, json } = await f.json<{ venues: { venue: string; type: string; ok: boolean; venueBalance: string; ledgerTotal: string }[] }>(['venues', 'check']);
+    const { code, json } = await f.json<VenuesCheckJson>(['venues', 'check']);
     expect(json.venues).toEqual([
       { venue: 'kalshi', type: 'kalshi', ok: true, error: null, exitCode: 0, venueBalance: '1000.000000', ledgerTotal: '1000.000000' },
       { venue: 'poly', type: 'polymarket', ok: true, error: null, exitCode: 0, venueBalance: '1000.000000', ledgerTotal: '1000.000000' },
     ]);
-    expect(code).toBe(0);
+    expectKalshiLegDescribed(json, code);
     const table = await f.cli(['venues', 'check']);
-    expect(table.code).toBe(0);
+    expect(table.code).toBe(code);
     expect(table.stdout).toMatch(/kalshi.*ok.*\$1,?000\.00/);
     expect(table.stdout).toMatch(/poly.*ok.*\$1,?000\.00/);
+    expect(table.stdout).toContain(`  a kalshi ${TICKER}: “${KALSHI_TITLE}”, closes ${KALSHI_CLOSE}, tick $0.01, minimum not given, status active`);
   });
 
   it('venues check: reports a rejected signature as a credentials error (exit 2), one request per venue, no retry storm', async ({ onTestFinished }) => {
@@ -334,7 +371,8 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
     expect(f.kalshi.server.requests).toHaveLength(1);
     expect(f.poly.server.requests).toHaveLength(1);
 
-    // Trading with the rejected credentials fails at the first signed call, places nothing and does not retry.
+    // Trading with the rejected credentials fails at the first signed call, places nothing and does not retry. The
+    // Kalshi book reads are signed because credentials are configured (unsigned only when none are).
     const executed = await f.cli(['arb', '--execute', PAIR]);
     expect(executed.stderr).toMatch(/^arbbot: kalshi: credentials rejected \(HTTP 401: authentication_error: invalid signature\)/);
     expect(executed.stderr).not.toMatch(/\n\s+at /); // a clear message, not a stack trace
@@ -349,8 +387,24 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
       `GET /trade-api/v2/markets/${TICKER}/orderbook`,
       `GET /trade-api/v2/markets/${TICKER}/orderbook`,
     ]);
+    expect(f.kalshi.server.requests.every((r) => r.headers['kalshi-access-signature'] !== undefined)).toBe(true);
     expect(f.poly.server.count('GET', '/balance-allowance')).toBe(2);
     expect(f.poly.server.count('POST', '/order')).toBe(0);
+    await expectHealthy(f);
+  });
+
+  it('arb: lists a Kalshi pair with no Kalshi credentials configured (public books, unsigned); balances name what is missing', async ({ onTestFinished }) => {
+    const f = await fixture(onTestFinished, { withoutKalshiCredentials: true });
+    const listed = await f.json<{ opportunities: Record<string, unknown>[] }>(['arb']);
+    expect(listed.code).toBe(0);
+    expect(listed.json.opportunities[0]).toMatchObject({ pair: PAIR, direction: 'yes_a_no_b', netEdgeBps: 260, a: { venue: 'kalshi', fee: usd(KALSHI_FEE) } });
+    expect(f.kalshi.server.requests.length).toBeGreaterThan(0);
+    expect(f.kalshi.server.requests.filter((r) => r.headers['kalshi-access-key'] !== undefined)).toEqual([]);
+
+    const check = await f.json<VenuesCheckJson & { venues: { error: string; exitCode: number }[] }>(['venues', 'check', 'kalshi']);
+    expect(check.json.venues).toEqual([expect.objectContaining({ venue: 'kalshi', ok: false, exitCode: 2, error: 'kalshi: missing credentials: KALSHI_API_KEY_ID' })]);
+    expect(check.code).toBe(2);
+
     await expectHealthy(f);
   });
 
@@ -396,7 +450,7 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
     expect(json.unhedged).toEqual([]);
 
     // What the venues did: one fill-or-kill order each, under the ledger's client order id (Kalshi), fees charged.
-    expect([...f.kalshi.orders.values()].map((o) => [o.clientOrderId, o.side, o.timeInForce, o.status])).toEqual([[legA!.clientOrderId, 'bid', 'fill_or_kill', 'executed']]);
+    expect([...f.kalshi.orders.values()].map((o) => [o.clientOrderId, o.bookSide, o.timeInForce, o.status])).toEqual([[legA!.clientOrderId, 'bid', 'fill_or_kill', 'executed']]);
     expect([...f.poly.orders.values()].map((o) => [o.orderType, o.status, o.sizeMatched])).toEqual([['FOK', 'MATCHED', CONTRACTS]]);
     expect(f.kalshi.balanceMicros).toBe(STARTING_MICROS - KALSHI_COST - KALSHI_FEE);
     expect(f.poly.balanceMicros).toBe(STARTING_MICROS - POLY_COST - POLY_FEE);
@@ -569,7 +623,7 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
   it('Kalshi–SX: checks all three venues, then executes YES on SX against NO on Kalshi, hedged, matching both venues', async ({ onTestFinished }) => {
     const f = await fixture(onTestFinished, { withSx: true });
     const sx = f.sx!;
-    const check = await f.json<{ venues: { venue: string; ok: boolean; venueBalance: string }[]; pairs: PairCheckJson[] }>(['venues', 'check']);
+    const check = await f.json<VenuesCheckJson>(['venues', 'check']);
     expect(check.json.venues.map((v) => [v.venue, v.ok, v.venueBalance])).toEqual([
       ['kalshi', true, '1000.000000'],
       ['poly', true, '1000.000000'],
@@ -583,10 +637,7 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
       description: { title: 'CPI above 3.0% in December vs CPI at most 3.0% in December', closeTime: null, tickSize: null, minSize: null },
     });
     expect(sxLeg?.description?.notes).toEqual(expect.arrayContaining(['YES is outcome one “Yes”, NO outcome two “No”', 'Outright Winner (type 274)', 'status ACTIVE', 'minimum stake 5.00 USDC']));
-    // A leg whose venue cannot describe its market fails the check (exit 2); the SX legs describe theirs.
-    const undescribed = check.json.pairs.flatMap((pair) => pair.legs).filter((leg) => leg.error !== null);
-    expect(undescribed.filter((leg) => leg.venue === 'sx')).toEqual([]);
-    expect(check.code).toBe(undescribed.length === 0 ? 0 : 2);
+    expectKalshiLegDescribed(check.json, check.code);
 
     // SX YES at 0.42 (fee rate 0 on single bets) + Kalshi NO at 0.45: gross $13.00, Kalshi fee
     // ceil_to_cent(0.07 × 100 × 0.45 × 0.55 = 1.7325) = $1.74 (Kalshi prices NO as an ask on YES at 0.55).
@@ -608,7 +659,7 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
       ['kalshi', '100.000000', '45.000000', usd(kalshiFeeNo)],
     ]);
     expect(sx.server.count('POST', '/orders/fill/v2')).toBe(1);
-    expect([...f.kalshi.orders.values()].map((o) => [o.ticker, o.side, o.timeInForce, o.status])).toEqual([[TICKER_SX, 'ask', 'fill_or_kill', 'executed']]);
+    expect([...f.kalshi.orders.values()].map((o) => [o.ticker, o.bookSide, o.timeInForce, o.status])).toEqual([[TICKER_SX, 'ask', 'fill_or_kill', 'executed']]);
     expect(sx.balanceMicros).toBe(STARTING_MICROS - 42_000_000n);
     expect(f.kalshi.balanceMicros).toBe(STARTING_MICROS - 45_000_000n - kalshiFeeNo);
 

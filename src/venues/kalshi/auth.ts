@@ -18,6 +18,14 @@ export const KALSHI_CREDENTIALS: readonly CredentialSpec[] = [
   { field: 'privateKey', env: 'KALSHI_PRIVATE_KEY', required: false },
 ];
 
+/**
+ * Whether any Kalshi credential is configured (a credentials file, or any of the variables), usable or not: with none,
+ * the adapter reads public market data unsigned; with some, it signs every request, as Kalshi's own SDK does.
+ */
+export function kalshiCredentialsConfigured(credentialsFile: string | null, env: NodeJS.ProcessEnv): boolean {
+  return credentialsFile !== null || KALSHI_CREDENTIALS.some((spec) => (env[spec.env] ?? '').trim() !== '');
+}
+
 export const KALSHI_CREDENTIALS_HINT = 'KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY_PATH (or KALSHI_PRIVATE_KEY), or the credentials file';
 
 export function loadKalshiCredentials(venue: string, credentialsFile: string | null, env: NodeJS.ProcessEnv): KalshiCredentials {

@@ -1,31 +1,50 @@
 // Kalshi over HTTP: one method per endpoint, each returning parsed wire results (models.ts).
 // The Venue semantics (orientation, statuses, reports) live in kalshi-venue.ts.
-import { collectPages, PAGES_MAX_DEFAULT } from '../http/paginate.js';
+import { VenueResponseError } from '../http/errors.js';
+import { collectPages, PAGES_MAX_DEFAULT, type Page } from '../http/paginate.js';
 import type { VenueHttpClient } from '../http/venue-http-client.js';
 import {
   KALSHI_DUPLICATE_STATUS,
   KALSHI_PATHS,
   parseBalance,
+  parseCancelOrderResponse,
   parseCreateOrderResponse,
   parseFillsPage,
+  parseMarketDescription,
   parseOrderEnvelope,
   parseOrdersPage,
+  type KalshiCanceledOrder,
   type KalshiCreatedOrder,
   type KalshiCreateOrderBody,
   type KalshiFill,
   type KalshiOrder,
 } from './models.js';
-import type { VenueBalance } from '../venue.js';
+import type { MarketDescription, VenueBalance } from '../venue.js';
 
-/** Fills per page requested; Kalshi's maximum is larger, but an order rarely has more than a handful. */
+/** Fills per page requested; an order rarely has more than a handful. */
 const FILLS_PAGE_LIMIT = 100;
+/** Orders per page when looking one up by client order id: Get Orders' documented default. */
+const ORDERS_PAGE_LIMIT = 100;
+/** Pages of a market's orders searched for one client order id before giving up (not "absent": unknown). */
+export const ORDER_LOOKUP_PAGES_MAX = PAGES_MAX_DEFAULT;
 
 export class KalshiClient {
-  constructor(readonly http: VenueHttpClient) {}
+  /** @param signPublicReads sign market-data reads too (credentials are configured); otherwise they go unsigned. */
+  constructor(
+    readonly http: VenueHttpClient,
+    private readonly signPublicReads: boolean,
+  ) {}
 
+  /** Public market data: the "Orderbook Responses" guide says no authentication is required. */
   async getOrderbookBody(ticker: string): Promise<unknown> {
-    const response = await this.http.request({ method: 'GET', path: KALSHI_PATHS.orderbook(ticker), kind: 'read', idempotent: true });
+    const response = await this.http.request({ method: 'GET', path: KALSHI_PATHS.orderbook(ticker), kind: 'read', idempotent: true, unsigned: !this.signPublicReads });
     return response.body;
+  }
+
+  /** Public market data: the SDK's getMarket says "No authorization required". */
+  async getMarket(ticker: string): Promise<MarketDescription> {
+    const response = await this.http.request({ method: 'GET', path: KALSHI_PATHS.market(ticker), kind: 'read', idempotent: true, unsigned: !this.signPublicReads });
+    return parseMarketDescription(response.body, ticker);
   }
 
   async getBalance(): Promise<VenueBalance> {
@@ -56,22 +75,35 @@ export class KalshiClient {
   }
 
   /**
-   * ASSUMPTION: GET /portfolio/orders accepts a `client_order_id` filter. Kalshi documents ticker/status/event filters
-   * and returns client_order_id on every order; if the filter is ignored, the match below on client_order_id still
-   * finds the order (paging through the market's orders), only more slowly.
+   * Get Orders has no client order id filter (only ticker, event, time, status): the market's orders are paged
+   * through and matched on client_order_id, stopping at the page that holds it. Reaching the page bound without it
+   * is an error, never "absent": the order may be further on, and "absent" would mean "never placed".
    */
-  async findOrdersByClientId(clientOrderId: string, ticker: string): Promise<KalshiOrder[]> {
-    const orders = await collectPages(this.http.venue, 'orders by client id', async (cursor) => {
-      const response = await this.http.request({
-        method: 'GET',
-        path: KALSHI_PATHS.orders,
-        query: { client_order_id: clientOrderId, ticker, cursor: cursor ?? undefined },
-        kind: 'read',
-        idempotent: true,
-      });
-      return parseOrdersPage(response.body);
+  async findOrderByClientId(clientOrderId: string, ticker: string): Promise<KalshiOrder | null> {
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    for (let pageIndex = 0; pageIndex < ORDER_LOOKUP_PAGES_MAX; pageIndex += 1) {
+      const page = await this.getOrdersPage(ticker, cursor);
+      const matches = page.items.filter((order) => order.clientOrderId === clientOrderId);
+      if (matches.length > 1) throw new VenueResponseError(this.http.venue, `${matches.length} orders carry client order id ${clientOrderId}`);
+      if (matches[0] !== undefined) return matches[0];
+      if (page.nextCursor === null) return null;
+      if (seen.has(page.nextCursor)) throw new VenueResponseError(this.http.venue, `orders of ${ticker}: cursor "${page.nextCursor}" repeated`);
+      seen.add(page.nextCursor);
+      cursor = page.nextCursor;
+    }
+    throw new VenueResponseError(this.http.venue, `client order id ${clientOrderId} not among the first ${ORDER_LOOKUP_PAGES_MAX * ORDERS_PAGE_LIMIT} orders of ${ticker}`);
+  }
+
+  private async getOrdersPage(ticker: string, cursor: string | null): Promise<Page<KalshiOrder>> {
+    const response = await this.http.request({
+      method: 'GET',
+      path: KALSHI_PATHS.orders,
+      query: { ticker, limit: String(ORDERS_PAGE_LIMIT), cursor: cursor ?? undefined },
+      kind: 'read',
+      idempotent: true,
     });
-    return orders.filter((order) => order.clientOrderId === clientOrderId);
+    return parseOrdersPage(response.body);
   }
 
   async getFills(orderId: string): Promise<KalshiFill[]> {
@@ -93,8 +125,15 @@ export class KalshiClient {
     return fills.filter((fill) => fill.orderId === orderId);
   }
 
-  async cancelOrder(orderId: string): Promise<KalshiOrder> {
-    const response = await this.http.request({ method: 'DELETE', path: KALSHI_PATHS.cancelOrder(orderId), kind: 'write', idempotent: true });
-    return parseOrderEnvelope(response.body);
+  /** Cancel Order (V2), with `market_ticker` so Kalshi routes it to the market's exchange shard. */
+  async cancelOrder(orderId: string, ticker: string): Promise<KalshiCanceledOrder> {
+    const response = await this.http.request({
+      method: 'DELETE',
+      path: KALSHI_PATHS.cancelOrder(orderId),
+      query: { market_ticker: ticker },
+      kind: 'write',
+      idempotent: true,
+    });
+    return parseCancelOrderResponse(response.body);
   }
 }

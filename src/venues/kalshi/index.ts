@@ -4,7 +4,7 @@ import { lazy } from '../http/credentials.js';
 import { resolveHttpSettings, type LiveVenueOptions } from '../http/live-options.js';
 import { VenueHttpClient } from '../http/venue-http-client.js';
 import type { Venue } from '../venue.js';
-import { KALSHI_CREDENTIALS_HINT, kalshiAuthHeaders, loadKalshiCredentials } from './auth.js';
+import { KALSHI_CREDENTIALS_HINT, kalshiAuthHeaders, kalshiCredentialsConfigured, loadKalshiCredentials } from './auth.js';
 import { KalshiClient } from './client.js';
 import { parseKalshiMultiplierPpm } from './fees.js';
 import { KalshiVenue } from './kalshi-venue.js';
@@ -15,7 +15,7 @@ export { KalshiVenue } from './kalshi-venue.js';
 
 export const KALSHI_DEFAULTS = {
   baseUrl: 'https://external-api.kalshi.com/trade-api/v2',
-  // Basic tier token buckets.
+  // Kalshi "Rate Limits": the Basic tier's 200 read and 100 write tokens a second, at the default 10 tokens a request.
   readsPerSecond: 20,
   writesPerSecond: 10,
 } as const;
@@ -36,5 +36,9 @@ export function createKalshiVenue(config: VenueConfig, options: LiveVenueOptions
     credentialsHint: KALSHI_CREDENTIALS_HINT,
     log: settings.log,
   });
-  return new KalshiVenue(config.name, new KalshiClient(http), parseKalshiMultiplierPpm(config.live.fees.multiplier));
+  // Market data needs no credentials (Kalshi: "No authentication is required"), so with none configured it is read
+  // unsigned and only private calls fail, naming what is missing. With credentials configured every request is signed,
+  // as Kalshi's SDK does: a rejected key then stops a trade at its first book read, before either leg is sent.
+  const signPublicReads = kalshiCredentialsConfigured(config.live.credentialsFile, settings.env);
+  return new KalshiVenue(config.name, new KalshiClient(http, signPublicReads), parseKalshiMultiplierPpm(config.live.fees.multiplier));
 }

@@ -2,11 +2,13 @@
 // resolves duplicates and unknown outcomes through the client order id, which Kalshi dedupes on.
 import { IdempotencyConflictError } from '../../domain/errors.js';
 import type { Micros, PriceMicros, QtyMicros } from '../../domain/money.js';
-import { VenueResponseError } from '../http/errors.js';
+import { VenueCredentialsError, VenueResponseError } from '../http/errors.js';
 import { assertPlaceable, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept } from '../http/report.js';
 import {
   OrderOutcomeUnknownError,
+  VenueRejectedError,
   type Fill,
+  type MarketDescription,
   type OrderBook,
   type OrderReport,
   type OrderSide,
@@ -55,27 +57,34 @@ export class KalshiVenue implements Venue {
     return this.client.getBalance();
   }
 
+  describeMarket(market: string): Promise<MarketDescription> {
+    return this.client.getMarket(market);
+  }
+
   async placeOrder(request: PlaceOrderRequest): Promise<OrderReport> {
     assertPlaceable(this.name, request);
     const body = buildCreateOrderBody(request); // refuses unrepresentable amounts before anything is sent
     // Keep the first request under an id: a conflicting reuse must not re-orient the original order's reports.
     if (this.sent.get(request.clientOrderId) === undefined) this.sent.set(request.clientOrderId, request);
-    const created = await this.client.createOrder(body);
+    const created = await this.client.createOrder(body).catch((error: unknown) => {
+      // Missing or unreadable credentials stop the request before it is signed: certainly not placed.
+      throw error instanceof VenueCredentialsError ? new VenueRejectedError(this.name, null, error.message) : error;
+    });
     // Kalshi says the order exists: a failed lookup from here on must read as unknown, never as "not placed".
     if (created === 'duplicate') return reportAfterAccept(this.name, request.clientOrderId, () => this.resolveDuplicate(request));
     return reportAfterAccept(this.name, request.clientOrderId, () => this.reportCreated(request, created));
   }
 
   async getOrderByClientId(clientOrderId: string, market: string): Promise<OrderReport | null> {
-    const orders = await this.client.findOrdersByClientId(clientOrderId, market);
-    if (orders.length === 0) return null;
-    if (orders.length > 1) throw new VenueResponseError(this.name, `${orders.length} orders carry client order id ${clientOrderId}`);
-    return this.reportOrder(orders[0]!);
+    const order = await this.client.findOrderByClientId(clientOrderId, market);
+    return order === null ? null : this.reportOrder(order);
   }
 
-  async cancelOrder(venueOrderId: string, _market: string): Promise<OrderReport> {
-    const order = await this.client.cancelOrder(venueOrderId);
-    return this.reportOrder(order);
+  /** Cancel Order (V2) answers with counts only: the order itself is read back for the report. */
+  async cancelOrder(venueOrderId: string, market: string): Promise<OrderReport> {
+    const canceled = await this.client.cancelOrder(venueOrderId, market);
+    if (canceled.orderId !== venueOrderId) throw new VenueResponseError(this.name, `cancelled order ${canceled.orderId}, not ${venueOrderId}`);
+    return this.reportOrder(await this.client.getOrder(venueOrderId));
   }
 
   takerFee(_market: string, quantity: QtyMicros, price: PriceMicros): Micros {
@@ -84,12 +93,11 @@ export class KalshiVenue implements Venue {
 
   /** Kalshi said the client order id exists (409): report that order, provided it is the same order. */
   private async resolveDuplicate(request: PlaceOrderRequest): Promise<OrderReport> {
-    const orders = await this.client.findOrdersByClientId(request.clientOrderId, request.market);
-    const order = orders[0];
-    if (order === undefined) {
+    const order = await this.client.findOrderByClientId(request.clientOrderId, request.market);
+    if (order === null) {
       throw new OrderOutcomeUnknownError(request.clientOrderId, `${this.name}: Kalshi reports client order id ${request.clientOrderId} as used, but no such order was found`);
     }
-    if (order.ticker !== request.market || order.side !== yesBookSide(request.outcome, request.side)) {
+    if (!isSameOrder(order, request)) {
       throw new IdempotencyConflictError(`${this.name}: client order id ${request.clientOrderId} was already used for a different order`);
     }
     return this.reportOrder(order);
@@ -98,13 +106,16 @@ export class KalshiVenue implements Venue {
   private async reportCreated(request: PlaceOrderRequest, created: KalshiCreatedOrder): Promise<OrderReport> {
     const fills = created.fillCount > 0 ? await this.client.getFills(created.orderId) : [];
     const status = statusFromCounts(created.fillCount, created.remainingCount, request.quantity);
-    return this.buildReport(request.clientOrderId, created.orderId, status, created.fillCount, created.remainingCount, fills, request);
+    const terms = { quantity: request.quantity, limitPrice: request.limitPrice };
+    return this.buildReport(request.clientOrderId, created.orderId, status, created.fillCount, created.remainingCount, fills, request, terms);
   }
 
   private async reportOrder(order: KalshiOrder): Promise<OrderReport> {
     const fills = order.fillCount > 0 ? await this.client.getFills(order.orderId) : [];
     const orientation = this.sent.get(order.clientOrderId) ?? orientationOf(order);
-    return this.buildReport(order.clientOrderId, order.orderId, statusOfOrder(order), order.fillCount, order.remainingCount, fills, orientation);
+    // The order's own terms, read on the book it was ordered on: recovery of an armed trade records the order from them.
+    const terms = order.yesPrice === null ? undefined : { quantity: order.initialCount, limitPrice: toYesPrice(orientation.outcome, order.yesPrice) };
+    return this.buildReport(order.clientOrderId, order.orderId, statusOfOrder(order), order.fillCount, order.remainingCount, fills, orientation, terms);
   }
 
   private buildReport(
@@ -115,6 +126,7 @@ export class KalshiVenue implements Venue {
     remainingCount: QtyMicros,
     kalshiFills: readonly KalshiFill[],
     orientation: Orientation,
+    terms: OrderReport['terms'],
   ): OrderReport {
     const fills = kalshiFills.map((fill) => toFill(fill, orientation.outcome));
     const totals = fillTotals(fills, orientation.side);
@@ -122,16 +134,27 @@ export class KalshiVenue implements Venue {
     if (totals.filledQuantity !== fillCount) {
       throw new VenueResponseError(this.name, `order ${orderId}: fills add up to ${totals.filledQuantity} but the order shows ${fillCount} filled`);
     }
-    return { clientOrderId, venueOrderId: orderId, status, remainingQuantity: remainingCount, fills, rejectReason: null, ...totals };
+    const report: OrderReport = { clientOrderId, venueOrderId: orderId, status, remainingQuantity: remainingCount, fills, rejectReason: null, ...totals };
+    return terms === undefined ? report : { ...report, terms };
   }
 }
 
 /**
- * Without our own record of the request (another process placed it), Kalshi's bid/ask on YES cannot tell "sell YES"
- * from "buy NO"; an arbitrage bot only buys, so bid reads as buying YES and ask as buying NO.
+ * Without our own record of the request (another process placed it), Kalshi's order cannot tell "sell YES" from "buy
+ * NO" (both are an ask with outcome_side no); an arbitrage bot only buys, so it reads as buying its outcome_side.
  */
 function orientationOf(order: KalshiOrder): Orientation {
-  return { outcome: order.side === 'bid' ? 'yes' : 'no', side: 'buy' };
+  return { outcome: order.outcomeSide, side: 'buy' };
+}
+
+/** A retry of the same request, rather than a client order id reused for another order. */
+function isSameOrder(order: KalshiOrder, request: PlaceOrderRequest): boolean {
+  return (
+    order.ticker === request.market &&
+    order.bookSide === yesBookSide(request.outcome, request.side) &&
+    order.initialCount === request.quantity &&
+    order.yesPrice === toYesPrice(request.outcome, request.limitPrice)
+  );
 }
 
 function toFill(fill: KalshiFill, outcome: Outcome): Fill {
