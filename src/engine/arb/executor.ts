@@ -90,6 +90,9 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed:
   try {
     venueA = requireVenue(deps, opportunity.a.venue);
     venueB = requireVenue(deps, opportunity.b.venue);
+    // Before anything is recorded: a leg its venue could not send would leave the other one unhedged.
+    venueA.assertCanTrade?.();
+    venueB.assertCanTrade?.();
   } catch (error) {
     return { status: 'failed', tradeId: null, reason: (error as Error).message };
   }
