@@ -56,6 +56,7 @@ describe('GET /clob-markets/{condition_id}: the documented example', () => {
       negRisk: false,
       minOrderSize: 5_000_000,
       acceptingOrders: null,
+      takerDelay: true, // itode
       feeRatePpm: 20_000,
       feeExponent: 2,
     });

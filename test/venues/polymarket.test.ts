@@ -430,3 +430,39 @@ async function postSigned(server: PolymarketImitation, side: 'buy' | 'sell', qua
   const response = await fetch(`${server.server.url}/order`, { method: 'POST', headers, body: bodyText });
   return { status: response.status, body: (await response.json()) as unknown };
 }
+
+describe('polymarket taker delay (itode): marketable orders held before matching', () => {
+  const delayed = (takerDelayMs: number) =>
+    start({ markets: { [CONDITION]: { yesToken: YES_TOKEN, noToken: NO_TOKEN, tickSize: 0.01, negRisk: false, feeRate: 0.03, feeExponent: 1, takerDelayMs } } });
+
+  it('waits for a delayed FOK to be matched, then reports its fills', async () => {
+    const server = await delayed(300);
+    const venue = venueFor(server);
+    expect(await venue.placeOrder(order())).toMatchObject({ status: 'filled', filledQuantity: 100_000_000, feePaid: 742_500 });
+    expect(server.server.count('GET', '/data/order/')).toBeGreaterThan(1); // not visible at first
+    expect((await venue.describeMarket!(CONDITION)).notes).toContain('taker delay: marketable orders are held before matching');
+  });
+
+  it('a delayed FOK killed when the delay ends is reported cancelled, nothing filled', async () => {
+    const server = await delayed(300);
+    const report = await venueFor(server).placeOrder(order({ outcome: 'yes', quantity: 200_000_000 as QtyMicros, limitPrice: 500_000 as PriceMicros }));
+    expect(report).toMatchObject({ status: 'canceled', filledQuantity: 0 });
+  });
+
+  it('held longer than the adapter reads: unknown, and a lookup meanwhile is unknown too (never "not placed"), then filled', async () => {
+    const server = await delayed(Number.POSITIVE_INFINITY);
+    const venue = venueFor(server);
+    const request = order();
+    await expect(venue.placeOrder(request)).rejects.toBeInstanceOf(OrderOutcomeUnknownError);
+    await expect(venue.getOrderByClientId(request.clientOrderId, CONDITION)).rejects.toBeInstanceOf(OrderOutcomeUnknownError);
+    server.releaseHeld();
+    expect(await venue.getOrderByClientId(request.clientOrderId, CONDITION)).toMatchObject({ status: 'filled', filledQuantity: 100_000_000 });
+    expect(server.server.count('POST', '/order')).toBe(1);
+  });
+
+  it('control: without a taker delay the order is matched on the first read', async () => {
+    const server = await start();
+    expect((await venueFor(server).placeOrder(order())).status).toBe('filled');
+    expect(server.server.count('GET', '/data/order/')).toBe(1);
+  });
+});

@@ -96,6 +96,8 @@ export interface PolymarketMarket {
   readonly minOrderSize: QtyMicros | null;
   /** False when the market says it is not accepting orders; null when it does not say. */
   readonly acceptingOrders: boolean | null;
+  /** `itode`: marketable orders are held for a taker delay before they are matched (omitted when false). */
+  readonly takerDelay: boolean;
   /** The market's taker fee rate (ppm) and exponent; 0 and 0 when it publishes none, as the official clients read it. */
   readonly feeRatePpm: number;
   readonly feeExponent: number;
@@ -124,6 +126,7 @@ export function parseMarket(body: unknown, conditionId: string): PolymarketMarke
     negRisk: wire.has('nr') ? wire.boolean('nr') : false,
     minOrderSize: wire.has('mos') ? parseWireDecimal(POLYMARKET, 'clob market.mos', () => parseQty(decimalText(wire, 'mos'), { label: 'mos', allowZero: true })) : null,
     acceptingOrders: wire.has('ao') ? wire.boolean('ao') : null,
+    takerDelay: wire.has('itode') ? wire.boolean('itode') : false,
     feeRatePpm: fees?.has('r') ? parseWireDecimal(POLYMARKET, 'fd.r', () => parseScaled(decimalText(fees, 'r'), 6, { label: 'r', allowZero: true })) : 0,
     feeExponent: fees?.has('e') ? fees.integer('e') : 0,
   };

@@ -1,11 +1,13 @@
 // Polymarket (CLOB V2) as a Venue. Polymarket has no client order ids: an order is known by its EIP-712 hash, which
 // we compute before sending. The adapter remembers, per client order id, the hash it signed; that answers duplicates
 // and unknown outcomes within this process. (After a restart, the ledger's stored venue order id is the handle.)
+import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyConflictError } from '../../domain/errors.js';
 import { formatMicrosTrim, formatScaled, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import { VenueCredentialsError, VenueResponseError } from '../http/errors.js';
 import { assertPlaceable, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept } from '../http/report.js';
 import {
+  OrderOutcomeUnknownError,
   VenueRejectedError,
   type BuySizeRule,
   type Fill,
@@ -48,6 +50,9 @@ import {
 
 const MARKETS_CACHED_MAX = 1_000;
 const SIZE_UNIT_MICROS = 10 ** (6 - SIZE_DECIMALS);
+/** A delayed order is read every 250 ms (the official ts-sdk's interval, the taker delay's length) for up to 2 s. */
+const DELAYED_READ_INTERVAL_MS = 250;
+const DELAYED_READS_MAX = 9;
 
 interface SentOrder {
   readonly request: PlaceOrderRequest;
@@ -57,6 +62,8 @@ interface SentOrder {
   readonly domain: OrderDomain;
   /** Set when the CLOB refused it as unmatched (FOK/FAK): it never existed, so this is its final report. */
   killed: OrderReport | null;
+  /** Set once the CLOB answered that it took the order: from then on, not finding it means "not yet", never "never". */
+  accepted: boolean;
 }
 
 export interface PolymarketFeeOverrides {
@@ -82,7 +89,7 @@ export class PolymarketVenue implements Venue {
   async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
     const info = await this.market(market);
     const body = await this.client.getBookBody(tokenFor(info, outcome));
-    this.refreshRules(info, parseBookRules(body));
+    this.refreshRules(market, info, parseBookRules(body));
     return parseBook(body, this.name, market, outcome, this.nowMs());
   }
 
@@ -97,6 +104,7 @@ export class PolymarketVenue implements Venue {
     if (info.negRisk) notes.push('neg-risk');
     if (info.protocol === 'positions') notes.push('Protocol V2 position ids: orders signed for ExchangeV3 (domain version 3)');
     else notes.push(`CTF tokens: orders signed for the CTF Exchange V2 (domain version 2); the CLOB expects order version ${await this.version()}`);
+    if (info.takerDelay) notes.push('taker delay: marketable orders are held before matching');
     if (info.acceptingOrders === false || text.acceptingOrders === false) notes.push('not accepting orders');
     if (text.closed === true) notes.push('closed');
     if (text.active === false) notes.push('not active');
@@ -139,6 +147,7 @@ export class PolymarketVenue implements Venue {
     }
     if (sent.killed) return sent.killed;
     const order = await this.client.getOrder(sent.orderId);
+    if (!final(order, sent)) throw this.notYetMatched(sent);
     return order ? this.report(order, clientOrderId, sent.request.side) : null;
   }
 
@@ -169,10 +178,10 @@ export class PolymarketVenue implements Venue {
   }
 
   /** A market's tick and minimum change (the tick tightens near 0 and 1): each book carries the current ones. */
-  private refreshRules(market: PolymarketMarket, rules: ReturnType<typeof parseBookRules>): void {
+  private refreshRules(conditionId: string, market: PolymarketMarket, rules: ReturnType<typeof parseBookRules>): void {
     const tickSize = rules.tickSize ?? market.tickSize;
     const minOrderSize = rules.minOrderSize ?? market.minOrderSize;
-    if (tickSize !== market.tickSize || minOrderSize !== market.minOrderSize) this.markets.set(market.conditionId, { ...market, tickSize, minOrderSize });
+    if (tickSize !== market.tickSize || minOrderSize !== market.minOrderSize) this.markets.set(conditionId, { ...market, tickSize, minOrderSize });
   }
 
   private async version(): Promise<number> {
@@ -246,7 +255,7 @@ export class PolymarketVenue implements Venue {
   private async signed(request: PlaceOrderRequest, order: UnsignedOrder, domain: OrderDomain, credentials: PolymarketCredentials): Promise<SentOrder> {
     const signature = await signOrder(credentials.account, order, domain);
     const body = buildPostOrderBody(order, signature, credentials.apiKey, ORDER_TYPE[request.timeInForce]);
-    return { request, orderId: orderHash(order, domain), body, domain, killed: null };
+    return { request, orderId: orderHash(order, domain), body, domain, killed: null, accepted: false };
   }
 
   private async send(sent: SentOrder): Promise<OrderReport> {
@@ -268,10 +277,30 @@ export class PolymarketVenue implements Venue {
       if (result.orderId.toLowerCase() !== sent.orderId.toLowerCase()) {
         throw new VenueResponseError(this.name, `order id ${result.orderId} is not the hash we signed (${sent.orderId})`);
       }
-      const order = await this.client.getOrder(sent.orderId);
-      if (!order) throw new VenueResponseError(this.name, `accepted order ${sent.orderId} not found`);
-      return this.report(order, clientOrderId, sent.request.side);
+      sent.accepted = true;
+      return this.report(await this.matchedOrder(sent), clientOrderId, sent.request.side);
     });
+  }
+
+  /**
+   * The accepted order once the CLOB has matched it. A market with a taker delay holds a marketable order before
+   * matching it ("delayed"): it is read again, as the official ts-sdk waits for a delayed order, for a bounded time;
+   * past that the outcome is unknown, to be asked again by client order id.
+   */
+  private async matchedOrder(sent: SentOrder): Promise<PolymarketOrder> {
+    for (let read = 0; read < DELAYED_READS_MAX; read += 1) {
+      if (read > 0) await sleep(DELAYED_READ_INTERVAL_MS);
+      const order = await this.client.getOrder(sent.orderId);
+      if (order && final(order, sent)) return order;
+    }
+    throw this.notYetMatched(sent);
+  }
+
+  private notYetMatched(sent: SentOrder): OrderOutcomeUnknownError {
+    return new OrderOutcomeUnknownError(
+      sent.request.clientOrderId,
+      `${this.name}: order ${sent.request.clientOrderId} (${sent.orderId}) was accepted but is not matched yet (a taker delay holds marketable orders); look it up by client order id`,
+    );
   }
 
   /**
@@ -295,6 +324,7 @@ export class PolymarketVenue implements Venue {
     if (prior.killed) return prior.killed;
     // The first send may have landed: a failed lookup must read as unknown, never as "not placed".
     const order = await reportAfterAccept(this.name, request.clientOrderId, () => this.client.getOrder(prior.orderId));
+    if (order && !final(order, prior)) throw this.notYetMatched(prior);
     // Re-sending the same signed order is safe: the exchange fills an order hash at most once in total.
     return order ? this.report(order, request.clientOrderId, request.side) : this.send(prior);
   }
@@ -333,6 +363,16 @@ export class PolymarketVenue implements Venue {
     const remainingQuantity = (resting ? order.originalSize - order.sizeMatched : 0) as QtyMicros;
     return { clientOrderId, venueOrderId: order.id, status, remainingQuantity, fills, rejectReason: null, ...totals };
   }
+}
+
+/**
+ * Whether a lookup's answer settles the order: a market order (FOK/FAK) still live or delayed has not been matched
+ * yet, and an accepted order not found is not visible yet; neither means it will not fill.
+ */
+function final(order: PolymarketOrder | null, sent: SentOrder): boolean {
+  if (!order) return !sent.accepted;
+  const market = sent.request.timeInForce !== 'gtc';
+  return !(market && (order.status === 'live' || order.status === 'delayed'));
 }
 
 export function statusOfOrder(order: PolymarketOrder): VenueOrderStatus {
