@@ -120,6 +120,14 @@ export interface MarketDescription {
   readonly notes: readonly string[];
 }
 
+/** The sizes a venue accepts for a fill-or-kill buy on one market. */
+export interface BuySizeRule {
+  /** The smallest order, in contracts. */
+  readonly minimum: QtyMicros;
+  /** The order's quantity must be a multiple of this at this limit price (a venue may require whole cents of cash). */
+  step(limitPrice: PriceMicros): QtyMicros;
+}
+
 export interface Venue {
   readonly name: string;
   /** Prices are probabilities strictly between 0 and 1. */
@@ -143,7 +151,13 @@ export interface Venue {
   /** The venue's own description of a market; a venue that cannot describe one leaves this out. */
   describeMarket?(market: string): Promise<MarketDescription>;
   /**
-   * Throws (with no I/O) when this venue cannot take orders at all, e.g. its credentials are missing, although its
+   * What the venue accepts as a fill-or-kill buy's size on a market, as far as it knows without a request (null until
+   * it has read the market; absent: any whole number of contracts). The scanner sizes within it: a size the venue
+   * would refuse is no opportunity.
+   */
+  buySizeRule?(market: string): BuySizeRule | null;
+  /**
+   * Throws (with no I/O), naming what is missing (credentials), when this venue cannot take orders at all although its
    * public books can be read: asked before an arbitrage is recorded, so one leg is never sent while the other cannot be.
    */
   assertCanTrade?(): void;

@@ -83,6 +83,8 @@ const POLY_FEE = polymarketFee(CONTRACTS, 530_000n, 30_000n, 1); // 747_300
 const KALSHI_COST = 42_000_000n;
 const POLY_COST = 53_000_000n;
 
+const POLY_QUESTION = 'Fed above 4.00% after the December meeting?';
+const POLY_END = '2026-12-10T19:00:00Z';
 const POLY_PRIVATE_KEY = generatePrivateKey();
 const POLY_ACCOUNT = privateKeyToAccount(POLY_PRIVATE_KEY);
 const POLY_SECRET = randomBytes(32).toString('base64');
@@ -128,6 +130,10 @@ interface FixtureOptions {
   readonly sxWithoutKey?: boolean;
   readonly kalshiBook?: KalshiBookSpec;
   readonly polyBooks?: Record<string, PolymarketBookSpec>;
+  /** The Polymarket market's tick (default 0.01). */
+  readonly polyTick?: number;
+  /** False: the Polymarket venue is configured with no credentials at all (its books are public). */
+  readonly polyCredentials?: boolean;
   /** The pair's maxSize in USD (default 200). */
   readonly maxSize?: string;
 }
@@ -149,7 +155,7 @@ async function fixture(teardown: Teardown, options: FixtureOptions = {}): Promis
     secret: POLY_SECRET,
     passphrase: 'poly-pass',
     address: POLY_ACCOUNT.address,
-    markets: { [CONDITION]: { yesToken: YES_TOKEN, noToken: NO_TOKEN, tickSize: 0.01, negRisk: false, feeRate: 0.03, feeExponent: 1 } },
+    markets: { [CONDITION]: { yesToken: YES_TOKEN, noToken: NO_TOKEN, tickSize: options.polyTick ?? 0.01, negRisk: false, feeRate: 0.03, feeExponent: 1, question: POLY_QUESTION, endDateIso: POLY_END } },
     books: options.polyBooks ?? POLY_BOOKS,
     balanceMicros: STARTING_MICROS,
   });
@@ -186,7 +192,15 @@ async function fixture(teardown: Teardown, options: FixtureOptions = {}): Promis
     venues: {
       kalshi: { type: 'kalshi', baseUrl: kalshi.baseUrl, ...(options.withoutKalshiCredentials ? {} : { credentialsFile: kalshiCredentials }), startingBalance: STARTING_USD, requestTimeoutMs: 3_000, rateLimit, ...options.venueOverrides?.kalshi },
       // No fee override: the rate and exponent are read from the market (/clob-markets), as in production.
-      poly: { type: 'polymarket', baseUrl: poly.server.url, credentialsFile: polyCredentials, startingBalance: STARTING_USD, requestTimeoutMs: 3_000, rateLimit, ...options.venueOverrides?.poly },
+      poly: {
+        type: 'polymarket',
+        baseUrl: poly.server.url,
+        ...(options.polyCredentials === false ? {} : { credentialsFile: polyCredentials }),
+        startingBalance: STARTING_USD,
+        requestTimeoutMs: 3_000,
+        rateLimit,
+        ...options.venueOverrides?.poly,
+      },
       ...sxVenue,
     },
     pairs: {
@@ -430,8 +444,9 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
       actionable: true,
       confirmed: true,
     });
-    // The other direction (Kalshi NO 0.60 + Polymarket YES 0.48) is listed too, at a loss, and not actionable.
-    expect(other).toMatchObject({ direction: 'no_a_yes_b', grossEdge: '-0.080000', actionable: false });
+    // The other direction (Kalshi NO 0.60 + Polymarket YES 0.48) is listed too, at a loss, and not actionable: at its
+    // smallest size, Polymarket's minimum order size (the market's mos, 5 contracts).
+    expect(other).toMatchObject({ direction: 'no_a_yes_b', contracts: '5.000000', grossEdge: '-0.400000', actionable: false });
     expect(rest).toEqual([]);
     // Listing places nothing.
     expect(f.kalshi.orders.size + f.poly.orders.size).toBe(0);
@@ -462,6 +477,63 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
     expect(again.json.executed).toBe(false);
     expect(again.code).toBe(1);
     expect(f.kalshi.orders.size + f.poly.orders.size).toBe(2);
+  });
+
+  it('arb: lists from Polymarket’s public books with no Polymarket credentials; --execute refuses in one line (exit 2), sending and writing nothing', async ({ onTestFinished }) => {
+    const f = await fixture(onTestFinished, { polyCredentials: false });
+    const listed = await f.json<{ opportunities: Record<string, unknown>[] }>(['arb']);
+    expect(listed.code).toBe(0);
+    expect(listed.json.opportunities[0]).toMatchObject({ pair: PAIR, direction: 'yes_a_no_b', contracts: '100.000000', netEdgeBps: 260, actionable: true });
+    // Public market data only: no Polymarket request carried an API key.
+    expect(f.poly.server.requests.every((request) => request.headers.poly_api_key === undefined)).toBe(true);
+
+    const executed = await f.cli(['arb', '--execute', PAIR]);
+    expect(executed.stderr).toBe('arbbot: poly: missing credentials: POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE, POLY_PRIVATE_KEY\n');
+    expect(executed.code).toBe(2);
+    expect(f.kalshi.orders.size + f.poly.orders.size).toBe(0);
+    expect(f.kalshi.server.count('POST', KALSHI_ORDERS) + f.poly.server.count('POST', '/order')).toBe(0);
+    withLedger(f.db, (ledger) => expect(ledger.db.prepare('SELECT count(*) AS n FROM arb_trades').get()).toEqual({ n: 0 }));
+    await expectHealthy(f);
+  });
+
+  it('arb: on a 0.001-tick Polymarket market sizes what the CLOB accepts: 90 contracts at 0.531 ($47.79), not 97 ($51.507)', async ({ onTestFinished }) => {
+    const f = await fixture(onTestFinished, {
+      polyTick: 0.001,
+      kalshiBook: { yes: [['0.3800', '50.00']], no: [['0.5800', '97.00']] },
+      polyBooks: { [YES_TOKEN]: { bids: [], asks: [['0.48', '50']] }, [NO_TOKEN]: { bids: [], asks: [['0.531', '200']] } },
+    });
+    const contracts = 90n * MICRO;
+    const kalshiFee90 = kalshiFee(contracts, 420_000n);
+    const polyFee90 = polymarketFee(contracts, 531_000n, 30_000n, 1);
+    const { code, json } = await f.json<ExecuteJson & { opportunity: Record<string, unknown> }>(['arb', '--execute', PAIR]);
+    expect(json.opportunity).toMatchObject({ contracts: '90.000000', b: { venue: 'poly', limitPrice: '0.531000', cost: '47.790000', fee: usd(polyFee90) } });
+    expect(json.result).toMatchObject({ status: 'settled', outcome: 'hedged' });
+    expect(code).toBe(0);
+    expect(json.result.legs.map((leg) => [leg.venue, leg.filledQuantity, leg.filledNotional])).toEqual([
+      ['kalshi', '90.000000', '37.800000'],
+      ['poly', '90.000000', '47.790000'],
+    ]);
+    const posted = JSON.parse(f.poly.server.requests.find((request) => request.method === 'POST')!.bodyText) as { order: { makerAmount: string; takerAmount: string } };
+    expect(posted.order).toMatchObject({ makerAmount: '47790000', takerAmount: '90000000' });
+    expect(f.poly.server.count('POST', '/order')).toBe(1);
+    await expectHealthy(f);
+    await expectReconciled(f, { kalshi: STARTING_MICROS - 37_800_000n - kalshiFee90, poly: STARTING_MICROS - 47_790_000n - polyFee90 });
+  });
+
+  it('venues check: describes the Polymarket leg in the CLOB’s words (question, end date, tick, minimum, protocol)', async ({ onTestFinished }) => {
+    const f = await fixture(onTestFinished);
+    const { json } = await f.json<{ pairs: { pair: string; legs: { venue: string; description: Record<string, unknown> | null; error: string | null }[] }[] }>(['venues', 'check']);
+    expect(json.pairs[0]!.legs.find((leg) => leg.venue === 'poly')).toMatchObject({
+      error: null,
+      description: {
+        market: CONDITION,
+        title: POLY_QUESTION,
+        closeTime: POLY_END,
+        tickSize: '0.010000',
+        minSize: '5.000000',
+        notes: ['CTF tokens: orders signed for the CTF Exchange V2 (domain version 2); the CLOB expects order version 2'],
+      },
+    });
   });
 
   it('arb: books a leg the other venue killed as an unhedged leg: hedge tried, unwind impossible, held; positions shows it', async ({ onTestFinished }) => {

@@ -99,6 +99,16 @@ describe('kalshi books and balance', () => {
     expect(placing).toBeInstanceOf(VenueRejectedError);
     expect((placing as Error).message).toBe('kalshi: missing credentials: KALSHI_API_KEY_ID');
     expect(server.server.requests).toHaveLength(2); // nothing private was sent
+    // Asked before an arbitrage records anything, with no request: the other leg is never sent alone.
+    expect(() => venue.assertCanTrade!()).toThrow('kalshi: missing credentials: KALSHI_API_KEY_ID');
+    expect(server.server.requests).toHaveLength(2);
+  });
+
+  it('can trade with credentials configured: assertCanTrade passes without a request', async () => {
+    const server = await start();
+    const venue = venueFor(server);
+    expect(() => venue.assertCanTrade!()).not.toThrow();
+    expect(server.server.requests).toHaveLength(0);
   });
 
   it('with credentials configured signs every request, market data included (as Kalshi\'s SDK does)', async () => {

@@ -1,15 +1,35 @@
-// An imitation of Polymarket's CLOB V2 REST API, from the public docs, the official V2 client and venues.md: same
-// paths and JSON shapes (decimal strings for prices and sizes, micro-units for balances and signed amounts); L2 HMAC
-// and timestamp checks; EIP-712 V2 order signatures recovered with viem against its own copy of the struct; books
-// sent worst-first (the docs disagree on order); FOK/FAK/GTC matching; fees per trade; next_cursor pagination.
+// An imitation of Polymarket's CLOB V2 REST API, answerable to the official definitions: every response is typed by
+// the official client's types (polymarket-official-types.ts, from clob-client-v2 1.1.0), paths and behaviour follow
+// the CLOB API reference and the official clients. L2 HMAC and timestamp checks; EIP-712 order signatures recovered
+// with viem against its own copy of the struct and domains (CTF Exchange V2 for CTF tokens, ExchangeV3 for Protocol
+// V2 position ids); books sent worst-first (the documentation does not fix an order); FOK/FAK/GTC matching; fees per
+// trade; next_cursor pagination.
+//
+// Where the documentation is silent on what the server does, this imitation says so beside the behaviour it chose:
+// the exact text of some refusals, the minimum order size for market orders, how a market order's implied price is
+// matched, and one trade per level taken.
 import { createHmac } from 'node:crypto';
 import { hashTypedData, recoverTypedDataAddress } from 'viem';
 import { ceilDiv, decimalToScaled, ImitationServer, MICRO, scaledToDecimal, type ImitationRequest, type Reply } from './imitation.js';
+import type {
+  BalanceAllowanceResponse,
+  CancelOrdersResponse,
+  ClobErrorResponseBody,
+  ClobMarket,
+  MarketDetails,
+  NewOrderV2,
+  OpenOrder,
+  OrderBookSummary,
+  OrderResponse,
+  Trade,
+  TradesPage,
+  VersionResponse,
+} from './polymarket-official-types.js';
 
 const TIMESTAMP_TOLERANCE_SECONDS = 30;
 const END_CURSOR = 'LTE=';
 
-// The V2 order struct and domain, written out here independently of the adapter so a mistake there fails here.
+// The V2 order struct and domains, written out here independently of the adapter so a mistake there fails here.
 const ORDER_TYPES = {
   Order: [
     { name: 'salt', type: 'uint256' },
@@ -25,19 +45,34 @@ const ORDER_TYPES = {
     { name: 'builder', type: 'bytes32' },
   ],
 } as const;
-const EXCHANGE = '0xE111180000d2663C0091e4f400237545B87B996B';
-const NEG_RISK_EXCHANGE = '0xe2222d279d744050d28e00520010520000310F59';
+// clob-client-v2 1.1.0 src/config.ts, Polygon (MATIC_CONTRACTS).
+const EXCHANGE_V2 = '0xE111180000d2663C0091e4f400237545B87B996B';
+const NEG_RISK_EXCHANGE_V2 = '0xe2222d279d744050d28e00520010520000310F59';
+const EXCHANGE_V3 = '0xe3333700cA9d93003F00f0F71f8515005F6c00Aa';
+const MAX_UINT256 = ((1n << 256n) - 1n).toString();
 
 type Hex = `0x${string}`;
 
 export interface PolymarketMarketSpec {
   readonly yesToken: string;
   readonly noToken: string;
+  /** As /clob-markets publishes it (a JSON number): 0.1, 0.01, 0.005, 0.0025, 0.001 or 0.0001. */
   readonly tickSize: number;
   readonly negRisk: boolean;
-  /** Taker fee rate and exponent, as /clob-markets publishes them (JSON numbers). */
+  /** Taker fee rate and exponent, as /clob-markets publishes them; a rate of 0 publishes no `fd` at all. */
   readonly feeRate: number;
   readonly feeExponent: number;
+  /** `mos` (default 5, the reference's example). */
+  readonly minOrderSize?: number;
+  readonly question?: string;
+  readonly endDateIso?: string;
+  /**
+   * The market's taker delay (`itode`): marketable orders are held this long before they are matched. The reference
+   * says only that they are held for a 250 ms window; what GET /data/order shows meanwhile is not documented: here,
+   * nothing (404), as the official ts-sdk's settlement wait expects of a delayed order it cannot list yet. Infinity:
+   * held until releaseHeld().
+   */
+  readonly takerDelayMs?: number;
 }
 
 export interface PolymarketBookSpec {
@@ -55,6 +90,8 @@ export interface PolymarketImitationOptions {
   readonly books: Readonly<Record<string, PolymarketBookSpec>>;
   readonly balanceMicros: bigint;
   readonly tradesPageSize?: number;
+  /** What GET /version answers (default 2). */
+  readonly orderVersion?: number;
 }
 
 interface Level {
@@ -74,7 +111,7 @@ interface ServerOrder {
   status: 'LIVE' | 'MATCHED' | 'CANCELED';
   sizeMatched: bigint;
   readonly tradeIds: string[];
-  response: Record<string, unknown>;
+  response: OrderResponse;
 }
 
 interface ServerTrade {
@@ -82,44 +119,68 @@ interface ServerTrade {
   readonly takerOrderId: string;
   readonly market: string;
   readonly assetId: string;
-  readonly side: string;
+  readonly side: 'BUY' | 'SELL';
   readonly size: bigint;
   readonly price: bigint;
   readonly feeRateBps: bigint;
   readonly matchTime: number;
 }
 
+/** A market's rules as the server holds them now (a tick can change while the market trades). */
+interface MarketState {
+  tickSize: number;
+  minOrderSize: number;
+}
+
 export class PolymarketImitation {
   readonly orders = new Map<string, ServerOrder>();
   readonly trades: ServerTrade[] = [];
   balanceMicros: bigint;
+  /** What GET /version answers; changing it makes CTF token orders signed for version 2 refused as a mismatch. */
+  orderVersion: number;
   server!: ImitationServer;
   private readonly books = new Map<string, { bids: Level[]; asks: Level[] }>();
+  private readonly state = new Map<string, MarketState>();
+  /** Orders held in a taker delay, by id, with the answer their POST got. */
+  private readonly delayed = new Map<string, OrderResponse>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly releases: (() => void)[] = [];
   private nextTrade = 1;
 
   private constructor(private readonly options: PolymarketImitationOptions) {
     this.balanceMicros = options.balanceMicros;
+    this.orderVersion = options.orderVersion ?? 2;
     for (const [token, spec] of Object.entries(options.books)) {
       const levels = (side: PolymarketBookSpec['bids']) => side.map(([price, size]) => ({ price: decimalToScaled(price, 6), size: decimalToScaled(size, 6) }));
       this.books.set(token, { bids: levels(spec.bids), asks: levels(spec.asks) });
     }
+    for (const [conditionId, spec] of Object.entries(options.markets)) this.state.set(conditionId, { tickSize: spec.tickSize, minOrderSize: spec.minOrderSize ?? 5 });
   }
 
   static async start(options: PolymarketImitationOptions): Promise<PolymarketImitation> {
     const imitation = new PolymarketImitation(options);
-    imitation.server = await ImitationServer.start((request) => imitation.handle(request), (_status, message) => ({ error: message }));
+    imitation.server = await ImitationServer.start((request) => imitation.handle(request), (_status, message) => ({ error: message }) satisfies ClobErrorResponseBody);
     return imitation;
   }
 
   close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
     return this.server.close();
+  }
+
+  /** The market's tick or minimum changes, as Polymarket changes a tick near 0 and 1. */
+  setRules(conditionId: string, rules: Partial<MarketState>): void {
+    Object.assign(this.state.get(conditionId)!, rules);
   }
 
   private async handle(request: ImitationRequest): Promise<Reply> {
     const route = `${request.method} ${request.pathname}`;
     let match: RegExpExecArray | null;
+    // Public market data: no authentication (CLOB API reference: "All data endpoints are public").
     if (route === 'GET /book') return this.book(request.query.get('token_id') ?? '');
-    if ((match = /^GET \/clob-markets\/([^/]+)$/.exec(route))) return this.market(decodeURIComponent(match[1]!));
+    if (route === 'GET /version') return { status: 200, body: { version: this.orderVersion } satisfies VersionResponse };
+    if ((match = /^GET \/clob-markets\/([^/]+)$/.exec(route))) return this.clobMarket(decodeURIComponent(match[1]!));
+    if ((match = /^GET \/markets\/([^/]+)$/.exec(route))) return this.market(decodeURIComponent(match[1]!));
     const authFailure = this.authenticate(request);
     if (authFailure) return authFailure;
     if (route === 'GET /balance-allowance') return this.balance(request.query);
@@ -153,22 +214,54 @@ export class PolymarketImitation {
     return entry ?? null;
   }
 
+  /** MarketDetails: `nr` and `fd.to` omitted when false, `r` always present (null when unset), numbers as numbers. */
+  private clobMarket(conditionId: string): Reply {
+    const market = this.options.markets[conditionId];
+    const state = this.state.get(conditionId);
+    if (!market || !state) return error(404, 'market not found');
+    const body: MarketDetails = {
+      c: conditionId,
+      t: [
+        { t: market.yesToken, o: 'Yes' },
+        { t: market.noToken, o: 'No' },
+      ],
+      mts: state.tickSize,
+      mos: state.minOrderSize,
+      mbf: 0,
+      tbf: 0,
+      r: null,
+      ...(market.negRisk ? { nr: true } : {}),
+      ...(market.takerDelayMs !== undefined ? { itode: true } : {}),
+      ...(market.feeRate > 0 ? { fd: { r: market.feeRate, e: market.feeExponent, to: true } } : {}),
+    };
+    return { status: 200, body };
+  }
+
   private market(conditionId: string): Reply {
     const market = this.options.markets[conditionId];
-    if (!market) return error(404, 'market not found');
-    return {
-      status: 200,
-      body: {
-        c: conditionId,
-        t: [
-          { t: market.yesToken, o: 'Yes' },
-          { t: market.noToken, o: 'No' },
-        ],
-        mts: market.tickSize,
-        nr: market.negRisk,
-        fd: { r: market.feeRate, e: market.feeExponent, to: true },
-      },
+    const state = this.state.get(conditionId);
+    if (!market || !state) return error(404, 'market not found');
+    const body: ClobMarket = {
+      condition_id: conditionId,
+      question: market.question ?? 'Will the imitation answer?',
+      description: 'An imitation market.',
+      end_date_iso: market.endDateIso ?? '2026-12-31T00:00:00Z',
+      game_start_time: null,
+      accepting_orders: true,
+      accepting_order_timestamp: null,
+      active: true,
+      closed: false,
+      archived: false,
+      enable_order_book: true,
+      minimum_order_size: state.minOrderSize,
+      minimum_tick_size: state.tickSize,
+      neg_risk: market.negRisk,
+      tokens: [
+        { token_id: market.yesToken, outcome: 'Yes', price: 0.5, winner: false },
+        { token_id: market.noToken, outcome: 'No', price: 0.5, winner: false },
+      ],
     };
+    return { status: 200, body };
   }
 
   /** Sent worst level first on both sides: the adapter must take max bid and min ask whatever the order. */
@@ -176,39 +269,53 @@ export class PolymarketImitation {
     const book = this.books.get(token);
     const market = this.marketOfToken(token);
     if (!book || !market) return error(404, 'No orderbook exists for the requested token id');
+    const state = this.state.get(market[0])!;
     const levels = (side: Level[], ascending: boolean) =>
       [...side].sort((a, b) => (ascending === a.price < b.price ? -1 : 1)).map((level) => ({ price: plain(level.price), size: plain(level.size) }));
-    return {
-      status: 200,
-      body: {
-        market: market[0],
-        asset_id: token,
-        timestamp: String(Date.now()),
-        hash: 'imitation',
-        bids: levels(book.bids, true),
-        asks: levels(book.asks, false),
-        min_order_size: '5',
-        tick_size: String(market[1].tickSize),
-        neg_risk: market[1].negRisk,
-        last_trade_price: '0.5',
-      },
+    const body: OrderBookSummary = {
+      market: market[0],
+      asset_id: token,
+      timestamp: String(Date.now()),
+      hash: 'imitation',
+      bids: levels(book.bids, true),
+      asks: levels(book.asks, false),
+      min_order_size: String(state.minOrderSize),
+      tick_size: String(state.tickSize),
+      neg_risk: market[1].negRisk,
+      last_trade_price: '0.5',
     };
+    return { status: 200, body };
   }
 
   private balance(query: URLSearchParams): Reply {
     if (query.get('asset_type') !== 'COLLATERAL') return error(400, 'asset_type must be COLLATERAL or CONDITIONAL');
-    return { status: 200, body: { balance: this.balanceMicros.toString(), allowance: '115792089237316195423570985008687907853269984665640564039457584007913129639935' } };
+    const body: BalanceAllowanceResponse = {
+      balance: this.balanceMicros.toString(),
+      allowances: { [EXCHANGE_V2]: MAX_UINT256, [NEG_RISK_EXCHANGE_V2]: MAX_UINT256, [EXCHANGE_V3]: MAX_UINT256 },
+    };
+    return { status: 200, body };
   }
 
   private async postOrder(request: ImitationRequest): Promise<Reply> {
-    const body = request.json() as { order?: Record<string, unknown>; owner?: unknown; orderType?: unknown } | null;
-    const order = body?.order;
-    if (!order || typeof body.orderType !== 'string') return error(400, 'invalid order payload');
+    const body = request.json() as Partial<NewOrderV2> | null;
+    const order = body?.order as Record<string, unknown> | undefined;
+    const orderType = body?.orderType;
+    if (!order || !body || (orderType !== 'GTC' && orderType !== 'GTD' && orderType !== 'FOK' && orderType !== 'FAK')) return error(400, 'Invalid order payload');
+    // postOnly and deferExec are optional in the reference ("default: false"); the official client always sends both.
+    if ((body.postOnly !== undefined && typeof body.postOnly !== 'boolean') || (body.deferExec !== undefined && typeof body.deferExec !== 'boolean')) {
+      return error(400, 'Invalid order payload');
+    }
+    // The reference: post-only cannot be combined with FOK or FAK, such an order is rejected (its text is not documented).
+    if ((orderType === 'FOK' || orderType === 'FAK') && body.postOnly === true) return error(400, 'invalid post-only order: post-only is not supported for FOK/FAK orders');
     if (body.owner !== this.options.apiKey) return error(400, 'the order owner has to be the owner of the API KEY');
     const market = this.marketOfToken(String(order.tokenId));
     if (!market) return error(400, 'market not found for token id');
-    const typed = typedOrder(order, market[1].negRisk);
-    if (!typed) return error(400, 'invalid order payload');
+    const positions = isPositionId(String(order.tokenId));
+    // A CTF token order is signed for the version GET /version names; only version 2 is imitated. (The documentation
+    // gives the error's name, order_version_mismatch, through the official clients, not its full text.)
+    if (!positions && this.orderVersion !== 2) return error(400, 'order_version_mismatch');
+    const typed = typedOrder(order, positions ? EXCHANGE_V3 : market[1].negRisk ? NEG_RISK_EXCHANGE_V2 : EXCHANGE_V2, positions ? '3' : '2');
+    if (!typed) return error(400, 'Invalid order payload');
     const signer = await recoverTypedDataAddress({ ...typed, signature: order.signature as Hex }).catch(() => null);
     const header = request.headers.poly_address as string;
     if (!signer || signer.toLowerCase() !== String(order.signer).toLowerCase() || signer.toLowerCase() !== header.toLowerCase()) {
@@ -217,21 +324,83 @@ export class PolymarketImitation {
     const id = hashTypedData(typed);
     const existing = this.orders.get(id);
     if (existing) return { status: 200, body: existing.response };
-    const reply = this.match(id, market, typed.message, body.orderType);
+    const held = this.delayed.get(id);
+    if (held) return { status: 200, body: held };
+    const refusal = this.refusal(market[0], typed.message, orderType);
+    if (refusal) return refusal;
+    if (market[1].takerDelayMs !== undefined && (orderType === 'FOK' || orderType === 'FAK')) return this.hold(id, market, typed.message, orderType, market[1].takerDelayMs);
+    const reply = this.match(id, market, typed.message, orderType);
     if (reply.status === 200 && this.server.takeFault(request.method, request.pathname, ['drop-after-accept'])) return 'drop';
     return reply;
   }
 
+  /** A marketable order on a taker-delay market: accepted as "delayed", matched (or killed) when the delay ends. */
+  private hold(id: Hex, market: [string, PolymarketMarketSpec], message: TypedMessage, orderType: string, delayMs: number): Reply {
+    const response: OrderResponse = { success: true, errorMsg: '', orderID: id, status: 'delayed', makingAmount: '0', takingAmount: '0' };
+    this.delayed.set(id, response);
+    const release = () => {
+      if (!this.delayed.delete(id)) return;
+      const size = message.side === 0 ? message.takerAmount : message.makerAmount;
+      const collateral = message.side === 0 ? message.makerAmount : message.takerAmount;
+      // Killed after the delay: the order exists, cancelled with nothing matched.
+      if (this.match(id, market, message, orderType).status !== 200) this.record(id, market[0], message, size, (collateral * MICRO) / size, orderType, 0n).status = 'CANCELED';
+    };
+    this.releases.push(release);
+    if (Number.isFinite(delayMs)) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        release();
+      }, delayMs);
+      this.timers.add(timer);
+    }
+    return { status: 200, body: response };
+  }
+
+  /** Ends every taker delay now (a market held with an infinite delay waits for this). */
+  releaseHeld(): void {
+    for (const release of this.releases.splice(0)) release();
+  }
+
+  /** What the CLOB refuses in an order's amounts, price and size. */
+  private refusal(conditionId: string, message: TypedMessage, orderType: string): Exclude<Reply, 'drop'> | null {
+    const state = this.state.get(conditionId)!;
+    const buying = message.side === 0;
+    const sideName = buying ? 'buy' : 'sell';
+    const tick = decimalToScaled(String(state.tickSize), 6);
+    const tickDecimals = String(state.tickSize).split('.')[1]?.length ?? 0;
+    const market = orderType === 'FOK' || orderType === 'FAK';
+    // Market orders: the CLOB's own text, as the official repositories quote it ("invalid amounts, the market buy
+    // orders maker amount supports a max accuracy of 2 decimals, taker amount a max of 4 decimals"). Limit orders:
+    // the cash side to the tick's decimals + 2 (clob-client-v2 ROUNDING_CONFIG `amount`), the share side to 2.
+    const makerMost = market ? 2 : buying ? tickDecimals + 2 : 2;
+    const takerMost = market ? 4 : buying ? 2 : tickDecimals + 2;
+    if (!decimalsAtMost(message.makerAmount, makerMost) || !decimalsAtMost(message.takerAmount, takerMost)) {
+      return error(400, `invalid amounts, the ${market ? 'market ' : ''}${sideName} orders maker amount supports a max accuracy of ${makerMost} decimals, taker amount a max of ${takerMost} decimals`);
+    }
+    const size = buying ? message.takerAmount : message.makerAmount;
+    const collateral = buying ? message.makerAmount : message.takerAmount;
+    // A limit order's price is exactly on the tick; a market order's amounts only bound its price (the official
+    // builder rounds them, leaving a price off the grid), so its tick is not checked here.
+    if (!market && ((collateral * MICRO) % size !== 0n || ((collateral * MICRO) / size) % tick !== 0n)) {
+      return error(400, `invalid price, min tick size is ${state.tickSize}`);
+    }
+    // The reference does not say whether market orders are held to the minimum order size; the imitation holds them.
+    if (size < decimalToScaled(String(state.minOrderSize), 6)) return error(400, `Size (${plain(size)}) lower than the minimum: ${state.minOrderSize}`);
+    return null;
+  }
+
+  /**
+   * Fills at the resting levels up to the order's price: a buy pays at most `collateral` for `size` shares, so a level
+   * crosses when price × size ≤ collateral. One trade per level taken (the reference does not say how a taker order
+   * that crosses several levels is reported; the official Trade type lists the makers it met in maker_orders).
+   */
   private match(id: Hex, market: [string, PolymarketMarketSpec], message: TypedMessage, orderType: string): Exclude<Reply, 'drop'> {
     const buying = message.side === 0;
     const size = buying ? message.takerAmount : message.makerAmount;
     const collateral = buying ? message.makerAmount : message.takerAmount;
-    const price = (collateral * MICRO) / size;
-    const tick = decimalToScaled(String(market[1].tickSize), 6);
-    if (price % tick !== 0n || (collateral * MICRO) % size !== 0n) return error(400, `invalid price, min tick size is ${market[1].tickSize}`);
     const book = this.books.get(message.tokenId.toString())!;
     const levels = buying ? [...book.asks].sort((a, b) => (a.price < b.price ? -1 : 1)) : [...book.bids].sort((a, b) => (a.price > b.price ? -1 : 1));
-    const crossing = levels.filter((level) => (buying ? level.price <= price : level.price >= price));
+    const crossing = levels.filter((level) => (buying ? level.price * size <= collateral * MICRO : level.price * size >= collateral * MICRO));
     const available = crossing.reduce((sum, level) => sum + level.size, 0n);
     if (orderType === 'FOK' && available < size) return error(400, "order couldn't be fully filled. FOK orders are fully filled or killed.");
     if (orderType === 'FAK' && available === 0n) return error(400, 'no orders found to match with FAK order. FAK orders are partially filled or killed if no match is found.');
@@ -242,7 +411,7 @@ export class PolymarketImitation {
     const fee = fees.reduce((sum, item) => sum + item, 0n);
     if (buying && notional + fee > this.balanceMicros) return error(400, 'not enough balance / allowance');
     const filled = takes.reduce((sum, take) => sum + take.size, 0n);
-    const order = this.record(id, market[0], message, size, price, orderType, filled);
+    const order = this.record(id, market[0], message, size, (collateral * MICRO) / size, orderType, filled);
     for (const take of takes) {
       take.level.size -= take.size;
       this.trades.push(this.trade(order, take.size, take.level.price, feeRatePpm));
@@ -250,6 +419,7 @@ export class PolymarketImitation {
     book.asks = book.asks.filter((level) => level.size > 0n);
     book.bids = book.bids.filter((level) => level.size > 0n);
     this.balanceMicros += buying ? -(notional + fee) : notional - fee;
+    // The reference's example gives makingAmount/takingAmount without saying their unit; shares and dollars here.
     order.response = {
       success: true,
       errorMsg: '',
@@ -258,12 +428,13 @@ export class PolymarketImitation {
       makingAmount: plain(buying ? notional : filled),
       takingAmount: plain(buying ? filled : notional),
       transactionsHashes: [],
+      tradeIDs: [...order.tradeIds],
     };
     return { status: 200, body: order.response };
   }
 
   private record(id: Hex, market: string, message: TypedMessage, size: bigint, price: bigint, orderType: string, filled: bigint): ServerOrder {
-    const status = filled === size || orderType !== 'GTC' ? 'MATCHED' : 'LIVE';
+    const status = filled === size || orderType === 'FOK' || orderType === 'FAK' ? 'MATCHED' : 'LIVE';
     const order: ServerOrder = {
       id,
       market,
@@ -276,7 +447,7 @@ export class PolymarketImitation {
       status,
       sizeMatched: filled,
       tradeIds: [],
-      response: {},
+      response: { success: false, errorMsg: '', orderID: id, status: '', makingAmount: '0', takingAmount: '0' },
     };
     this.orders.set(id, order);
     return order;
@@ -298,29 +469,28 @@ export class PolymarketImitation {
     return trade;
   }
 
+  /** OpenOrder, sizes in shares as decimal text (the reference: "Already normalized; do not divide by 1e6"). */
   private getOrder(id: string): Reply {
     const order = this.orders.get(id);
     if (!order) return error(404, 'order not found');
-    return {
-      status: 200,
-      body: {
-        id: order.id,
-        status: order.status,
-        owner: this.options.apiKey,
-        maker_address: this.options.address,
-        market: order.market,
-        asset_id: order.assetId,
-        side: order.side,
-        original_size: plain(order.originalSize),
-        size_matched: plain(order.sizeMatched),
-        price: plain(order.price),
-        associate_trades: order.tradeIds,
-        outcome: 'Yes',
-        created_at: order.createdAt,
-        expiration: '0',
-        order_type: order.orderType,
-      },
+    const body: OpenOrder = {
+      id: order.id,
+      status: order.status,
+      owner: this.options.apiKey,
+      maker_address: this.options.address,
+      market: order.market,
+      asset_id: order.assetId,
+      side: order.side,
+      original_size: plain(order.originalSize),
+      size_matched: plain(order.sizeMatched),
+      price: plain(order.price),
+      associate_trades: order.tradeIds,
+      outcome: 'Yes',
+      created_at: order.createdAt,
+      expiration: '0',
+      order_type: order.orderType,
     };
+    return { status: 200, body };
   }
 
   private listTrades(query: URLSearchParams): Reply {
@@ -336,36 +506,41 @@ export class PolymarketImitation {
     const start = cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8')) : 0;
     const page = matching.slice(start, start + limit);
     const next = start + limit < matching.length ? Buffer.from(String(start + limit)).toString('base64') : END_CURSOR;
-    const data = page.map((trade) => ({
-      id: trade.id,
-      taker_order_id: trade.takerOrderId,
-      market: trade.market,
-      asset_id: trade.assetId,
-      side: trade.side,
-      size: plain(trade.size),
-      fee_rate_bps: trade.feeRateBps.toString(),
-      price: plain(trade.price),
-      status: 'TRADE_STATUS_CONFIRMED',
-      match_time: String(trade.matchTime),
-      last_update: String(trade.matchTime),
-      outcome: 'Yes',
-      bucket_index: 0,
-      owner: this.options.apiKey,
-      maker_address: this.options.address,
-      transaction_hash: `0x${'0'.repeat(64)}`,
-      trader_side: 'TAKER',
-      maker_orders: [],
-    }));
-    return { status: 200, body: { data, next_cursor: next, limit, count: page.length } };
+    const data = page.map(
+      (trade): Trade => ({
+        id: trade.id,
+        taker_order_id: trade.takerOrderId,
+        market: trade.market,
+        asset_id: trade.assetId,
+        side: trade.side,
+        size: plain(trade.size),
+        fee_rate_bps: trade.feeRateBps.toString(),
+        price: plain(trade.price),
+        status: 'CONFIRMED',
+        match_time: String(trade.matchTime),
+        last_update: String(trade.matchTime),
+        outcome: 'Yes',
+        bucket_index: 0,
+        owner: this.options.apiKey,
+        maker_address: this.options.address,
+        transaction_hash: `0x${'0'.repeat(64)}`,
+        trader_side: 'TAKER',
+        maker_orders: [],
+      }),
+    );
+    const body: TradesPage = { data, next_cursor: next, limit, count: page.length };
+    return { status: 200, body };
   }
 
   private cancel(request: ImitationRequest): Reply {
     const body = request.json() as { orderID?: unknown } | null;
     const id = typeof body?.orderID === 'string' ? body.orderID : '';
     const order = this.orders.get(id);
-    if (!order || order.status !== 'LIVE') return { status: 200, body: { canceled: [], not_canceled: { [id]: order ? 'order is not live' : 'order not found' } } };
+    if (!order || order.status !== 'LIVE') {
+      return { status: 200, body: { canceled: [], not_canceled: { [id]: order ? 'order is not live' : 'order not found' } } satisfies CancelOrdersResponse };
+    }
     order.status = 'CANCELED';
-    return { status: 200, body: { canceled: [id], not_canceled: {} } };
+    return { status: 200, body: { canceled: [id], not_canceled: {} } satisfies CancelOrdersResponse };
   }
 }
 
@@ -384,7 +559,7 @@ interface TypedMessage {
 }
 
 /** The signed struct rebuilt from the posted JSON; null when a field is missing or malformed. */
-function typedOrder(order: Record<string, unknown>, negRisk: boolean) {
+function typedOrder(order: Record<string, unknown>, exchange: string, version: '2' | '3') {
   try {
     const message: TypedMessage = {
       salt: BigInt(order.salt as number),
@@ -400,11 +575,20 @@ function typedOrder(order: Record<string, unknown>, negRisk: boolean) {
       builder: order.builder as Hex,
     };
     if (Number.isNaN(message.side) || message.takerAmount === 0n || message.makerAmount === 0n) return null;
-    const domain = { name: 'Polymarket CTF Exchange', version: '2', chainId: 137, verifyingContract: (negRisk ? NEG_RISK_EXCHANGE : EXCHANGE) as Hex };
+    const domain = { name: 'Polymarket CTF Exchange', version, chainId: 137, verifyingContract: exchange as Hex };
     return { domain, types: ORDER_TYPES, primaryType: 'Order' as const, message };
   } catch {
     return null;
   }
+}
+
+/** Protocol V2 position ids keep bits 40–103 zero (clob-client-v2 protocol.ts isV2PositionId); CTF token ids are hashes. */
+function isPositionId(id: string): boolean {
+  return (BigInt(id) & (((1n << 64n) - 1n) << 40n)) === 0n;
+}
+
+function decimalsAtMost(micros: bigint, decimals: number): boolean {
+  return micros % 10n ** BigInt(6 - decimals) === 0n;
 }
 
 function takeLevels(levels: Level[], wanted: bigint): Array<{ level: Level; size: bigint }> {
@@ -432,5 +616,5 @@ function plain(value: bigint): string {
 }
 
 function error(status: number, message: string): Exclude<Reply, 'drop'> {
-  return { status, body: { error: message } };
+  return { status, body: { error: message } satisfies ClobErrorResponseBody };
 }

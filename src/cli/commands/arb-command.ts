@@ -168,6 +168,8 @@ async function executePair(
   quotes: PaperQuotes,
 ): Promise<void> {
   if (!pair.confirmed) throw new InputError(`pair ${pair.name} is not confirmed: a person must set "confirmed": true after checking both markets resolve alike`);
+  // Listing needs no credentials; trading does: say so before anything is written or sent.
+  for (const leg of [pair.a, pair.b]) deps.venues.get(leg.venue)?.assertCanTrade?.();
   // Before anything is written: both legs become positions, on two venues either of which a daily-loss limit may hold.
   assertWithinRiskLimits(deps.ledger, deps.config.risk, { venues: [pair.a.venue, pair.b.venue], count: 2, largestCostMicros: null }, `arb --execute ${pair.name}`);
   if (!dryRun) {

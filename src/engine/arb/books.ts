@@ -1,22 +1,25 @@
 // Gathering what the scanner needs for a pair: both outcomes' books on both venues, each wallet's available
-// balance, minimum sizes and each venue's fee formula.
+// balance, minimum sizes, the sizes each venue accepts and each venue's fee formula.
 import type { PairConfig, PairLegConfig } from '../../config/config.js';
-import type { Micros } from '../../domain/money.js';
+import type { Micros, QtyMicros } from '../../domain/money.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import type { OrderBook, Outcome, Venue } from '../../venues/venue.js';
 import type { LegBook, PairBooks } from './scanner.js';
 
 export const opposite = (outcome: Outcome): Outcome => (outcome === 'yes' ? 'no' : 'yes');
 
+/** Read after the book, which tells a live venue the market's rules: the pair's minimum or the venue's, the larger. */
 function legBook(venue: Venue, leg: PairLegConfig, outcome: Outcome, book: OrderBook, availableMicros: Micros): LegBook {
+  const rule = venue.buySizeRule?.(leg.market) ?? null;
   return {
     venue: leg.venue,
     market: leg.market,
     outcome,
     asks: book.asks,
     availableMicros,
-    minContracts: leg.minContracts,
+    minContracts: Math.max(leg.minContracts, rule?.minimum ?? 0) as QtyMicros,
     takerFee: (quantity, price) => venue.takerFee(leg.market, quantity, price),
+    ...(rule ? { quantityStep: (limitPrice) => rule.step(limitPrice) } : {}),
   };
 }
 

@@ -83,7 +83,7 @@ function requireVenue(deps: ArbDeps, name: string): Venue {
   return venue;
 }
 
-/** Throws, before anything is recorded, when a venue cannot take orders at all (e.g. its credentials are missing). */
+/** Fails, before anything is recorded, when a venue cannot take orders at all (e.g. its credentials are missing). */
 export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed: ArmedTrades | null = null): Promise<ArbResult> {
   const { ledger, store, config } = deps;
   let venueA: Venue;
@@ -91,11 +91,12 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed:
   try {
     venueA = requireVenue(deps, opportunity.a.venue);
     venueB = requireVenue(deps, opportunity.b.venue);
+    // Before anything is recorded: a leg its venue could not send would leave the other one unhedged.
+    venueA.assertCanTrade?.();
+    venueB.assertCanTrade?.();
   } catch (error) {
     return { status: 'failed', tradeId: null, reason: (error as Error).message };
   }
-  venueA.assertCanTrade?.();
-  venueB.assertCanTrade?.();
   let sent: Sent;
   const ready = armed ? takeArmed(armed, opportunity, venueA, venueB, config.arbitrage.timeInForce) : null;
   if (ready) {

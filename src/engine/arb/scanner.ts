@@ -1,6 +1,7 @@
 // The arbitrage scanner, pure: for a pair of books it checks both directions (YES on A + NO on B, NO on A + YES on
 // B), walks the levels actually needed at the SAME contract count on both legs, charges each venue's exact fee, and
-// finds the whole-contract size that maximises net profit within depth, balances and the pair's maxSize.
+// finds the whole-contract size that maximises net profit within depth, balances, the pair's maxSize and the sizes
+// each venue accepts.
 // Profit per contract pair: 1 − a − b − fees, where a and b are averaged over the levels taken.
 import type { ArbDirection } from '../../domain/arb.js';
 import { divRound, mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
@@ -15,6 +16,8 @@ export interface LegBook {
   readonly availableMicros: Micros;
   readonly minContracts: QtyMicros;
   readonly takerFee: (quantity: QtyMicros, price: PriceMicros) => Micros;
+  /** The step this leg's quantity must be a multiple of at its limit price, when its venue has one (BuySizeRule). */
+  readonly quantityStep?: (limitPrice: PriceMicros) => QtyMicros;
 }
 
 export interface LegPlan {
@@ -196,11 +199,61 @@ export function bestInDirection(
     }
   }
   let best: Opportunity | null = null;
-  for (const contracts of candidates) {
+  for (const contracts of a.quantityStep || b.quantityStep ? acceptedNear(a, b, candidates, minimum, cap) : candidates) {
     const opportunity = evaluate(pair, direction, a, b, contracts as QtyMicros);
     if (opportunity && (best === null || opportunity.netEdge > best.netEdge)) best = opportunity;
   }
   return best;
+}
+
+/**
+ * The sizes both venues accept next to each candidate. Between candidates both limit prices, and so both steps, are
+ * constant and profit is linear: the best accepted size is the largest or the smallest multiple of the step in one of
+ * those stretches, found below each candidate and above it (a stretch starts a contract above a candidate).
+ */
+function acceptedNear(a: LegBook, b: LegBook, candidates: ReadonlySet<number>, minimum: number, cap: number): Set<number> {
+  const sizes = new Set<number>();
+  for (const contracts of candidates) {
+    for (const [start, direction] of [[contracts, 'down'], [contracts, 'up'], [contracts + CONTRACT, 'up']] as const) {
+      const size = nearestAccepted(a, b, start, minimum, cap, direction);
+      if (size !== null) sizes.add(size);
+    }
+  }
+  return sizes;
+}
+
+/**
+ * Moves `contracts` to the nearest multiple of both legs' steps in `direction`. A leg's step depends on its limit
+ * price, which moves with the size, so this repeats until the size stays put; null when it leaves [minimum, cap].
+ */
+function nearestAccepted(a: LegBook, b: LegBook, contracts: number, minimum: number, cap: number, direction: 'down' | 'up'): number | null {
+  let size = contracts;
+  for (let step = 0; step < SEARCH_STEPS_MAX && size >= minimum && size <= cap && size > 0; step += 1) {
+    const unit = acceptedUnit(a, b, size as QtyMicros);
+    if (unit === null) return null;
+    const moved = direction === 'down' ? Math.floor(size / unit) * unit : Math.ceil(size / unit) * unit;
+    if (moved === size) return size;
+    size = moved;
+  }
+  return null;
+}
+
+/** The least common multiple of a whole contract and both legs' steps at the limit prices `size` reaches. */
+function acceptedUnit(a: LegBook, b: LegBook, size: QtyMicros): number | null {
+  let unit = BigInt(CONTRACT);
+  for (const book of [a, b]) {
+    if (!book.quantityStep) continue;
+    const walked = walkAsks(book.asks, size);
+    if (!walked) return null;
+    const step = BigInt(book.quantityStep(walked.limitPrice));
+    if (step <= 0n) return null;
+    unit = (unit / gcdBig(unit, step)) * step;
+  }
+  return unit > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(unit);
+}
+
+function gcdBig(x: bigint, y: bigint): bigint {
+  return y === 0n ? x : gcdBig(y, x % y);
 }
 
 export interface PairBooks {

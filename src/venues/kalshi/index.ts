@@ -40,5 +40,5 @@ export function createKalshiVenue(config: VenueConfig, options: LiveVenueOptions
   // unsigned and only private calls fail, naming what is missing. With credentials configured every request is signed,
   // as Kalshi's SDK does: a rejected key then stops a trade at its first book read, before either leg is sent.
   const signPublicReads = kalshiCredentialsConfigured(config.live.credentialsFile, settings.env);
-  return new KalshiVenue(config.name, new KalshiClient(http, signPublicReads), parseKalshiMultiplierPpm(config.live.fees.multiplier));
+  return new KalshiVenue(config.name, new KalshiClient(http, signPublicReads), parseKalshiMultiplierPpm(config.live.fees.multiplier), Date.now, credentials);
 }

@@ -46,7 +46,14 @@ export class KalshiVenue implements Venue {
     private readonly client: KalshiClient,
     private readonly feeMultiplierPpm: number,
     private readonly nowMs: () => number = Date.now,
+    /** Loads the credentials an order is signed with, throwing (naming what is missing) when it cannot. */
+    private readonly loadCredentials: () => unknown = () => undefined,
   ) {}
+
+  /** Market data needs no credentials, orders do: checked before an arbitrage records anything. */
+  assertCanTrade(): void {
+    this.loadCredentials();
+  }
 
   async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
     const body = await this.client.getOrderbookBody(market);

@@ -1,5 +1,5 @@
 // Polymarket authentication. L2 (every private call): HMAC-SHA256 keyed with the base64-decoded API secret over
-// `timestampSeconds + METHOD + path + body`, sent URL-safe base64 (keeping "=") in POLY_SIGNATURE with POLY_ADDRESS,
+// `timestampSeconds + method + path + body`, sent URL-safe base64 (keeping "=") in POLY_SIGNATURE with POLY_ADDRESS,
 // POLY_TIMESTAMP, POLY_API_KEY and POLY_PASSPHRASE. Orders themselves are EIP-712 signed with the wallet key (viem).
 import { createHash, createHmac } from 'node:crypto';
 import { hashTypedData } from 'viem';
@@ -7,7 +7,7 @@ import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { loadCredentials, type CredentialSpec } from '../http/credentials.js';
 import { VenueCredentialsError } from '../http/errors.js';
 import type { SignableRequest } from '../http/venue-http-client.js';
-import { ORDER_EIP712_TYPES, orderDomain, type Hex, type UnsignedOrder } from './models.js';
+import { ORDER_EIP712_TYPES, type Hex, type OrderDomain, type UnsignedOrder } from './exchange.js';
 
 export interface PolymarketCredentials {
   readonly apiKey: string;
@@ -42,14 +42,21 @@ export function loadPolymarketCredentials(venue: string, credentialsFile: string
   const address = values.address ?? account.address;
   if (!ADDRESS_RE.test(address)) throw new VenueCredentialsError(`${venue}: POLY_ADDRESS must be a 20-byte hex address`);
   const signatureType = Number(values.signatureType ?? '0');
-  if (![0, 1, 2].includes(signatureType)) throw new VenueCredentialsError(`${venue}: POLY_SIGNATURE_TYPE must be 0 (EOA), 1 (proxy) or 2 (safe)`);
+  if (![0, 1, 2].includes(signatureType)) {
+    // Type 3 (POLY_1271, deposit wallets) wraps the signature for ERC-1271 validation, which this adapter does not build.
+    throw new VenueCredentialsError(`${venue}: POLY_SIGNATURE_TYPE must be 0 (EOA), 1 (proxy) or 2 (safe); 3 (deposit wallet) is not supported`);
+  }
   return { apiKey: values.apiKey!, apiSecret: values.apiSecret!, passphrase: values.passphrase!, account, makerAddress: address as Hex, signatureType };
 }
 
+/**
+ * The method is signed as given, as clob-client-v2's buildPolyHmacSignature signs it (its published vector uses
+ * "test-sign"); requests always pass it upper case.
+ */
 export function polyHmacSignature(secretBase64: string, timestampSeconds: number, method: string, pathname: string, bodyText: string): string {
   // Buffer's base64 decoder accepts both the standard and the URL-safe alphabets, as secrets come in either.
   const key = Buffer.from(secretBase64, 'base64');
-  const digest = createHmac('sha256', key).update(`${timestampSeconds}${method.toUpperCase()}${pathname}${bodyText}`).digest('base64');
+  const digest = createHmac('sha256', key).update(`${timestampSeconds}${method}${pathname}${bodyText}`).digest('base64');
   return digest.replace(/\+/g, '-').replace(/\//g, '_');
 }
 
@@ -64,17 +71,17 @@ export function polyL2Headers(credentials: PolymarketCredentials, nowMs: number,
   };
 }
 
-function typedData(order: UnsignedOrder, negRisk: boolean) {
-  return { domain: orderDomain(negRisk), types: ORDER_EIP712_TYPES, primaryType: 'Order' as const, message: order };
+function typedData(order: UnsignedOrder, domain: OrderDomain) {
+  return { domain, types: ORDER_EIP712_TYPES, primaryType: 'Order' as const, message: order };
 }
 
 /** The order's EIP-712 hash, which is also the orderID the CLOB assigns: known before the order is sent. */
-export function orderHash(order: UnsignedOrder, negRisk: boolean): Hex {
-  return hashTypedData(typedData(order, negRisk));
+export function orderHash(order: UnsignedOrder, domain: OrderDomain): Hex {
+  return hashTypedData(typedData(order, domain));
 }
 
-export function signOrder(account: PrivateKeyAccount, order: UnsignedOrder, negRisk: boolean): Promise<Hex> {
-  return account.signTypedData(typedData(order, negRisk));
+export function signOrder(account: PrivateKeyAccount, order: UnsignedOrder, domain: OrderDomain): Promise<Hex> {
+  return account.signTypedData(typedData(order, domain));
 }
 
 /**

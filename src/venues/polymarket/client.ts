@@ -6,11 +6,14 @@ import {
   parseBalance,
   parseCancelRefusal,
   parseMarket,
+  parseMarketText,
   parseOrder,
   parsePostOrderResponse,
   parseTradesPage,
+  parseVersion,
   POLYMARKET_PATHS,
   type PolymarketMarket,
+  type PolymarketMarketText,
   type PolymarketOrder,
   type PolymarketTrade,
   type PostOrderBody,
@@ -22,9 +25,22 @@ const NOT_FOUND_STATUS = 404;
 export class PolymarketClient {
   constructor(readonly http: VenueHttpClient) {}
 
+  // Market data (markets, books, the version) is public: read without credentials, so listing needs none.
+
   async getMarket(conditionId: string): Promise<PolymarketMarket> {
     const response = await this.http.request({ method: 'GET', path: POLYMARKET_PATHS.market(conditionId), kind: 'read', idempotent: true, unsigned: true });
-    return parseMarket(response.body);
+    return parseMarket(response.body, conditionId);
+  }
+
+  async getMarketText(conditionId: string): Promise<PolymarketMarketText> {
+    const response = await this.http.request({ method: 'GET', path: POLYMARKET_PATHS.marketText(conditionId), kind: 'read', idempotent: true, unsigned: true });
+    return parseMarketText(response.body);
+  }
+
+  /** The order version the CLOB expects for CTF token orders. */
+  async getVersion(): Promise<number> {
+    const response = await this.http.request({ method: 'GET', path: POLYMARKET_PATHS.version, kind: 'read', idempotent: true, unsigned: true });
+    return parseVersion(response.body);
   }
 
   async getBookBody(tokenId: string): Promise<unknown> {

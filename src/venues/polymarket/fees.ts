@@ -15,8 +15,8 @@ export interface PolymarketFeeSchedule {
 }
 
 /**
- * When neither the config nor the market gives a fee schedule, assume the highest category rate seen (0.07) with
- * exponent 1: overstating a fee can only make the bot skip a trade, understating it can make it take a losing one.
+ * Before the market's schedule is known (and with none in the config), assume the highest category rate seen (0.07)
+ * with exponent 1: overstating a fee can only make the bot skip a trade, understating it can make it take a losing one.
  */
 export const CONSERVATIVE_FEES: PolymarketFeeSchedule = { ratePpm: 70_000, exponent: 1 };
 
@@ -32,13 +32,16 @@ export function polymarketTakerFee(quantity: QtyMicros, price: PriceMicros, fees
   return Number(divRound(numerator, denominator, 'up')) as Micros;
 }
 
-/** The schedule to use: the config's override when given, else the market's published one, else the conservative one. */
+/**
+ * The schedule to use: the config's override when given, else the market's published one (a market that publishes
+ * no `fd` charges none, as both official clients read it), else, while the market is unknown, the conservative one.
+ */
 export function feeScheduleFor(
   configRate: string | null,
   configExponent: number | null,
   market: PolymarketMarket | undefined,
 ): PolymarketFeeSchedule {
-  const ratePpm = configRate !== null ? parseScaled(configRate, 6, { label: 'fees.takerRate', allowZero: true }) : (market?.feeRatePpm ?? null);
+  const ratePpm = configRate !== null ? parseScaled(configRate, 6, { label: 'fees.takerRate', allowZero: true }) : market ? market.feeRatePpm : null;
   const exponent = configExponent ?? market?.feeExponent ?? null;
   if (ratePpm === null) return { ...CONSERVATIVE_FEES, ...(exponent === null ? {} : { exponent }) };
   return { ratePpm, exponent: exponent ?? CONSERVATIVE_FEES.exponent };

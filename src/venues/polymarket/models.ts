@@ -1,18 +1,22 @@
 // Polymarket CLOB V2 wire shapes (live since 2026-04-28) and their translation to and from the Venue port's types.
-// Everything that knows a Polymarket field name, path or contract constant lives in this file.
+// Everything that knows a Polymarket field name or path lives in this file (contract constants: exchange.ts). The
+// shapes follow clob-client-v2 1.1.0's types (src/types/clob.ts, src/types/ordersV2.ts) and the CLOB API reference.
 //
 // Units on the wire: book and order prices/sizes are decimal strings ("0.48", "1000"); collateral balances and the
 // signed order's makerAmount/takerAmount are integer micro-units (6 decimals, like pUSD/USDC and outcome tokens).
 // A market here is identified by its condition id; its two outcome tokens come from /clob-markets/{conditionId}.
-import { parsePrice, parseQty, parseScaled, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { parsePrice, parseQty, parseScaled, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import type { Page } from '../http/paginate.js';
 import { errorText, parseWireDecimal, Wire } from '../http/wire.js';
-import type { BookLevel, OrderSide, OrderBook, Outcome, TimeInForce } from '../venue.js';
+import type { BookLevel, OrderBook, Outcome, TimeInForce } from '../venue.js';
+import { assetProtocol, type AssetProtocol, type Hex, type PolymarketOrderType, type UnsignedOrder } from './exchange.js';
 
 export const POLYMARKET = 'polymarket';
 
 export const POLYMARKET_PATHS = {
   market: (conditionId: string) => `/clob-markets/${encodeURIComponent(conditionId)}`,
+  marketText: (conditionId: string) => `/markets/${encodeURIComponent(conditionId)}`,
+  version: '/version',
   book: '/book',
   order: '/order',
   orderById: (orderId: string) => `/data/order/${encodeURIComponent(orderId)}`,
@@ -23,75 +27,14 @@ export const POLYMARKET_PATHS = {
 /** The cursor Polymarket returns on the last page. */
 export const END_CURSOR = 'LTE=';
 
-// ---- EIP-712 order signing (CTF Exchange V2) ----
-
-export const POLYGON_CHAIN_ID = 137;
-export const ORDER_DOMAIN_NAME = 'Polymarket CTF Exchange';
-export const ORDER_DOMAIN_VERSION = '2';
-/** V2 exchange contracts on Polygon; neg-risk markets settle on their own exchange. */
-export const CTF_EXCHANGE_V2 = '0xE111180000d2663C0091e4f400237545B87B996B';
-export const NEG_RISK_CTF_EXCHANGE_V2 = '0xe2222d279d744050d28e00520010520000310F59';
-export const ZERO_BYTES32 = `0x${'0'.repeat(64)}` as const;
-
-/** The V2 signed struct: no taker, nonce or feeRateBps any more; timestamp, metadata and builder instead. */
-export const ORDER_EIP712_TYPES = {
-  Order: [
-    { name: 'salt', type: 'uint256' },
-    { name: 'maker', type: 'address' },
-    { name: 'signer', type: 'address' },
-    { name: 'tokenId', type: 'uint256' },
-    { name: 'makerAmount', type: 'uint256' },
-    { name: 'takerAmount', type: 'uint256' },
-    { name: 'side', type: 'uint8' },
-    { name: 'signatureType', type: 'uint8' },
-    { name: 'timestamp', type: 'uint256' },
-    { name: 'metadata', type: 'bytes32' },
-    { name: 'builder', type: 'bytes32' },
-  ],
-} as const;
-
-export type Hex = `0x${string}`;
-
-export interface UnsignedOrder {
-  readonly salt: bigint;
-  readonly maker: Hex;
-  readonly signer: Hex;
-  readonly tokenId: bigint;
-  readonly makerAmount: bigint;
-  readonly takerAmount: bigint;
-  /** 0 = BUY, 1 = SELL. */
-  readonly side: 0 | 1;
-  readonly signatureType: number;
-  /** Creation time in milliseconds. */
-  readonly timestamp: bigint;
-  readonly metadata: Hex;
-  readonly builder: Hex;
-}
-
-export function orderDomain(negRisk: boolean) {
-  return {
-    name: ORDER_DOMAIN_NAME,
-    version: ORDER_DOMAIN_VERSION,
-    chainId: POLYGON_CHAIN_ID,
-    verifyingContract: (negRisk ? NEG_RISK_CTF_EXCHANGE_V2 : CTF_EXCHANGE_V2) as Hex,
-  } as const;
-}
-
-/**
- * BUY: the maker gives collateral (quantity × price) and takes outcome tokens (quantity); SELL the reverse.
- * Both amounts are micro-units; with a 0.01-share quantity and a 0.0001 tick the product is exact.
- */
-export function orderAmounts(side: OrderSide, quantity: QtyMicros, limitPrice: PriceMicros): { makerAmount: bigint; takerAmount: bigint } {
-  const shares = BigInt(quantity);
-  const collateral = (shares * BigInt(limitPrice)) / BigInt(SCALE);
-  return side === 'buy' ? { makerAmount: collateral, takerAmount: shares } : { makerAmount: shares, takerAmount: collateral };
-}
-
-export type PolymarketOrderType = 'FOK' | 'FAK' | 'GTC';
+// ---- order placement body ----
 
 export const ORDER_TYPE: Readonly<Record<TimeInForce, PolymarketOrderType>> = { fok: 'FOK', ioc: 'FAK', gtc: 'GTC' };
 
+/** clob-client-v2 1.1.0 NewOrderV2 (src/types/ordersV2.ts): what POST /order carries. */
 export interface PostOrderBody {
+  readonly deferExec: boolean;
+  readonly postOnly: boolean;
   readonly order: {
     readonly salt: number;
     readonly maker: Hex;
@@ -100,21 +43,25 @@ export interface PostOrderBody {
     readonly makerAmount: string;
     readonly takerAmount: string;
     readonly side: 'BUY' | 'SELL';
-    readonly expiration: string;
     readonly signatureType: number;
     readonly timestamp: string;
+    readonly expiration: string;
     readonly metadata: Hex;
     readonly builder: Hex;
     readonly signature: Hex;
   };
   readonly owner: string;
   readonly orderType: PolymarketOrderType;
-  readonly deferExec: boolean;
 }
 
-/** The JSON the official V2 client posts: salt as a JSON number (so it is kept below 2^53), amounts as strings. */
+/**
+ * The JSON the official V2 client posts (orderToJsonV2, keys in its order): salt as a JSON number (so it is kept below
+ * 2^53), amounts as strings, no expiration (0), never post-only (the adapter only takes or rests plain orders).
+ */
 export function buildPostOrderBody(order: UnsignedOrder, signature: Hex, owner: string, orderType: PolymarketOrderType): PostOrderBody {
   return {
+    deferExec: false,
+    postOnly: false,
     order: {
       salt: Number(order.salt),
       maker: order.maker,
@@ -123,16 +70,15 @@ export function buildPostOrderBody(order: UnsignedOrder, signature: Hex, owner: 
       makerAmount: order.makerAmount.toString(),
       takerAmount: order.takerAmount.toString(),
       side: order.side === 0 ? 'BUY' : 'SELL',
-      expiration: '0',
       signatureType: order.signatureType,
       timestamp: order.timestamp.toString(),
+      expiration: '0',
       metadata: order.metadata,
       builder: order.builder,
       signature,
     },
     owner,
     orderType,
-    deferExec: false,
   };
 }
 
@@ -142,28 +88,54 @@ export interface PolymarketMarket {
   readonly conditionId: string;
   readonly yesTokenId: string;
   readonly noTokenId: string;
+  /** CTF tokens (CTF Exchange V2) or Protocol V2 position ids (ExchangeV3): decides the order's signing domain. */
+  readonly protocol: AssetProtocol;
   readonly tickSize: PriceMicros;
   readonly negRisk: boolean;
-  /** The market's taker fee rate (ppm) and exponent, when it publishes them. */
-  readonly feeRatePpm: number | null;
-  readonly feeExponent: number | null;
+  /** The smallest order, in contracts, when the market says. */
+  readonly minOrderSize: QtyMicros | null;
+  /** False when the market says it is not accepting orders; null when it does not say. */
+  readonly acceptingOrders: boolean | null;
+  /** `itode`: marketable orders are held for a taker delay before they are matched (omitted when false). */
+  readonly takerDelay: boolean;
+  /** The market's taker fee rate (ppm) and exponent; 0 and 0 when it publishes none, as the official clients read it. */
+  readonly feeRatePpm: number;
+  readonly feeExponent: number;
 }
 
-/** GET /clob-markets/{conditionId} → `{c, t:[{t,o},{t,o}], mts, nr, fd?:{r,e,to}}`: t[0] is YES, t[1] is NO. */
-export function parseMarket(body: unknown): PolymarketMarket {
+/**
+ * GET /clob-markets/{conditionId} → clob-client-v2 1.1.0 MarketDetails (src/types/clob.ts): `{c, t:[{t,o},{t,o}],
+ * mts, nr?, fd?:{r?,e?,to?}, mos?, ao?, …}`. `nr` and `fd.to` are omitted when false, `c` is missing from the
+ * documented example: the condition id asked for stands in. t[0] is YES, t[1] is NO.
+ */
+export function parseMarket(body: unknown, conditionId: string): PolymarketMarket {
   const wire = Wire.of(POLYMARKET, 'clob market', body);
   const tokens = wire.objects('t');
-  if (tokens.length !== 2) wire.fail(`t: expected two outcome tokens, got ${tokens.length}`);
+  if (tokens.length !== 2) wire.fail(`t: expected the two outcome tokens of a binary market, got ${tokens.length}`);
+  const yesTokenId = decimalId(tokens[0]!, 't');
+  const noTokenId = decimalId(tokens[1]!, 't');
+  const protocol = assetProtocol(yesTokenId);
+  if (assetProtocol(noTokenId) !== protocol) wire.fail('t: one outcome is a CTF token and the other a position id');
   const fees = wire.has('fd') ? wire.object('fd') : null;
   return {
-    conditionId: wire.string('c'),
-    yesTokenId: tokens[0]!.string('t'),
-    noTokenId: tokens[1]!.string('t'),
+    conditionId: wire.optionalString('c') ?? conditionId,
+    yesTokenId,
+    noTokenId,
+    protocol,
     tickSize: parseWireDecimal(POLYMARKET, 'clob market.mts', () => parsePrice(decimalText(wire, 'mts'), { label: 'mts' })),
-    negRisk: wire.boolean('nr'),
-    feeRatePpm: fees?.has('r') ? parseWireDecimal(POLYMARKET, 'fd.r', () => parseScaled(decimalText(fees, 'r'), 6, { label: 'r', allowZero: true })) : null,
-    feeExponent: fees?.has('e') ? fees.integer('e') : null,
+    negRisk: wire.has('nr') ? wire.boolean('nr') : false,
+    minOrderSize: wire.has('mos') ? parseWireDecimal(POLYMARKET, 'clob market.mos', () => parseQty(decimalText(wire, 'mos'), { label: 'mos', allowZero: true })) : null,
+    acceptingOrders: wire.has('ao') ? wire.boolean('ao') : null,
+    takerDelay: wire.has('itode') ? wire.boolean('itode') : false,
+    feeRatePpm: fees?.has('r') ? parseWireDecimal(POLYMARKET, 'fd.r', () => parseScaled(decimalText(fees, 'r'), 6, { label: 'r', allowZero: true })) : 0,
+    feeExponent: fees?.has('e') ? fees.integer('e') : 0,
   };
+}
+
+function decimalId(wire: Wire, key: string): string {
+  const id = wire.string(key);
+  if (!/^\d{1,78}$/.test(id)) wire.fail(`${key}: an asset id must be a decimal integer, got "${id.slice(0, 20)}"`);
+  return id;
 }
 
 /** This endpoint sends numbers as JSON numbers; their shortest decimal text is exact for the few digits used. */
@@ -176,6 +148,35 @@ function decimalText(wire: Wire, key: string): string {
 
 export function tokenFor(market: PolymarketMarket, outcome: Outcome): string {
   return outcome === 'yes' ? market.yesTokenId : market.noTokenId;
+}
+
+/** What GET /markets/{conditionId} says about a market in words: its question, end date and state. */
+export interface PolymarketMarketText {
+  readonly question: string | null;
+  readonly endDateIso: string | null;
+  readonly active: boolean | null;
+  readonly closed: boolean | null;
+  readonly acceptingOrders: boolean | null;
+}
+
+/** GET /markets/{conditionId}: the fields clob-client-v2's docs list for getMarket (question, end_date_iso, …). */
+export function parseMarketText(body: unknown): PolymarketMarketText {
+  const wire = Wire.of(POLYMARKET, 'market', body);
+  const flag = (key: string) => (wire.has(key) ? wire.boolean(key) : null);
+  const text = (key: string) => {
+    const value = wire.optionalString(key);
+    return value === null || value.trim() === '' ? null : value;
+  };
+  return { question: text('question'), endDateIso: text('end_date_iso'), active: flag('active'), closed: flag('closed'), acceptingOrders: flag('accepting_orders') };
+}
+
+/** The order version the official clients assume when GET /version does not say. */
+export const DEFAULT_ORDER_VERSION = 2;
+
+/** GET /version → `{version}`: the order version the CLOB expects for CTF token orders. */
+export function parseVersion(body: unknown): number {
+  const wire = Wire.of(POLYMARKET, 'version', body);
+  return wire.has('version') ? wire.integer('version') : DEFAULT_ORDER_VERSION;
 }
 
 // ---- books, balance ----
@@ -194,6 +195,17 @@ export function parseBook(body: unknown, venue: string, conditionId: string, out
     // Receive time, as for the other venues: staleness is judged on our clock, and the book's own `timestamp` field
     // is informational (its unit has varied between endpoints).
     timestampMs: receivedMs,
+  };
+}
+
+/** The tick and minimum a book reports (OrderBookSummary.tick_size, min_order_size), when it reports them. */
+export function parseBookRules(body: unknown): { readonly tickSize: PriceMicros | null; readonly minOrderSize: QtyMicros | null } {
+  const wire = Wire.of(POLYMARKET, 'book', body);
+  return {
+    tickSize: wire.has('tick_size') ? parseWireDecimal(POLYMARKET, 'book.tick_size', () => parsePrice(decimalText(wire, 'tick_size'), { label: 'tick_size' })) : null,
+    minOrderSize: wire.has('min_order_size')
+      ? parseWireDecimal(POLYMARKET, 'book.min_order_size', () => parseQty(decimalText(wire, 'min_order_size'), { label: 'min_order_size', allowZero: true }))
+      : null,
   };
 }
 
@@ -235,7 +247,14 @@ export function isNothingMatched(message: string): boolean {
   return NOTHING_MATCHED_RE.test(message);
 }
 
-export type PolymarketOrderStatus = 'live' | 'matched' | 'canceled' | 'delayed' | 'unmatched';
+/** clob-client-v2's ORDER_VERSION_MISMATCH_ERROR: the order was signed for another exchange version than the CLOB's. */
+export const ORDER_VERSION_MISMATCH = 'order_version_mismatch';
+
+export function isVersionMismatch(message: string): boolean {
+  return message.includes(ORDER_VERSION_MISMATCH);
+}
+
+export type PolymarketOrderStatus = 'live' | 'matched' | 'canceled' | 'delayed' | 'unmatched' | 'invalid';
 
 export interface PolymarketOrder {
   readonly id: string;
@@ -270,10 +289,19 @@ export function parseOrder(body: unknown): PolymarketOrder | null {
   };
 }
 
-/** Statuses appear as "LIVE", "live" or "ORDER_STATUS_LIVE" depending on the endpoint's vintage. */
+/**
+ * Statuses appear as "LIVE", "live" or "ORDER_STATUS_LIVE" depending on the endpoint's vintage. The reference lists
+ * LIVE, INVALID, CANCELED, CANCELED_MARKET_RESOLVED and MATCHED; the last cancels what had not filled when the market
+ * resolved, so for the port it is a cancellation.
+ */
 function normaliseStatus(wire: Wire): PolymarketOrderStatus {
-  const text = wire.string('status').toLowerCase().replace(/^order_status_/, '').replace('cancelled', 'canceled');
-  const known: readonly PolymarketOrderStatus[] = ['live', 'matched', 'canceled', 'delayed', 'unmatched'];
+  const text = wire
+    .string('status')
+    .toLowerCase()
+    .replace(/^order_status_/, '')
+    .replace('cancelled', 'canceled')
+    .replace(/^canceled_market_resolved$/, 'canceled');
+  const known: readonly PolymarketOrderStatus[] = ['live', 'matched', 'canceled', 'delayed', 'unmatched', 'invalid'];
   if (!known.includes(text as PolymarketOrderStatus)) wire.fail(`status: unknown value "${text}"`);
   return text as PolymarketOrderStatus;
 }
@@ -283,8 +311,8 @@ export interface PolymarketTrade {
   readonly takerOrderId: string;
   readonly size: QtyMicros;
   readonly price: PriceMicros;
-  /** The taker fee rate that applied at match time, in basis points. */
-  readonly feeRateBps: number;
+  /** The taker fee rate that applied at match time, in parts per million (the wire's basis points × 100). */
+  readonly feeRatePpm: number;
 }
 
 /** GET /data/trades → `{data:[…], next_cursor, limit, count}`; "LTE=" (or nothing) ends the pagination. */
@@ -295,7 +323,8 @@ export function parseTradesPage(body: unknown): Page<PolymarketTrade> {
     takerOrderId: trade.string('taker_order_id'),
     size: parseWireDecimal(POLYMARKET, `${trade.what}.size`, () => parseQty(trade.value.size, { label: 'size' })),
     price: trade.price('price'),
-    feeRateBps: trade.integer('fee_rate_bps'),
+    // Basis points as a decimal string (clob-client-v2 Trade.fee_rate_bps); a fraction of a basis point is kept.
+    feeRatePpm: parseWireDecimal(POLYMARKET, `${trade.what}.fee_rate_bps`, () => parseScaled(trade.value.fee_rate_bps, 2, { label: 'fee_rate_bps', allowZero: true })),
   }));
   const cursor = wire.optionalString('next_cursor');
   return { items, nextCursor: cursor === null || cursor === '' || cursor === END_CURSOR ? null : cursor };

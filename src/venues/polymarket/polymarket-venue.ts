@@ -1,13 +1,17 @@
 // Polymarket (CLOB V2) as a Venue. Polymarket has no client order ids: an order is known by its EIP-712 hash, which
 // we compute before sending. The adapter remembers, per client order id, the hash it signed; that answers duplicates
 // and unknown outcomes within this process. (After a restart, the ledger's stored venue order id is the handle.)
+import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyConflictError } from '../../domain/errors.js';
-import type { Micros, PriceMicros, QtyMicros } from '../../domain/money.js';
-import { VenueResponseError } from '../http/errors.js';
+import { formatMicrosTrim, formatScaled, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { VenueCredentialsError, VenueResponseError } from '../http/errors.js';
 import { assertPlaceable, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept } from '../http/report.js';
 import {
+  OrderOutcomeUnknownError,
   VenueRejectedError,
+  type BuySizeRule,
   type Fill,
+  type MarketDescription,
   type OrderBook,
   type OrderReport,
   type Outcome,
@@ -18,33 +22,48 @@ import {
 } from '../venue.js';
 import { orderHash, saltFor, signOrder, type PolymarketCredentials } from './auth.js';
 import type { PolymarketClient } from './client.js';
+import {
+  amountDecimals,
+  hasDecimalsAtMost,
+  marketBuyQuantityStep,
+  orderAmounts,
+  orderDomain,
+  SIZE_DECIMALS,
+  ZERO_BYTES32,
+  type OrderDomain,
+  type UnsignedOrder,
+} from './exchange.js';
 import { feeScheduleFor, polymarketTakerFee, type PolymarketFeeSchedule } from './fees.js';
 import {
   buildPostOrderBody,
+  DEFAULT_ORDER_VERSION,
   isNothingMatched,
+  isVersionMismatch,
   ORDER_TYPE,
-  orderAmounts,
   parseBook,
+  parseBookRules,
   tokenFor,
-  ZERO_BYTES32,
-  type Hex,
   type PolymarketMarket,
   type PolymarketOrder,
   type PostOrderBody,
-  type UnsignedOrder,
 } from './models.js';
 
-/** Order sizes carry at most 2 decimals on the CLOB. */
-const QUANTITY_STEP_MICROS = 10_000;
 const MARKETS_CACHED_MAX = 1_000;
+const SIZE_UNIT_MICROS = 10 ** (6 - SIZE_DECIMALS);
+/** A delayed order is read every 250 ms (the official ts-sdk's interval, the taker delay's length) for up to 2 s. */
+const DELAYED_READ_INTERVAL_MS = 250;
+const DELAYED_READS_MAX = 9;
 
 interface SentOrder {
   readonly request: PlaceOrderRequest;
   /** The order's EIP-712 hash: the CLOB's orderID. */
-  readonly orderId: Hex;
+  readonly orderId: `0x${string}`;
   readonly body: PostOrderBody;
+  readonly domain: OrderDomain;
   /** Set when the CLOB refused it as unmatched (FOK/FAK): it never existed, so this is its final report. */
   killed: OrderReport | null;
+  /** Set once the CLOB answered that it took the order: from then on, not finding it means "not yet", never "never". */
+  accepted: boolean;
 }
 
 export interface PolymarketFeeOverrides {
@@ -56,6 +75,8 @@ export class PolymarketVenue implements Venue {
   readonly predictionMarket = true;
   private readonly markets = new BoundedMap<string, PolymarketMarket>(MARKETS_CACHED_MAX);
   private readonly sent = new BoundedMap<string, SentOrder>(REMEMBERED_ORDERS_MAX);
+  /** The order version the CLOB expects (GET /version): read before the first order, again after a mismatch. */
+  private orderVersion: number | null = null;
 
   constructor(
     readonly name: string,
@@ -68,6 +89,7 @@ export class PolymarketVenue implements Venue {
   async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
     const info = await this.market(market);
     const body = await this.client.getBookBody(tokenFor(info, outcome));
+    this.refreshRules(market, info, parseBookRules(body));
     return parseBook(body, this.name, market, outcome, this.nowMs());
   }
 
@@ -76,13 +98,40 @@ export class PolymarketVenue implements Venue {
     return { total, available: total };
   }
 
+  async describeMarket(market: string): Promise<MarketDescription> {
+    const [info, text] = await Promise.all([this.market(market), this.client.getMarketText(market)]);
+    const notes: string[] = [];
+    if (info.negRisk) notes.push('neg-risk');
+    if (info.protocol === 'positions') notes.push('Protocol V2 position ids: orders signed for ExchangeV3 (domain version 3)');
+    else notes.push(`CTF tokens: orders signed for the CTF Exchange V2 (domain version 2); the CLOB expects order version ${await this.version()}`);
+    if (info.takerDelay) notes.push('taker delay: marketable orders are held before matching');
+    if (info.acceptingOrders === false || text.acceptingOrders === false) notes.push('not accepting orders');
+    if (text.closed === true) notes.push('closed');
+    if (text.active === false) notes.push('not active');
+    return { market, title: text.question, closeTime: text.endDateIso, tickSize: info.tickSize, minSize: info.minOrderSize, notes };
+  }
+
+  buySizeRule(market: string): BuySizeRule | null {
+    const info = this.markets.get(market);
+    if (!info) return null;
+    // The arbitrage legs are fill-or-kill: market orders, whose cash amount the CLOB takes to whole cents.
+    return { minimum: (info.minOrderSize ?? 0) as QtyMicros, step: marketBuyQuantityStep };
+  }
+
+  assertCanTrade(): void {
+    this.credentials();
+  }
+
   async placeOrder(request: PlaceOrderRequest): Promise<OrderReport> {
     assertPlaceable(this.name, request);
     const prior = this.sent.get(request.clientOrderId);
     if (prior) return this.answerRepeat(prior, request);
+    const credentials = this.orderCredentials(request);
     const market = await this.market(request.market);
-    this.assertOnGrid(request, market);
-    const sent = await this.signed(request, market);
+    const domain = await this.domainFor(market, request);
+    const order = this.unsignedOrder(request, market, credentials);
+    this.assertAccepted(request, market, order);
+    const sent = await this.signed(request, order, domain, credentials);
     this.sent.set(request.clientOrderId, sent); // before sending: an unknown outcome is then resolvable by hash
     return this.send(sent);
   }
@@ -98,6 +147,7 @@ export class PolymarketVenue implements Venue {
     }
     if (sent.killed) return sent.killed;
     const order = await this.client.getOrder(sent.orderId);
+    if (!final(order, sent)) throw this.notYetMatched(sent);
     return order ? this.report(order, clientOrderId, sent.request.side) : null;
   }
 
@@ -123,23 +173,48 @@ export class PolymarketVenue implements Venue {
     const cached = this.markets.get(conditionId);
     if (cached) return cached;
     const market = await this.client.getMarket(conditionId);
-    if (!/^\d+$/.test(market.yesTokenId) || !/^\d+$/.test(market.noTokenId)) throw new VenueResponseError(this.name, `market ${conditionId}: token ids must be decimal integers`);
     this.markets.set(conditionId, market);
     return market;
   }
 
-  private assertOnGrid(request: PlaceOrderRequest, market: PolymarketMarket): void {
-    if (request.limitPrice % market.tickSize !== 0) {
-      throw new VenueRejectedError(this.name, null, `${this.name}: order ${request.clientOrderId} not sent: price is not on the market's tick (${market.tickSize} micros)`);
+  /** A market's tick and minimum change (the tick tightens near 0 and 1): each book carries the current ones. */
+  private refreshRules(conditionId: string, market: PolymarketMarket, rules: ReturnType<typeof parseBookRules>): void {
+    const tickSize = rules.tickSize ?? market.tickSize;
+    const minOrderSize = rules.minOrderSize ?? market.minOrderSize;
+    if (tickSize !== market.tickSize || minOrderSize !== market.minOrderSize) this.markets.set(conditionId, { ...market, tickSize, minOrderSize });
+  }
+
+  private async version(): Promise<number> {
+    this.orderVersion ??= await this.client.getVersion();
+    return this.orderVersion;
+  }
+
+  /**
+   * The exchange the order is signed for: a position id's market trades on ExchangeV3 (domain version "3", as
+   * clob-client-v2 routes a positionID); a CTF token's on the CTF Exchange V2, which the CLOB takes only while it
+   * expects order version 2. Any other version is refused here, before signing, rather than by the exchange.
+   */
+  private async domainFor(market: PolymarketMarket, request: PlaceOrderRequest): Promise<OrderDomain> {
+    if (market.protocol === 'positions') return orderDomain('positions', market.negRisk);
+    const version = await this.version();
+    if (version !== DEFAULT_ORDER_VERSION) {
+      this.refuse(request, `the CLOB expects order version ${version} (GET /version) for CTF token markets; this adapter signs version ${DEFAULT_ORDER_VERSION} orders only`);
     }
-    if (request.quantity % QUANTITY_STEP_MICROS !== 0) {
-      throw new VenueRejectedError(this.name, null, `${this.name}: order ${request.clientOrderId} not sent: quantity has more than 2 decimals`);
+    return orderDomain('ctf', market.negRisk);
+  }
+
+  private orderCredentials(request: PlaceOrderRequest): PolymarketCredentials {
+    try {
+      return this.credentials();
+    } catch (error) {
+      // Missing credentials: certainly not placed, which is what the caller of placeOrder must be told.
+      if (error instanceof VenueCredentialsError) this.refuse(request, error.message);
+      throw error;
     }
   }
 
-  private async signed(request: PlaceOrderRequest, market: PolymarketMarket): Promise<SentOrder> {
-    const credentials = this.credentials();
-    const order: UnsignedOrder = {
+  private unsignedOrder(request: PlaceOrderRequest, market: PolymarketMarket, credentials: PolymarketCredentials): UnsignedOrder {
+    return {
       salt: saltFor(request.clientOrderId),
       maker: credentials.makerAddress,
       signer: credentials.account.address,
@@ -151,9 +226,36 @@ export class PolymarketVenue implements Venue {
       metadata: ZERO_BYTES32,
       builder: ZERO_BYTES32,
     };
-    const signature = await signOrder(credentials.account, order, market.negRisk);
+  }
+
+  /** What the CLOB would refuse is refused here, before anything is signed or sent. */
+  private assertAccepted(request: PlaceOrderRequest, market: PolymarketMarket, order: UnsignedOrder): void {
+    const tick = market.tickSize;
+    if (market.acceptingOrders === false) this.refuse(request, 'the market is not accepting orders');
+    if (request.limitPrice % tick !== 0) this.refuse(request, `price is not on the market's tick (${formatMicrosTrim(tick)})`);
+    // clob-client-v2 priceValid: between one tick and one less a tick.
+    if (request.limitPrice < tick || request.limitPrice > 1_000_000 - tick) this.refuse(request, `price must lie between ${formatMicrosTrim(tick)} and ${formatMicrosTrim(1_000_000 - tick)}`);
+    if (request.quantity % SIZE_UNIT_MICROS !== 0) this.refuse(request, `quantity has more than ${SIZE_DECIMALS} decimals`);
+    if (market.minOrderSize !== null && request.quantity < market.minOrderSize) {
+      this.refuse(request, `quantity is below the market's minimum order size of ${formatMicrosTrim(market.minOrderSize, 0)}`);
+    }
+    const orderType = ORDER_TYPE[request.timeInForce];
+    const decimals = amountDecimals(orderType, request.side, tick);
+    for (const [label, amount, most] of [['maker', order.makerAmount, decimals.maker], ['taker', order.takerAmount, decimals.taker]] as const) {
+      if (hasDecimalsAtMost(amount, most)) continue;
+      const hint = orderType !== 'GTC' && request.side === 'buy' ? ` (at this price, quantities in steps of ${formatMicrosTrim(marketBuyQuantityStep(request.limitPrice), 0)} are)` : '';
+      this.refuse(request, `its ${label} amount ${formatScaled(Number(amount), 6)} has more than ${most} decimals, which the CLOB refuses in a ${orderType} order${hint}`);
+    }
+  }
+
+  private refuse(request: PlaceOrderRequest, why: string): never {
+    throw new VenueRejectedError(this.name, null, `${this.name}: order ${request.clientOrderId} not sent: ${why}`);
+  }
+
+  private async signed(request: PlaceOrderRequest, order: UnsignedOrder, domain: OrderDomain, credentials: PolymarketCredentials): Promise<SentOrder> {
+    const signature = await signOrder(credentials.account, order, domain);
     const body = buildPostOrderBody(order, signature, credentials.apiKey, ORDER_TYPE[request.timeInForce]);
-    return { request, orderId: orderHash(order, market.negRisk), body, killed: null };
+    return { request, orderId: orderHash(order, domain), body, domain, killed: null, accepted: false };
   }
 
   private async send(sent: SentOrder): Promise<OrderReport> {
@@ -163,20 +265,56 @@ export class PolymarketVenue implements Venue {
       result = await this.client.postOrder(sent.body, clientOrderId);
     } catch (error) {
       if (error instanceof VenueRejectedError && isNothingMatched(error.message)) return this.kill(sent, error.message);
+      if (error instanceof VenueRejectedError && isVersionMismatch(error.message)) return this.versionMismatch(sent, error.message);
       throw error;
     }
     if (!result.success) {
       if (isNothingMatched(result.errorMessage)) return this.kill(sent, result.errorMessage);
+      if (isVersionMismatch(result.errorMessage)) return this.versionMismatch(sent, result.errorMessage);
       throw new VenueRejectedError(this.name, null, `${this.name}: order ${clientOrderId} refused: ${result.errorMessage || 'no reason given'}`);
     }
     return reportAfterAccept(this.name, clientOrderId, async () => {
       if (result.orderId.toLowerCase() !== sent.orderId.toLowerCase()) {
         throw new VenueResponseError(this.name, `order id ${result.orderId} is not the hash we signed (${sent.orderId})`);
       }
-      const order = await this.client.getOrder(sent.orderId);
-      if (!order) throw new VenueResponseError(this.name, `accepted order ${sent.orderId} not found`);
-      return this.report(order, clientOrderId, sent.request.side);
+      sent.accepted = true;
+      return this.report(await this.matchedOrder(sent), clientOrderId, sent.request.side);
     });
+  }
+
+  /**
+   * The accepted order once the CLOB has matched it. A market with a taker delay holds a marketable order before
+   * matching it ("delayed"): it is read again, as the official ts-sdk waits for a delayed order, for a bounded time;
+   * past that the outcome is unknown, to be asked again by client order id.
+   */
+  private async matchedOrder(sent: SentOrder): Promise<PolymarketOrder> {
+    for (let read = 0; read < DELAYED_READS_MAX; read += 1) {
+      if (read > 0) await sleep(DELAYED_READ_INTERVAL_MS);
+      const order = await this.client.getOrder(sent.orderId);
+      if (order && final(order, sent)) return order;
+    }
+    throw this.notYetMatched(sent);
+  }
+
+  private notYetMatched(sent: SentOrder): OrderOutcomeUnknownError {
+    return new OrderOutcomeUnknownError(
+      sent.request.clientOrderId,
+      `${this.name}: order ${sent.request.clientOrderId} (${sent.orderId}) was accepted but is not matched yet (a taker delay holds marketable orders); look it up by client order id`,
+    );
+  }
+
+  /**
+   * The exchange version changed under the order: it was refused, so nothing was placed. The version is read again
+   * for the next order (which is refused before signing if this adapter cannot sign it); this one is not re-sent.
+   */
+  private async versionMismatch(sent: SentOrder, message: string): Promise<never> {
+    this.orderVersion = null;
+    const now = await this.version().catch(() => null);
+    throw new VenueRejectedError(
+      this.name,
+      null,
+      `${this.name}: order ${sent.request.clientOrderId} refused (${message}): it was signed for exchange domain version ${sent.domain.version}; the CLOB now expects order version ${now ?? 'unknown'}. Not re-sent.`,
+    );
   }
 
   /** The same client order id again: the first order's report, or a re-send of the identical signed order if it never arrived. */
@@ -186,6 +324,7 @@ export class PolymarketVenue implements Venue {
     if (prior.killed) return prior.killed;
     // The first send may have landed: a failed lookup must read as unknown, never as "not placed".
     const order = await reportAfterAccept(this.name, request.clientOrderId, () => this.client.getOrder(prior.orderId));
+    if (order && !final(order, prior)) throw this.notYetMatched(prior);
     // Re-sending the same signed order is safe: the exchange fills an order hash at most once in total.
     return order ? this.report(order, request.clientOrderId, request.side) : this.send(prior);
   }
@@ -213,7 +352,7 @@ export class PolymarketVenue implements Venue {
       quantity: trade.size,
       price: trade.price,
       // The rate that applied at match time comes with the trade (bps → ppm); the exponent is the market's.
-      fee: polymarketTakerFee(trade.size, trade.price, { ratePpm: trade.feeRateBps * 100, exponent }),
+      fee: polymarketTakerFee(trade.size, trade.price, { ratePpm: trade.feeRatePpm, exponent }),
     }));
     const totals = fillTotals(fills, side);
     if (totals.filledQuantity !== order.sizeMatched) {
@@ -226,9 +365,20 @@ export class PolymarketVenue implements Venue {
   }
 }
 
+/**
+ * Whether a lookup's answer settles the order: a market order (FOK/FAK) still live or delayed has not been matched
+ * yet, and an accepted order not found is not visible yet; neither means it will not fill.
+ */
+function final(order: PolymarketOrder | null, sent: SentOrder): boolean {
+  if (!order) return !sent.accepted;
+  const market = sent.request.timeInForce !== 'gtc';
+  return !(market && (order.status === 'live' || order.status === 'delayed'));
+}
+
 export function statusOfOrder(order: PolymarketOrder): VenueOrderStatus {
   const matched = order.sizeMatched;
   if (order.status === 'matched') return matched >= order.originalSize ? 'filled' : 'partially_filled';
   if (order.status === 'live' || order.status === 'delayed') return matched > 0 ? 'partially_filled' : 'open';
-  return matched > 0 ? 'partially_filled' : 'canceled'; // canceled, or unmatched (an FAK remainder)
+  if (order.status === 'invalid') return matched > 0 ? 'partially_filled' : 'rejected';
+  return matched > 0 ? 'partially_filled' : 'canceled'; // canceled (also at resolution), or unmatched (an FAK remainder)
 }
