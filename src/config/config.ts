@@ -7,6 +7,7 @@ import { InputError } from '../domain/errors.js';
 import { MoneyFormatError, parseMicros, parsePct, parsePrice, parseQty, PPM_ALL, type Micros, type Ppm, type PriceMicros, type QtyMicros } from '../domain/money.js';
 import type { LadderConfig } from '../domain/position.js';
 import type { RiskLimits } from '../domain/risk.js';
+import type { Outcome } from '../domain/market.js';
 
 export class ConfigError extends InputError {
   override readonly name = 'ConfigError';
@@ -43,7 +44,7 @@ export interface VenueConfig {
 export interface PairLegConfig {
   readonly venue: string;
   readonly market: string;
-  readonly yesIs: 'yes' | 'no';
+  readonly yesIs: Outcome;
   readonly minContracts: QtyMicros;
 }
 

@@ -93,7 +93,7 @@ function buildSchemas(z: Zod) {
     /** Once the day's (UTC) realised net PnL of all venues together has lost this much, nothing new opens until midnight. */
     maxDailyLossUsd: decimal.optional(),
     /** The most positions open at once, arbitrage legs included. */
-    maxOpenPositions: z.int().positive().max(1_000_000).optional(),
+    maxOpenPositions: z.int().positive().max(100_000).optional(),
     /** The most cost basis one position may have; arbitrage sizes each leg within it. */
     maxPositionUsd: decimal.optional(),
   });

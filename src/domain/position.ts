@@ -1,7 +1,7 @@
 // Positions and the TP/SL ladder, as pure functions. The ladder is measured from the entry price:
 // TP1 → stop to breakeven, TP2 → stop trails to the TP1 price, TP3 → close; price at or through the stop → close.
 // Shorts mirror longs. A price that gaps through several levels applies them all, in order, within one tick.
-import { formatPpmPct, formatUsd, priceOffset, ratioPpm, type Ppm, type PriceMicros } from './money.js';
+import { formatPpmPct, formatUsd, PPM_ALL, priceOffset, ratioPpm, type Ppm, type PriceMicros } from './money.js';
 
 export type Side = 'long' | 'short';
 export const SIDES: readonly Side[] = ['long', 'short'];
@@ -53,7 +53,7 @@ export function ladderLevels(side: Side, entryPrice: PriceMicros, config: Ladder
   if (!(config.tp1Ppm > 0 && config.tp1Ppm < config.tp2Ppm && config.tp2Ppm < config.tp3Ppm)) {
     throw new LadderConfigError('take-profit levels must satisfy 0 < tp1 < tp2 < tp3');
   }
-  if (!(config.slPpm > 0 && config.slPpm < 1_000_000)) throw new LadderConfigError('stop loss must be between 0 and 100%');
+  if (!(config.slPpm > 0 && config.slPpm < PPM_ALL)) throw new LadderConfigError('stop loss must be between 0 and 100%');
   if (side === 'long') {
     return {
       tp1Price: priceOffset(entryPrice, config.tp1Ppm, 'up'),
@@ -62,7 +62,7 @@ export function ladderLevels(side: Side, entryPrice: PriceMicros, config: Ladder
       slPrice: priceOffset(entryPrice, -config.slPpm, 'down'),
     };
   }
-  if (config.tp3Ppm >= 1_000_000) throw new LadderConfigError('a short take-profit must be below 100%');
+  if (config.tp3Ppm >= PPM_ALL) throw new LadderConfigError('a short take-profit must be below 100%');
   return {
     tp1Price: priceOffset(entryPrice, -config.tp1Ppm, 'down'),
     tp2Price: priceOffset(entryPrice, -config.tp2Ppm, 'down'),

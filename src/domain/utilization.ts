@@ -1,6 +1,6 @@
 // Wallet utilisation: the share of a wallet's total that is locked (open positions and reservations). The one rule
 // for when it deserves a warning, used by the engine's edge-triggered event, `open`, `arb --execute` and `balances`.
-import { ratioPpm, type Ppm } from './money.js';
+import { PPM_ALL, ratioPpm, type Ppm } from './money.js';
 
 export interface WalletFigures {
   readonly venue: string;
@@ -19,7 +19,7 @@ export function utilizationPpm(wallet: WalletFigures): number {
  */
 export function aboveUtilizationWarning(wallet: WalletFigures, warnPpm: Ppm): boolean {
   if (wallet.total <= 0) return false;
-  return BigInt(wallet.locked) * 1_000_000n > BigInt(warnPpm) * BigInt(wallet.total);
+  return BigInt(wallet.locked) * BigInt(PPM_ALL) > BigInt(warnPpm) * BigInt(wallet.total);
 }
 
 /** The wallets above the threshold, in the order given. */

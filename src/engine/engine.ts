@@ -19,6 +19,7 @@ import { reconcile } from './reconcile.js';
 import { settleResolution, type OnSettled } from './resolution.js';
 import { RiskGate } from './risk-gate.js';
 import { UtilizationWatch } from './utilization-watch.js';
+import type { Outcome } from '../domain/market.js';
 
 export type { DemoOptions } from './demo.js';
 
@@ -42,7 +43,7 @@ export interface SimulatedBook {
   setQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: null, timestampMs: number): void;
   flushBooks(): void;
   /** `resolutionId`: the ledger's record of this resolution; the venue applies each one once. */
-  resolve(market: string, outcome: 'yes' | 'no', resolutionId: number): unknown;
+  resolve(market: string, outcome: Outcome, resolutionId: number): unknown;
 }
 
 export interface EngineOptions {

@@ -1,4 +1,5 @@
 // What the engine reports as it runs. The engine only emits these; the CLI decides how they look.
+import type { Outcome } from '../domain/market.js';
 import type { RiskBreach } from '../domain/risk.js';
 import type { CloseTrigger } from '../domain/position.js';
 import type { CloseResult, PositionRow, Wallet } from '../ledger/ledger.js';
@@ -19,7 +20,7 @@ export type EngineEvent =
   | { readonly kind: 'closing'; readonly position: PositionRow; readonly trigger: CloseTrigger; readonly price: number }
   | { readonly kind: 'closed'; readonly result: Extract<CloseResult, { status: 'closed' }> }
   | { readonly kind: 'opened'; readonly position: PositionRow; readonly walletBefore: Wallet; readonly walletAfter: Wallet }
-  | { readonly kind: 'resolved'; readonly venue: string; readonly market: string; readonly outcome: 'yes' | 'no'; readonly settled: number }
+  | { readonly kind: 'resolved'; readonly venue: string; readonly market: string; readonly outcome: Outcome; readonly settled: number }
   | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult }
   | { readonly kind: 'unhedged'; readonly tradeId: number; readonly positionId: number; readonly outcome: UnhedgedOutcome }
   /** A wallet's locked / total crossed arbitrage.utilizationWarnPct: above it, or back under it. */

@@ -10,10 +10,7 @@
 import type { PriceMicros } from '../domain/money.js';
 import { closingStop, nextTakeProfit } from '../domain/position.js';
 import type { LadderPositionRow, PositionWrites } from '../ledger/ledger.js';
-import { positionMarket } from './arb/settle.js';
-
-/** A contract's payout: NO contracts are marked from the YES quote as 1 − ask (bid) and 1 − bid (ask). */
-const PAYOUT_MICROS = 1_000_000;
+import { complementPrice, positionMarket } from '../domain/market.js';
 
 /**
  * How often (wall time) data_version is read. A read costs one to a few microseconds (it looks at the WAL index),
@@ -93,11 +90,11 @@ export function marketLadder(venue: string, market: string, rows: readonly Ladde
     const band = quietBand(row);
     // A NO long is marked on 1 − ask, a NO short on 1 − bid: min ≤ 1 − ask ≤ max ⇔ 1 − max ≤ ask ≤ 1 − min.
     if (row.side === 'long') {
-      askMin = Math.max(askMin, PAYOUT_MICROS - band.max);
-      askMax = Math.min(askMax, PAYOUT_MICROS - band.min);
+      askMin = Math.max(askMin, complementPrice(band.max));
+      askMax = Math.min(askMax, complementPrice(band.min));
     } else {
-      bidMin = Math.max(bidMin, PAYOUT_MICROS - band.max);
-      bidMax = Math.min(bidMax, PAYOUT_MICROS - band.min);
+      bidMin = Math.max(bidMin, complementPrice(band.max));
+      bidMax = Math.min(bidMax, complementPrice(band.min));
     }
   }
   return { venue, market, rows, noRows, bidMin, bidMax, askMin, askMax };

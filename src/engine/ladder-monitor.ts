@@ -4,6 +4,7 @@
 import type { CostModel } from '../domain/costs.js';
 import type { UnhedgedState } from '../domain/arb.js';
 import { OperationalError } from '../domain/errors.js';
+import { complementPrice } from '../domain/market.js';
 import type { PriceMicros } from '../domain/money.js';
 import { closeLabel, evaluateLadder, type CloseTrigger, type LabelledPosition, type LadderDecision, type LadderState } from '../domain/position.js';
 import type { CloseResult, LadderPositionRow, Ledger, PositionRow } from '../ledger/ledger.js';
@@ -41,7 +42,7 @@ export class LadderMonitor {
     this.applyLadderToRows(ladder.rows, quote, exits);
     if (ladder.noRows.length > 0) {
       // NO contracts are marked from the YES quote: NO bid = 1 − YES ask, NO ask = 1 − YES bid.
-      const no = { bid: (1_000_000 - quote.ask) as PriceMicros, ask: (1_000_000 - quote.bid) as PriceMicros };
+      const no = { bid: complementPrice(quote.ask), ask: complementPrice(quote.bid) };
       this.applyLadderToRows(ladder.noRows, no, exits);
     }
     return exits;

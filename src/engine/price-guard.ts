@@ -1,7 +1,8 @@
 // The price guard: no quote reaches a decision unless it is numeric, positive, not crossed, inside (0, 1) on a
 // prediction market, and within maxJumpPct of the market's last accepted price. The last accepted price per
 // market is kept (and persisted by the engine), so a restart does not forget what "normal" was.
-import { formatMicrosTrim, formatScaled, MoneyFormatError, parsePrice, type Ppm, type PriceMicros } from '../domain/money.js';
+import { isPredictionPrice } from '../domain/market.js';
+import { formatMicrosTrim, formatScaled, MoneyFormatError, parsePrice, PPM_ALL, type Ppm, type PriceMicros } from '../domain/money.js';
 import type { RawQuote } from '../feeds/events.js';
 
 export type RejectReason = 'non_numeric' | 'non_positive' | 'crossed' | 'out_of_range' | 'jump';
@@ -99,7 +100,7 @@ export class PriceGuard {
     if (bid <= 0 || ask <= 0) return reject('non_positive', `bid ${formatMicrosTrim(bid)} / ask ${formatMicrosTrim(ask)} not positive`);
     if (bid > ask) return reject('crossed', `bid ${formatMicrosTrim(bid)} above ask ${formatMicrosTrim(ask)}`);
     const venue = this.venues.get(raw.venue) ?? this.addVenue(raw.venue);
-    if (venue.predictionMarket && ask >= 1_000_000) {
+    if (venue.predictionMarket && !isPredictionPrice(ask)) {
       return reject('out_of_range', `ask ${formatMicrosTrim(ask)} outside (0, 1) on a prediction market`);
     }
     const reference = venue.markets.get(raw.market);
@@ -168,18 +169,18 @@ function reject(reason: RejectReason, detail: string): GuardVerdict {
   return { ok: false, reason, detail };
 }
 
-/** The largest factor whose product with 1,000,000 is still below 2^53. */
-const EXACT_FACTOR_MAX = Math.floor(Number.MAX_SAFE_INTEGER / 1_000_000);
+/** The largest factor whose product with a whole (in ppm) is still below 2^53. */
+const EXACT_FACTOR_MAX = Math.floor(Number.MAX_SAFE_INTEGER / PPM_ALL);
 
 /** |price − reference| / reference > maxJump, compared exactly in integers. */
 export function exceedsJump(price: number, reference: number, maxJumpPpm: number): boolean {
   const distance = Math.abs(price - reference);
   // Both products exact in doubles (below 2^53) for any price up to $9,007 and a jump limit up to 100%: compare them
   // directly; BigInt only beyond that.
-  if (distance <= EXACT_FACTOR_MAX && reference >= 0 && reference <= EXACT_FACTOR_MAX && maxJumpPpm >= 0 && maxJumpPpm <= 1_000_000) {
-    return distance * 1_000_000 > reference * maxJumpPpm;
+  if (distance <= EXACT_FACTOR_MAX && reference >= 0 && reference <= EXACT_FACTOR_MAX && maxJumpPpm >= 0 && maxJumpPpm <= PPM_ALL) {
+    return distance * PPM_ALL > reference * maxJumpPpm;
   }
-  return BigInt(distance) * 1_000_000n > BigInt(reference) * BigInt(maxJumpPpm);
+  return BigInt(distance) * BigInt(PPM_ALL) > BigInt(reference) * BigInt(maxJumpPpm);
 }
 
 const OPTIONS_BID = { allowZero: true, allowNegative: true, label: 'bid' } as const;

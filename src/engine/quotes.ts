@@ -7,7 +7,7 @@ import type { PriceMicros } from '../domain/money.js';
 import type { Side } from '../domain/position.js';
 import { CONFIGURED_QUOTE_MS } from '../venues/paper/paper-state.js';
 import type { Venue } from '../venues/venue.js';
-import { splitPositionMarket } from './arb/settle.js';
+import { splitPositionMarket } from '../domain/market.js';
 
 export interface QuoteTime {
   /** The quote's feed time, epoch milliseconds; CONFIGURED_QUOTE_MS for a configured quote. */

@@ -1,6 +1,7 @@
 // Reconcile: the one code path for cron `arbbot reconcile` and engine start-up (crash-only). The ledger side
 // re-derives wallets from the transaction log; with venues, in-flight arbitrage orders are settled from what the
 // venues report, and each venue's balance is compared with what the ledger says it should hold.
+import type { Outcome } from '../domain/market.js';
 import type { Config } from '../config/config.js';
 import { formatMicros } from '../domain/money.js';
 import { ArbStore } from '../ledger/arb-store.js';
@@ -38,7 +39,7 @@ export const MARKET_RESOLVED = 'market_resolved';
 
 /** A venue whose resolutions the engine drives (paper): it applies each recorded resolution once. */
 interface ResolvingVenue {
-  resolve(market: string, outcome: 'yes' | 'no', resolutionId: number): unknown;
+  resolve(market: string, outcome: Outcome, resolutionId: number): unknown;
   lastResolutionId(): number;
 }
 
@@ -58,7 +59,7 @@ function replayResolutions(ledger: Ledger, venues: ReadonlyMap<string, Venue>, d
     const resolving = resolvingVenue(venue);
     if (!resolving) continue;
     for (const row of recorded.all(MARKET_RESOLVED, name, resolving.lastResolutionId()) as { id: number; detail: string }[]) {
-      const { market, outcome } = JSON.parse(row.detail) as { market: string; outcome: 'yes' | 'no' };
+      const { market, outcome } = JSON.parse(row.detail) as { market: string; outcome: Outcome };
       if (!dryRun) resolving.resolve(market, outcome, row.id);
       entries.push({ venue: name, kind: 'resolution_replayed', detail: `${market} resolved ${outcome.toUpperCase()} in the ledger; ${dryRun ? 'would apply' : 'applied'} it at the venue` });
     }

@@ -6,12 +6,9 @@ import { OperationalError } from '../domain/errors.js';
 import type { PriceMicros } from '../domain/money.js';
 import type { UnhedgedState } from '../domain/arb.js';
 import type { CloseResult, Ledger, PositionRow } from '../ledger/ledger.js';
-import { positionMarket } from './arb/settle.js';
+import { payout, positionMarket, type Outcome } from '../domain/market.js';
 import type { ResolveEvent } from '../feeds/events.js';
 import { MARKET_RESOLVED } from './reconcile.js';
-
-/** What a contract of the winning outcome pays. */
-const PAYOUT_MICROS = 1_000_000 as PriceMicros;
 
 export interface ResolutionSettled {
   readonly closes: readonly Extract<CloseResult, { status: 'closed' }>[];
@@ -29,10 +26,10 @@ export function settleResolution(ledger: Ledger, config: Config, event: ResolveE
     const closes: Extract<CloseResult, { status: 'closed' }>[] = [];
     const failed: { position: PositionRow; error: unknown }[] = [];
     for (const outcome of ['yes', 'no'] as const) {
-      const payout = (event.outcome === outcome ? PAYOUT_MICROS : 0) as PriceMicros;
+      const paid = payout(outcome, event.outcome);
       for (const position of ledger.listOpenPositionsForMarket(event.venue, positionMarket(event.market, outcome))) {
         try {
-          const closed = ledger.transaction(() => settleOne(ledger, config, position, payout, event.outcome, onSettled));
+          const closed = ledger.transaction(() => settleOne(ledger, config, position, paid, event.outcome, onSettled));
           if (closed) closes.push(closed);
         } catch (error) {
           if (error instanceof OperationalError) throw error;
@@ -50,7 +47,7 @@ function settleOne(
   config: Config,
   position: PositionRow,
   payout: PriceMicros,
-  outcome: 'yes' | 'no',
+  outcome: Outcome,
   onSettled: OnSettled,
 ): Extract<CloseResult, { status: 'closed' }> | null {
   const closed = ledger.closePosition(position.id, { exitPrice: payout, reason: `Resolved ${outcome.toUpperCase()}`, costs: config.costs, kind: 'settlement' });

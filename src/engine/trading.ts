@@ -3,10 +3,9 @@
 import type { CostModel } from '../domain/costs.js';
 import { entryFee } from '../domain/costs.js';
 import { InputError } from '../domain/errors.js';
-import { quantityFor, type Micros, type PriceMicros } from '../domain/money.js';
+import { isPredictionPrice } from '../domain/market.js';
+import { PRICE_ONE, quantityFor, type Micros, type PriceMicros } from '../domain/money.js';
 
-/** A prediction market's contract pays at most $1, so nothing trades above it. */
-const PREDICTION_PRICE_CEILING = 1_000_000 as PriceMicros;
 import { ladderLevels, type LadderConfig, type Side } from '../domain/position.js';
 import { closeSetAside } from '../domain/set-aside.js';
 import { ArbStore } from '../ledger/arb-store.js';
@@ -29,7 +28,7 @@ export function openPosition(
   ledger: Ledger,
   request: OpenRequest,
 ): { status: 'opened' | 'exists'; position: PositionRow; walletBefore: Wallet; walletAfter: Wallet } {
-  if (request.predictionMarket && request.price >= 1_000_000) {
+  if (request.predictionMarket && !isPredictionPrice(request.price)) {
     throw new InputError(`price must be below 1 on prediction market ${request.venue}`);
   }
   const quantity = quantityFor(request.size, request.price, 'down');
@@ -42,7 +41,8 @@ export function openPosition(
     costBasis: request.size,
     entryFee: fee,
     entryFeeCharged: false,
-    priceCeiling: request.predictionMarket ? PREDICTION_PRICE_CEILING : null,
+    // A prediction market's contract pays at most $1, so nothing trades above it.
+    priceCeiling: request.predictionMarket ? PRICE_ONE : null,
   });
   return ledger.openPosition({
     venue: request.venue,

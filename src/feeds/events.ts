@@ -1,5 +1,6 @@
 // What feeds produce: raw quotes (prices still unparsed: the price guard decides what is acceptable) and
 // connectivity / resolution events. A line a feed cannot understand becomes a `bad_line` event, never a crash.
+import type { Outcome } from '../domain/market.js';
 
 export interface RawQuote {
   readonly type: 'quote';
@@ -22,7 +23,7 @@ export interface ResolveEvent {
   readonly type: 'resolve';
   readonly venue: string;
   readonly market: string;
-  readonly outcome: 'yes' | 'no';
+  readonly outcome: Outcome;
   readonly timestampMs: number;
 }
 

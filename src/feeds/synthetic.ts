@@ -2,7 +2,10 @@
 // trend, gap through TP/SL levels, and now and then jump absurdly or the venue disconnects, so the price guard and
 // the network pause have something to do. Everything is integer micro-units.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatMicros } from '../domain/money.js';
+import { formatMicros, PPM_ALL } from '../domain/money.js';
+import { seededRandom } from '../domain/random.js';
+
+export { seededRandom } from '../domain/random.js';
 import type { Feed, FeedEvent } from './events.js';
 
 export interface SyntheticMarket {
@@ -33,17 +36,6 @@ export interface SyntheticOptions {
   readonly resolveEveryTicks?: number;
 }
 
-/** Mulberry32: a tiny, well-known seeded PRNG; good enough for a demo, and replayable from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Chance per tick: these shape the demo, they are not a market model. */
 const GAP_CHANCE = 0.015;
@@ -138,7 +130,7 @@ export class SyntheticFeed implements Feed {
     if (random() < TREND_SWITCH_CHANCE) state.trend = Math.floor((random() * 2 - 1) * TREND_PPM);
     let movePpm = state.trend + Math.floor((random() * 2 - 1) * STEP_PPM);
     if (random() < GAP_CHANCE) movePpm += (random() < 0.5 ? -1 : 1) * Math.floor(GAP_PPM * (0.5 + random()));
-    let mid = state.mid + Math.trunc((state.mid * movePpm) / 1_000_000);
+    let mid = state.mid + Math.trunc((state.mid * movePpm) / PPM_ALL);
     if (predictionMarket) mid = Math.min(980_000, Math.max(20_000, mid));
     state.mid = Math.max(1_000, mid);
     const spread = spreadOf(state.mid);
@@ -147,5 +139,5 @@ export class SyntheticFeed implements Feed {
 }
 
 function spreadOf(mid: number): number {
-  return Math.max(1, Math.trunc((mid * SPREAD_PPM) / 1_000_000));
+  return Math.max(1, Math.trunc((mid * SPREAD_PPM) / PPM_ALL));
 }

@@ -3,6 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import { assertLegTransition, assertTradeTransition, type ArbDirection, type LegState, type TradeState, type UnhedgedState } from '../domain/arb.js';
+import type { Outcome } from '../domain/market.js';
 import type { Ledger } from './ledger.js';
 import type { ArbLegsTable, ArbTradesTable, UnhedgedLegsTable } from './schema.js';
 import { prepareArbQueries } from './arb-queries.js';
@@ -15,7 +16,7 @@ export interface NewLeg {
   readonly leg: ArbLeg['leg'];
   readonly venue: string;
   readonly market: string;
-  readonly outcome: 'yes' | 'no';
+  readonly outcome: Outcome;
   readonly side: 'buy' | 'sell';
   readonly quantity: number;
   readonly limitPrice: number;

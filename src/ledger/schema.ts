@@ -1,5 +1,6 @@
 // Row types of the ledger's tables, for kysely. Money columns are integers in micro-units.
 import type { Generated } from 'kysely';
+import type { Outcome } from '../domain/market.js';
 
 export type WalletTransactionType =
   | 'deposit'
@@ -142,7 +143,7 @@ export interface ArbLegsTable {
   leg: 'a' | 'b' | 'hedge' | 'unwind';
   venue: string;
   market: string;
-  outcome: 'yes' | 'no';
+  outcome: Outcome;
   side: 'buy' | 'sell';
   quantity: number;
   limit_price: number;

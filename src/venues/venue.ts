@@ -3,7 +3,8 @@
 import type { Micros, PriceMicros, QtyMicros } from '../domain/money.js';
 
 /** Which side of a binary market. On a non-prediction paper market (e.g. SOL-USD) 'yes' is the instrument itself. */
-export type Outcome = 'yes' | 'no';
+export type { Outcome } from '../domain/market.js';
+import type { Outcome } from '../domain/market.js';
 export type OrderSide = 'buy' | 'sell';
 /** fok: all or nothing at once; ioc: fill what can be filled now, cancel the rest; gtc: rest on the book. */
 export type TimeInForce = 'fok' | 'ioc' | 'gtc';

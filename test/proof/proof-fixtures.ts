@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { formatMicrosTrim, formatUsd } from '../../src/domain/money.js';
-import { positionMarket } from '../../src/engine/arb/settle.js';
+import { positionMarket } from '../../src/domain/market.js';
 import { paperStatePath } from '../../src/venues/paper/paper-state.js';
 import { invariantViolations } from '../invariants.js';
 

@@ -3,6 +3,7 @@
 // ladder.
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
+import { isPredictionPrice } from '../../domain/market.js';
 import { formatMicros, formatUsd, parseMicros, parsePct, parsePrice } from '../../domain/money.js';
 import type { LadderConfig } from '../../domain/position.js';
 import { entryQuote } from '../../engine/quotes.js';
@@ -48,7 +49,7 @@ export function registerOpenCommand(program: Command): void {
       if (!venueConfig) throw new InputError(`unknown venue "${venue}" (configured: ${[...config.venues.keys()].join(', ')})`);
       if (venueConfig.type !== 'paper') throw new InputError(`open places paper positions only; ${venue} is ${venueConfig.type}`);
       // Checked before the ledger is opened, so a refused price never creates or touches the database.
-      if (explicitPrice !== null && venueConfig.predictionMarket && explicitPrice >= 1_000_000) {
+      if (explicitPrice !== null && venueConfig.predictionMarket && !isPredictionPrice(explicitPrice)) {
         throw new InputError(`price must be below 1 on prediction market ${venue}`);
       }
       // Read before the ledger is opened too: a stale quote is refused with nothing written.

@@ -1,5 +1,6 @@
 // positions and close: list positions with PnL; close one (idempotent, safe against a concurrent close).
 import type { Command } from 'commander';
+import { isPredictionPrice } from '../../domain/market.js';
 import { formatMicros, formatPpmPct, formatUsd, parsePrice, ratioPpm } from '../../domain/money.js';
 import { InputError } from '../../domain/errors.js';
 import { exitQuote, type QuotedPrice } from '../../engine/quotes.js';
@@ -43,7 +44,7 @@ export function registerPositionCommands(program: Command): void {
       const ledger = ctx.openLedger();
       const position = ledger.requirePosition(id);
       const venue = ctx.config.venues.get(position.venue);
-      if (price !== null && venue?.predictionMarket && price >= 1_000_000) {
+      if (price !== null && venue?.predictionMarket && !isPredictionPrice(price)) {
         throw new InputError(`--price must be below 1 on prediction market ${venue.name}`);
       }
       // A paper position closes at its venue's live book, as the running engine last wrote it; a live venue's at

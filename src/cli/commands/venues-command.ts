@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { InputError, VenueUnavailableError } from '../../domain/errors.js';
 import { formatMicros, formatMicrosTrim, formatUsd } from '../../domain/money.js';
 import type { PairConfig } from '../../config/config.js';
+import type { Outcome } from '../../domain/market.js';
 import type { MarketDescription, Venue } from '../../venues/venue.js';
 import { CommandContext } from '../context.js';
 import { EXIT, exitCodeFor } from '../errors.js';
@@ -26,7 +27,7 @@ interface LegCheck {
   readonly leg: 'a' | 'b';
   readonly venue: string;
   readonly market: string;
-  readonly yesIs: 'yes' | 'no';
+  readonly yesIs: Outcome;
   readonly description: MarketDescription | null;
   readonly error: string | null;
   readonly exitCode: number;

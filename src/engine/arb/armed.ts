@@ -11,7 +11,7 @@ import { formatUsd, mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros
 import type { ArbLeg, NewLeg, NewTrade } from '../../ledger/arb-store.js';
 import type { Reservation } from '../../ledger/ledger.js';
 import type { Outcome } from '../../venues/venue.js';
-import { opposite } from './books.js';
+import { opposite } from '../../domain/market.js';
 import { abandon, newClientOrderId, type ArbDeps } from './executor.js';
 import { cheapestAsk, type PairBooks } from './scanner.js';
 

@@ -3,10 +3,9 @@
 import type { PairConfig, PairLegConfig } from '../../config/config.js';
 import type { Micros, QtyMicros } from '../../domain/money.js';
 import type { Ledger } from '../../ledger/ledger.js';
-import type { OrderBook, Outcome, Venue } from '../../venues/venue.js';
+import { opposite, type Outcome } from '../../domain/market.js';
+import type { OrderBook, Venue } from '../../venues/venue.js';
 import type { LegBook, PairBooks } from './scanner.js';
-
-export const opposite = (outcome: Outcome): Outcome => (outcome === 'yes' ? 'no' : 'yes');
 
 /** Read after the book, which tells a live venue the market's rules: the pair's minimum or the venue's, the larger. */
 function legBook(venue: Venue, leg: PairLegConfig, outcome: Outcome, book: OrderBook, availableMicros: Micros): LegBook {

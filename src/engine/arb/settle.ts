@@ -7,17 +7,8 @@ import { mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '..
 import { ladderLevels } from '../../domain/position.js';
 import type { ArbLeg, ArbStore, ArbTrade } from '../../ledger/arb-store.js';
 import type { Ledger, OpenPositionInput, PositionRow } from '../../ledger/ledger.js';
-import type { OrderReport, Outcome } from '../../venues/venue.js';
-
-/** Positions on a NO outcome live under "<market>:no", so the YES quote of <market> can mark both sides. */
-export function positionMarket(market: string, outcome: Outcome): string {
-  return outcome === 'yes' ? market : `${market}:no`;
-}
-
-/** The inverse: which venue market and outcome a position's market names. */
-export function splitPositionMarket(positionMarketId: string): { market: string; outcome: Outcome } {
-  return positionMarketId.endsWith(':no') ? { market: positionMarketId.slice(0, -3), outcome: 'no' } : { market: positionMarketId, outcome: 'yes' };
-}
+import { positionMarket } from '../../domain/market.js';
+import type { OrderReport } from '../../venues/venue.js';
 
 export type LegVerdict = { readonly kind: 'report'; readonly report: OrderReport } | { readonly kind: 'rejected'; readonly reason: string };
 

@@ -32,7 +32,8 @@ export const KALSHI_PATHS = {
 export const KALSHI_DUPLICATE_STATUS = 409;
 
 export type KalshiBookSide = 'bid' | 'ask';
-export type KalshiOutcomeSide = 'yes' | 'no';
+/** Kalshi's `outcome_side`: the same two outcomes, in Kalshi's words. */
+export type KalshiOutcomeSide = Outcome;
 export type KalshiTimeInForce = 'fill_or_kill' | 'immediate_or_cancel' | 'good_till_canceled';
 export type KalshiOrderStatus = 'resting' | 'canceled' | 'executed';
 

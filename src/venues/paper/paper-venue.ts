@@ -4,8 +4,9 @@
 // and can inject latency, rejections, partial fills and timeouts, scripted or at seeded random rates.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CostModel } from '../../domain/costs.js';
-import { applyPpm, mulDiv, notional, priceOffset, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import { seededRandom } from '../../feeds/synthetic.js';
+import { complementPrice, isPredictionPrice } from '../../domain/market.js';
+import { applyPpm, mulDiv, notional, PPM_ALL, priceOffset, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { seededRandom } from '../../domain/random.js';
 import {
   OrderOutcomeUnknownError,
   type BookLevel,
@@ -137,7 +138,7 @@ export class PaperVenue implements Venue {
     const row = view as PaperBookRow;
     // Inlined bestAsk and taken: this runs four times on every quote of a paired market.
     const yesBook = outcome === 'yes' || !this.predictionMarket;
-    const best = (yesBook ? row.ask : 1_000_000 - row.bid) as PriceMicros;
+    const best = yesBook ? (row.ask as PriceMicros) : complementPrice(row.bid);
     const taken = yesBook ? row.asksTaken : row.bidsTaken;
     if (taken === 0) return this.priceValid(best) ? best : null;
     const index = Math.floor(taken / row.depth);
@@ -161,19 +162,19 @@ export class PaperVenue implements Venue {
 
   /** A prediction market's NO side is the YES book turned over: NO bid = 1 − YES ask, NO ask = 1 − YES bid. */
   private bestBid(row: TopOfBook, outcome: Outcome): PriceMicros {
-    return (outcome === 'yes' || !this.predictionMarket ? row.bid : 1_000_000 - row.ask) as PriceMicros;
+    return outcome === 'yes' || !this.predictionMarket ? (row.bid as PriceMicros) : complementPrice(row.ask);
   }
 
   private bestAsk(row: TopOfBook, outcome: Outcome): PriceMicros {
-    return (outcome === 'yes' || !this.predictionMarket ? row.ask : 1_000_000 - row.bid) as PriceMicros;
+    return outcome === 'yes' || !this.predictionMarket ? (row.ask as PriceMicros) : complementPrice(row.bid);
   }
 
   private priceValid(price: number): boolean {
-    return price > 0 && !(this.predictionMarket && price >= 1_000_000);
+    return this.predictionMarket ? isPredictionPrice(price) : price > 0;
   }
 
   private levelPrice(best: PriceMicros, direction: 1 | -1, index: number): PriceMicros {
-    const step = this.predictionMarket ? PREDICTION_TICK * index : Math.trunc((best * GENERAL_TICK_PPM * index) / 1_000_000);
+    const step = this.predictionMarket ? PREDICTION_TICK * index : Math.trunc((best * GENERAL_TICK_PPM * index) / PPM_ALL);
     return (best + direction * step) as PriceMicros;
   }
 
@@ -351,7 +352,7 @@ function toReport(row: PaperOrderRow): OrderReport {
     feePaid: row.fee as Micros,
     fills:
       filled > 0
-        ? [{ fillId: `${row.venueOrderId}-1`, quantity: filled, price: mulDiv(row.filledNotional, 1_000_000, row.filledQuantity, 'down') as PriceMicros, fee: row.fee as Micros }]
+        ? [{ fillId: `${row.venueOrderId}-1`, quantity: filled, price: mulDiv(row.filledNotional, SCALE, row.filledQuantity, 'down') as PriceMicros, fee: row.fee as Micros }]
         : [],
     rejectReason: row.rejectReason,
     terms: { quantity: row.quantity as QtyMicros, limitPrice: row.limitPrice as PriceMicros },

@@ -3,6 +3,7 @@
 // and unknown outcomes within this process. (After a restart, the ledger's stored venue order id is the handle.)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyConflictError } from '../../domain/errors.js';
+import { complementPrice } from '../../domain/market.js';
 import { formatMicrosTrim, formatScaled, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import { VenueCredentialsError, VenueResponseError } from '../http/errors.js';
 import { assertPlaceable, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept } from '../http/report.js';
@@ -234,7 +235,7 @@ export class PolymarketVenue implements Venue {
     if (market.acceptingOrders === false) this.refuse(request, 'the market is not accepting orders');
     if (request.limitPrice % tick !== 0) this.refuse(request, `price is not on the market's tick (${formatMicrosTrim(tick)})`);
     // clob-client-v2 priceValid: between one tick and one less a tick.
-    if (request.limitPrice < tick || request.limitPrice > 1_000_000 - tick) this.refuse(request, `price must lie between ${formatMicrosTrim(tick)} and ${formatMicrosTrim(1_000_000 - tick)}`);
+    if (request.limitPrice < tick || request.limitPrice > complementPrice(tick)) this.refuse(request, `price must lie between ${formatMicrosTrim(tick)} and ${formatMicrosTrim(complementPrice(tick))}`);
     if (request.quantity % SIZE_UNIT_MICROS !== 0) this.refuse(request, `quantity has more than ${SIZE_DECIMALS} decimals`);
     if (market.minOrderSize !== null && request.quantity < market.minOrderSize) {
       this.refuse(request, `quantity is below the market's minimum order size of ${formatMicrosTrim(market.minOrderSize, 0)}`);

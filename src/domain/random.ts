@@ -1,0 +1,13 @@
+// Seeded randomness: the synthetic feed and the paper venue's failure injection replay exactly from a seed.
+
+/** Mulberry32: a tiny, well-known seeded PRNG; good enough for a demo, and replayable from its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
