@@ -4,6 +4,10 @@ export type LegState = 'planned' | 'reserved' | 'submitted' | 'filled' | 'partia
 export type TradeState = 'planned' | 'reserved' | 'submitted' | 'settled' | 'failed';
 export type ArbDirection = 'yes_a_no_b' | 'no_a_yes_b';
 export type UnhedgedState = 'open' | 'hedged' | 'unwound' | 'written_off';
+/** What a settled trade came to: nothing filled, a hedged pair, a hedged pair with an unhedged excess, or one leg only. */
+export type TradeOutcome = 'none' | 'hedged' | 'partial' | 'unhedged';
+/** The legs of a trade: its two, and the follow-up orders that hedge or unwind an unhedged one. */
+export type LegRole = 'a' | 'b' | 'hedge' | 'unwind';
 
 const LEG_TRANSITIONS: Readonly<Record<LegState, readonly LegState[]>> = {
   // planned → settled: the trade failed before any balance was reserved (nothing to undo).

@@ -1,5 +1,6 @@
 // Row types of the ledger's tables, for kysely. Money columns are integers in micro-units.
 import type { Generated } from 'kysely';
+import type { ArbDirection, LegRole, LegState, TradeOutcome, TradeState, UnhedgedState } from '../domain/arb.js';
 import type { Outcome } from '../domain/market.js';
 
 export type WalletTransactionType =
@@ -127,11 +128,11 @@ export interface SchemaMigrationsTable {
 export interface ArbTradesTable {
   id: Generated<number>;
   pair: string;
-  direction: 'yes_a_no_b' | 'no_a_yes_b';
+  direction: ArbDirection;
   contracts: number;
   expected_net_edge: number;
-  state: 'planned' | 'reserved' | 'submitted' | 'settled' | 'failed';
-  outcome: 'hedged' | 'partial' | 'unhedged' | 'none' | null;
+  state: TradeState;
+  outcome: TradeOutcome | null;
   note: string | null;
   created_at: string;
   updated_at: string;
@@ -140,7 +141,7 @@ export interface ArbTradesTable {
 export interface ArbLegsTable {
   id: Generated<number>;
   trade_id: number;
-  leg: 'a' | 'b' | 'hedge' | 'unwind';
+  leg: LegRole;
   venue: string;
   market: string;
   outcome: Outcome;
@@ -150,7 +151,7 @@ export interface ArbLegsTable {
   client_order_id: string;
   venue_order_id: string | null;
   reservation_id: number | null;
-  state: 'planned' | 'reserved' | 'submitted' | 'filled' | 'partially_filled' | 'rejected' | 'unknown' | 'settled';
+  state: LegState;
   filled_quantity: Generated<number>;
   filled_notional: Generated<number>;
   fee: Generated<number>;
@@ -176,7 +177,7 @@ export interface UnhedgedLegsTable {
   leg_id: number;
   position_id: number;
   quantity: number;
-  state: 'open' | 'hedged' | 'unwound' | 'written_off';
+  state: UnhedgedState;
   note: string | null;
   created_at: string;
   resolved_at: string | null;

@@ -1,9 +1,11 @@
 // Settling an arbitrage trade from what actually filled — the same code after a normal run, after a timeout, and
 // after a crash. Both legs are settled in one transaction: each leg's reservation commits what filled (as
 // positions, fee paid) and releases the rest; equal fills make a hedged pair held to resolution; any excess on one
-// leg becomes an UNHEDGED position with its own record. Settling twice changes nothing.
+// leg becomes an UNHEDGED position with its own record. Settling twice changes nothing. What each fill becomes is
+// planned by domain/settlement.ts; this module records the verdicts and applies the plan.
 import type { Config } from '../../config/config.js';
 import { mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { filledState, planSettlement, type SettledKind } from '../../domain/settlement.js';
 import { ladderLevels } from '../../domain/position.js';
 import type { ArbLeg, ArbStore, ArbTrade } from '../../ledger/arb-store.js';
 import type { Ledger, OpenPositionInput, PositionRow } from '../../ledger/ledger.js';
@@ -20,19 +22,12 @@ export interface SettleResult {
   readonly alreadySettled: boolean;
 }
 
-interface Fill {
-  readonly quantity: number;
-  readonly notional: number;
-  readonly fee: number;
-}
-
 /** Records a leg's verdict (filled / partially filled / rejected) once; a repeated report for a recorded leg is ignored. */
 export function recordVerdict(store: ArbStore, leg: ArbLeg, verdict: LegVerdict): ArbLeg {
   if (leg.state !== 'submitted' && leg.state !== 'unknown') return leg; // duplicate report: already recorded
   if (verdict.kind === 'rejected') return store.transitionLeg(leg.id, 'rejected', { error: verdict.reason }, verdict.reason);
   const report = verdict.report;
-  const state = report.filledQuantity === 0 ? 'rejected' : report.filledQuantity < leg.quantity ? 'partially_filled' : 'filled';
-  if (report.filledQuantity > leg.quantity) throw new Error(`venue reports ${report.filledQuantity} filled on leg ${leg.id} of ${leg.quantity}`);
+  const state = filledState(leg.quantity, report.filledQuantity);
   return store.transitionLeg(
     leg.id,
     state,
@@ -58,25 +53,12 @@ export function recordKnownVerdicts(ledger: Ledger, store: ArbStore, verdicts: R
   });
 }
 
-/** Splits a fill into a hedged part (`hedgedQuantity`) and the excess; cost and fee apportioned so parts sum exactly. */
-function parts(fill: Fill, hedgedQuantity: number): { quantity: number; cost: number; fee: number; kind: 'arb_hedged' | 'arb_unhedged' }[] {
-  const result: { quantity: number; cost: number; fee: number; kind: 'arb_hedged' | 'arb_unhedged' }[] = [];
-  if (fill.quantity === 0) return result;
-  const hedgedCost = hedgedQuantity === 0 ? 0 : mulDiv(fill.notional, hedgedQuantity, fill.quantity, 'up');
-  const hedgedFee = hedgedQuantity === 0 ? 0 : mulDiv(fill.fee, hedgedQuantity, fill.quantity, 'up');
-  if (hedgedQuantity > 0) result.push({ quantity: hedgedQuantity, cost: hedgedCost, fee: hedgedFee, kind: 'arb_hedged' });
-  if (fill.quantity > hedgedQuantity) {
-    result.push({ quantity: fill.quantity - hedgedQuantity, cost: fill.notional - hedgedCost, fee: fill.fee - hedgedFee, kind: 'arb_unhedged' });
-  }
-  return result;
-}
-
 /** The position a filled (part of a) leg becomes: long its outcome, entry at the average price, fee already paid. */
 export function legPosition(
   config: Config,
   leg: ArbLeg,
   fill: { readonly quantity: number; readonly cost: number; readonly fee: number },
-  kind: 'arb_hedged' | 'arb_unhedged',
+  kind: SettledKind,
 ): OpenPositionInput {
   const entryPrice = mulDiv(fill.cost, SCALE, fill.quantity, 'up') as PriceMicros;
   return {
@@ -110,16 +92,14 @@ export function settleTrade(ledger: Ledger, store: ArbStore, config: Config, tra
       if (!verdict && (leg.state === 'submitted' || leg.state === 'unknown')) throw new Error(`leg ${leg.id} has no verdict yet`);
       return verdict ? recordVerdict(store, leg, verdict) : leg;
     });
-    const fills = recorded.map((leg) => ({ quantity: leg.filled_quantity, notional: leg.filled_notional, fee: leg.fee }));
-    const hedgedQuantity = Math.min(...fills.map((fill) => fill.quantity));
+    const plan = planSettlement(recorded.map((leg) => ({ quantity: leg.filled_quantity, notional: leg.filled_notional, fee: leg.fee })));
     const positions: PositionRow[] = [];
     const unhedged: { legId: number; positionId: number; quantity: number }[] = [];
     recorded.forEach((leg, index) => {
-      const fill = fills[index] ?? { quantity: 0, notional: 0, fee: 0 };
-      const legParts = parts(fill, hedgedQuantity);
+      const legParts = plan.parts[index] ?? [];
       const settled = leg.reservation_id === null ? { positions: [] } : ledger.settleReservation(leg.reservation_id, {
         positions: legParts.map((part) => legPosition(config, leg, part, part.kind)),
-        fee: fill.fee as Micros,
+        fee: leg.fee as Micros,
         orderRef: leg.client_order_id,
       });
       const hedged = settled.positions.find((p) => p.kind === 'arb_hedged');
@@ -131,9 +111,7 @@ export function settleTrade(ledger: Ledger, store: ArbStore, config: Config, tra
         unhedged.push({ legId: leg.id, positionId: excess.id, quantity: excess.quantity });
       }
     });
-    const filledLegs = fills.filter((fill) => fill.quantity > 0).length;
-    const outcome = filledLegs === 0 ? 'none' : unhedged.length === 0 ? 'hedged' : hedgedQuantity > 0 ? 'partial' : 'unhedged';
-    store.setTradeState(tradeId, 'settled', { outcome });
+    store.setTradeState(tradeId, 'settled', { outcome: plan.outcome });
     return { trade: store.requireTrade(tradeId), legs: store.legsOf(tradeId), positions, unhedged, alreadySettled: false };
   });
 }
