@@ -75,6 +75,21 @@ export class CommandContext {
     }
   }
 
+  /** What the command reports as its exit code (0 unless it says otherwise); main returns it. */
+  private static exitCodeSet = 0;
+
+  /**
+   * The exit code of a command that finished without throwing: a check that found a problem, a venue that failed its
+   * check. A thrown error is mapped to its code by main instead.
+   */
+  exitWith(code: number): void {
+    CommandContext.exitCodeSet = code;
+  }
+
+  static get exitCode(): number {
+    return CommandContext.exitCodeSet;
+  }
+
   static closeAll(): void {
     for (const ledger of CommandContext.opened.splice(0)) ledger.close();
   }

@@ -36,7 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    return CommandContext.exitCode;
   } catch (error) {
     // Commander already printed its own usage message.
     if (!(error instanceof CommanderError)) {

@@ -38,7 +38,7 @@ export function registerCheckCommands(program: Command): void {
             : ctx.out.role.error(`UNHEALTHY (${report.checks.length - passed} of ${report.checks.length} checks failed)`),
         );
       }
-      process.exitCode = report.healthy ? EXIT.ok : EXIT.checkFailed;
+      ctx.exitWith(report.healthy ? EXIT.ok : EXIT.checkFailed);
     });
 
   program
@@ -71,7 +71,7 @@ export function registerCheckCommands(program: Command): void {
         if (report.actions.length === 0 && report.unresolved.length === 0) ctx.out.line(ctx.out.role.success('✓ ledger consistent: nothing to repair'));
         else if (report.consistent) ctx.out.line(ctx.out.role.success(report.dryRun ? '✓ consistent once repaired' : '✓ ledger consistent after repair'));
       }
-      process.exitCode = report.consistent ? EXIT.ok : EXIT.checkFailed;
+      ctx.exitWith(report.consistent ? EXIT.ok : EXIT.checkFailed);
     });
 }
 

@@ -89,7 +89,7 @@ export function registerVenuesCommand(program: Command): void {
         }
       }
       const failed = [...checks.filter((c) => !c.ok), ...pairs.flatMap((pair) => pair.legs.filter((leg) => leg.error !== null))];
-      process.exitCode = failed[0]?.exitCode ?? 0;
+      ctx.exitWith(failed[0]?.exitCode ?? EXIT.ok);
     });
 }
 
