@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { loadConfig, resolveDbPath, type Config } from '../config/config.js';
 import { InputError } from '../domain/errors.js';
 import type { QuoteClock, QuotedPrice } from '../engine/quotes.js';
-import { Ledger } from '../ledger/ledger.js';
+import { openLedger } from '../app/ledger-access.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { createVenues, type VenueSet, type VenueSetOptions } from '../venues/registry.js';
 import type { Venue } from '../venues/venue.js';
 import { Output } from './output.js';
@@ -46,11 +47,8 @@ export class CommandContext {
    */
   openLedger(options: { now?: () => Date } = {}): Ledger {
     const config = this.config;
-    const ledger = Ledger.open(this.dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs, ...options });
+    const ledger = openLedger(config, this.dbPath, options);
     CommandContext.opened.push(ledger);
-    for (const venue of config.venues.values()) {
-      if (!ledger.getWallet(venue.name)) ledger.ensureWallet(venue.name, venue.startingBalance);
-    }
     this.out.debug(`ledger ${this.dbPath} (synchronous=${config.synchronous}, config ${config.source ?? 'built-in defaults'})`);
     return ledger;
   }

@@ -1,12 +1,10 @@
 // wallet-check and reconcile: cron-friendly proofs that the books balance. Exit 0 when all holds, 1 otherwise.
 import type { Command } from 'commander';
-import { walletCheck, type LogScope } from '../../ledger/health.js';
+import { proveBooks, reconcileBooks, type LogScope } from '../../app/books.js';
 import { CommandContext } from '../context.js';
 import { EXIT } from '../errors.js';
 import { healthJson } from '../present.js';
 import { formatUsd } from '../../domain/money.js';
-import { otherEngine } from '../../engine/engine-marker.js';
-import { reconcile } from '../../engine/reconcile.js';
 
 export function registerCheckCommands(program: Command): void {
   program
@@ -16,7 +14,7 @@ export function registerCheckCommands(program: Command): void {
     .action((options: { deep?: boolean }, command: Command) => {
       const ctx = CommandContext.from(command);
       const ledger = ctx.openLedger();
-      const report = walletCheck(ledger, { deep: options.deep === true });
+      const report = proveBooks(ledger, { deep: options.deep === true });
       if (ctx.out.json) {
         ctx.out.printJson(healthJson(report));
       } else {
@@ -51,7 +49,7 @@ export function registerCheckCommands(program: Command): void {
       const venues = await ctx.openVenues();
       let report;
       try {
-        report = await reconcile(ledger, ctx.config, { dryRun: options.dryRun === true, venues: venues.venues, engineRunning: otherEngine(ctx.dbPath) });
+        report = await reconcileBooks(ledger, ctx.config, venues, { dryRun: options.dryRun === true, dbPath: ctx.dbPath });
       } finally {
         await venues.close();
       }

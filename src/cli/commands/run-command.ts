@@ -2,22 +2,15 @@
 // positions; with --feed it replays a JSON Lines file (or stdin) against the positions already in the ledger.
 import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { Config } from '../../config/config.js';
+import { runEngine } from '../../app/run.js';
 import { InputError } from '../../domain/errors.js';
-import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Micros, type Ppm } from '../../domain/money.js';
+import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Ppm } from '../../domain/money.js';
 import { aboveUtilizationWarning, utilizationPpm } from '../../domain/utilization.js';
-import { Engine, type DemoOptions } from '../../engine/engine.js';
-import { markEngineRunning, otherEngine } from '../../engine/engine-marker.js';
+import type { Engine } from '../../engine/engine.js';
 import type { EngineEvent } from '../../engine/events.js';
-import { runFeed, type StopCause } from '../../engine/run-loop.js';
-import type { Feed } from '../../feeds/events.js';
-import { assertReadableFeed, JsonlFeed, type ReplaySpeed } from '../../feeds/jsonl.js';
-import { SyntheticFeed, type SyntheticMarket } from '../../feeds/synthetic.js';
-import { VenuePollFeed } from '../../feeds/venue-poll.js';
-import type { Venue } from '../../venues/venue.js';
-import { BackgroundCheckpointer } from '../../ledger/checkpointer.js';
+import type { StopCause } from '../../engine/run-loop.js';
+import type { ReplaySpeed } from '../../feeds/jsonl.js';
 import type { Ledger } from '../../ledger/ledger.js';
-import type { PaperFaultPlan } from '../../venues/paper/paper-venue.js';
 import { CommandContext } from '../context.js';
 import type { Output, Spinner } from '../output.js';
 import { parsePositiveInt } from '../parse.js';
@@ -52,49 +45,28 @@ export function registerRunCommand(program: Command): void {
     .action(async (options: RunOptions, command: Command) => {
       const ctx = CommandContext.from(command);
       const parsed = parseRunOptions(options);
-      // Two engines on one ledger would both trade the same books.
-      const running = otherEngine(ctx.dbPath);
-      if (running !== null) throw new InputError(`another arbbot run (pid ${running}) is already trading on ${ctx.dbPath}`);
-      if (parsed.feedPath) assertReadableFeed(parsed.feedPath);
       const config = ctx.config;
-      // A replay stamps the ledger with the feed's time, so what it records (and the UTC day the daily-loss limits
-      // count) is the same whenever and however fast it runs. Before the feed's first timed line: the wall clock.
-      let engineRef: Engine | null = null;
-      const feedClock = () => new Date(engineRef !== null && engineRef.feedTimeMs > 0 ? engineRef.feedTimeMs : Date.now());
-      const ledger = ctx.openLedger(parsed.feedPath ? { now: feedClock } : {});
-      const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');
-      const demo = parsed.feedPath || liveConfigured || options.demo === false ? null : demoOptions(config, parsed.sizeMicros);
-      // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
-      const venues = await ctx.openVenues(demo ? { faults: demoFaults(config) } : {});
-      const feed = parsed.feedPath
-        ? new JsonlFeed(parsed.feedPath, parsed.speed)
-        : liveConfigured
-          ? pollingFeed(config, venues.venues)
-          : syntheticFeed(config, parsed);
-      const status = new StatusLine(ctx.out, ledger, config.arbitrage.utilizationWarnPpm);
-      const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: status.listener(config.logFile), demo });
-      engineRef = engine;
+      const status = new StatusLine(ctx.out, config.arbitrage.utilizationWarnPpm);
       const stop = new AbortController();
+      // A second Ctrl-C while the engine finishes its event leaves at once.
       const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      let cause: StopCause;
-      const unmark = markEngineRunning(ctx.dbPath);
-      // WAL checkpoints run beside the engine, not inside its commits (see ledger/checkpointer.ts).
-      const checkpointer = BackgroundCheckpointer.start(ledger, ctx.dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
       try {
-        await engine.start();
-        await status.start(engine);
-        cause = await runFeed(engine, feed, parsed.limits, stop.signal);
+        const request = { config, dbPath: ctx.dbPath, ...parsed, demoSizeMicros: options.demo === false ? null : parsed.sizeMicros };
+        const outcome = await runEngine(request, {
+          openLedger: (ledgerOptions) => ctx.openLedger(ledgerOptions),
+          openVenues: (venueOptions) => ctx.openVenues(venueOptions),
+          listener: status.listener(config.logFile),
+          started: (engine, ledger) => status.start(engine, ledger),
+          stopped: () => status.stop(),
+          stop: stop.signal,
+        });
+        printSummary(ctx.out, outcome.engine, outcome.ledger, outcome.cause);
       } finally {
-        await checkpointer.stop();
-        unmark();
-        status.stop();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        await venues.close();
       }
-      printSummary(ctx.out, engine, ledger, cause);
     });
 }
 
@@ -121,77 +93,15 @@ function parseSpeed(text: string): number {
   return Number(text);
 }
 
-/** Demo markets: each paper venue's configured markets, or two general markets on a venue with none. */
-function syntheticMarkets(config: Config): SyntheticMarket[] {
-  const markets: SyntheticMarket[] = [];
-  for (const venue of config.venues.values()) {
-    if (venue.type !== 'paper') continue;
-    if (venue.markets.size === 0 && !venue.predictionMarket) {
-      markets.push({ venue: venue.name, market: 'SOL-USD', startPrice: 100_000_000, predictionMarket: false });
-      markets.push({ venue: venue.name, market: 'ETH-USD', startPrice: 2_500_000_000, predictionMarket: false });
-    }
-    for (const [market, quote] of venue.markets) {
-      markets.push({ venue: venue.name, market, startPrice: Math.floor((quote.bid + quote.ask) / 2), predictionMarket: venue.predictionMarket });
-    }
-  }
-  if (markets.length === 0) throw new InputError('no paper markets to simulate: configure a paper venue (or pass --feed FILE)');
-  return markets;
-}
-
-function syntheticFeed(config: Config, parsed: ReturnType<typeof parseRunOptions>): Feed {
-  // Paired markets share a fair value, so their prices cross now and then; they resolve every few thousand ticks.
-  const groupOf = new Map<string, string>();
-  for (const pair of config.pairs.values()) for (const leg of [pair.a, pair.b]) groupOf.set(`${leg.venue}\u0000${leg.market}`, pair.name);
-  const markets = syntheticMarkets(config).map((m) => {
-    const group = groupOf.get(`${m.venue}\u0000${m.market}`);
-    return group ? { ...m, group } : m;
-  });
-  // Feed time starts at the wall clock: `open` and `close` beside the demo fill at its paper books, and refuse a quote
-  // that looks older than priceGuard.staleAfterMs.
-  return new SyntheticFeed({
-    seed: parsed.seed,
-    markets,
-    tickIntervalMs: parsed.syntheticIntervalMs,
-    resolveEveryTicks: DEMO_RESOLVE_EVERY_TICKS,
-    startTimeMs: Date.now(),
-  });
-}
-
-const DEMO_RESOLVE_EVERY_TICKS = 2_000;
-/** How often live books are polled when a venue offers no usable stream. */
-const LIVE_POLL_INTERVAL_MS = 1_000;
-
-/** With live venues configured, quotes come from polling the paired markets' books. */
-function pollingFeed(config: Config, venues: ReadonlyMap<string, Venue>): Feed {
-  const markets = [...config.pairs.values()].flatMap((pair) => [pair.a, pair.b]).map((leg) => ({ venue: leg.venue, market: leg.market }));
-  if (markets.length === 0) throw new InputError('live venues are configured but no pairs: nothing to watch (configure "pairs", or pass --feed FILE)');
-  return new VenuePollFeed(venues, markets, { pollIntervalMs: LIVE_POLL_INTERVAL_MS });
-}
-
-/** Failure injection on the paired paper venues in the demo (seeded, so a run is replayable). */
-function demoFaults(config: Config): Map<string, PaperFaultPlan> {
-  const faults = new Map<string, PaperFaultPlan>();
-  let seed = 7;
-  for (const pair of config.pairs.values()) {
-    for (const leg of [pair.a, pair.b]) faults.set(leg.venue, { rejectRate: 0.12, partialFillRate: 0.08, timeoutAfterAcceptRate: 0.05, seed: (seed += 1) });
-  }
-  return faults;
-}
-
-function demoOptions(config: Config, sizeMicros: Micros): DemoOptions {
-  const markets = syntheticMarkets(config).filter((m) => !m.predictionMarket);
-  return { markets, sizeMicros, openPositionsMax: 3, opensMax: 1_000 };
-}
-
 /** The live status line and the event log (stderr, and a JSON-lines file when configured). */
 class StatusLine {
   private spinner: Spinner | null = null;
   private timer: NodeJS.Timeout | null = null;
   private engine: Engine | null = null;
+  private ledger: Ledger | null = null;
 
   constructor(
     private readonly out: Output,
-    private readonly ledger: Ledger,
     private readonly utilizationWarnPpm: Ppm,
   ) {}
 
@@ -208,25 +118,26 @@ class StatusLine {
     };
   }
 
-  async start(engine: Engine): Promise<void> {
+  async start(engine: Engine, ledger: Ledger): Promise<void> {
     this.engine = engine;
+    this.ledger = ledger;
     this.spinner = await this.out.spinner(this.text());
     this.timer = setInterval(() => this.spinner?.update(this.text()), STATUS_REFRESH_MS);
     this.timer.unref();
   }
 
   private text(): string {
-    const engine = this.engine;
-    if (!engine) return 'starting';
+    const { engine, ledger } = this;
+    if (!engine || !ledger) return 'starting';
     const paused = [...engine.pause.pausedVenues().keys()];
-    const open = this.ledger.listPositions('open').length;
+    const open = ledger.listPositions('open').length;
     return [
       `${engine.stats.events} events`,
       `open ${open}`,
       `PnL ${formatSignedUsd(engine.stats.realisedNetPnl)}`,
       `rejected ${engine.guard.totalRejected()}`,
       `arbs ${engine.stats.arbsExecuted}`,
-      `util ${this.ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(utilizationPpm(w), false)}${aboveUtilizationWarning(w, this.utilizationWarnPpm) ? ' ⚠' : ''}`).join(' ')}`,
+      `util ${ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(utilizationPpm(w), false)}${aboveUtilizationWarning(w, this.utilizationWarnPpm) ? ' ⚠' : ''}`).join(' ')}`,
       paused.length > 0 ? `⏸ paused: ${paused.join(', ')}` : '▶ trading',
     ].join(' | ');
   }

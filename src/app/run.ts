@@ -1,0 +1,108 @@
+// `arbbot run` wired together: the ledger (stamped with the feed's time on a replay), the venues (with the demo's
+// failure injection), the feed (a file, the demo's synthetic market, or live venues' polled books), the engine, the
+// background checkpointer and the engine marker — and their release, whatever happens. The CLI supplies what shows it.
+import type { Config } from '../config/config.js';
+import { InputError } from '../domain/errors.js';
+import type { Micros } from '../domain/money.js';
+import { Engine, type DemoOptions } from '../engine/engine.js';
+import { markEngineRunning, otherEngine } from '../engine/engine-marker.js';
+import type { EngineListener } from '../engine/events.js';
+import { runFeed, type RunLimits, type StopCause } from '../engine/run-loop.js';
+import { demoFaults, demoFeed, demoMarkets } from '../feeds/demo.js';
+import type { Feed } from '../feeds/events.js';
+import { assertReadableFeed, JsonlFeed, type ReplaySpeed } from '../feeds/jsonl.js';
+import { VenuePollFeed } from '../feeds/venue-poll.js';
+import { BackgroundCheckpointer } from '../ledger/checkpointer.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type { VenueSet, VenueSetOptions } from '../venues/registry.js';
+import type { Venue } from '../venues/venue.js';
+
+/** How often live books are polled when a venue offers no usable stream. */
+const LIVE_POLL_INTERVAL_MS = 1_000;
+/** The demo opens at most this many positions at once, and this many in a run. */
+const DEMO_OPEN_POSITIONS_MAX = 3;
+const DEMO_OPENS_MAX = 1_000;
+
+export interface RunRequest {
+  readonly config: Config;
+  readonly dbPath: string;
+  /** A JSON Lines file to replay ("-": stdin); null for the demo, or with live venues configured, their books. */
+  readonly feedPath: string | null;
+  readonly speed: ReplaySpeed;
+  readonly seed: number;
+  readonly syntheticIntervalMs: number;
+  /** The demo's position size; null: open no demo positions (--no-demo). */
+  readonly demoSizeMicros: Micros | null;
+  readonly limits: RunLimits;
+}
+
+/** What the caller provides: how to open the ledger and venues, and what shows the run. */
+export interface RunHost {
+  openLedger(options: { readonly now?: () => Date }): Ledger;
+  openVenues(options: Omit<VenueSetOptions, 'live'>): Promise<VenueSet>;
+  readonly listener: EngineListener;
+  /** The engine has started (reconciled): a status line can begin. */
+  started(engine: Engine, ledger: Ledger): Promise<void>;
+  /** The run is over (or failed): a status line stops, before any summary is printed. */
+  stopped(): void;
+  readonly stop: AbortSignal;
+}
+
+export interface RunOutcome {
+  readonly engine: Engine;
+  readonly ledger: Ledger;
+  readonly cause: StopCause;
+}
+
+export async function runEngine(request: RunRequest, host: RunHost): Promise<RunOutcome> {
+  const { config, dbPath } = request;
+  // Two engines on one ledger would both trade the same books.
+  const running = otherEngine(dbPath);
+  if (running !== null) throw new InputError(`another arbbot run (pid ${running}) is already trading on ${dbPath}`);
+  if (request.feedPath) assertReadableFeed(request.feedPath);
+  // A replay stamps the ledger with the feed's time, so what it records (and the UTC day the daily-loss limits count)
+  // is the same whenever and however fast it runs. Before the feed's first timed line: the wall clock.
+  let engineRef: Engine | null = null;
+  const feedClock = () => new Date(engineRef !== null && engineRef.feedTimeMs > 0 ? engineRef.feedTimeMs : Date.now());
+  const ledger = host.openLedger(request.feedPath ? { now: feedClock } : {});
+  const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');
+  const demo = request.feedPath || liveConfigured || request.demoSizeMicros === null ? null : demoOptions(config, request.demoSizeMicros);
+  // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
+  const venues = await host.openVenues(demo ? { faults: demoFaults(config) } : {});
+  const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: host.listener, demo });
+  engineRef = engine;
+  const feed = chooseFeed(request, liveConfigured, venues.venues);
+  const unmark = markEngineRunning(dbPath);
+  // WAL checkpoints run beside the engine, not inside its commits (see ledger/checkpointer.ts).
+  const checkpointer = BackgroundCheckpointer.start(ledger, dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
+  try {
+    await engine.start();
+    await host.started(engine, ledger);
+    const cause = await runFeed(engine, feed, request.limits, host.stop);
+    return { engine, ledger, cause };
+  } finally {
+    await checkpointer.stop();
+    unmark();
+    host.stopped();
+    await venues.close();
+  }
+}
+
+function chooseFeed(request: RunRequest, liveConfigured: boolean, venues: ReadonlyMap<string, Venue>): Feed {
+  if (request.feedPath) return new JsonlFeed(request.feedPath, request.speed);
+  if (liveConfigured) return pollingFeed(request.config, venues);
+  return demoFeed(request.config, { seed: request.seed, tickIntervalMs: request.syntheticIntervalMs });
+}
+
+/** With live venues configured, quotes come from polling the paired markets' books. */
+function pollingFeed(config: Config, venues: ReadonlyMap<string, Venue>): Feed {
+  const markets = [...config.pairs.values()].flatMap((pair) => [pair.a, pair.b]).map((leg) => ({ venue: leg.venue, market: leg.market }));
+  if (markets.length === 0) throw new InputError('live venues are configured but no pairs: nothing to watch (configure "pairs", or pass --feed FILE)');
+  return new VenuePollFeed(venues, markets, { pollIntervalMs: LIVE_POLL_INTERVAL_MS });
+}
+
+/** The demo opens its own positions on the general (not prediction) markets it quotes. */
+function demoOptions(config: Config, sizeMicros: Micros): DemoOptions {
+  const markets = demoMarkets(config).filter((m) => !m.predictionMarket);
+  return { markets, sizeMicros, openPositionsMax: DEMO_OPEN_POSITIONS_MAX, opensMax: DEMO_OPENS_MAX };
+}
