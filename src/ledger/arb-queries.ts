@@ -1,7 +1,7 @@
 // The arbitrage tables' queries, prepared once per connection.
 import type Database from 'better-sqlite3';
 import type { TradeState, UnhedgedState } from '../domain/arb.js';
-import type { ArbLeg, ArbTrade, UnhedgedLeg } from './arb-store.js';
+import type { ArbLeg, ArbTrade, UnhedgedLeg } from './arb-types.js';
 import { param, prepareQuery, sql } from './statements.js';
 
 /**
@@ -10,6 +10,7 @@ import { param, prepareQuery, sql } from './statements.js';
  */
 const IN_FLIGHT = sql<boolean>`state NOT IN ('settled', 'failed')`;
 
+// eslint-disable-next-line max-lines-per-function -- a declared table: the table's prepared queries, one entry each
 export function prepareArbQueries(db: Database.Database) {
   return {
     insertTrade: prepareQuery<Record<string, unknown>, never>(db, (qb) =>

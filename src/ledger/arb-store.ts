@@ -1,42 +1,12 @@
 // Arbitrage records: trades, their legs (client order id stored before any order is sent), every leg transition
 // (checked against the one transition table), and unhedged legs with their lifecycle.
 import type Database from 'better-sqlite3';
-import type { Selectable } from 'kysely';
-import { assertLegTransition, assertTradeTransition, type ArbDirection, type LegState, type TradeState, type UnhedgedState } from '../domain/arb.js';
-import type { Outcome } from '../domain/market.js';
-import type { Ledger } from './ledger.js';
-import type { ArbLegsTable, ArbTradesTable, UnhedgedLegsTable } from './schema.js';
+import { assertLegTransition, assertTradeTransition, type LegState, type TradeState, type UnhedgedState } from '../domain/arb.js';
 import { prepareArbQueries } from './arb-queries.js';
+import type { ArbLeg, ArbTrade, FiredLeg, NewLeg, NewTrade, UnhedgedLeg } from './arb-types.js';
+import type { Ledger } from './ledger.js';
 
-export type ArbTrade = Selectable<ArbTradesTable>;
-export type ArbLeg = Selectable<ArbLegsTable>;
-export type UnhedgedLeg = Selectable<UnhedgedLegsTable>;
-
-export interface NewLeg {
-  readonly leg: ArbLeg['leg'];
-  readonly venue: string;
-  readonly market: string;
-  readonly outcome: Outcome;
-  readonly side: 'buy' | 'sell';
-  readonly quantity: number;
-  readonly limitPrice: number;
-  readonly clientOrderId: string;
-}
-
-export interface NewTrade {
-  readonly pair: string;
-  readonly direction: ArbDirection;
-  readonly contracts: number;
-  readonly expectedNetEdge: number;
-  readonly legs: readonly NewLeg[];
-}
-
-/** A leg of an armed trade as its order was sent: the row as armed, and the order's own quantity and limit price. */
-export interface FiredLeg {
-  readonly leg: ArbLeg;
-  readonly quantity: number;
-  readonly limitPrice: number;
-}
+export type { ArbLeg, ArbTrade, FiredLeg, NewLeg, NewTrade, UnhedgedLeg } from './arb-types.js';
 
 /** The columns a leg transition may patch besides its state, in the order its UPDATE sets them. */
 const LEG_PATCH_COLUMNS = [

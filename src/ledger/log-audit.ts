@@ -103,18 +103,7 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
   if (from && prove) throw new Error('a checkpoint is proven by walking from the first row');
   // Per wallet: its sums so far and the previous row's after-figures. A break is judged against the row before, not
   // against the sums, so one bad row is reported once rather than every row after it.
-  const wallets = new Map<string, WalletWalk>();
-  for (const wallet of from?.wallets.values() ?? []) {
-    wallets.set(wallet.venue, {
-      venue: wallet.venue,
-      total: wallet.total,
-      locked: wallet.locked,
-      deficit: wallet.deficit,
-      count: wallet.count,
-      after: wallet.total,
-      lockedAfter: wallet.locked,
-    });
-  }
+  const wallets = walletsAt(from);
   let txCount = from?.txCount ?? 0;
   let closeCount = from?.closeCount ?? 0;
   let reserveCount = from?.reserveCount ?? 0;
@@ -144,30 +133,10 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
       }
     }
     if (before !== wallet.after || lockedBefore !== wallet.lockedAfter || after !== before + amount || lockedAfter !== lockedBefore + lockedDelta) {
-      breaks.count += 1;
-      breaks.venues.add(venue);
-      if (breaks.listed.length < VIOLATIONS_LISTED_MAX) {
-        breaks.listed.push({
-          id,
-          venue,
-          balance_before: before,
-          balance_after: after,
-          amount,
-          locked_before: lockedBefore,
-          locked_after: lockedAfter,
-          locked_delta: lockedDelta,
-          prev_after: wallet.after,
-          prev_locked_after: wallet.lockedAfter,
-        });
-      }
+      noteBreak(breaks, row, wallet);
     }
     // The deficit has no before/after columns: its chain is its running sum, which a repayment must never take below 0.
-    if (!signsAllowed(type, amount, lockedDelta, deficitDelta) || wallet.deficit + deficitDelta < 0) {
-      signErrors.count += 1;
-      if (signErrors.listed.length < VIOLATIONS_LISTED_MAX) {
-        signErrors.listed.push({ id, venue, type, amount, locked_delta: lockedDelta, deficit_delta: deficitDelta });
-      }
-    }
+    if (!signsAllowed(type, amount, lockedDelta, deficitDelta) || wallet.deficit + deficitDelta < 0) noteSignError(signErrors, row);
     wallet.after = after;
     wallet.lockedAfter = lockedAfter;
     wallet.total += amount;
@@ -182,6 +151,42 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
   }
   proveNow();
   return { from, throughId, rowsWalked, wallets, txCount, closeCount, reserveCount, breaks, signErrors, checkpointErrors };
+}
+
+/** Each wallet's walk as the checkpoint left it (empty from the first row): its sums, and its last after-figures. */
+function walletsAt(from: Checkpoint | null): Map<string, WalletWalk> {
+  const wallets = new Map<string, WalletWalk>();
+  for (const wallet of from?.wallets.values() ?? []) {
+    const { venue, total, locked, deficit, count } = wallet;
+    wallets.set(venue, { venue, total, locked, deficit, count, after: total, lockedAfter: locked });
+  }
+  return wallets;
+}
+
+/** Counts a row that does not continue its wallet's chain, naming the first few with their figures. */
+function noteBreak(breaks: { count: number; listed: ChainBreak[]; venues: Set<string> }, row: Row, wallet: WalletWalk): void {
+  const [id, venue, , amount, lockedDelta, before, after, lockedBefore, lockedAfter] = row;
+  breaks.count += 1;
+  breaks.venues.add(venue);
+  if (breaks.listed.length >= VIOLATIONS_LISTED_MAX) return;
+  breaks.listed.push({
+    id,
+    venue,
+    balance_before: before,
+    balance_after: after,
+    amount,
+    locked_before: lockedBefore,
+    locked_after: lockedAfter,
+    locked_delta: lockedDelta,
+    prev_after: wallet.after,
+    prev_locked_after: wallet.lockedAfter,
+  });
+}
+
+function noteSignError(signErrors: { count: number; listed: SignError[] }, row: Row): void {
+  const [id, venue, type, amount, lockedDelta, , , , , , , deficitDelta] = row;
+  signErrors.count += 1;
+  if (signErrors.listed.length < VIOLATIONS_LISTED_MAX) signErrors.listed.push({ id, venue, type, amount, locked_delta: lockedDelta, deficit_delta: deficitDelta });
 }
 
 /**

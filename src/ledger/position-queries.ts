@@ -9,6 +9,7 @@ import { param, prepareQuery, sql } from './statements.js';
 // the query itself on the ladder's per-tick read.
 const OPEN = sql.lit<PositionStatus>('open');
 
+// eslint-disable-next-line max-lines-per-function -- a declared table: the table's prepared queries, one entry each
 export function preparePositionQueries(db: Database.Database) {
   return {
     insertPosition: prepareQuery<Record<string, unknown>, never>(db, (qb) =>

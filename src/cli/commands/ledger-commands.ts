@@ -7,6 +7,12 @@ import { parseLimit } from '../parse.js';
 import { walletJson, walletUtilizationJson } from '../present.js';
 
 export function registerLedgerCommands(program: Command): void {
+  registerBalances(program);
+  registerHistory(program);
+  registerFunding(program);
+}
+
+function registerBalances(program: Command): void {
   program
     .command('balances')
     .description('show every wallet: total, available, locked, and utilisation (locked / total)')
@@ -33,7 +39,9 @@ export function registerLedgerCommands(program: Command): void {
         ctx.out.line(ctx.out.role.error(`✗ ${w.venue} owes ${formatUsd(w.deficit, 4)}: no new positions there until a deposit repays it`));
       }
     });
+}
 
+function registerHistory(program: Command): void {
   program
     .command('history')
     .description('wallet transactions, newest first')
@@ -79,7 +87,9 @@ export function registerLedgerCommands(program: Command): void {
         ]),
       );
     });
+}
 
+function registerFunding(program: Command): void {
   for (const kind of ['deposit', 'withdraw'] as const) {
     program
       .command(kind)

@@ -4,12 +4,13 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { isPredictionPrice } from '../../domain/market.js';
-import { formatMicros, formatUsd, parseMicros, parsePct, parsePrice } from '../../domain/money.js';
+import { formatMicros, formatUsd, parseMicros, parsePct, parsePrice, type Ppm } from '../../domain/money.js';
 import type { LadderConfig } from '../../domain/position.js';
-import { entryQuote } from '../../engine/quotes.js';
-import { assertWithinRiskLimits, positionKeyUsed } from '../../engine/risk-check.js';
-import { openPosition } from '../../engine/trading.js';
+import { openManualPosition } from '../../app/positions.js';
+import { entryQuote, type QuotedPrice } from '../../engine/quotes.js';
+import type { Wallet } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
+import type { Output } from '../output.js';
 import { parseSide } from '../parse.js';
 import { lockedText, positionJson, quoteAgeText, quoteJson, utilizationWarningLines, utilizationWarningsJson } from '../present.js';
 
@@ -58,48 +59,37 @@ export function registerOpenCommand(program: Command): void {
           ? { price: explicitPrice, quote: null }
           : await ctx.quoteFrom(venue, (paper, clock) => entryQuote(paper, market, side, clock)).then((read) => ({ price: read.price, quote: read }));
       const ledger = ctx.openLedger();
-      // The limits are judged inside the transaction that opens, so no other process can change their figures between.
-      const result = ledger.transaction(() => {
-        // A replayed key opens nothing: the position it names is already counted.
-        if (!(options.key && positionKeyUsed(ledger, options.key))) {
-          assertWithinRiskLimits(ledger, config.risk, { venues: [venue], count: 1, largestCostMicros: size }, 'open');
-        }
-        return openPosition(ledger, {
-          venue,
-          market,
-          side,
-          size,
-          price,
-          ladder,
-          costs: config.costs,
-          predictionMarket: venueConfig.predictionMarket,
-          ...(options.key ? { idempotencyKey: options.key } : {}),
-        });
+      const result = openManualPosition(ledger, config, {
+        venue,
+        market,
+        side,
+        size,
+        price,
+        ladder,
+        predictionMarket: venueConfig.predictionMarket,
+        idempotencyKey: options.key ?? null,
       });
-      const warnPpm = config.arbitrage.utilizationWarnPpm;
-      const wallets = ledger.listWallets();
-      if (ctx.out.json) {
-        const filledAtQuote = result.status === 'opened' && quote ? { price: formatMicros(quote.price), ...quoteJson(quote) } : null;
-        return ctx.out.printJson({
-          status: result.status,
-          position: positionJson(result.position),
-          quote: filledAtQuote,
-          utilizationWarnings: utilizationWarningsJson(wallets, warnPpm),
-        });
-      }
-      const p = result.position;
-      if (result.status === 'exists') return ctx.out.line(ctx.out.role.warn(`Position ${p.id} already opened under key ${options.key}; nothing changed`));
-      const filledAt = `${p.side} ${p.market} @ ${formatUsd(p.entry_price, 4)}${quote ? `, ${quoteAgeText(quote)}` : ''}`;
-      ctx.out.line(ctx.out.role.success(`✓ Position opened successfully: ID ${p.id} (${filledAt})`));
-      ctx.out.line(`Wallet updated: ${lockedText(p)}, Available: ${formatUsd(result.walletBefore.available)} → ${formatUsd(result.walletAfter.available)}`);
-      const liquidation = p.liquidation_price === null ? '' : `, liquidation ${formatUsd(p.liquidation_price, 4)}`;
-      ctx.out.line(
-        ctx.out.role.muted(
-          `${p.side} ${p.market} ${formatUsd(p.entry_price, 4)}: TP1 ${formatUsd(p.tp1_price, 4)}, TP2 ${formatUsd(p.tp2_price, 4)}, TP3 ${formatUsd(p.tp3_price, 4)}, SL ${formatUsd(p.sl_price, 4)}${liquidation}`,
-        ),
-      );
-      for (const line of utilizationWarningLines(wallets, warnPpm)) ctx.out.line(ctx.out.role.warn(line));
+      renderOpened(ctx.out, result, quote, ledger.listWallets(), config.arbitrage.utilizationWarnPpm, options.key);
     });
+}
+
+function renderOpened(out: Output, result: ReturnType<typeof openManualPosition>, quote: QuotedPrice | null, wallets: readonly Wallet[], warnPpm: Ppm, key: string | undefined): void {
+  if (out.json) {
+    const filledAtQuote = result.status === 'opened' && quote ? { price: formatMicros(quote.price), ...quoteJson(quote) } : null;
+    return out.printJson({ status: result.status, position: positionJson(result.position), quote: filledAtQuote, utilizationWarnings: utilizationWarningsJson(wallets, warnPpm) });
+  }
+  const p = result.position;
+  if (result.status === 'exists') return out.line(out.role.warn(`Position ${p.id} already opened under key ${key}; nothing changed`));
+  const filledAt = `${p.side} ${p.market} @ ${formatUsd(p.entry_price, 4)}${quote ? `, ${quoteAgeText(quote)}` : ''}`;
+  out.line(out.role.success(`✓ Position opened successfully: ID ${p.id} (${filledAt})`));
+  out.line(`Wallet updated: ${lockedText(p)}, Available: ${formatUsd(result.walletBefore.available)} → ${formatUsd(result.walletAfter.available)}`);
+  const liquidation = p.liquidation_price === null ? '' : `, liquidation ${formatUsd(p.liquidation_price, 4)}`;
+  out.line(
+    out.role.muted(
+      `${p.side} ${p.market} ${formatUsd(p.entry_price, 4)}: TP1 ${formatUsd(p.tp1_price, 4)}, TP2 ${formatUsd(p.tp2_price, 4)}, TP3 ${formatUsd(p.tp3_price, 4)}, SL ${formatUsd(p.sl_price, 4)}${liquidation}`,
+    ),
+  );
+  for (const line of utilizationWarningLines(wallets, warnPpm)) out.line(out.role.warn(line));
 }
 
 function ladderOverrides(base: LadderConfig, options: OpenOptions): LadderConfig {

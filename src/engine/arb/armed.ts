@@ -12,7 +12,8 @@ import type { ArbLeg, NewLeg, NewTrade } from '../../ledger/arb-store.js';
 import type { Reservation } from '../../ledger/ledger.js';
 import type { Outcome } from '../../venues/venue.js';
 import { opposite } from '../../domain/market.js';
-import { abandon, newClientOrderId, type ArbDeps } from './executor.js';
+import { newClientOrderId } from '../../domain/ids.js';
+import { abandon, type ArbDeps } from './trade-records.js';
 import { cheapestAsk, type PairBooks } from './scanner.js';
 
 /** The highest limit price an armed leg allows: a prediction-market price is below 1. */

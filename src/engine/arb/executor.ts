@@ -7,25 +7,21 @@
 //   3. an unknown outcome is resolved by asking the venue by client order id — never by guessing
 //   4. settle both legs from what actually filled (settle.ts); an excess on one leg becomes an unhedged record
 // Before the send any failure undoes everything; after it, nothing is released without the venue's word.
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../../config/config.js';
 import { InsufficientBalanceError } from '../../domain/errors.js';
 import { formatUsd, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import type { ArbLeg, ArbStore, NewLeg, NewTrade } from '../../ledger/arb-store.js';
-import type { Ledger, Reservation, ReserveInput } from '../../ledger/ledger.js';
+import type { ArbLeg, NewLeg, NewTrade } from '../../ledger/arb-store.js';
+import type { Reservation, ReserveInput } from '../../ledger/ledger.js';
 import type { PlaceOrderRequest, Venue } from '../../venues/venue.js';
 import type { ArmedTrade, ArmedTrades } from './armed.js';
 import { assertReservationFunds, lookupOrder, sendOrder, withinTimeout, worstCaseCost, type PlaceOutcome } from './orders.js';
 import type { Opportunity } from './scanner.js';
 import { recordKnownVerdicts, settleTrade, type LegVerdict, type SettleResult } from './settle.js';
+import type { ArbDeps } from './trade-records.js';
+import { newClientOrderId } from '../../domain/ids.js';
 
-export interface ArbDeps {
-  readonly ledger: Ledger;
-  readonly store: ArbStore;
-  readonly venues: ReadonlyMap<string, Venue>;
-  readonly config: Config;
-}
+export { abandon, type ArbDeps } from './trade-records.js';
+export { newClientOrderId } from '../../domain/ids.js';
 
 export type ArbResult =
   | { readonly status: 'settled'; readonly tradeId: number; readonly settlement: SettleResult }
@@ -39,31 +35,6 @@ const UNKNOWN_GRACE_MS_MAX = 2_000;
 type Prepared =
   | { readonly kind: 'ready'; readonly tradeId: number; readonly legA: ArbLeg; readonly legB: ArbLeg; readonly requests: readonly [PlaceOrderRequest, PlaceOrderRequest] }
   | { readonly kind: 'failed'; readonly tradeId: number; readonly reason: string };
-
-/**
- * A fresh client order id: a version-7 UUID (RFC 9562), the wall-clock millisecond in its first 48 bits and 74
- * random bits after. Time-ordered ids land at the right edge of the unique indexes on client order ids and
- * reservation keys, so the commit before every send writes one leaf page of each instead of a random leaf per leg.
- * Wall clock, not the ledger's (replayed) clock: ids must stay unique across replays of the same feed.
- */
-export function newClientOrderId(): string {
-  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx, V the RFC variant
-  return `${idPrefixOf(Date.now())}7${random.slice(15)}`;
-}
-
-/** The last millisecond's id prefix: a number's hex text costs ten times the UUID, and both legs share a millisecond. */
-let idPrefixMs = Number.NaN;
-let idPrefix = '';
-
-/** "arbbot-" and the 48-bit millisecond as UUID text: "arbbot-tttttttt-tttt-". */
-function idPrefixOf(ms: number): string {
-  if (ms !== idPrefixMs) {
-    const time = ms.toString(16).padStart(12, '0');
-    idPrefix = `arbbot-${time.slice(0, 8)}-${time.slice(8, 12)}-`;
-    idPrefixMs = ms;
-  }
-  return idPrefix;
-}
 
 function legRequest(leg: ArbLeg, timeInForce: 'fok' | 'ioc'): PlaceOrderRequest {
   return {
@@ -272,18 +243,6 @@ function reservationFor(tradeId: number, leg: NewLeg, { venue, average }: LegPri
   };
 }
 
-/** Releases the reservations of a trade that never sent an order (one interrupted before its send), and marks it failed. */
-export function abandon(deps: ArbDeps, tradeId: number, reason: string): void {
-  const { ledger, store } = deps;
-  ledger.transaction(() => {
-    for (const leg of store.legsOf(tradeId)) {
-      if (leg.state === 'submitted' || leg.state === 'unknown') throw new Error(`leg ${leg.id} may have been sent: it cannot be abandoned`);
-      if (leg.reservation_id !== null) ledger.releaseReservation(leg.reservation_id, { description: `Released arb #${tradeId} leg ${leg.leg.toUpperCase()}: ${reason}` });
-      if (leg.state !== 'settled') store.transitionLeg(leg.id, 'settled', {}, `not placed: ${reason}`);
-    }
-    store.setTradeState(tradeId, 'failed', { outcome: 'none', note: reason });
-  });
-}
 
 /**
  * An order whose answer was lost: wait out the timeout once more (a slow venue may still be processing it), then
