@@ -40,8 +40,8 @@ export default tseslint.config(
   ...layer('src/config/**', 'the config depends on the domain only', outside('domain', 'config')),
   ...layer('src/venues/**', 'a venue depends on the domain and the config only', outside('domain', 'config', 'venues')),
   ...layer('src/feeds/**', 'a feed depends on the domain, the config and the venues only', outside('domain', 'config', 'venues', 'feeds')),
-  ...layer('src/engine/**', 'the engine never reaches up into the application or the CLI', ['**/app/**', '**/cli/**']),
-  ...layer('src/app/**', 'the application never reaches up into the CLI', ['**/cli/**']),
+  ...layer('src/engine/**', 'the engine never reaches up into the application or the CLI, nor under the ledger', ['**/app/**', '**/cli/**', '**/ledger/connections.js']),
+  ...layer('src/app/**', 'the application never reaches up into the CLI, nor under the ledger', ['**/cli/**', '**/ledger/connections.js']),
   {
     files: ['src/cli/**/*.ts'],
     rules: {

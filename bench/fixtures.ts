@@ -11,6 +11,7 @@ import { BackgroundCheckpointer } from '../src/ledger/checkpointer.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { createVenues, type VenueSet } from '../src/venues/registry.js';
 import { nowNs } from './harness.js';
+import { connectionOf as dbOf } from '../src/ledger/connections.js';
 
 export interface EngineRig {
   readonly config: Config;
@@ -70,7 +71,7 @@ function countCommits(ledger: Ledger): { commits: () => number; transactionMs: (
   let totalNs = 0n;
   const transaction = ledger.transaction.bind(ledger);
   ledger.transaction = <T>(fn: () => T): T => {
-    if (ledger.db.inTransaction) return transaction(fn);
+    if (dbOf(ledger).inTransaction) return transaction(fn);
     const start = nowNs();
     try {
       return transaction(fn);

@@ -7,6 +7,7 @@ import type { SynchronousMode } from '../src/ledger/database.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import type { Micros } from '../src/domain/money.js';
 import { median, nowNs, pct, percentile, removeDir, scratchDir, secondsSince, shareOfFloor, type Measurement, type Section } from './harness.js';
+import { connectionOf as dbOf } from '../src/ledger/connections.js';
 
 const VENUE = 'bench';
 const STARTING_BALANCE = 1_000_000_000_000_000 as Micros; // $1 billion: never the limit
@@ -81,7 +82,7 @@ function compare(dir: string, mode: SynchronousMode, cycleCount: number): Record
     raw: Ledger.open(join(dir, `${mode}-raw.db`), { synchronous: mode }),
   };
   try {
-    const cycles = { ledger: ledgerCycle(ledgers.ledger), raw: rawCycle(ledgers.raw.db) };
+    const cycles = { ledger: ledgerCycle(ledgers.ledger), raw: rawCycle(dbOf(ledgers.raw)) };
     const timings: Record<Variant, Timings> = { ledger: { cycleNs: [], cpuSeconds: 0 }, raw: { cycleNs: [], cpuSeconds: 0 } };
     for (const variant of ['ledger', 'raw'] as const) {
       ledgers[variant].ensureWallet(VENUE, STARTING_BALANCE);

@@ -12,6 +12,7 @@ import type { OrderReport, PlaceOrderRequest } from '../src/venues/venue.js';
 import type { SynchronousMode } from '../src/ledger/database.js';
 import { engineRig, FsyncProbe, paperVenue, type EngineRig } from './fixtures.js';
 import { atMost, median, multipleOfFloor, nowNs, percentile, removeDir, scratchDir, secondsSince, type Measurement, type Section } from './harness.js';
+import { connectionOf as dbOf } from '../src/ledger/connections.js';
 
 /** The JIT needs a couple of hundred trades to settle: with 30, the first 100 timed trials ran half again as slow as the last 100. */
 const WARMUP_TRIALS = 200;
@@ -209,7 +210,7 @@ async function oneTrial(rig: EngineRig, handed: Handed, index: number): Promise<
  * the first leg's hand-over reads how many frames that commit wrote.
  */
 async function countPagesBeforeSend(rig: EngineRig, handed: Handed, firstIndex: number): Promise<number> {
-  const side = new Database(rig.ledger.db.name);
+  const side = new Database(dbOf(rig.ledger).name);
   try {
     const walFrames = () => (side.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]?.log ?? Number.NaN;
     const counts: number[] = [];
@@ -241,7 +242,7 @@ interface Split {
  * these trials are not the timed ones.
  */
 async function splitCommitBeforeSend(rig: EngineRig, handed: Handed, firstIndex: number): Promise<Split> {
-  const prototype = Object.getPrototypeOf(rig.ledger.db.prepare('SELECT 1')) as Record<'run' | 'get' | 'all', (...args: unknown[]) => unknown>;
+  const prototype = Object.getPrototypeOf(dbOf(rig.ledger).prepare('SELECT 1')) as Record<'run' | 'get' | 'all', (...args: unknown[]) => unknown>;
   const originals = { run: prototype.run, get: prototype.get, all: prototype.all };
   let timing = false;
   let statementNs = 0n;

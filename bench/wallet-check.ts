@@ -12,6 +12,7 @@ import { walletCheck, type HealthReport } from '../src/ledger/health.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { fillLedger } from './ledger-fill.js';
 import { atMost, median, multipleOfFloor, nowNs, removeDir, reported, scratchDir, secondsSince, type Measurement, type Section } from './harness.js';
+import { connectionOf as dbOf } from '../src/ledger/connections.js';
 
 const TRANSACTIONS = 1_000_000;
 /** Two small sizes, double apart: linear work takes about twice as long on the second. */
@@ -117,10 +118,10 @@ function probeCheck(path: string, transactions: number): { ms: number; split: Ma
   fillLedger(path, transactions);
   const ledger = Ledger.open(path, { synchronous: 'NORMAL' });
   try {
-    const timer = instrument(ledger.db);
+    const timer = instrument(dbOf(ledger));
     const runs: Run[] = [];
     for (let run = 0; run < PROBE_RUNS; run += 1) {
-      ledger.db.exec('DELETE FROM log_checkpoint; DELETE FROM log_checkpoint_wallets;');
+      dbOf(ledger).exec('DELETE FROM log_checkpoint; DELETE FROM log_checkpoint_wallets;');
       runs.push(timedCheck(ledger, timer, false));
     }
     const ms = median(runs.map((run) => run.ms));
@@ -144,8 +145,8 @@ function timeChecks(path: string, transactions: number): Timings {
   const fill = fillLedger(path, transactions);
   const ledger = Ledger.open(path, { synchronous: 'NORMAL' });
   try {
-    const timer = instrument(ledger.db);
-    const sum = ledger.db.prepare(SUM_SQL);
+    const timer = instrument(dbOf(ledger));
+    const sum = dbOf(ledger).prepare(SUM_SQL);
     sum.get(); // the fill has just written the file, so the OS page cache is warm; this warms SQLite's own
     const first = timedCheck(ledger, timer, false);
     const routine: Run[] = [];
@@ -158,9 +159,9 @@ function timeChecks(path: string, transactions: number): Timings {
       routine.push(timedCheck(ledger, timer, false));
     }
     const deep = timedCheck(ledger, timer, true);
-    const bytes = (ledger.db.pragma('page_count', { simple: true }) as number) * (ledger.db.pragma('page_size', { simple: true }) as number);
+    const bytes = (dbOf(ledger).pragma('page_count', { simple: true }) as number) * (dbOf(ledger).pragma('page_size', { simple: true }) as number);
     const quickStart = nowNs();
-    ledger.db.pragma('quick_check');
+    dbOf(ledger).pragma('quick_check');
     const quickCheckMs = Number(nowNs() - quickStart) / 1e6;
     return { fill, bytes, first, routine, sumRunsMs, deep, quickCheckMs };
   } finally {

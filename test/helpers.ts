@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
+import type Database from 'better-sqlite3';
+import { connectionOf } from '../src/ledger/connections.js';
 import { Ledger } from '../src/ledger/ledger.js';
 
 export const BIN = fileURLToPath(new URL('../bin/arbbot.js', import.meta.url));
@@ -77,12 +79,17 @@ export function tempLedger(options: { now?: () => Date } = {}): { ledger: Ledger
   return { ledger, path };
 }
 
+/** The SQLite connection behind a ledger: tests read the file directly, as no other layer of the bot may. */
+export function dbOf(ledger: Ledger): Database.Database {
+  return connectionOf(ledger);
+}
+
 /** A logical dump of every table (for "bad input leaves the ledger unchanged"). */
 export function dump(path: string): string {
   const ledger = Ledger.open(path, { readonly: true });
   try {
-    const tables = ledger.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
-    return tables.map(({ name }) => `${name}:${JSON.stringify(ledger.db.prepare(`SELECT * FROM "${name}"`).all())}`).join('\n');
+    const tables = dbOf(ledger).prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+    return tables.map(({ name }) => `${name}:${JSON.stringify(dbOf(ledger).prepare(`SELECT * FROM "${name}"`).all())}`).join('\n');
   } finally {
     ledger.close();
   }

@@ -3,7 +3,8 @@
 // in the ledger. Any suite that touches money can call `assertInvariants(ledger)` after each step.
 import type Database from 'better-sqlite3';
 import { expect } from 'vitest';
-import type { Ledger } from '../src/ledger/ledger.js';
+import { Ledger } from '../src/ledger/ledger.js';
+import { dbOf } from './helpers.js';
 
 interface WalletRow {
   venue: string;
@@ -55,7 +56,7 @@ const sum = <T>(rows: readonly T[], pick: (row: T) => number): bigint => rows.re
 
 /** Every invariant that does not hold, one line each; empty when the books balance. */
 export function invariantViolations(target: Ledger | Database.Database): string[] {
-  const db = 'db' in target ? target.db : target;
+  const db = target instanceof Ledger ? dbOf(target) : target;
   const read = (): string[] => audit(db);
   // One snapshot for every figure, unless the caller is already inside a transaction.
   return db.inTransaction ? read() : db.transaction(read).deferred();

@@ -30,7 +30,7 @@ export const MARKETS_CACHED_MAX = 100_000;
 /** What the index reads: the ledger, narrowed to the calls it makes. */
 export interface LadderSource {
   readonly positionWrites: PositionWrites;
-  readonly db: { readonly inTransaction: boolean };
+  readonly inTransaction: boolean;
   dataVersion(): number;
   listLadderPositionsForMarket(venue: string, market: string): LadderPositionRow[];
   getPosition(id: number): { readonly venue: string; readonly market: string; readonly status: string; readonly kind: string } | undefined;
@@ -183,7 +183,7 @@ export class LadderIndex {
     const noRows = this.hasNoMarkets(venue) ? this.source.listLadderPositionsForMarket(venue, positionMarket(market, 'no')) : NO_ROWS;
     const ladder = marketLadder(venue, market, rows, noRows);
     // Inside a transaction the rows may be uncommitted; if it rolls back, no further write would tell the index.
-    if (this.source.db.inTransaction) return ladder;
+    if (this.source.inTransaction) return ladder;
     if (this.marketsHeld >= MARKETS_CACHED_MAX) this.clear();
     let markets = this.byVenue.get(venue);
     if (!markets) {

@@ -35,7 +35,6 @@ export interface ReconcileReport {
 }
 
 /** The ledger's record of a resolved market (detail: {"market", "outcome"}), written with its settlements. */
-export const MARKET_RESOLVED = 'market_resolved';
 
 /** A venue whose resolutions the engine drives (paper): it applies each recorded resolution once. */
 interface ResolvingVenue {
@@ -54,13 +53,11 @@ function resolvingVenue(venue: Venue): ResolvingVenue | null {
  */
 function replayResolutions(ledger: Ledger, venues: ReadonlyMap<string, Venue>, dryRun: boolean): ReconcileEntry[] {
   const entries: ReconcileEntry[] = [];
-  const recorded = ledger.db.prepare('SELECT id, detail FROM audit_log WHERE kind = ? AND venue = ? AND id > ? ORDER BY id');
   for (const [name, venue] of venues) {
     const resolving = resolvingVenue(venue);
     if (!resolving) continue;
-    for (const row of recorded.all(MARKET_RESOLVED, name, resolving.lastResolutionId()) as { id: number; detail: string }[]) {
-      const { market, outcome } = JSON.parse(row.detail) as { market: string; outcome: Outcome };
-      if (!dryRun) resolving.resolve(market, outcome, row.id);
+    for (const { id, market, outcome } of ledger.resolutionsSince(name, resolving.lastResolutionId())) {
+      if (!dryRun) resolving.resolve(market, outcome, id);
       entries.push({ venue: name, kind: 'resolution_replayed', detail: `${market} resolved ${outcome.toUpperCase()} in the ledger; ${dryRun ? 'would apply' : 'applied'} it at the venue` });
     }
   }
@@ -107,22 +104,14 @@ export async function reconcile(
  */
 async function compareVenueBalances(ledger: Ledger, venues: ReadonlyMap<string, Venue>): Promise<VenueBalanceCheck[]> {
   const checks: VenueBalanceCheck[] = [];
-  const rows = ledger.db
-    .prepare(
-      `SELECT w.venue AS venue, w.total - w.deficit AS total,
-         (SELECT count(*) FROM positions p WHERE p.venue = w.venue AND p.kind = 'single') AS singles,
-         (SELECT coalesce(sum(cost_basis), 0) FROM positions p WHERE p.venue = w.venue AND p.status = 'open') AS held
-       FROM wallets w`,
-    )
-    .all() as { venue: string; total: number; singles: number; held: number }[];
-  for (const row of rows) {
-    const venue = venues.get(row.venue);
+  for (const holding of ledger.venueHoldings()) {
+    const venue = venues.get(holding.venue);
     // A venue with manual paper positions is not comparable: those never reached the venue's books.
-    if (!venue || row.singles > 0) continue;
+    if (!venue || holding.manualPositions > 0) continue;
     const balance = await venue.getBalance().catch(() => null);
     if (!balance) continue;
-    const expected = row.total - row.held;
-    checks.push({ venue: row.venue, venueCash: formatMicros(balance.total), expectedCash: formatMicros(expected), agrees: balance.total === expected });
+    const expected = holding.expectedCash;
+    checks.push({ venue: holding.venue, venueCash: formatMicros(balance.total), expectedCash: formatMicros(expected), agrees: balance.total === expected });
   }
   return checks;
 }

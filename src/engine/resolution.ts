@@ -8,7 +8,6 @@ import type { UnhedgedState } from '../domain/arb.js';
 import type { CloseResult, Ledger, PositionRow } from '../ledger/ledger.js';
 import { payout, positionMarket, type Outcome } from '../domain/market.js';
 import type { ResolveEvent } from '../feeds/events.js';
-import { MARKET_RESOLVED } from './reconcile.js';
 
 export interface ResolutionSettled {
   readonly closes: readonly Extract<CloseResult, { status: 'closed' }>[];
@@ -37,7 +36,7 @@ export function settleResolution(ledger: Ledger, config: Config, event: ResolveE
         }
       }
     }
-    const resolutionId = ledger.addAudit(MARKET_RESOLVED, event.venue, JSON.stringify({ market: event.market, outcome: event.outcome }));
+    const resolutionId = ledger.recordResolution(event.venue, event.market, event.outcome);
     return { closes, failed, resolutionId };
   });
 }

@@ -5,6 +5,7 @@ import { assertLegTransition, assertTradeTransition, type LegState, type TradeSt
 import { prepareArbQueries } from './arb-queries.js';
 import type { ArbLeg, ArbTrade, FiredLeg, NewLeg, NewTrade, UnhedgedLeg } from './arb-types.js';
 import type { Ledger } from './ledger.js';
+import { connectionOf } from './connections.js';
 
 export type { ArbLeg, ArbTrade, FiredLeg, NewLeg, NewTrade, UnhedgedLeg } from './arb-types.js';
 
@@ -29,7 +30,7 @@ export class ArbStore {
   private readonly newEventStatements = new Map<number, Database.Statement>();
 
   constructor(private readonly ledger: Ledger) {
-    this.q = prepareArbQueries(ledger.db);
+    this.q = prepareArbQueries(connectionOf(ledger));
   }
 
   /** Records a trade and its legs, all planned. Returns the rows exactly as inserted (reading them back would only repeat them). */
@@ -93,7 +94,7 @@ export class ArbStore {
    * when the trade is no longer armed. Returns the legs as updated, in the order given.
    */
   fireArmedWithin(tradeId: number, fired: { contracts: number; expectedNetEdge: number }, legs: readonly FiredLeg[], detail: string | null): ArbLeg[] {
-    if (!this.ledger.db.inTransaction) throw new Error('firing an armed arb trade must run inside a ledger transaction');
+    if (!connectionOf(this.ledger).inTransaction) throw new Error('firing an armed arb trade must run inside a ledger transaction');
     assertTradeTransition('reserved', 'submitted');
     assertLegTransition('reserved', 'submitted');
     const at = this.ledger.timestamp();
@@ -111,7 +112,7 @@ export class ArbStore {
   }
 
   private insertTradeWithin(input: Omit<NewTrade, 'legs'>, state: 'planned' | 'reserved' | 'submitted'): ArbTrade {
-    if (!this.ledger.db.inTransaction) throw new Error('recording an arb trade this way must run inside a ledger transaction');
+    if (!connectionOf(this.ledger).inTransaction) throw new Error('recording an arb trade this way must run inside a ledger transaction');
     const at = this.ledger.timestamp();
     const id = Number(
       this.q.insertTrade.run({ pair: input.pair, direction: input.direction, contracts: input.contracts, edge: input.expectedNetEdge, state, at })
@@ -152,7 +153,7 @@ export class ArbStore {
     if (!statement) {
       const perLeg = state === 'submitted' ? "(?, 'planned', 'reserved', NULL, ?), (?, 'reserved', 'submitted', NULL, ?)" : "(?, 'planned', 'reserved', NULL, ?)";
       const rows = Array.from({ length: legCount }, () => perLeg);
-      statement = this.ledger.db.prepare(`INSERT INTO arb_leg_events (leg_id, from_state, to_state, detail, created_at) VALUES ${rows.join(', ')}`);
+      statement = connectionOf(this.ledger).prepare(`INSERT INTO arb_leg_events (leg_id, from_state, to_state, detail, created_at) VALUES ${rows.join(', ')}`);
       this.newEventStatements.set(key, statement);
     }
     return statement;
@@ -230,7 +231,7 @@ export class ArbStore {
     if (!statement) {
       const patched = LEG_PATCH_COLUMNS.filter((_, index) => (columns & (1 << index)) !== 0);
       const assignments = ['state = ?', 'updated_at = ?', ...patched.map((column) => `${column} = ?`)].join(', ');
-      statement = this.ledger.db.prepare(`UPDATE arb_legs SET ${assignments} WHERE id = ?`);
+      statement = connectionOf(this.ledger).prepare(`UPDATE arb_legs SET ${assignments} WHERE id = ?`);
       this.legUpdates.set(columns, statement);
     }
     return statement;

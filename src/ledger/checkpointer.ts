@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { SynchronousMode } from './database.js';
 import type { Ledger } from './ledger.js';
+import { connectionOf } from './connections.js';
 
 /** SQLite's own default, restored when the worker stops. */
 const AUTOCHECKPOINT_PAGES_DEFAULT = 1_000;
@@ -119,7 +120,7 @@ export class BackgroundCheckpointer {
         restartWalFrames: options.restartWalFrames ?? RESTART_WAL_FRAMES_DEFAULT,
       },
     });
-    ledger.db.pragma('wal_autocheckpoint = 0');
+    connectionOf(ledger).pragma('wal_autocheckpoint = 0');
     return new BackgroundCheckpointer(ledger, worker);
   }
 
@@ -150,6 +151,6 @@ export class BackgroundCheckpointer {
 
   private restoreAutocheckpoint(): void {
     this.stopping = true;
-    if (this.ledger.db.open) this.ledger.db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES_DEFAULT}`);
+    if (connectionOf(this.ledger).open) connectionOf(this.ledger).pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES_DEFAULT}`);
   }
 }

@@ -4,6 +4,7 @@
 import { formatMicros } from '../domain/money.js';
 import type { Ledger, Wallet } from './ledger.js';
 import { auditLog, readCheckpoint, VIOLATIONS_LISTED_MAX, writeCheckpoint, type Checkpoint, type LogAudit, type WalletLog } from './log-audit.js';
+import { connectionOf } from './connections.js';
 
 export interface CheckResult {
   readonly name: string;
@@ -36,7 +37,7 @@ export interface Holdings {
 }
 
 export function holdings(ledger: Ledger): Map<string, Holdings> {
-  const rows = ledger.db
+  const rows = connectionOf(ledger)
     .prepare(
       `SELECT w.venue AS venue,
          (SELECT coalesce(sum(amount), 0) FROM reservations r WHERE r.venue = w.venue AND r.state = 'pending') AS pending,
@@ -63,7 +64,7 @@ export interface CheckOptions {
 export function walletCheck(ledger: Ledger, options: CheckOptions = {}): HealthReport {
   const deep = options.deep === true;
   // One read transaction: every figure comes from the same snapshot even while a bot is writing.
-  const { checks, wallets, audit, checkpoint } = ledger.db.transaction(() => collect(ledger, deep)).deferred();
+  const { checks, wallets, audit, checkpoint } = connectionOf(ledger).transaction(() => collect(ledger, deep)).deferred();
   const healthy = checks.every((check) => check.ok);
   const checkpointRecorded = healthy && recordCheckpoint(ledger, audit, checkpoint);
   return {
@@ -75,7 +76,7 @@ export function walletCheck(ledger: Ledger, options: CheckOptions = {}): HealthR
 }
 
 function recordCheckpoint(ledger: Ledger, audit: LogAudit, checkpoint: Checkpoint | null): boolean {
-  if (ledger.db.readonly) return false;
+  if (connectionOf(ledger).readonly) return false;
   try {
     return writeCheckpoint(ledger, audit, checkpoint?.throughId ?? null);
   } catch (error) {
@@ -215,7 +216,7 @@ function doubleCloseCheck(ledger: Ledger, audit: LogAudit): CheckResult {
   // A position closed twice has a second close record after its first, so it is among the positions the walked rows
   // close; the index on position_id finds all of their records. A walk from the first row looks at every record.
   const walked = audit.from ? `AND position_id IN (${WALKED_CLOSES})` : '';
-  const rows = ledger.db
+  const rows = connectionOf(ledger)
     .prepare(
       `SELECT position_id AS id, count(*) AS n FROM wallet_transactions
        WHERE type IN ${CLOSE_TYPES} AND position_id IS NOT NULL ${walked}
@@ -269,18 +270,18 @@ function closeRecordCheck(ledger: Ledger, audit: LogAudit): CheckResult {
     `SELECT p.id AS id, p.status AS status, ${closeCount} AS n FROM positions p WHERE ${where}
        AND NOT ((p.status = 'closed' AND n = 1) OR (p.status = 'open' AND n = 0)) ORDER BY p.id LIMIT ${VIOLATIONS_LISTED_MAX}`;
   // Closed positions are the table's b-tree count less the open ones, found by the open-positions index.
-  const positions = (ledger.db.prepare('SELECT count(*) AS n FROM positions').get() as { n: number }).n;
-  const open = (ledger.db.prepare("SELECT count(*) AS n FROM positions WHERE status = 'open'").get() as { n: number }).n;
+  const positions = (connectionOf(ledger).prepare('SELECT count(*) AS n FROM positions').get() as { n: number }).n;
+  const open = (connectionOf(ledger).prepare("SELECT count(*) AS n FROM positions WHERE status = 'open'").get() as { n: number }).n;
   return oneToOneCheck<CloseMismatch>(audit, {
     name: 'positions_match_close_records',
     okDetail: 'every closed position has exactly one close transaction, every open one none',
     // The positions the walked rows close, and the open positions (few, and indexed) with any close record at all.
     walked: (throughId) => [
-      ...(ledger.db.prepare(wrong(`p.id IN (${WALKED_CLOSES})`)).all(throughId) as CloseMismatch[]),
-      ...(ledger.db.prepare(wrong("p.status = 'open'")).all() as CloseMismatch[]),
+      ...(connectionOf(ledger).prepare(wrong(`p.id IN (${WALKED_CLOSES})`)).all(throughId) as CloseMismatch[]),
+      ...(connectionOf(ledger).prepare(wrong("p.status = 'open'")).all() as CloseMismatch[]),
     ],
     every: () =>
-      ledger.db
+      connectionOf(ledger)
         .prepare(
           `SELECT p.id AS id, p.status AS status, count(t.id) AS n FROM positions p
            LEFT JOIN wallet_transactions t ON t.position_id = p.id AND t.type IN ${CLOSE_TYPES}
@@ -304,13 +305,13 @@ interface ReservationMismatch {
 
 function reservationCheck(ledger: Ledger, audit: LogAudit): CheckResult {
   const reserves = "(SELECT count(*) FROM wallet_transactions t WHERE t.reservation_id = r.id AND t.type = 'reserve')";
-  const count = (ledger.db.prepare('SELECT count(*) AS n FROM reservations').get() as { n: number }).n;
+  const count = (connectionOf(ledger).prepare('SELECT count(*) AS n FROM reservations').get() as { n: number }).n;
   return oneToOneCheck<ReservationMismatch>(audit, {
     name: 'reservations_recorded',
     okDetail: 'every reservation has exactly one reserve transaction',
     // The reservations the walked rows reserve, each with exactly one reserve record (found by the index on reservation_id).
     walked: (throughId) =>
-      ledger.db
+      connectionOf(ledger)
         .prepare(
           `SELECT r.id AS id, r.state AS state, r.amount AS amount, ${reserves} AS reserves FROM reservations r
            WHERE r.id IN (SELECT reservation_id FROM wallet_transactions WHERE id > ? AND type = 'reserve' AND reservation_id IS NOT NULL)
@@ -318,7 +319,7 @@ function reservationCheck(ledger: Ledger, audit: LogAudit): CheckResult {
         )
         .all(throughId) as ReservationMismatch[],
     every: () =>
-      ledger.db
+      connectionOf(ledger)
         .prepare(
           `SELECT r.id AS id, r.state AS state, r.amount AS amount, coalesce(t.n, 0) AS reserves
            FROM reservations r
@@ -341,7 +342,7 @@ function reservationCheck(ledger: Ledger, audit: LogAudit): CheckResult {
  * append-only triggers dropped) changes the count.
  */
 function logCountCheck(ledger: Ledger, audit: LogAudit): CheckResult {
-  const rows = (ledger.db.prepare('SELECT count(*) AS n FROM wallet_transactions').get() as { n: number }).n;
+  const rows = (connectionOf(ledger).prepare('SELECT count(*) AS n FROM wallet_transactions').get() as { n: number }).n;
   const ok = rows === audit.txCount;
   const from = audit.from;
   const scope = from
@@ -370,9 +371,9 @@ function checkpointCheck(audit: LogAudit, checkpoint: Checkpoint | null): CheckR
 }
 
 function sqliteChecks(ledger: Ledger): CheckResult[] {
-  const integrity = ledger.db.pragma('integrity_check') as { integrity_check: string }[];
+  const integrity = connectionOf(ledger).pragma('integrity_check') as { integrity_check: string }[];
   const integrityOk = integrity.length === 1 && integrity[0]?.integrity_check === 'ok';
-  const foreignKeys = ledger.db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  const foreignKeys = connectionOf(ledger).pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
   return [
     {
       name: 'integrity_check',

@@ -6,11 +6,13 @@ import type Database from 'better-sqlite3';
 import { OperationalError } from '../domain/errors.js';
 import type { Micros } from '../domain/money.js';
 import type { LadderState } from '../domain/position.js';
-import { AuditRecords } from './audit-records.js';
+import { AuditRecords, type RecordedResolution } from './audit-records.js';
+import type { Outcome } from '../domain/market.js';
+import { registerConnection } from './connections.js';
 import { describe, openDatabase, type OpenOptions } from './database.js';
 import type { LedgerCore } from './ledger-core.js';
 import { MarketPrices, type MarketPrice } from './market-prices.js';
-import { PositionBook } from './position-book.js';
+import { PositionBook, type VenueHoldings } from './position-book.js';
 import type { CloseResult, ClosePositionInput, LadderPositionRow, OpenPositionInput, PositionRow } from './position-types.js';
 import type { PositionWrites } from './position-writes.js';
 import { ReservationBook, type Reservation, type ReserveInput, type ResolveResult } from './reservation-book.js';
@@ -22,14 +24,16 @@ export { POSITION_WRITES_KEPT_MAX, type PositionWrites } from './position-writes
 export type { Reservation, ReserveInput, ResolveResult } from './reservation-book.js';
 export type { Wallet, WalletChange, WalletTransactionRow } from './wallet-book.js';
 export type { MarketPrice } from './market-prices.js';
+export type { RecordedResolution } from './audit-records.js';
+export type { VenueHoldings } from './position-book.js';
 
 export interface LedgerOptions extends OpenOptions {
   /** Clock for timestamps; replay passes the feed's time so runs are deterministic. */
   readonly now?: () => Date;
 }
 
-export class Ledger implements LedgerCore {
-  readonly db: Database.Database;
+export class Ledger {
+  private readonly db: Database.Database;
   private readonly now: () => Date;
   private readonly immediate: Database.Transaction<(fn: () => unknown) => unknown>;
   private readonly dataVersionQuery: Database.Statement<[], number>;
@@ -45,11 +49,13 @@ export class Ledger implements LedgerCore {
     this.now = options.now ?? (() => new Date());
     this.immediate = db.transaction((fn: () => unknown) => fn());
     this.dataVersionQuery = db.prepare<[], number>('PRAGMA data_version').pluck();
-    this.wallets = new WalletBook(this);
-    this.reservations = new ReservationBook(this, this.wallets);
-    this.positions = new PositionBook(this, this.wallets, this.reservations);
-    this.prices = new MarketPrices(this);
-    this.audit = new AuditRecords(this);
+    registerConnection(this, db);
+    const core: LedgerCore = { db, timestamp: () => this.timestamp(), transaction: (fn) => this.transaction(fn) };
+    this.wallets = new WalletBook(core);
+    this.reservations = new ReservationBook(core, this.wallets);
+    this.positions = new PositionBook(core, this.wallets, this.reservations);
+    this.prices = new MarketPrices(core);
+    this.audit = new AuditRecords(core);
     this.positionWrites = this.positions.positionWriteLog;
   }
 
@@ -59,6 +65,16 @@ export class Ledger implements LedgerCore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Whether a transaction is open on this connection (a caller composing several writes into one). */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  /** The file this ledger is (':memory:' for an in-memory one). */
+  get path(): string {
+    return this.db.name;
   }
 
   /** The last timestamp formatted, and its instant: toISOString costs more than the rest of a small write. */
@@ -229,6 +245,20 @@ export class Ledger implements LedgerCore {
   /** Appends an audit record; returns its id. */
   addAudit(kind: string, venue: string | null, detail: string): number {
     return this.audit.addAudit(kind, venue, detail);
+  }
+
+  /** Records a market resolution the ledger settled; a paper venue applies each recorded one once, by its id. */
+  recordResolution(venue: string, market: string, outcome: Outcome): number {
+    return this.audit.recordResolution(venue, market, outcome);
+  }
+
+  resolutionsSince(venue: string, afterId: number): RecordedResolution[] {
+    return this.audit.resolutionsSince(venue, afterId);
+  }
+
+  /** What each wallet expects its venue to hold in cash (see PositionBook.venueHoldings). */
+  venueHoldings(): VenueHoldings[] {
+    return this.positions.venueHoldings();
   }
 }
 

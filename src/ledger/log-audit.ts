@@ -5,6 +5,7 @@
 // (the table is append-only by trigger); what a person could still do with the triggers dropped is caught by
 // `wallet-check --deep`, which walks from the first row and proves the checkpoint too.
 import type { Ledger } from './ledger.js';
+import { connectionOf } from './connections.js';
 
 /** How many broken rows to name in a report; the counts are always exact. */
 export const VIOLATIONS_LISTED_MAX = 5;
@@ -80,11 +81,11 @@ const WALK_SQL = `SELECT id, venue, type, amount, locked_delta, balance_before, 
 
 /** The last checkpoint a healthy wallet-check recorded, or null when none has been. */
 export function readCheckpoint(ledger: Ledger): Checkpoint | null {
-  const head = ledger.db
+  const head = connectionOf(ledger)
     .prepare('SELECT through_id, tx_count, close_count, reserve_count, verified_at FROM log_checkpoint WHERE id = 1')
     .get() as { through_id: number; tx_count: number; close_count: number; reserve_count: number; verified_at: string } | undefined;
   if (!head) return null;
-  const rows = ledger.db.prepare('SELECT venue, total, locked, deficit, tx_count AS count FROM log_checkpoint_wallets ORDER BY venue').all() as WalletLog[];
+  const rows = connectionOf(ledger).prepare('SELECT venue, total, locked, deficit, tx_count AS count FROM log_checkpoint_wallets ORDER BY venue').all() as WalletLog[];
   return {
     throughId: head.through_id,
     txCount: head.tx_count,
@@ -120,7 +121,7 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
   };
 
   // The hot loop of a full walk (a million rows for --deep on a large ledger): no allocation per row beyond the row.
-  const walk = ledger.db.prepare(WALK_SQL).raw(true);
+  const walk = connectionOf(ledger).prepare(WALK_SQL).raw(true);
   let wallet: WalletWalk | undefined;
   for (const row of walk.iterate(from?.throughId ?? 0) as IterableIterator<Row>) {
     const [id, venue, type, amount, lockedDelta, before, after, lockedBefore, lockedAfter, positionId, reservationId, deficitDelta] = row;
@@ -253,16 +254,16 @@ export function writeCheckpoint(ledger: Ledger, audit: LogAudit, readThroughId: 
   }
   if (audit.rowsWalked === 0 || audit.throughId <= (readThroughId ?? 0)) return false;
   return ledger.transaction(() => {
-    const current = ledger.db.prepare('SELECT through_id FROM log_checkpoint WHERE id = 1').get() as { through_id: number } | undefined;
+    const current = connectionOf(ledger).prepare('SELECT through_id FROM log_checkpoint WHERE id = 1').get() as { through_id: number } | undefined;
     if ((current?.through_id ?? null) !== readThroughId) return false;
-    ledger.db
+    connectionOf(ledger)
       .prepare(
         `INSERT INTO log_checkpoint (id, through_id, tx_count, close_count, reserve_count, verified_at) VALUES (1, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET through_id = excluded.through_id, tx_count = excluded.tx_count, close_count = excluded.close_count,
            reserve_count = excluded.reserve_count, verified_at = excluded.verified_at`,
       )
       .run(audit.throughId, audit.txCount, audit.closeCount, audit.reserveCount, ledger.timestamp());
-    const upsert = ledger.db.prepare(
+    const upsert = connectionOf(ledger).prepare(
       `INSERT INTO log_checkpoint_wallets (venue, total, locked, deficit, tx_count) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (venue) DO UPDATE SET total = excluded.total, locked = excluded.locked, deficit = excluded.deficit, tx_count = excluded.tx_count`,
     );

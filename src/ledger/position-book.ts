@@ -16,6 +16,17 @@ import { assertPositive, type Wallet, type WalletBook } from './wallet-book.js';
 const ZERO_COSTS: CostModel = { feePpm: 0, spreadPpm: 0, slippagePpm: 0 } as unknown as CostModel;
 
 
+/**
+ * What a wallet expects its venue to hold: its total less what it owes and less the cost of its open positions (which
+ * are contracts at the venue, not cash). Manual paper positions never reach a venue's books, so a wallet with any is
+ * not comparable.
+ */
+export interface VenueHoldings {
+  readonly venue: string;
+  readonly expectedCash: number;
+  readonly manualPositions: number;
+}
+
 export class PositionBook {
   private readonly q;
   readonly positionWriteLog = new PositionWriteLog();
@@ -291,5 +302,9 @@ export class PositionBook {
       const after = shortfall > 0 ? this.wallets.bookDeficit(position.venue, shortfall, id, `closing ${position.side} ${position.market} (#${id})`) : closed.after;
       return { status: 'closed' as const, position: this.requirePosition(id), figures, walletBefore: before, walletAfter: after, deficitBooked: shortfall as Micros };
     });
+  }
+
+  venueHoldings(): VenueHoldings[] {
+    return this.q.venueHoldings.all({}).map((row) => ({ venue: row.venue, expectedCash: row.total - row.deficit - row.held, manualPositions: row.singles }));
   }
 }

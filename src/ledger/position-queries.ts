@@ -92,5 +92,17 @@ export function preparePositionQueries(db: Database.Database) {
         .where('id', '=', param('id'))
         .where('status', '=', 'open'),
     ),
+    venueHoldings: prepareQuery<Record<string, never>, { venue: string; total: number; deficit: number; held: number; singles: number }>(db, (qb) =>
+      qb
+        .selectFrom('wallets as w')
+        .select((eb) => [
+          'w.venue as venue',
+          'w.total as total',
+          'w.deficit as deficit',
+          eb.selectFrom('positions as p').select(sql<number>`coalesce(sum(p.cost_basis), 0)`.as('held')).whereRef('p.venue', '=', 'w.venue').where('p.status', '=', OPEN).as('held'),
+          eb.selectFrom('positions as p').select(sql<number>`count(*)`.as('singles')).whereRef('p.venue', '=', 'w.venue').where('p.kind', '=', 'single').as('singles'),
+        ])
+        .orderBy('w.venue'),
+    ),
   };
 }

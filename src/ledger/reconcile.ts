@@ -6,6 +6,7 @@ import { formatMicros } from '../domain/money.js';
 import { holdings } from './health.js';
 import { auditLog, readCheckpoint, type WalletLog } from './log-audit.js';
 import type { Ledger, Wallet } from './ledger.js';
+import { connectionOf } from './connections.js';
 
 export interface ReconcileAction {
   readonly venue: string | null;
@@ -44,7 +45,7 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
         const detail = `log checkpoint at #${checkpoint.throughId} disagrees with the log: ${log.checkpointErrors.join('; ')}`;
         actions.push({ venue: null, kind: 'checkpoint_dropped', detail });
         if (!options.dryRun) {
-          ledger.db.exec('DELETE FROM log_checkpoint; DELETE FROM log_checkpoint_wallets;');
+          connectionOf(ledger).exec('DELETE FROM log_checkpoint; DELETE FROM log_checkpoint_wallets;');
           ledger.addAudit('checkpoint_dropped', null, detail);
         }
       }
@@ -90,7 +91,7 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
       }`;
       actions.push({ venue: wallet.venue, kind: 'wallet_rebuilt', detail });
       if (!options.dryRun) {
-        ledger.db
+        connectionOf(ledger)
           .prepare('UPDATE wallets SET total = ?, available = ?, locked = ?, deficit = ?, updated_at = ? WHERE venue = ?')
           .run(total, total - locked, locked, deficit, ledger.timestamp(), wallet.venue);
         ledger.addAudit('wallet_rebuilt', wallet.venue, detail);

@@ -6,6 +6,7 @@ import { DailyLoss, DAY_MS } from '../domain/risk.js';
 import type { Ledger } from './ledger.js';
 import type { PositionStatus } from './schema.js';
 import { param, prepareQuery, sql } from './statements.js';
+import { connectionOf } from './connections.js';
 
 /** A closed position's share of a day's figure. */
 export interface ClosedPnl {
@@ -24,7 +25,7 @@ export class RiskReads {
   private readonly readTransaction: Database.Transaction<(read: () => unknown) => unknown>;
 
   constructor(ledger: Ledger) {
-    const db = ledger.db;
+    const db = connectionOf(ledger);
     // One read transaction: the last transaction id and the closes before it come from the same state of the file.
     this.readTransaction = db.transaction((read: () => unknown) => read());
     this.q = {

@@ -20,6 +20,7 @@ import type { PlaceOrderRequest } from '../../src/venues/venue.js';
 import { createVenues, type VenueSet } from '../../src/venues/registry.js';
 import { tempDir } from '../helpers.js';
 import { invariantViolations } from '../invariants.js';
+import { dbOf } from '../helpers.js';
 
 export const PAIR = 'fed-dec';
 export const A = 'kalshi';
@@ -114,7 +115,7 @@ export async function arbHarness(
     },
     paperOrders: (venue) => venueSet.paperState?.orderCount(venue) ?? 0,
     wallet: (venue) => ledger.requireWallet(venue),
-    transactionCount: () => (ledger.db.prepare('SELECT count(*) AS n FROM wallet_transactions').get() as { n: number }).n,
+    transactionCount: () => (dbOf(ledger).prepare('SELECT count(*) AS n FROM wallet_transactions').get() as { n: number }).n,
     pendingReservations: () => ledger.listPendingReservations().length,
     async venueBalances() {
       return (await reconcile(ledger, config, { dryRun: true, venues: venueSet.venues })).venueBalances;
@@ -145,7 +146,7 @@ export function strayPaperOrders(ledger: Ledger, paperPath: string): string[] {
   try {
     const orders = paper.prepare('SELECT venue, client_order_id FROM paper_orders').all() as { venue: string; client_order_id: string }[];
     const legs = new Set(
-      (ledger.db.prepare('SELECT venue, client_order_id FROM arb_legs').all() as { venue: string; client_order_id: string }[]).map(
+      (dbOf(ledger).prepare('SELECT venue, client_order_id FROM arb_legs').all() as { venue: string; client_order_id: string }[]).map(
         (leg) => `${leg.venue}\u0000${leg.client_order_id}`,
       ),
     );
@@ -158,7 +159,7 @@ export function strayPaperOrders(ledger: Ledger, paperPath: string): string[] {
 afterEach(async () => {
   const harnesses = open.splice(0);
   try {
-    for (const harness of harnesses) if (harness.ledger.db.open) assertBooks(harness);
+    for (const harness of harnesses) if (dbOf(harness.ledger).open) assertBooks(harness);
   } finally {
     for (const harness of harnesses) await harness.close();
   }
@@ -166,7 +167,7 @@ afterEach(async () => {
 
 /** A trade-level summary comparable across two ledgers (no ids, no timestamps, no client order ids). */
 export function bookSummary(harness: ArbHarness): unknown {
-  const db = harness.ledger.db;
+  const db = dbOf(harness.ledger);
   return {
     wallets: harness.ledger.listWallets(),
     positions: db

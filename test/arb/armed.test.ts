@@ -15,6 +15,7 @@ import { walletCheck } from '../../src/ledger/health.js';
 import type { OrderReport, PlaceOrderRequest } from '../../src/venues/venue.js';
 import { arbViolations } from '../proof/proof-fixtures.js';
 import { A, arbConfigJson, arbHarness, B, contracts, PAIR, price, usd, type ArbHarness } from './arb-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 interface AtSend {
   readonly clientOrderId: string;
@@ -149,7 +150,7 @@ describe('firing an armed trade', () => {
       [contracts(100), price('0.55'), contracts(100), 'settled'],
     ]);
     expect(h.store.requireTrade(ticket?.tradeId ?? 0)).toMatchObject({ contracts: contracts(100), expected_net_edge: usd('1.06'), state: 'settled' });
-    const events = h.ledger.db.prepare("SELECT detail FROM arb_leg_events WHERE from_state = 'reserved' AND to_state = 'submitted'").all();
+    const events = dbOf(h.ledger).prepare("SELECT detail FROM arb_leg_events WHERE from_state = 'reserved' AND to_state = 'submitted'").all();
     expect(events).toEqual([{ detail: 'sent from the armed trade' }, { detail: 'sent from the armed trade' }]);
     expect(armed.get(PAIR)).toBeUndefined();
     expect(h.pendingReservations()).toBe(0);
@@ -220,9 +221,9 @@ describe('an armed trade interrupted', () => {
     expect([h.paperOrders(A), h.paperOrders(B)]).toEqual([1, 1]);
     // The crash auditor accepts an armed leg's order within its bounds, and names one beyond them.
     expect(arbViolations(h.path, 'crashed')).toEqual([]);
-    h.ledger.db.prepare('UPDATE arb_legs SET quantity = ? WHERE id = ?').run(contracts(99), ticket?.legA.id);
+    dbOf(h.ledger).prepare('UPDATE arb_legs SET quantity = ? WHERE id = ?').run(contracts(99), ticket?.legA.id);
     expect(arbViolations(h.path, 'crashed')).toEqual([expect.stringMatching(/^paper order .* its leg armed for at most kalshi FED yes buy 99000000 @ 999999$/)]);
-    h.ledger.db.prepare('UPDATE arb_legs SET quantity = ? WHERE id = ?').run(ticket?.legA.quantity, ticket?.legA.id);
+    dbOf(h.ledger).prepare('UPDATE arb_legs SET quantity = ? WHERE id = ?').run(ticket?.legA.quantity, ticket?.legA.id);
     await h.close();
     const r = await arbHarness({ path: h.path });
     const report = await reconcile(r.ledger, r.config, { dryRun: false, venues: r.venueSet.venues });
@@ -274,7 +275,7 @@ describe('the engine and its armed trades', () => {
     expect(walletCheck(h.ledger).healthy).toBe(true);
     engine.stop();
     expect(h.pendingReservations()).toBe(0);
-    expect(h.ledger.db.prepare('SELECT state, outcome FROM arb_trades ORDER BY id').all()).toEqual([
+    expect(dbOf(h.ledger).prepare('SELECT state, outcome FROM arb_trades ORDER BY id').all()).toEqual([
       { state: 'settled', outcome: 'hedged' },
       { state: 'failed', outcome: 'none' },
     ]);
@@ -288,7 +289,7 @@ describe('the engine and its armed trades', () => {
     expect(first).toHaveLength(2);
     await engine.handle({ type: 'disconnect', venue: B, timestampMs: Date.UTC(2026, 0, 1) });
     await engine.handle({ type: 'reconnect', venue: B, timestampMs: Date.UTC(2026, 0, 1) + 1_000 });
-    const trades = h.ledger.db.prepare('SELECT state, note FROM arb_trades ORDER BY id').all();
+    const trades = dbOf(h.ledger).prepare('SELECT state, note FROM arb_trades ORDER BY id').all();
     expect(trades).toEqual([
       { state: 'failed', note: `${RELEASED_UNUSED}: the engine reconciles after a pause` },
       { state: 'reserved', note: null },

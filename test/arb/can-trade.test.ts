@@ -5,6 +5,7 @@ import { executeArb } from '../../src/engine/arb/executor.js';
 import { VenueCredentialsError } from '../../src/venues/http/errors.js';
 import type { Venue } from '../../src/venues/venue.js';
 import { A, arbHarness, assertBooks, B, type ArbHarness } from './arb-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 /** Venue B as a venue that cannot trade: every method its own, but assertCanTrade throws. */
 function withoutCredentials(h: ArbHarness): ReadonlyMap<string, Venue> {
@@ -22,7 +23,7 @@ function withoutCredentials(h: ArbHarness): ReadonlyMap<string, Venue> {
 }
 
 function tradeCount(h: ArbHarness): number {
-  return (h.ledger.db.prepare('SELECT count(*) AS n FROM arb_trades').get() as { n: number }).n;
+  return (dbOf(h.ledger).prepare('SELECT count(*) AS n FROM arb_trades').get() as { n: number }).n;
 }
 
 describe('executeArb: a venue that cannot trade', () => {

@@ -26,6 +26,7 @@ import {
   writeTradeState,
   type ArbHarness,
 } from './arb-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 type Settled = Extract<ArbResult, { status: 'settled' }>;
 
@@ -35,7 +36,7 @@ function settled(result: ArbResult): Settled {
 }
 
 function reservationsOf(h: ArbHarness) {
-  return h.ledger.db.prepare('SELECT venue, amount, state, committed_amount FROM reservations ORDER BY id').all() as {
+  return dbOf(h.ledger).prepare('SELECT venue, amount, state, committed_amount FROM reservations ORDER BY id').all() as {
     venue: string;
     amount: number;
     state: string;
@@ -113,9 +114,9 @@ describe('errors before anything is sent', () => {
     const h = await arbHarness();
     const best = await h.best();
     const before = h.transactionCount();
-    h.ledger.db.exec(`CREATE TEMP TRIGGER injected_fault ${when} BEGIN SELECT RAISE(ABORT, 'injected fault while ${step}'); END`);
+    dbOf(h.ledger).exec(`CREATE TEMP TRIGGER injected_fault ${when} BEGIN SELECT RAISE(ABORT, 'injected fault while ${step}'); END`);
     await expect(executeArb(h.deps, best)).rejects.toThrow(`injected fault while ${step}`);
-    h.ledger.db.exec('DROP TRIGGER injected_fault');
+    dbOf(h.ledger).exec('DROP TRIGGER injected_fault');
     expect(reservationsOf(h)).toEqual([]);
     expect([h.wallet(A), h.wallet(B)]).toEqual([
       { venue: A, total: START, available: START, locked: 0, deficit: 0 },
@@ -201,7 +202,7 @@ describe('the legs’ outcomes', () => {
       { venue: A, amount: usd('42.84'), state: 'committed', committed_amount: usd('41.82') },
       { venue: B, amount: usd('56.1'), state: 'committed', committed_amount: usd('56.1') },
     ]);
-    const released = h.ledger.db.prepare("SELECT venue, locked_delta FROM wallet_transactions WHERE type = 'release'").all();
+    const released = dbOf(h.ledger).prepare("SELECT venue, locked_delta FROM wallet_transactions WHERE type = 'release'").all();
     expect(released).toEqual([{ venue: A, locked_delta: -usd('1.02') }]);
     // Only the fee left the wallets; the cost is locked as the positions' cost basis until resolution.
     expect(h.wallet(A)).toEqual({ venue: A, total: usd('999.18'), available: usd('958.18'), locked: usd('41'), deficit: 0 });
@@ -263,7 +264,7 @@ describe('timeouts', () => {
     expect(result.settlement.trade.outcome).toBe('hedged');
     expect([h.paperOrders(A), h.paperOrders(B)]).toEqual([1, 1]);
     const [legA] = result.settlement.legs;
-    const path = h.ledger.db.prepare('SELECT to_state FROM arb_leg_events WHERE leg_id = ? ORDER BY id').all(legA?.id).map((row) => (row as { to_state: string }).to_state);
+    const path = dbOf(h.ledger).prepare('SELECT to_state FROM arb_leg_events WHERE leg_id = ? ORDER BY id').all(legA?.id).map((row) => (row as { to_state: string }).to_state);
     expect(path).toEqual(['reserved', 'submitted', 'unknown', 'filled', 'settled']);
     expect(legA).toMatchObject({ filled_quantity: contracts(100), venue_order_id: 'kalshi-1' });
   });
@@ -330,7 +331,7 @@ describe('duplicate reports', () => {
       verdicts.set(leg.id, { kind: 'report', report });
     }
     const count = h.transactionCount();
-    const events = (h.ledger.db.prepare('SELECT count(*) AS n FROM arb_leg_events').get() as { n: number }).n;
+    const events = (dbOf(h.ledger).prepare('SELECT count(*) AS n FROM arb_leg_events').get() as { n: number }).n;
     const again = settleTrade(h.ledger, h.store, h.config, result.tradeId, verdicts);
     expect(again.alreadySettled).toBe(true);
     for (const leg of h.store.legsOf(result.tradeId)) {
@@ -338,7 +339,7 @@ describe('duplicate reports', () => {
       if (verdict) expect(recordVerdict(h.store, leg, verdict)).toEqual(leg);
     }
     expect(h.transactionCount()).toBe(count);
-    expect((h.ledger.db.prepare('SELECT count(*) AS n FROM arb_leg_events').get() as { n: number }).n).toBe(events);
+    expect((dbOf(h.ledger).prepare('SELECT count(*) AS n FROM arb_leg_events').get() as { n: number }).n).toBe(events);
     expect(h.ledger.listPositions('all')).toHaveLength(2);
   });
 

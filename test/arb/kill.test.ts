@@ -14,6 +14,7 @@ import { walletCheck } from '../../src/ledger/health.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { cli, tempDir, writeConfig } from '../helpers.js';
 import { invariantViolations } from '../invariants.js';
+import { dbOf } from '../helpers.js';
 
 const WORKER = fileURLToPath(new URL('./kill-worker.mjs', import.meta.url));
 const ROUNDS = 12;
@@ -72,15 +73,15 @@ function auditFiles(db: string): void {
     const health = walletCheck(ledger);
     expect(health.checks.filter((check) => !check.ok)).toEqual([]);
     // Every venue answered, so nothing may be left in flight, and no reservation pending without an order in flight.
-    const orphans = ledger.db
+    const orphans = dbOf(ledger)
       .prepare(
         `SELECT r.id FROM reservations r WHERE r.state = 'pending'
            AND NOT EXISTS (SELECT 1 FROM arb_legs l WHERE l.reservation_id = r.id AND l.state IN ('submitted', 'unknown'))`,
       )
       .all();
     expect(orphans).toEqual([]);
-    expect(ledger.db.prepare("SELECT id, state FROM arb_trades WHERE state NOT IN ('settled', 'failed')").all()).toEqual([]);
-    expect(ledger.db.prepare("SELECT id, leg, state FROM arb_legs WHERE state <> 'settled'").all()).toEqual([]);
+    expect(dbOf(ledger).prepare("SELECT id, state FROM arb_trades WHERE state NOT IN ('settled', 'failed')").all()).toEqual([]);
+    expect(dbOf(ledger).prepare("SELECT id, leg, state FROM arb_legs WHERE state <> 'settled'").all()).toEqual([]);
     // One order per client order id, anywhere.
     expect(paper.prepare('SELECT client_order_id FROM paper_orders GROUP BY client_order_id HAVING count(*) > 1').all()).toEqual([]);
     const orders = paper.prepare('SELECT venue, client_order_id, venue_order_id, filled_quantity, filled_notional, fee FROM paper_orders').all() as {
@@ -91,7 +92,7 @@ function auditFiles(db: string): void {
       filled_notional: number;
       fee: number;
     }[];
-    const legByOrder = ledger.db.prepare('SELECT venue, venue_order_id, filled_quantity, filled_notional, fee FROM arb_legs WHERE client_order_id = ?');
+    const legByOrder = dbOf(ledger).prepare('SELECT venue, venue_order_id, filled_quantity, filled_notional, fee FROM arb_legs WHERE client_order_id = ?');
     for (const order of orders) {
       // Every venue order is one of our legs, on that venue, booked exactly as the venue filled it.
       expect({ clientOrderId: order.client_order_id, leg: legByOrder.get(order.client_order_id) }).toEqual({
@@ -100,7 +101,7 @@ function auditFiles(db: string): void {
       });
     }
     // And a leg the ledger says filled has its order at the venue.
-    const filledLegs = ledger.db.prepare('SELECT client_order_id FROM arb_legs WHERE filled_quantity > 0').all() as { client_order_id: string }[];
+    const filledLegs = dbOf(ledger).prepare('SELECT client_order_id FROM arb_legs WHERE filled_quantity > 0').all() as { client_order_id: string }[];
     const atVenue = new Set(orders.map((order) => order.client_order_id));
     expect(filledLegs.filter((leg) => !atVenue.has(leg.client_order_id))).toEqual([]);
   } finally {

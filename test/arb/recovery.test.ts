@@ -21,6 +21,7 @@ import {
   writeTradeState,
   type ArbHarness,
 } from './arb-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 /** A storage fault on the first write after an order went out: the executor dies there with the orders at the venues. */
 const FAIL_AFTER_SEND = `CREATE TEMP TRIGGER fail_after_send BEFORE UPDATE OF state ON arb_legs
@@ -37,7 +38,7 @@ async function reconcileNow(h: ArbHarness) {
 }
 
 function reservationStates(h: ArbHarness): string[] {
-  return (h.ledger.db.prepare('SELECT state FROM reservations ORDER BY id').all() as { state: string }[]).map((r) => r.state);
+  return (dbOf(h.ledger).prepare('SELECT state FROM reservations ORDER BY id').all() as { state: string }[]).map((r) => r.state);
 }
 
 describe('a trade left reserved (armed, nothing sent)', () => {
@@ -82,7 +83,7 @@ describe('a trade left submitted', () => {
       const h = await arbHarness();
       h.a.scriptFaults(faults[0]);
       h.b.scriptFaults(faults[1]);
-      h.ledger.db.exec(FAIL_AFTER_SEND);
+      dbOf(h.ledger).exec(FAIL_AFTER_SEND);
       await expect(executeArb(h.deps, await h.best())).rejects.toThrow(/injected fault after the orders were sent/);
       expect(h.store.inFlightTrades()).toMatchObject([{ state: 'submitted' }]);
       expect(h.pendingReservations()).toBe(2); // the money is still held, not lost
@@ -133,7 +134,7 @@ describe('a trade left submitted', () => {
 
   it('a venue that cannot be reached keeps the trade pending with its money held, until a later reconcile reaches it', async () => {
     const h = await arbHarness();
-    h.ledger.db.exec(FAIL_AFTER_SEND);
+    dbOf(h.ledger).exec(FAIL_AFTER_SEND);
     await expect(executeArb(h.deps, await h.best())).rejects.toThrow(/injected fault/);
     const r = await restart(h);
     const unreachable = await recoverArbs({ ...r.deps, venues: new Map([[A, r.a]]) }, { dryRun: false });
@@ -157,7 +158,7 @@ describe('an interrupted hedge order', () => {
     if (result.status !== 'settled') throw new Error('not settled');
     const record = h.store.unhedgedForPosition(result.settlement.unhedged[0]?.positionId ?? -1);
     if (!record) throw new Error('no unhedged leg');
-    h.ledger.db.exec(FAIL_AFTER_SEND);
+    dbOf(h.ledger).exec(FAIL_AFTER_SEND);
     await expect(handleUnhedged(h.deps, record)).rejects.toThrow(/injected fault/);
     expect([h.paperOrders(A), h.paperOrders(B)]).toEqual([1, 2]);
     const r = await restart(h);

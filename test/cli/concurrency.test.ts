@@ -10,6 +10,7 @@ import { loadMigrations } from '../../src/ledger/database.js';
 import { cliAsync, tempDir, writeConfig, type CliResult } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { cliDir, usd } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 const WORKER = fileURLToPath(new URL('../workers/ledger-worker.mjs', import.meta.url));
 
@@ -121,9 +122,9 @@ describe('concurrent writers', () => {
     expect(existsSync(db)).toBe(true);
     withLedger(db, (ledger) => {
       expect(ledger.requireWallet('paper').total).toBe(usd('104'));
-      const starts = ledger.db.prepare("SELECT count(*) AS n FROM wallet_transactions WHERE description LIKE 'Starting balance%'").get();
+      const starts = dbOf(ledger).prepare("SELECT count(*) AS n FROM wallet_transactions WHERE description LIKE 'Starting balance%'").get();
       expect(starts).toEqual({ n: 1 });
-      expect(ledger.db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: loadMigrations().length });
+      expect(dbOf(ledger).prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: loadMigrations().length });
       assertInvariants(ledger);
     });
   });
@@ -152,7 +153,7 @@ describe('crash safety', () => {
       acked.push(...worker.lines.filter((l) => l.startsWith('ack ')).map((l) => l.slice(4)));
       withLedger(db, (ledger) => {
         const keys = new Set(
-          (ledger.db.prepare('SELECT idempotency_key AS k FROM wallet_transactions WHERE idempotency_key IS NOT NULL').all() as { k: string }[]).map(
+          (dbOf(ledger).prepare('SELECT idempotency_key AS k FROM wallet_transactions WHERE idempotency_key IS NOT NULL').all() as { k: string }[]).map(
             (row) => row.k,
           ),
         );

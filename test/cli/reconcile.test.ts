@@ -5,6 +5,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { cli, cliJson, dump } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { closeAt, cliDir, openPosition, rawSql } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 /** paper $100; #1 closed at 110; #2 open $25 (+ $0.065 fee set aside); reservation $5 pending → total 102.322250, locked 30.065, available 72.257250. */
 function books(): { dir: string; db: string } {
@@ -21,7 +22,7 @@ const DRIFT = "UPDATE wallets SET total = total + 1000000, available = available
 function audit(db: string): { kind: string; venue: string; detail: string }[] {
   const ledger = Ledger.open(db, { readonly: true });
   try {
-    return ledger.db.prepare('SELECT kind, venue, detail FROM audit_log ORDER BY id').all() as { kind: string; venue: string; detail: string }[];
+    return dbOf(ledger).prepare('SELECT kind, venue, detail FROM audit_log ORDER BY id').all() as { kind: string; venue: string; detail: string }[];
   } finally {
     ledger.close();
   }

@@ -16,6 +16,7 @@ import {
   type FeedLine,
 } from './e2e-fixtures.js';
 import { exitOf, spawnCli } from './process-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 /** Feed lines per write and the pause between writes: keeps the engine reading and writing the whole time. */
 const LINES_PER_WRITE = 2;
@@ -77,7 +78,7 @@ describe('scenario 4: concurrent position operations', () => {
     expect(byId.get(openedId)).toMatchObject({ status: 'closed', close_reason: 'TP3 (+10%) reached', exit_price: m('111') });
     expect(byId.get(eth ?? 0)).toMatchObject({ status: 'closed', close_reason: 'Stop loss (-5%) hit', exit_price: m('94') });
     const closes = readLedger(dir, (ledger) =>
-      ledger.db.prepare("SELECT position_id AS id, count(*) AS n FROM wallet_transactions WHERE type = 'position_close' GROUP BY position_id ORDER BY position_id").all(),
+      dbOf(ledger).prepare("SELECT position_id AS id, count(*) AS n FROM wallet_transactions WHERE type = 'position_close' GROUP BY position_id ORDER BY position_id").all(),
     );
     expect(closes).toEqual([monitored, eth, openedId].sort((a, b) => (a ?? 0) - (b ?? 0)).map((id) => ({ id, n: 1 })));
     expectHealthy(dir);

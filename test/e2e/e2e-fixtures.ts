@@ -11,6 +11,7 @@ import { openPosition } from '../../src/engine/trading.js';
 import { Ledger, type PositionRow, type Wallet } from '../../src/ledger/ledger.js';
 import { cli, tempDir, writeConfig, type CliResult } from '../helpers.js';
 import { invariantViolations } from '../invariants.js';
+import { dbOf } from '../helpers.js';
 
 /** The seed's figures: a $100 paper wallet, TP 3/6/10%, SL 5%, fee 0.26%, spread 0.1%, slippage 0.05%. */
 export function seedConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -151,8 +152,8 @@ export function wallet(dir: string, venue = 'paper'): Wallet {
 export function transactionCount(dir: string, type?: string): number {
   return readLedger(dir, (ledger) => {
     const row = type
-      ? ledger.db.prepare('SELECT count(*) AS n FROM wallet_transactions WHERE type = ?').get(type)
-      : ledger.db.prepare('SELECT count(*) AS n FROM wallet_transactions').get();
+      ? dbOf(ledger).prepare('SELECT count(*) AS n FROM wallet_transactions WHERE type = ?').get(type)
+      : dbOf(ledger).prepare('SELECT count(*) AS n FROM wallet_transactions').get();
     return (row as { n: number }).n;
   });
 }

@@ -20,6 +20,7 @@ import {
   transactionCount,
   wallet,
 } from './e2e-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 describe('prediction-market resolution', () => {
   const config = seedConfig({
@@ -99,7 +100,7 @@ describe('scenario 3: restart with open positions', () => {
     expect(wallet(dir)).toEqual({ venue: 'paper', total: m('100'), available: m('24.805'), locked: m('75.195'), deficit: 0 });
     // The repair is an audit record, not a money movement.
     expect(transactionCount(dir)).toBe(before);
-    expect(readLedger(dir, (ledger) => ledger.db.prepare("SELECT kind, venue FROM audit_log").all())).toEqual([{ kind: 'wallet_rebuilt', venue: 'paper' }]);
+    expect(readLedger(dir, (ledger) => dbOf(ledger).prepare("SELECT kind, venue FROM audit_log").all())).toEqual([{ kind: 'wallet_rebuilt', venue: 'paper' }]);
     expectHealthy(dir);
   });
 });

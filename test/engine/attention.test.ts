@@ -6,13 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { OperationalError } from '../../src/domain/errors.js';
 import { assertInvariants } from '../invariants.js';
 import { kinds, quote, startEngine } from './engine-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 describe('a close that fails', () => {
   it('marks the position, emits one attention event, skips it for the rest of the run, and manages the others', async () => {
     const h = await startEngine();
     const stuck = h.open({ side: 'long', price: '100', market: 'SOL-USD' });
     const other = h.open({ side: 'long', price: '100', market: 'ETH-USD' });
-    h.ledger.db.exec(`CREATE TRIGGER refuse BEFORE UPDATE OF status ON positions WHEN OLD.id = ${stuck} BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    dbOf(h.ledger).exec(`CREATE TRIGGER refuse BEFORE UPDATE OF status ON positions WHEN OLD.id = ${stuck} BEGIN SELECT RAISE(ABORT, 'refused'); END`);
     await h.feed([quote(0, '94', 'SOL-USD'), quote(1, '93', 'SOL-USD'), quote(2, '94', 'ETH-USD')]);
     expect(kinds(h.events).filter((kind) => kind === 'attention')).toHaveLength(1);
     expect(h.position(stuck)).toMatchObject({ status: 'open', attention: 'the ladder could not close it: refused' });
@@ -25,9 +26,9 @@ describe('a close that fails', () => {
   it('a fresh run tries the marked position again, and a close that succeeds clears the mark', async () => {
     const first = await startEngine();
     const id = first.open({ side: 'long', price: '100' });
-    first.ledger.db.exec(`CREATE TRIGGER refuse BEFORE UPDATE OF status ON positions WHEN OLD.id = ${id} BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    dbOf(first.ledger).exec(`CREATE TRIGGER refuse BEFORE UPDATE OF status ON positions WHEN OLD.id = ${id} BEGIN SELECT RAISE(ABORT, 'refused'); END`);
     await first.feed([quote(0, '94')]);
-    first.ledger.db.exec('DROP TRIGGER refuse');
+    dbOf(first.ledger).exec('DROP TRIGGER refuse');
     first.shutdown();
 
     const second = await startEngine({ path: first.path });
@@ -41,7 +42,7 @@ describe('an operating error', () => {
   it('is not one position\'s problem: the database locked past the timeout stops the engine, and nothing is marked', async () => {
     const h = await startEngine();
     const id = h.open({ side: 'long', price: '100' });
-    h.ledger.db.pragma('busy_timeout = 50');
+    dbOf(h.ledger).pragma('busy_timeout = 50');
     const holder = new Database(h.path);
     holder.exec('BEGIN IMMEDIATE');
     try {

@@ -7,6 +7,7 @@ import { PriceGuard, REANCHOR_AFTER_CONSISTENT_QUOTES } from '../../src/engine/p
 import type { RawQuote } from '../../src/feeds/events.js';
 import { assertInvariants } from '../invariants.js';
 import { at, kinds, quote, startEngine } from './engine-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 const p = (text: string): number => parsePrice(text);
 
@@ -175,7 +176,7 @@ describe('engine: prediction-market resolution', () => {
     expect(h.position(yes)).toMatchObject({ status: 'closed', exit_price: p('1'), gross_pnl: p('15'), net_pnl: p('14.974'), close_reason: 'Resolved YES' });
     expect(h.position(no)).toMatchObject({ status: 'closed', exit_price: 0, gross_pnl: -p('10'), net_pnl: -p('10.026'), close_reason: 'Resolved NO' });
     expect(h.ledger.requireWallet('pm')).toEqual({ venue: 'pm', total: p('1004.948'), available: p('1004.948'), locked: 0, deficit: 0 });
-    expect(h.ledger.db.prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'settlement'").get()).toEqual({ n: 2 });
+    expect(dbOf(h.ledger).prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'settlement'").get()).toEqual({ n: 2 });
     expect(h.engine.stats.resolutions).toBe(2);
     assertInvariants(h.ledger);
     h.shutdown();

@@ -5,6 +5,7 @@ import { formatMicros, parsePrice } from '../../src/domain/money.js';
 import type { Side } from '../../src/domain/position.js';
 import { assertInvariants } from '../invariants.js';
 import { kinds, quote, startEngine } from './engine-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 const p = (text: string): number => parsePrice(text);
 
@@ -66,7 +67,7 @@ describe('engine: TP/SL ladder on a real ledger', () => {
       expect(closed.close_reserve).toBe(closed.entry_fee);
       expect(after.locked).toBe(before.locked - closed.cost_basis - closed.close_reserve);
       expect(after.available).toBe(before.available + closed.cost_basis + closed.close_reserve + (closed.net_pnl ?? Number.NaN));
-      const closes = h.ledger.db.prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'position_close' AND position_id = ?").get(id);
+      const closes = dbOf(h.ledger).prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'position_close' AND position_id = ?").get(id);
       expect(closes).toEqual({ n: 1 });
       assertInvariants(h.ledger);
       h.shutdown();
@@ -119,7 +120,7 @@ describe('engine: TP/SL ladder on a real ledger', () => {
     await h.feed([quote(0, '100'), quote(1, '94')]);
     expect(ids.map((id) => h.position(id).status)).toEqual(['closed', 'closed', 'open']);
     await h.feed([quote(2, '94')]);
-    expect(h.ledger.db.prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'position_close'").get()).toEqual({ n: 2 });
+    expect(dbOf(h.ledger).prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'position_close'").get()).toEqual({ n: 2 });
     assertInvariants(h.ledger);
     h.shutdown();
   });

@@ -5,6 +5,7 @@ import { parsePrice } from '../../src/domain/money.js';
 import { PRICE_FLUSH_INTERVAL_MS } from '../../src/engine/engine.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { quote, startEngine } from './engine-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 const p = (text: string): number => parsePrice(text);
 
@@ -32,7 +33,7 @@ describe('price flush', () => {
 
     // Only what changed since: a row for an unchanged market is not written again (deleted here, it stays deleted).
     const writer = Ledger.open(h.path, { synchronous: 'NORMAL' });
-    writer.db.prepare("DELETE FROM market_prices WHERE market = 'SOL-USD'").run();
+    dbOf(writer).prepare("DELETE FROM market_prices WHERE market = 'SOL-USD'").run();
     writer.close();
     await h.feed([quote(62, '101', 'ETH-USD')]);
     wallMs += PRICE_FLUSH_INTERVAL_MS;

@@ -10,6 +10,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { tempLedger } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { closeAt, openPosition, rawSql, usd } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 let ledger: Ledger;
 let path: string;
@@ -26,7 +27,7 @@ function activity(tag: string): void {
 }
 
 const failing = (report: HealthReport) => report.checks.filter((c) => !c.ok).map((c) => c.name).sort();
-const lastTx = () => (ledger.db.prepare('SELECT max(id) AS id FROM wallet_transactions').get() as { id: number }).id;
+const lastTx = () => (dbOf(ledger).prepare('SELECT max(id) AS id FROM wallet_transactions').get() as { id: number }).id;
 
 beforeEach(() => {
   ({ ledger, path } = tempLedger());
@@ -158,7 +159,7 @@ describe('log checkpoint', () => {
     expect(report.actions[0]?.detail).toContain('paper: checkpoint total');
     expect(ledger.requireWallet('paper').total).toBe(total);
     expect(readCheckpoint(ledger)).toBeNull();
-    const audit = ledger.db.prepare("SELECT count(*) AS n FROM audit_log WHERE kind = 'checkpoint_dropped'").get() as { n: number };
+    const audit = dbOf(ledger).prepare("SELECT count(*) AS n FROM audit_log WHERE kind = 'checkpoint_dropped'").get() as { n: number };
     expect(audit.n).toBe(1);
     expect(walletCheck(ledger, { deep: true }).healthy).toBe(true);
   });

@@ -15,6 +15,7 @@ import type { Ledger } from '../../src/ledger/ledger.js';
 import { tempLedger } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { usd } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 /** More commits than one automatic checkpoint's worth of pages (1,000): each deposit writes several pages. */
 const COMMITS = 600;
@@ -42,7 +43,7 @@ afterEach(async () => {
   ledger.close();
 });
 
-const autocheckpoint = () => ledger.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+const autocheckpoint = () => dbOf(ledger).pragma('wal_autocheckpoint', { simple: true }) as number;
 const deposits = (from: number) => {
   for (let i = from; i < from + COMMITS; i += 1) ledger.deposit('paper', usd('1'), { idempotencyKey: `d${i}` });
 };

@@ -11,6 +11,7 @@ import { walletCheck } from '../../src/ledger/health.js';
 import { dump, tempLedger } from '../helpers.js';
 import { assertInvariants, invariantViolations } from '../invariants.js';
 import { closeAt, openPosition, rawSql, SEED_COSTS, usd } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 let ledger: Ledger;
 let path: string;
@@ -21,7 +22,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  if (ledger.db.open) {
+  if (dbOf(ledger).open) {
     assertInvariants(ledger);
     ledger.close();
   }
@@ -126,7 +127,7 @@ describe('a loss beyond the money set aside', () => {
     expect(wallet()).toEqual({ venue: 'paper', total: 0, available: 0, locked: 0, deficit: usd('2.82125') });
     ledger.deposit('paper', usd('10'));
     expect(wallet()).toEqual({ venue: 'paper', total: usd('7.17875'), available: usd('7.17875'), locked: 0, deficit: 0 });
-    const repaid = ledger.db.prepare("SELECT amount, deficit_delta FROM wallet_transactions WHERE type = 'deficit' AND amount < 0 ORDER BY id").all();
+    const repaid = dbOf(ledger).prepare("SELECT amount, deficit_delta FROM wallet_transactions WHERE type = 'deficit' AND amount < 0 ORDER BY id").all();
     expect(repaid).toEqual([
       { amount: -usd('5'), deficit_delta: -usd('5') },
       { amount: -usd('2.82125'), deficit_delta: -usd('2.82125') },
@@ -197,7 +198,7 @@ describe('the books with deficits, proven both ways', () => {
   it('the schema refuses a deficit moved by any other type of row', () => {
     bookDeficit();
     expect(() =>
-      ledger.db
+      dbOf(ledger)
         .prepare(
           `INSERT INTO wallet_transactions (venue, type, amount, locked_delta, deficit_delta, balance_before, balance_after, locked_before, locked_after, description, created_at)
            VALUES ('paper', 'deposit', 1, 0, -1, 0, 1, 0, 0, 'x', 'x')`,

@@ -7,6 +7,7 @@ import type { Ledger } from '../../src/ledger/ledger.js';
 import { dump, tempLedger } from '../helpers.js';
 import { assertInvariants, invariantViolations } from '../invariants.js';
 import { closeAt, openPosition, rawSql, usd } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 let ledger: Ledger;
 let path: string;
@@ -37,7 +38,7 @@ function mixedHistory(): { openId: number } {
 }
 
 const lastTx = () =>
-  ledger.db.prepare('SELECT balance_after AS total, locked_after AS locked FROM wallet_transactions WHERE venue = ? ORDER BY id DESC LIMIT 1');
+  dbOf(ledger).prepare('SELECT balance_after AS total, locked_after AS locked FROM wallet_transactions WHERE venue = ? ORDER BY id DESC LIMIT 1');
 
 describe('invariants after operations', () => {
   it('hold after every kind of wallet transaction, on every wallet', () => {
@@ -130,7 +131,7 @@ describe('invariant auditor detects broken books', () => {
   });
 
   it('a position closed twice', () => {
-    const closed = ledger.db.prepare("SELECT id FROM positions WHERE status = 'closed'").get() as { id: number };
+    const closed = dbOf(ledger).prepare("SELECT id FROM positions WHERE status = 'closed'").get() as { id: number };
     const { total, locked } = lastTx().get('paper') as { total: number; locked: number };
     rawSql(
       path,

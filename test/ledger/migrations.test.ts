@@ -9,6 +9,7 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import { cliJson, dump, tempDir } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { cliDir, openPosition, rawSql, usd } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 const versions = (db: Database.Database) => db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
 /** What this code knows: every file in migrations/, numbered 1..n. */
@@ -174,10 +175,10 @@ describe('migration 4: the append-only logs rebuilt without AUTOINCREMENT, idemp
 
     const ledger = Ledger.open(path);
     try {
-      expect(rows(ledger.db, 'wallet_transactions')).toBe(before.transactions);
-      expect(rows(ledger.db, 'arb_leg_events')).toBe(before.events);
-      expect(ledger.db.prepare("SELECT name FROM sqlite_sequence WHERE name IN ('wallet_transactions', 'arb_leg_events')").all()).toEqual([]);
-      const schema = ledger.db
+      expect(rows(dbOf(ledger), 'wallet_transactions')).toBe(before.transactions);
+      expect(rows(dbOf(ledger), 'arb_leg_events')).toBe(before.events);
+      expect(dbOf(ledger).prepare("SELECT name FROM sqlite_sequence WHERE name IN ('wallet_transactions', 'arb_leg_events')").all()).toEqual([]);
+      const schema = dbOf(ledger)
         .prepare("SELECT name FROM sqlite_master WHERE tbl_name IN ('wallet_transactions', 'arb_leg_events') AND type IN ('index', 'trigger') ORDER BY name")
         .all()
         .map((row) => (row as { name: string }).name);
@@ -193,13 +194,13 @@ describe('migration 4: the append-only logs rebuilt without AUTOINCREMENT, idemp
       expect(walletCheck(ledger).healthy).toBe(true);
 
       expect(() => ledger.deposit('paper', usd('1'), { idempotencyKey: 'dep-1' })).toThrow(IdempotencyConflictError);
-      expect(() => ledger.db.prepare("INSERT INTO wallet_transactions (venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after, idempotency_key, description, created_at) VALUES ('paper', 'adjustment', 0, 0, 150000000, 150000000, 10000000, 10000000, 'dep-2', 'x', 't')").run()).toThrow(
+      expect(() => dbOf(ledger).prepare("INSERT INTO wallet_transactions (venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after, idempotency_key, description, created_at) VALUES ('paper', 'adjustment', 0, 0, 150000000, 150000000, 10000000, 10000000, 'dep-2', 'x', 't')").run()).toThrow(
         /UNIQUE constraint failed: wallet_transactions.idempotency_key/,
       );
       ledger.deposit('paper', usd('1'), { idempotencyKey: 'dep-3' });
-      expect((ledger.db.prepare('SELECT max(id) AS id FROM wallet_transactions').get() as { id: number }).id).toBe(4);
-      expect(() => ledger.db.prepare('UPDATE wallet_transactions SET amount = 0 WHERE id = 1').run()).toThrow(/append-only/);
-      expect(() => ledger.db.prepare('DELETE FROM arb_leg_events WHERE id = 1').run()).toThrow(/append-only/);
+      expect((dbOf(ledger).prepare('SELECT max(id) AS id FROM wallet_transactions').get() as { id: number }).id).toBe(4);
+      expect(() => dbOf(ledger).prepare('UPDATE wallet_transactions SET amount = 0 WHERE id = 1').run()).toThrow(/append-only/);
+      expect(() => dbOf(ledger).prepare('DELETE FROM arb_leg_events WHERE id = 1').run()).toThrow(/append-only/);
       assertInvariants(ledger);
     } finally {
       ledger.close();
@@ -237,7 +238,7 @@ describe('migration 5: set-asides, liquidation prices and deficits', () => {
     try {
       expect(ledger.requireWallet('pm')).toEqual({ venue: 'pm', total: usd('25'), available: 0, locked: usd('25'), deficit: 0 });
       expect(ledger.requirePosition(1)).toMatchObject({ close_reserve: 0, liquidation_price: null, attention: null });
-      expect(ledger.db.prepare('SELECT deficit_delta FROM wallet_transactions ORDER BY id').all()).toEqual([{ deficit_delta: 0 }, { deficit_delta: 0 }]);
+      expect(dbOf(ledger).prepare('SELECT deficit_delta FROM wallet_transactions ORDER BY id').all()).toEqual([{ deficit_delta: 0 }, { deficit_delta: 0 }]);
       const routine = walletCheck(ledger);
       expect(routine.log.fromId).toBe(2); // the old checkpoint still stands
       expect(walletCheck(ledger, { deep: true }).checks.filter((check) => !check.ok)).toEqual([]);
@@ -267,13 +268,13 @@ describe('migration 5: unhedged records', () => {
     try {
       ledger.ensureWallet('pm', usd('100'));
       const { position } = openPosition(ledger, { venue: 'pm', market: 'M', price: '0.5', predictionMarket: true });
-      ledger.db.exec(`
+      dbOf(ledger).exec(`
         INSERT INTO arb_trades (pair, direction, contracts, expected_net_edge, state, created_at, updated_at) VALUES ('p', 'yes_a_no_b', 1, 1, 'settled', 't', 't');
         INSERT INTO arb_legs (trade_id, leg, venue, market, outcome, side, quantity, limit_price, client_order_id, state, created_at, updated_at)
           VALUES (1, 'a', 'pm', 'M', 'yes', 'buy', 1, 1, 'c1', 'settled', 't', 't');
       `);
       const insert = (state: string) =>
-        ledger.db
+        dbOf(ledger)
           .prepare(`INSERT INTO unhedged_legs (trade_id, leg_id, position_id, quantity, state, created_at, resolved_at) VALUES (1, 1, ?, 1, ?, 't', ?)`)
           .run(position.id, state, state === 'open' ? null : 't');
       insert('hedged');

@@ -5,6 +5,7 @@ import type { Ledger } from '../../src/ledger/ledger.js';
 import { dump, tempLedger } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { closeAt, openPosition, SEED_COSTS, usd } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 let ledger: Ledger;
 let path: string;
@@ -21,7 +22,7 @@ afterEach(() => {
 
 const wallet = () => ledger.requireWallet('paper');
 const closeTxCount = (id: number) =>
-  (ledger.db.prepare("SELECT count(*) AS n FROM wallet_transactions WHERE position_id = ? AND type = 'position_close'").get(id) as { n: number }).n;
+  (dbOf(ledger).prepare("SELECT count(*) AS n FROM wallet_transactions WHERE position_id = ? AND type = 'position_close'").get(id) as { n: number }).n;
 
 describe('positions', () => {
   it('locks the cost basis and the unpaid entry fee on open: $100 wallet, long $25 at $100 → available 74.935, total 100', () => {
@@ -54,7 +55,7 @@ describe('positions', () => {
       net_pnl: usd('2.32225'),
       close_reason: 'TP3 (+10%) reached',
     });
-    const tx = ledger.db.prepare("SELECT amount, locked_delta FROM wallet_transactions WHERE type = 'position_close'").get();
+    const tx = dbOf(ledger).prepare("SELECT amount, locked_delta FROM wallet_transactions WHERE type = 'position_close'").get();
     expect(tx).toEqual({ amount: usd('2.32225'), locked_delta: -usd('25.065') });
   });
 
@@ -134,7 +135,7 @@ describe('positions', () => {
     expect(result.deficitBooked).toBe(usd('49.77215'));
     expect(wallet()).toEqual({ venue: 'paper', total: 0, available: 0, locked: 0, deficit: usd('49.77215') });
     expect(ledger.requirePosition(position.id)).toMatchObject({ status: 'closed', net_pnl: usd('-149.77215') });
-    const rows = ledger.db.prepare("SELECT type, amount, locked_delta, deficit_delta, position_id FROM wallet_transactions WHERE id > 2 ORDER BY id").all();
+    const rows = dbOf(ledger).prepare("SELECT type, amount, locked_delta, deficit_delta, position_id FROM wallet_transactions WHERE id > 2 ORDER BY id").all();
     expect(rows).toEqual([
       { type: 'position_close', amount: -usd('100'), locked_delta: -usd('99.2574'), deficit_delta: 0, position_id: position.id },
       { type: 'deficit', amount: 0, locked_delta: 0, deficit_delta: usd('49.77215'), position_id: position.id },

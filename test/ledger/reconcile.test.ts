@@ -9,6 +9,7 @@ import { reconcileLedger } from '../../src/ledger/reconcile.js';
 import { dump, tempLedger } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { rawSql, usd } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 let ledger: Ledger;
 let path: string;
@@ -52,7 +53,7 @@ describe('reconcileLedger', () => {
 
 describe('reconcile (the engine\'s start-up and resume, and cron) records the proof of books that reconcile', () => {
   const config = parseConfigObject({}, null);
-  const lastTx = () => (ledger.db.prepare('SELECT max(id) AS id FROM wallet_transactions').get() as { id: number }).id;
+  const lastTx = () => (dbOf(ledger).prepare('SELECT max(id) AS id FROM wallet_transactions').get() as { id: number }).id;
 
   it('records the log checkpoint through the last row, so the next reconcile starts from there', async () => {
     expect(readCheckpoint(ledger)).toBeNull();

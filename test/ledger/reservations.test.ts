@@ -4,6 +4,7 @@ import type { Ledger } from '../../src/ledger/ledger.js';
 import { dump, tempLedger } from '../helpers.js';
 import { assertInvariants } from '../invariants.js';
 import { usd } from '../ledger-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 let ledger: Ledger;
 let path: string;
@@ -21,7 +22,7 @@ afterEach(() => {
 const reserve = (amount: string, key = 'order-1', purpose = 'buy leg') =>
   ledger.reserve({ venue: 'paper', amount: usd(amount), idempotencyKey: key, purpose });
 const wallet = () => ledger.requireWallet('paper');
-const txCount = () => (ledger.db.prepare('SELECT count(*) AS n FROM wallet_transactions').get() as { n: number }).n;
+const txCount = () => (dbOf(ledger).prepare('SELECT count(*) AS n FROM wallet_transactions').get() as { n: number }).n;
 
 describe('reservations', () => {
   it('moves the amount from available to locked at once, total unchanged', () => {
@@ -45,7 +46,7 @@ describe('reservations', () => {
     ledger.commitReservation(reservation.id, { amount: usd('30.5') });
     expect(ledger.requireReservation(reservation.id)).toMatchObject({ state: 'committed', committedAmount: usd('30.5') });
     expect(wallet()).toEqual({ venue: 'paper', total: usd('69.5'), available: usd('69.5'), locked: 0, deficit: 0 });
-    const rows = ledger.db
+    const rows = dbOf(ledger)
       .prepare('SELECT type, amount, locked_delta FROM wallet_transactions WHERE reservation_id = ? ORDER BY id')
       .all(reservation.id);
     expect(rows).toEqual([
@@ -183,7 +184,7 @@ describe('reserveWithin', () => {
     expect(reserved.map((r) => ledger.requireReservation(r.id))).toEqual(reserved);
     expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('60'), locked: usd('40'), deficit: 0 });
     expect(ledger.requireWallet('other')).toEqual({ venue: 'other', total: usd('50'), available: usd('20'), locked: usd('30'), deficit: 0 });
-    const rows = ledger.db.prepare("SELECT venue, amount, locked_delta, reservation_id FROM wallet_transactions WHERE type = 'reserve' ORDER BY id").all();
+    const rows = dbOf(ledger).prepare("SELECT venue, amount, locked_delta, reservation_id FROM wallet_transactions WHERE type = 'reserve' ORDER BY id").all();
     expect(rows).toEqual([
       { venue: 'paper', amount: 0, locked_delta: usd('40'), reservation_id: reserved[0]?.id },
       { venue: 'other', amount: 0, locked_delta: usd('30'), reservation_id: reserved[1]?.id },
@@ -193,7 +194,7 @@ describe('reserveWithin', () => {
   it('checks each against what the earlier ones left on the same wallet: a chain of balances, one per reservation', () => {
     reserveWithin([input('40', 'a'), input('35', 'b')]);
     expect(wallet()).toEqual({ venue: 'paper', total: usd('100'), available: usd('25'), locked: usd('75'), deficit: 0 });
-    const chain = ledger.db.prepare("SELECT locked_before, locked_after FROM wallet_transactions WHERE type = 'reserve' ORDER BY id").all();
+    const chain = dbOf(ledger).prepare("SELECT locked_before, locked_after FROM wallet_transactions WHERE type = 'reserve' ORDER BY id").all();
     expect(chain).toEqual([
       { locked_before: 0, locked_after: usd('40') },
       { locked_before: usd('40'), locked_after: usd('75') },

@@ -27,6 +27,7 @@ import { MICRO, scaledToDecimal } from '../venues/imitation.js';
 import { KalshiImitation, kalshiFee, type KalshiBookSpec, type KalshiMarketSpec } from '../venues/kalshi-server.js';
 import { PolymarketImitation, takerFee as polymarketFee, type PolymarketBookSpec } from '../venues/polymarket-server.js';
 import { SxImitation, type SxMarketSpec } from '../venues/sx-server.js';
+import { dbOf } from '../helpers.js';
 
 const TICKER = 'KXFED-26DEC-T4.00';
 const KALSHI_TITLE = 'Will the upper bound of the federal funds rate be above 4.00% after the December meeting?';
@@ -340,7 +341,7 @@ async function expectReconciled(f: Fixture, venues: Record<string, bigint>): Pro
 function legEvents(db: string, clientOrderId: string): string[] {
   return withLedger(db, (ledger) =>
     (
-      ledger.db
+      dbOf(ledger)
         .prepare('SELECT e.to_state FROM arb_leg_events e JOIN arb_legs l ON l.id = e.leg_id WHERE l.client_order_id = ? ORDER BY e.id')
         .all(clientOrderId) as { to_state: string }[]
     ).map((row) => row.to_state),
@@ -492,7 +493,7 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
     expect(executed.code).toBe(2);
     expect(f.kalshi.orders.size + f.poly.orders.size).toBe(0);
     expect(f.kalshi.server.count('POST', KALSHI_ORDERS) + f.poly.server.count('POST', '/order')).toBe(0);
-    withLedger(f.db, (ledger) => expect(ledger.db.prepare('SELECT count(*) AS n FROM arb_trades').get()).toEqual({ n: 0 }));
+    withLedger(f.db, (ledger) => expect(dbOf(ledger).prepare('SELECT count(*) AS n FROM arb_trades').get()).toEqual({ n: 0 }));
     await expectHealthy(f);
   });
 
@@ -558,7 +559,7 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
       expect.objectContaining({ id: json.unhedged[0]!.positionId, venue: 'kalshi', market: TICKER, kind: 'arb_unhedged', status: 'open', quantity: '100.000000', costBasis: '42.000000' }),
     ]);
     withLedger(f.db, (ledger) => {
-      const records = ledger.db.prepare('SELECT state, quantity FROM unhedged_legs').all();
+      const records = dbOf(ledger).prepare('SELECT state, quantity FROM unhedged_legs').all();
       expect(records).toEqual([{ state: 'open', quantity: 100_000_000 }]);
     });
     await expectHealthy(f);
@@ -650,7 +651,7 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
     expect(f.poly.server.count('POST', '/order')).toBe(1);
     // Kalshi's answer was kept when the trade went pending: only the Polymarket leg is open.
     withLedger(f.db, (ledger) => {
-      const legs = ledger.db.prepare('SELECT leg, state, filled_quantity FROM arb_legs ORDER BY leg').all();
+      const legs = dbOf(ledger).prepare('SELECT leg, state, filled_quantity FROM arb_legs ORDER BY leg').all();
       expect(legs).toEqual([
         { leg: 'a', state: 'filled', filled_quantity: 100_000_000 },
         { leg: 'b', state: 'unknown', filled_quantity: 0 },
@@ -752,7 +753,7 @@ describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations ove
     expect(executed.stderr.trim().split('\n')).toEqual([expect.stringContaining(`sx: missing credentials: "privateKey" in ${join(f.dir, 'sx.json')}`)]);
     expect(sx.server.count('POST', '/orders/fill/v2')).toBe(0);
     expect(f.kalshi.orders.size).toBe(0);
-    expect(withLedger(f.db, (ledger) => ledger.db.prepare('SELECT COUNT(*) AS n FROM arb_trades').get() as { n: number }).n).toBe(0);
+    expect(withLedger(f.db, (ledger) => dbOf(ledger).prepare('SELECT COUNT(*) AS n FROM arb_trades').get() as { n: number }).n).toBe(0);
     // Control: with the key, the same pair executes.
     const keyed = await fixture(onTestFinished, { withSx: true });
     expect((await keyed.cli(['arb', '--execute', 'sx-cpi'])).code).toBe(0);

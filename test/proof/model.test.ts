@@ -23,6 +23,7 @@ import { walletCheck } from '../../src/ledger/health.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { invariantViolations } from '../invariants.js';
 import { SOAK } from './proof-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 const SEED = Number(process.env.ARBBOT_MODEL_SEED ?? 424_242);
 const NUM_RUNS = Number(process.env.ARBBOT_MODEL_RUNS ?? (SOAK ? 3_000 : 200));
@@ -144,7 +145,7 @@ function compare(m: Model, r: Real): void {
   }
   const positions = r.ledger.listPositions('all').map((p) => ({ id: p.id, status: p.status, quantity: p.quantity, cost: p.cost_basis }));
   expect(positions).toEqual(m.positions.map((p) => ({ id: p.id, status: p.open ? 'open' : 'closed', quantity: p.quantity, cost: p.size })));
-  const count = (table: string) => (r.ledger.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const count = (table: string) => (dbOf(r.ledger).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   expect({ reservations: count('reservations'), transactions: count('wallet_transactions') }).toEqual({
     reservations: m.reservations.size,
     transactions: m.transactions,
@@ -214,7 +215,7 @@ function sabotagedWithdraw(r: Real, venue: string, amount: number): void {
   if (!Number.isSafeInteger(amount) || amount <= 0) throw new InputError('withdrawal amount must be a positive amount');
   if (!wallet) throw new InputError(`no wallet for venue "${venue}"`);
   if (wallet.available < amount) throw new InsufficientBalanceError(venue, amount, wallet.available, 'insufficient');
-  r.ledger.db.prepare('UPDATE wallets SET total = total - ?, available = available - ? WHERE venue = ?').run(amount, amount, venue);
+  dbOf(r.ledger).prepare('UPDATE wallets SET total = total - ?, available = available - ? WHERE venue = ?').run(amount, amount, venue);
 }
 
 /** Same key, same fields: nothing happens. Same key, anything different: IdempotencyConflictError. */

@@ -19,6 +19,7 @@ import type { PlaceOrderRequest, Venue } from '../../src/venues/venue.js';
 import { tempDir } from '../helpers.js';
 import { invariantViolations } from '../invariants.js';
 import { arbViolations } from './proof-fixtures.js';
+import { dbOf } from '../helpers.js';
 
 const A = 'kalshi';
 const B = 'poly';
@@ -81,7 +82,7 @@ async function harness(options: { faults?: Record<string, PaperFaultPlan>; arbit
     quoteB: (second) => engine.handle({ type: 'quote', venue: B, market: 'fed', bid: '0.45', ask: '0.47', timestampMs: T0 + second * 1000 }),
     // The trades that sent orders: not the pair's armed trade, nor one released unused.
     trades: () =>
-      ledger.db
+      dbOf(ledger)
         .prepare(`SELECT id, state, outcome FROM arb_trades WHERE state <> 'reserved' AND coalesce(note, '') NOT LIKE '${RELEASED_UNUSED}%' ORDER BY id`)
         .all() as { id: number; state: string; outcome: string | null }[],
   };
@@ -140,7 +141,7 @@ describe('venue faults through the engine: the books and the venues agree afterw
     await h.quoteA(0);
     expect(h.trades()[0]).toMatchObject({ state: 'settled', outcome: 'partial' });
     // The excess on leg B became an unhedged record, then the hedge policy bought the missing contracts on A.
-    expect(h.ledger.db.prepare('SELECT state FROM unhedged_legs').all()).toEqual([{ state: 'hedged' }]);
+    expect(dbOf(h.ledger).prepare('SELECT state FROM unhedged_legs').all()).toEqual([{ state: 'hedged' }]);
     await expectSound(h);
   });
 
