@@ -1,4 +1,4 @@
-// An independent auditor of ledger.md's invariants. It reads every row and recomputes each figure in TypeScript
+// An independent auditor of the invariants of docs/ledger.md. It reads every row and recomputes each figure in TypeScript
 // with BigInt sums — deliberately not reusing src/ledger/health.ts — so a bug in the health check cannot hide a bug
 // in the ledger. Any suite that touches money can call `assertInvariants(ledger)` after each step.
 import type Database from 'better-sqlite3';

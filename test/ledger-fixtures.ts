@@ -1,4 +1,4 @@
-// Fixtures for ledger and CLI suites: the seed's cost model and ladder, opening positions the way the engine does
+// Fixtures for ledger and CLI suites: the reference cost model and ladder (docs/ledger.md), opening positions the way the engine does
 // (levels from the ladder, entry fee from the cost model), a ready CLI directory, and raw writes that break the books.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,7 +10,7 @@ import { closeSetAside } from '../src/domain/set-aside.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { tempDir, writeConfig } from './helpers.js';
 
-/** Fee 0.26%, spread 0.1%, slippage 0.05% (the seed's figures and the built-in defaults). */
+/** Fee 0.26%, spread 0.1%, slippage 0.05% (the reference figures and the built-in defaults). */
 export const SEED_COSTS: CostModel = { feePpm: 2600 as Ppm, spreadPpm: 1000 as Ppm, slippagePpm: 500 as Ppm };
 /** TP 3/6/10%, SL 5%. */
 export const SEED_LADDER: LadderConfig = { tp1Ppm: 30_000 as Ppm, tp2Ppm: 60_000 as Ppm, tp3Ppm: 100_000 as Ppm, slPpm: 50_000 as Ppm };
@@ -37,7 +37,7 @@ export interface OpenArgs {
   readonly setAside?: boolean;
 }
 
-/** Opens a position on the ledger with the seed ladder and cost model: long $25 at $100 on paper unless told. */
+/** Opens a position on the ledger with the reference ladder and cost model: long $25 at $100 on paper unless told. */
 export function openPosition(ledger: Ledger, args: OpenArgs = {}) {
   const side = args.side ?? 'long';
   const costBasis = usd(args.size ?? '25');

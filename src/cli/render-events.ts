@@ -1,4 +1,4 @@
-// Engine events as the seeds' log lines ("✓ Position opened successfully: ID 401", "Wallet updated: …").
+// Engine events as log lines a person reads ("✓ Position opened successfully: ID 401", "Wallet updated: …").
 import { formatMicros, formatMicrosTrim, formatPpmPct, formatUsd } from '../domain/money.js';
 import type { ArbResult } from '../engine/arb/executor.js';
 import type { Opportunity } from '../engine/arb/scanner.js';

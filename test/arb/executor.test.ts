@@ -1,4 +1,4 @@
-// The seed's eight edge cases of execute_arbitrage_trade, plus partial fills, timeouts, duplicate reports and the
+// The edge cases a two-leg executor must survive (docs/arbitrage.md), plus partial fills, timeouts, duplicate reports and the
 // funding rule, each against real paper venues with scripted outcomes and a real ledger file. Every test ends with
 // the books audited (arb-fixtures' afterEach).
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -382,7 +382,7 @@ describe('funding: the reservation is what pays for the order', () => {
     const order = request(100, '0.42');
     const needed = worstCaseCost(h.a, order, order.limitPrice);
     expect(needed).toBe(usd('42.84'));
-    // The seed's double check: the balance is already reserved, so available is 0 — and the order must still go.
+    // The double balance check a naive executor makes: the balance is already reserved, so available is 0 — and the order must still go.
     const { reservation } = h.ledger.reserve({ venue: A, amount: usd('1000'), idempotencyKey: 'fund-all', purpose: 'test' });
     expect(h.wallet(A).available).toBe(0);
     expect(() => checkFunding(h.ledger, h.a, order, { kind: 'reservation', reservation })).not.toThrow();

@@ -1,5 +1,5 @@
 // The scanner is pure: these tests hand it books and fee formulas written here from the venues' documentation
-// (venues.md), not the adapters' own, so a wrong fee in an adapter cannot make these figures agree with it.
+// (docs/venues.md), not the adapters' own, so a wrong fee in an adapter cannot make these figures agree with it.
 import { describe, expect, it } from 'vitest';
 import type { Micros, PriceMicros, QtyMicros } from '../../src/domain/money.js';
 import { bestInDirection, evaluate, scanPair, walkAsks, withLegCostCap, type LegBook } from '../../src/engine/arb/scanner.js';
@@ -44,7 +44,7 @@ function book(venue: string, outcome: Outcome, asks: BookLevel[], extra: Partial
 
 const NO_CAP = usd('100000');
 
-describe('fee formulas (the test’s own, checked against venues.md)', () => {
+describe('fee formulas (the test’s own, checked against docs/venues.md)', () => {
   it('charges Kalshi $1.71 and Polymarket $0.7425 on the worked example', () => {
     expect(kalshiFee(contracts(100), price('0.42'))).toBe(usd('1.71'));
     expect(polymarketFee(contracts(100), price('0.55'))).toBe(usd('0.7425'));

@@ -1,4 +1,4 @@
-// ledger.md's "Bad inputs worth trying", through the real CLI: each gets one clear line on stderr naming what was
+// The bad inputs of docs/ledger.md, through the real CLI: each gets one clear line on stderr naming what was
 // wrong, the documented exit code (2 bad input, 3 operational), no stack trace, and the ledger exactly as it was.
 import { accessSync, chmodSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

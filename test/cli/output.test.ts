@@ -1,4 +1,4 @@
-// What the CLI prints: --json money as exact six-decimal strings (never floats), the seed's human lines for a close,
+// What the CLI prints: --json money as exact six-decimal strings (never floats), the reference close's human lines,
 // HEALTHY from wallet-check, and no ANSI colour codes when stdout is not a terminal — even when the environment
 // asks chalk for colour.
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ function cliColourEnv(dir: string, args: readonly string[]): CliResult {
 const seed = () => cliDir('100', (ledger) => void openPosition(ledger));
 
 describe('human output', () => {
-  it('prints the seed close lines exactly, without colour codes on a pipe', () => {
+  it('prints the reference close lines exactly, without colour codes on a pipe', () => {
     const { dir } = seed();
     const result = cliColourEnv(dir, ['close', '1', '--price', '110', '--reason', 'TP3 (+10%) reached']);
     expect(result.code, result.stderr).toBe(0);
@@ -54,7 +54,7 @@ describe('human output', () => {
 });
 
 describe('--json output', () => {
-  it('gives every money field as an exact decimal string: the seed close, balances and history', () => {
+  it('gives every money field as an exact decimal string: the reference close, balances and history', () => {
     const { dir } = seed();
     const closed = cliJson<{ status: string; position: Record<string, unknown> }>(dir, ['close', '1', '--price', '110']);
     expect(closed.code).toBe(0);

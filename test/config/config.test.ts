@@ -23,7 +23,7 @@ function refusal(json: unknown): string {
 }
 
 describe('config defaults', () => {
-  it('with no file, gives the seed figures: paper $1000, TP 3/6/10, SL 5, fee 0.26%, spread 0.1%, slippage 0.05%', () => {
+  it('with no file, gives the reference figures: paper $1000, TP 3/6/10, SL 5, fee 0.26%, spread 0.1%, slippage 0.05%', () => {
     const config = parseConfigObject({}, null);
     expect(config.tpsl).toEqual(SEED_LADDER);
     expect(config.costs).toEqual(SEED_COSTS);

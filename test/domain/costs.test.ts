@@ -9,7 +9,7 @@ const position = (side: 'long' | 'short', size: string, price: string) => {
 };
 
 describe('close figures', () => {
-  it('books the seed figure exactly: long $25 at $100 closed at $110 nets $2.32225', () => {
+  it('books the reference figure exactly: long $25 at $100 closed at $110 nets $2.32225', () => {
     expect(closeFigures(SEED_COSTS, position('long', '25', '100'), parsePrice('110'))).toEqual<CloseFigures>({
       exitValue: usd('27.5'),
       grossPnl: usd('2.5'),

@@ -50,7 +50,7 @@ describe('money', () => {
   });
 });
 
-describe('money parsing: bad inputs from ledger.md', () => {
+describe('money parsing: bad inputs from docs/ledger.md', () => {
   it('rejects 2^53 and 2^63 dollars as too large, and accepts the largest safe micro amount', () => {
     expect(() => parseMicros(String(2 ** 53))).toThrow(/too large/);
     expect(() => parseMicros('9223372036854775808')).toThrow(/too large/);

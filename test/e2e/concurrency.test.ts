@@ -1,4 +1,4 @@
-// The seed's scenario 4: the engine monitoring positions in one process while other processes close and open
+// Scenario 4 of docs/ledger.md: the engine monitoring positions in one process while other processes close and open
 // positions on the same SQLite file. Exactly one close wins, nobody sees SQLITE_BUSY, and the books balance.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';

@@ -13,7 +13,7 @@ import { cli, tempDir, writeConfig, type CliResult } from '../helpers.js';
 import { invariantViolations } from '../invariants.js';
 import { dbOf } from '../helpers.js';
 
-/** The seed's figures: a $100 paper wallet, TP 3/6/10%, SL 5%, fee 0.26%, spread 0.1%, slippage 0.05%. */
+/** The reference figures (docs/ledger.md): a $100 paper wallet, TP 3/6/10%, SL 5%, fee 0.26%, spread 0.1%, slippage 0.05%. */
 export function seedConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     synchronous: 'NORMAL',

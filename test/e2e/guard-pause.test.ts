@@ -1,6 +1,6 @@
 // Bad data through a real `arbbot run --feed`: every price-guard rejection (counted by reason in the --json summary,
 // never reaching the ladder), the guard's memory across restarts, bad feed lines (reported by line number, never
-// fatal), the seed's scenario 2 (disconnect, bad prices, reconnect) and a staleness pause.
+// fatal), scenario 2 of docs/ledger.md (disconnect, bad prices, reconnect) and a staleness pause.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';

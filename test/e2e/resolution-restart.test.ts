@@ -1,4 +1,4 @@
-// Prediction-market resolution through a feed, and the seed's scenario 3: a restart with open positions restores the
+// Prediction-market resolution through a feed, and scenario 3 of docs/ledger.md: a restart with open positions restores the
 // wallet from the database (start-up reconcile) without writing a single duplicate transaction.
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
@@ -89,7 +89,7 @@ describe('scenario 3: restart with open positions', () => {
       openCli(dir, ['paper', market, '--side', 'long', '--size', '25', '--price', '100']);
     }
     const before = transactionCount(dir);
-    // The seed's failure: the in-memory "used balance" lost, the wallet row showing nothing locked.
+    // The failure a ledger without a log cannot recover from: the in-memory "used balance" lost, the wallet row showing nothing locked.
     rawSql(dbPath(dir), "UPDATE wallets SET available = 100000000, locked = 0 WHERE venue = 'paper'");
     const broken = cli(dir, ['wallet-check']);
     expect(broken.code).toBe(1);

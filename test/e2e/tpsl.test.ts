@@ -1,4 +1,4 @@
-// The TP/SL ladder through the real CLI: the seed's scenario 1 to the micro-dollar, every rule for longs and shorts
+// The TP/SL ladder through the real CLI: scenario 1 of docs/ledger.md to the micro-dollar, every rule for longs and shorts
 // in one replay, and a restart in the middle of the ladder.
 import { describe, expect, it } from 'vitest';
 import type { Side } from '../../src/domain/position.js';
@@ -22,7 +22,7 @@ import {
 } from './e2e-fixtures.js';
 
 describe('scenario 1: TP1 → TP2 → TP3 progression', () => {
-  it('closes at TP3 with the seed figures: gross 2.50, costs 0.17775, net 2.32225, available 102.32225', () => {
+  it('closes at TP3 with the reference figures: gross 2.50, costs 0.17775, net 2.32225, available 102.32225', () => {
     const dir = configuredDir();
     const opened = cli(dir, ['open', 'paper', 'SOL-USD', '--side', 'long', '--size', '25', '--price', '100']);
     expect(opened.code, opened.stderr).toBe(0);

@@ -10,7 +10,7 @@ import { parseFeedLine } from '../../src/feeds/jsonl.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { tempLedger } from '../helpers.js';
 
-/** The seed's figures: $100 wallet, TP 3/6/10%, SL 5%, fee 0.26%, spread 0.1%, slippage 0.05%. */
+/** The reference figures (docs/ledger.md): $100 wallet, TP 3/6/10%, SL 5%, fee 0.26%, spread 0.1%, slippage 0.05%. */
 export function seedConfigJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     synchronous: 'NORMAL',

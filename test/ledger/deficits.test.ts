@@ -30,7 +30,7 @@ afterEach(() => {
 
 const wallet = () => ledger.requireWallet('paper');
 
-/** What the wallet's total moves by when `position` closes at `price` under the seed costs. */
+/** What the wallet's total moves by when `position` closes at `price` under the reference costs. */
 function walletChangeAt(position: { side: 'long' | 'short'; quantity: number; cost_basis: number; entry_fee: number }, price: number): number {
   const figures = closeFigures(
     SEED_COSTS,

@@ -73,7 +73,7 @@ function expectWallet(m: Model, r: Real): void {
   });
 }
 
-/** The seed's 0.26% fee on the cost basis, rounded up, computed apart from the code under test. */
+/** The reference 0.26% fee on the cost basis, rounded up, computed apart from the code under test. */
 const feeOn = (size: number): number => Math.floor((size * 2_600 + 999_999) / 1_000_000);
 
 function expectRefused(run: () => unknown): void {

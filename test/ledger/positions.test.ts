@@ -35,7 +35,7 @@ describe('positions', () => {
     expect(walletAfter).toEqual({ venue: 'paper', total: usd('100'), available: usd('74.935'), locked: usd('25.065'), deficit: 0 });
   });
 
-  it('books the seed close exactly: at $110 available and total become 102.32225', () => {
+  it('books the reference close exactly: at $110 available and total become 102.32225', () => {
     const { position } = openPosition(ledger);
     const result = closeAt(ledger, position.id, '110', 'TP3 (+10%) reached');
     expect(result.status).toBe('closed');

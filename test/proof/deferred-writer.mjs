@@ -1,4 +1,4 @@
-// CONTROL for the two-process test: what the ledger must never do. It writes the way ledger.md warns against — a
+// CONTROL for the two-process test: what the ledger must never do. It writes the way docs/ledger.md warns against — a
 // DEFERRED transaction that reads the wallet, then updates it — with a short busy timeout, so a commit by another
 // process between its read and its write makes it fail with SQLITE_BUSY. Each failure is reported on stderr the way
 // the CLI reports an error, so the two-process test's busy detector must flag it.

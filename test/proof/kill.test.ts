@@ -1,4 +1,4 @@
-// The kill test (pglite's pattern, ledger.md "How trusted ledgers test"): the real engine runs in a child process —
+// The kill test (docs/ledger.md, "How the ledger is tested"): the real engine runs in a child process —
 // the zero-config paper demo (synthetic feed, demo positions, arbitrage on fed-dec with failure injection) or a
 // replay of a generated feed over positions opened beforehand — and is SIGKILLed at a seeded random moment (every
 // fourth round: the moment the file shows an arbitrage in flight), again and again on ONE database so state

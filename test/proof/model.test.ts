@@ -1,4 +1,4 @@
-// Model-based test (pgledger's approach, ledger.md "How trusted ledgers test"): fast-check's fc.commands runs random
+// Model-based test (docs/ledger.md, "How the ledger is tested"): fast-check's fc.commands runs random
 // sequences of ledger operations against the REAL Ledger on a temporary SQLite file (synchronous NORMAL) and against a
 // tiny independent model — plain numbers per wallet, a map of reservations, a list of positions — side by side.
 // After EVERY command the model's balances, reservations and positions must equal the ledger's, and the independent

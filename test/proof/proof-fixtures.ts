@@ -1,5 +1,5 @@
 // Shared by the reliability suites in test/proof: the real CLI as a child process with bounded waits, read access to
-// the files a killed or running process left behind, and auditors that go beyond test/invariants.ts (ledger.md's
+// the files a killed or running process left behind, and auditors that go beyond test/invariants.ts (docs/ledger.md's
 // invariants 1–8): invariant 9 (no pending reservation without an in-flight order), the paper venue's own books
 // against the ledger, and the engine's acknowledgements on stderr against what is durable.
 import { existsSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // Venue faults through the paper venue, driven through the real Engine (a quote in, an arbitrage out): rejection,
 // timeout after the venue accepted, partial fill, a duplicated submission (the same report delivered twice), and a
 // disconnect while an arbitrage is executing. test/arb covers each fault's bookkeeping in detail at the executor; this
-// suite checks what must hold afterwards, whatever the fault: ledger.md's invariants, nothing pending, every venue
+// suite checks what must hold afterwards, whatever the fault: the invariants of docs/ledger.md, nothing pending, every venue
 // order one of our legs and placed once, each recorded fill the venue's, and the venues' cash and contracts equal to
 // what the ledger books.
 import { join } from 'node:path';

@@ -89,7 +89,7 @@ describe('polymarket orders', () => {
     const server = await start();
     const venue = venueFor(server);
     const report = await venue.placeOrder(order());
-    // venues.md: 100 × 0.03 × 0.55 × 0.45 = $0.7425
+    // docs/venues.md: 100 × 0.03 × 0.55 × 0.45 = $0.7425
     expect(report).toMatchObject({ status: 'filled', filledQuantity: 100_000_000, filledNotional: 55_000_000, feePaid: 742_500, remainingQuantity: 0 });
     expect(report.venueOrderId).toMatch(/^0x[0-9a-f]{64}$/);
     const posted = JSON.parse(server.server.requests.find((request) => request.method === 'POST')!.bodyText) as NewOrderV2;

@@ -1,4 +1,4 @@
-// Executing an arbitrage: the seed's execute_arbitrage_trade without its bugs.
+// Executing an arbitrage, in the order that makes every failure recoverable (docs/arbitrage.md):
 //   1. in ONE commit before anything is sent: the trade, both legs' worst-case cost reserved, and both legs with their
 //      client order ids, written as submitted (all or nothing: a short second wallet reserves nothing). With the
 //      pair armed (armed.ts), that commit was made ahead of the opportunity: the orders leave at once and their
