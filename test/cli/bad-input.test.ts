@@ -3,8 +3,8 @@
 import { accessSync, chmodSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, cliAsync, dump, tempDir, writeConfig, type CliResult } from '../helpers.js';
-import { closeAt, cliDir, openPosition, rawSql } from '../ledger-fixtures.js';
+import { cli, cliAsync, dump, tempDir, writeConfig, type CliResult } from '../fixtures/helpers.js';
+import { closeAt, cliDir, openPosition, rawSql } from '../fixtures/ledger.js';
 
 /** One line on stderr, starting "arbbot: ", containing every `parts`; no stack trace; nothing on stdout. */
 function expectOneLineError(result: CliResult, code: number, ...parts: string[]): void {

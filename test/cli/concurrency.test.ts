@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { loadMigrations } from '../../src/ledger/database.js';
-import { cliAsync, tempDir, writeConfig, type CliResult } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { cliDir, usd } from '../ledger-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { cliAsync, tempDir, writeConfig, type CliResult } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { cliDir, usd } from '../fixtures/ledger.js';
+import { dbOf } from '../fixtures/helpers.js';
 
-const WORKER = fileURLToPath(new URL('../workers/ledger-worker.mjs', import.meta.url));
+const WORKER = fileURLToPath(new URL('../fixtures/workers/ledger-worker.mjs', import.meta.url));
 
 interface Worker {
   readonly child: ChildProcessWithoutNullStreams;

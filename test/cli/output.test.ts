@@ -3,8 +3,8 @@
 // asks chalk for colour.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, cliJson, type CliResult } from '../helpers.js';
-import { cliDir, openPosition } from '../ledger-fixtures.js';
+import { BIN, cliJson, type CliResult } from '../fixtures/helpers.js';
+import { cliDir, openPosition } from '../fixtures/ledger.js';
 
 /** The escape that starts every ANSI colour sequence (a string test: a regex with it trips no-control-regex). */
 const ESC = '\u001b[';

@@ -2,10 +2,10 @@
 // record) and the books are healthy after; --dry-run writes nothing; what the log cannot decide is left unresolved.
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { cli, cliJson, dump } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { closeAt, cliDir, openPosition, rawSql } from '../ledger-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { cli, cliJson, dump } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { closeAt, cliDir, openPosition, rawSql } from '../fixtures/ledger.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 /** paper $100; #1 closed at 110; #2 open $25 (+ $0.065 fee set aside); reservation $5 pending → total 102.322250, locked 30.065, available 72.257250. */
 function books(): { dir: string; db: string } {

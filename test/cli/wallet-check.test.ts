@@ -3,8 +3,8 @@
 // together with the figures, in human output and in --json — by the routine check and by `--deep`, except the
 // damage only SQLite's own checks can see, which only `--deep` runs.
 import { describe, expect, it } from 'vitest';
-import { cliAsync, type CliResult } from '../helpers.js';
-import { closeAt, cliDir, openPosition, rawSql } from '../ledger-fixtures.js';
+import { cliAsync, type CliResult } from '../fixtures/helpers.js';
+import { closeAt, cliDir, openPosition, rawSql } from '../fixtures/ledger.js';
 
 interface Check {
   name: string;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULTS, loadConfig, parseConfigFile, parseConfigObject, resolveDbPath } from '../../src/config/config.js';
 import { InputError } from '../../src/domain/errors.js';
-import { tempDir } from '../helpers.js';
-import { SEED_COSTS, SEED_LADDER } from '../ledger-fixtures.js';
+import { tempDir } from '../fixtures/helpers.js';
+import { SEED_COSTS, SEED_LADDER } from '../fixtures/ledger.js';
 
 /** The ConfigError message for `json`, from a file named cfg.json. */
 function refusal(json: unknown): string {

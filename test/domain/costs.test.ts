@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeFigures, entryFee, settlementFigures, type CloseFigures } from '../../src/domain/costs.js';
 import { parsePrice, quantityFor, type Micros, type Ppm } from '../../src/domain/money.js';
-import { SEED_COSTS, usd } from '../ledger-fixtures.js';
+import { SEED_COSTS, usd } from '../fixtures/ledger.js';
 
 const position = (side: 'long' | 'short', size: string, price: string) => {
   const costBasis = usd(size);

@@ -10,7 +10,7 @@ import {
   type LadderState,
   type Side,
 } from '../../src/domain/position.js';
-import { SEED_LADDER } from '../ledger-fixtures.js';
+import { SEED_LADDER } from '../fixtures/ledger.js';
 
 const p = (text: string): PriceMicros => parsePrice(text);
 

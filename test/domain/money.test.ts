@@ -22,7 +22,7 @@ import {
   ratioPpm,
   type PriceMicros,
 } from '../../src/domain/money.js';
-import { usd } from '../ledger-fixtures.js';
+import { usd } from '../fixtures/ledger.js';
 
 describe('money', () => {
   it('parses decimal strings exactly into micro-units', () => {

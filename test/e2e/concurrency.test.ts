@@ -2,7 +2,7 @@
 // positions on the same SQLite file. Exactly one close wins, nobody sees SQLITE_BUSY, and the books balance.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { cliAsync } from '../helpers.js';
+import { cliAsync } from '../fixtures/helpers.js';
 import {
   configuredDir,
   expectHealthy,
@@ -14,9 +14,9 @@ import {
   readLedger,
   seedConfig,
   type FeedLine,
-} from './e2e-fixtures.js';
-import { exitOf, spawnCli } from './process-fixtures.js';
-import { dbOf } from '../helpers.js';
+} from '../fixtures/e2e.js';
+import { exitOf, spawnCli } from '../fixtures/process.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 /** Feed lines per write and the pause between writes: keeps the engine reading and writing the whole time. */
 const LINES_PER_WRITE = 2;

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, cliAsync, tempDir } from '../helpers.js';
+import { cli, cliAsync, tempDir } from '../fixtures/helpers.js';
 
 /** Waits until `predicate` holds, checking every 50 ms, for at most `limitMs`. */
 async function until(predicate: () => boolean, limitMs: number): Promise<boolean> {

@@ -3,7 +3,7 @@
 // fatal), scenario 2 of docs/ledger.md (disconnect, bad prices, reconnect) and a staleness pause.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers.js';
+import { cli } from '../fixtures/helpers.js';
 import {
   at,
   configuredDir,
@@ -19,7 +19,7 @@ import {
   runFeed,
   seedConfig,
   type FeedLine,
-} from './e2e-fixtures.js';
+} from '../fixtures/e2e.js';
 
 const PM_CONFIG = seedConfig({
   venues: { paper: { type: 'paper', startingBalance: '100' }, pm: { type: 'paper', startingBalance: '100', predictionMarket: true } },

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cli, cliJson, dump } from '../helpers.js';
-import { configuredDir, dbPath, expectHealthy, m, position, runFeed, seedConfig, type FeedLine } from './e2e-fixtures.js';
-import { exitOf, spawnCli } from './process-fixtures.js';
+import { cli, cliJson, dump } from '../fixtures/helpers.js';
+import { configuredDir, dbPath, expectHealthy, m, position, runFeed, seedConfig, type FeedLine } from '../fixtures/e2e.js';
+import { exitOf, spawnCli } from '../fixtures/process.js';
 
 /** A general paper venue and two paper prediction venues with a confirmed pair, each with a configured quote. */
 const CONFIG = seedConfig({

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, cliJson, dump } from '../helpers.js';
-import { configuredDir, dbPath, expectHealthy, m, seedConfig, transactionCount, wallet } from './e2e-fixtures.js';
+import { cli, cliJson, dump } from '../fixtures/helpers.js';
+import { configuredDir, dbPath, expectHealthy, m, seedConfig, transactionCount, wallet } from '../fixtures/e2e.js';
 
 const CONFIG = seedConfig({
   venues: { paper: { type: 'paper', startingBalance: '100' }, pm: { type: 'paper', startingBalance: '100', predictionMarket: true } },

@@ -1,7 +1,7 @@
 // Long runs: a few thousand generated feed lines replayed into two fresh databases (identical results), the
 // zero-config synthetic demo, and stopping `arbbot run` cleanly with SIGTERM.
 import { describe, expect, it } from 'vitest';
-import { cli, cliAsync, tempDir } from '../helpers.js';
+import { cli, cliAsync, tempDir } from '../fixtures/helpers.js';
 import {
   at,
   configuredDir,
@@ -13,8 +13,8 @@ import {
   writeFeed,
   type FeedLine,
   type RunSummary,
-} from './e2e-fixtures.js';
-import { exitOf, spawnCli } from './process-fixtures.js';
+} from '../fixtures/e2e.js';
+import { exitOf, spawnCli } from '../fixtures/process.js';
 
 /** Mulberry32, written out here so the test data does not depend on the code under test. */
 function prng(seed: number): () => number {

@@ -2,8 +2,8 @@
 // One crossing quote is arbitraged once — the fill takes its first level — however many quotes of the other market
 // follow; only a new quote of the same market brings the liquidity back.
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers.js';
-import { configuredDir, expectHealthy, parseSummary, writeFeed, type FeedLine } from './e2e-fixtures.js';
+import { cli } from '../fixtures/helpers.js';
+import { configuredDir, expectHealthy, parseSummary, writeFeed, type FeedLine } from '../fixtures/e2e.js';
 
 const T0_MS = Date.UTC(2026, 0, 1);
 

@@ -1,8 +1,8 @@
 // Prediction-market resolution through a feed, and scenario 3 of docs/ledger.md: a restart with open positions restores the
 // wallet from the database (start-up reconcile) without writing a single duplicate transaction.
 import { describe, expect, it } from 'vitest';
-import { cli } from '../helpers.js';
-import { rawSql } from '../ledger-fixtures.js';
+import { cli } from '../fixtures/helpers.js';
+import { rawSql } from '../fixtures/ledger.js';
 import {
   at,
   configuredDir,
@@ -19,8 +19,8 @@ import {
   seedConfig,
   transactionCount,
   wallet,
-} from './e2e-fixtures.js';
-import { dbOf } from '../helpers.js';
+} from '../fixtures/e2e.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 describe('prediction-market resolution', () => {
   const config = seedConfig({

@@ -7,8 +7,8 @@ import { parseConfigObject } from '../../src/config/config.js';
 import { parseMicros, parsePrice } from '../../src/domain/money.js';
 import { openPosition } from '../../src/engine/trading.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { cli, cliJson, dump, type CliResult } from '../helpers.js';
-import { configuredDir, dbPath, expectHealthy, seedConfig, transactionCount, wallet } from './e2e-fixtures.js';
+import { cli, cliJson, dump, type CliResult } from '../fixtures/helpers.js';
+import { configuredDir, dbPath, expectHealthy, seedConfig, transactionCount, wallet } from '../fixtures/e2e.js';
 
 const NO_COSTS = { feePct: '0', spreadPct: '0', slippagePct: '0' };
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { at, configuredDir, expectHealthy, expectInOrder, logLines, openCli, positions, quote, runFeed, seedConfig, type FeedLine } from './e2e-fixtures.js';
+import { at, configuredDir, expectHealthy, expectInOrder, logLines, openCli, positions, quote, runFeed, seedConfig, type FeedLine } from '../fixtures/e2e.js';
 
 const DAY_SECONDS = 86_400;
 

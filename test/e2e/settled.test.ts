@@ -2,8 +2,8 @@
 // resolution is always booked; a loss beyond everything the wallet holds is a recorded deficit that blocks new
 // positions until a deposit repays it; and `run` goes on when one position cannot be closed.
 import { describe, expect, it } from 'vitest';
-import { cli, cliJson } from '../helpers.js';
-import { openPosition, rawSql, usd } from '../ledger-fixtures.js';
+import { cli, cliJson } from '../fixtures/helpers.js';
+import { openPosition, rawSql, usd } from '../fixtures/ledger.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import {
   configuredDir,
@@ -18,7 +18,7 @@ import {
   wallet,
   writeFeed,
   type FeedLine,
-} from './e2e-fixtures.js';
+} from '../fixtures/e2e.js';
 
 const prediction = (startingBalance: string) => seedConfig({ venues: { pm: { type: 'paper', predictionMarket: true, startingBalance } }, pairs: {} });
 const general = (startingBalance: string) => seedConfig({ venues: { paper: { type: 'paper', startingBalance } }, pairs: {} });

@@ -2,7 +2,7 @@
 // in one replay, and a restart in the middle of the ladder.
 import { describe, expect, it } from 'vitest';
 import type { Side } from '../../src/domain/position.js';
-import { cli } from '../helpers.js';
+import { cli } from '../fixtures/helpers.js';
 import {
   configuredDir,
   expectHealthy,
@@ -19,7 +19,7 @@ import {
   transactionCount,
   wallet,
   type FeedLine,
-} from './e2e-fixtures.js';
+} from '../fixtures/e2e.js';
 
 describe('scenario 1: TP1 → TP2 → TP3 progression', () => {
   it('closes at TP3 with the reference figures: gross 2.50, costs 0.17775, net 2.32225, available 102.32225', () => {

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, cliJson } from '../helpers.js';
-import { configuredDir, expectHealthy, expectInOrder, logLines, openCli, quote, runFeed, seedConfig, type FeedLine } from './e2e-fixtures.js';
+import { cli, cliJson } from '../fixtures/helpers.js';
+import { configuredDir, expectHealthy, expectInOrder, logLines, openCli, quote, runFeed, seedConfig, type FeedLine } from '../fixtures/e2e.js';
 
 const NO_COSTS = { feePct: '0', spreadPct: '0', slippagePct: '0' };
 

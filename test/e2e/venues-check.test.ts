@@ -1,7 +1,7 @@
 // `arbbot venues check` shows each configured pair's markets as the venues describe them, beside the connectivity
 // check: what a person reads before confirming that two markets are the same event.
 import { describe, expect, it } from 'vitest';
-import { cli, cliJson, tempDir } from '../helpers.js';
+import { cli, cliJson, tempDir } from '../fixtures/helpers.js';
 
 interface PairsJson {
   pairs: { pair: string; confirmed: boolean; legs: { leg: string; venue: string; market: string; description: Record<string, unknown> | null; error: string | null }[] }[];

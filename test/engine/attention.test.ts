@@ -4,9 +4,9 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { OperationalError } from '../../src/domain/errors.js';
-import { assertInvariants } from '../invariants.js';
-import { kinds, quote, startEngine } from './engine-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { kinds, quote, startEngine } from '../fixtures/engine.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 describe('a close that fails', () => {
   it('marks the position, emits one attention event, skips it for the rest of the run, and manages the others', async () => {

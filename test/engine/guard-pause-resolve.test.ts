@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parsePrice, type Ppm } from '../../src/domain/money.js';
 import { PriceGuard, REANCHOR_AFTER_CONSISTENT_QUOTES } from '../../src/engine/price-guard.js';
 import type { RawQuote } from '../../src/feeds/events.js';
-import { assertInvariants } from '../invariants.js';
-import { at, kinds, quote, startEngine } from './engine-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { at, kinds, quote, startEngine } from '../fixtures/engine.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 const p = (text: string): number => parsePrice(text);
 

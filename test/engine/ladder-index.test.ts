@@ -9,8 +9,8 @@ import { evaluateLadder, ladderLevels, type Side } from '../../src/domain/positi
 import { FOREIGN_WRITES_CHECK_INTERVAL_MS, isQuiet, LadderIndex, marketLadder, quietBand } from '../../src/engine/ladder-index.js';
 import { openPosition } from '../../src/engine/trading.js';
 import { Ledger, POSITION_WRITES_KEPT_MAX, type LadderPositionRow, type OpenPositionInput } from '../../src/ledger/ledger.js';
-import { tempLedger } from '../helpers.js';
-import { kinds, quote, seedConfigJson, startEngine } from './engine-fixtures.js';
+import { tempLedger } from '../fixtures/helpers.js';
+import { kinds, quote, seedConfigJson, startEngine } from '../fixtures/engine.js';
 
 const p = (text: string): PriceMicros => parsePrice(text);
 const CONFIG = parseConfigObject(seedConfigJson(), null);

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatMicros, parsePrice } from '../../src/domain/money.js';
 import type { Side } from '../../src/domain/position.js';
-import { assertInvariants } from '../invariants.js';
-import { kinds, quote, startEngine } from './engine-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { kinds, quote, startEngine } from '../fixtures/engine.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 const p = (text: string): number => parsePrice(text);
 

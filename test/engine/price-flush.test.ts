@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parsePrice } from '../../src/domain/money.js';
 import { PRICE_FLUSH_INTERVAL_MS } from '../../src/engine/engine.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { quote, startEngine } from './engine-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { quote, startEngine } from '../fixtures/engine.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 const p = (text: string): number => parsePrice(text);
 

@@ -8,7 +8,7 @@ import type { Micros, Ppm, PriceMicros, QtyMicros } from '../../src/domain/money
 import { entryQuote, exitQuote, formatAge, type QuoteClock } from '../../src/engine/quotes.js';
 import { PaperState } from '../../src/venues/paper/paper-state.js';
 import { PaperVenue } from '../../src/venues/paper/paper-venue.js';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../fixtures/helpers.js';
 
 const price = (cents: number): PriceMicros => (cents * 10_000) as PriceMicros;
 const QUOTED_AT_MS = 1_000_000;

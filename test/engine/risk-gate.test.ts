@@ -7,7 +7,7 @@ import type { DemoOptions } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import { openPosition } from '../../src/engine/trading.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { quote, seedConfigJson, startEngine, T0_MS, type Harness } from './engine-fixtures.js';
+import { quote, seedConfigJson, startEngine, T0_MS, type Harness } from '../fixtures/engine.js';
 
 const NO_COSTS = { feePct: '0', spreadPct: '0', slippagePct: '0' };
 const DAY_SECONDS = 86_400;

@@ -7,10 +7,10 @@ import { walletCheck, type HealthReport } from '../../src/ledger/health.js';
 import { readCheckpoint } from '../../src/ledger/log-audit.js';
 import { reconcileLedger } from '../../src/ledger/reconcile.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { tempLedger } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { closeAt, openPosition, rawSql, usd } from '../ledger-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { tempLedger } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { closeAt, openPosition, rawSql, usd } from '../fixtures/ledger.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 let ledger: Ledger;
 let path: string;

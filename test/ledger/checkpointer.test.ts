@@ -12,10 +12,10 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackgroundCheckpointer } from '../../src/ledger/checkpointer.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { tempLedger } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { usd } from '../ledger-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { tempLedger } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { usd } from '../fixtures/ledger.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 /** More commits than one automatic checkpoint's worth of pages (1,000): each deposit writes several pages. */
 const COMMITS = 600;

@@ -8,10 +8,10 @@ import { parsePrice, quantityFor, type PriceMicros } from '../../src/domain/mone
 import { closeSetAside, liquidationPrice } from '../../src/domain/set-aside.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { walletCheck } from '../../src/ledger/health.js';
-import { dump, tempLedger } from '../helpers.js';
-import { assertInvariants, invariantViolations } from '../invariants.js';
-import { closeAt, openPosition, rawSql, SEED_COSTS, usd } from '../ledger-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { dump, tempLedger } from '../fixtures/helpers.js';
+import { assertInvariants, invariantViolations } from '../fixtures/invariants.js';
+import { closeAt, openPosition, rawSql, SEED_COSTS, usd } from '../fixtures/ledger.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 let ledger: Ledger;
 let path: string;

@@ -4,10 +4,10 @@ import { beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { IdempotencyConflictError, InputError, InsufficientBalanceError } from '../../src/domain/errors.js';
 import { MICROS_MAX, type Micros } from '../../src/domain/money.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { dump, tempLedger } from '../helpers.js';
-import { assertInvariants, invariantViolations } from '../invariants.js';
-import { closeAt, openPosition, rawSql, usd } from '../ledger-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { dump, tempLedger } from '../fixtures/helpers.js';
+import { assertInvariants, invariantViolations } from '../fixtures/invariants.js';
+import { closeAt, openPosition, rawSql, usd } from '../fixtures/ledger.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 let ledger: Ledger;
 let path: string;

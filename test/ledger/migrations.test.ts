@@ -6,10 +6,10 @@ import { IdempotencyConflictError, OperationalError } from '../../src/domain/err
 import { loadMigrations, migrate, openDatabase } from '../../src/ledger/database.js';
 import { walletCheck } from '../../src/ledger/health.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { cliJson, dump, tempDir } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { cliDir, openPosition, rawSql, usd } from '../ledger-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { cliJson, dump, tempDir } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { cliDir, openPosition, rawSql, usd } from '../fixtures/ledger.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 const versions = (db: Database.Database) => db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
 /** What this code knows: every file in migrations/, numbered 1..n. */

@@ -11,9 +11,9 @@ import { InsufficientBalanceError } from '../../src/domain/errors.js';
 import { formatMicros, quantityFor, type Micros, type PriceMicros } from '../../src/domain/money.js';
 import type { Side } from '../../src/domain/position.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { tempLedger } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { openPosition, SEED_COSTS } from '../ledger-fixtures.js';
+import { tempLedger } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { openPosition, SEED_COSTS } from '../fixtures/ledger.js';
 
 const VENUE = 'paper';
 const SEED = Number(process.env.ARBBOT_MODEL_SEED ?? 20_261_206);

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdempotencyConflictError, InputError, InsufficientBalanceError } from '../../src/domain/errors.js';
 import { parsePrice } from '../../src/domain/money.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { dump, tempLedger } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { closeAt, openPosition, SEED_COSTS, usd } from '../ledger-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { dump, tempLedger } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { closeAt, openPosition, SEED_COSTS, usd } from '../fixtures/ledger.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 let ledger: Ledger;
 let path: string;

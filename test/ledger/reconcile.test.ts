@@ -6,10 +6,10 @@ import { reconcile } from '../../src/engine/reconcile.js';
 import type { Ledger } from '../../src/ledger/ledger.js';
 import { readCheckpoint } from '../../src/ledger/log-audit.js';
 import { reconcileLedger } from '../../src/ledger/reconcile.js';
-import { dump, tempLedger } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { rawSql, usd } from '../ledger-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { dump, tempLedger } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { rawSql, usd } from '../fixtures/ledger.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 let ledger: Ledger;
 let path: string;

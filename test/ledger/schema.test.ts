@@ -2,9 +2,9 @@
 // each statement below goes around the Ledger class through a separate raw connection and must be refused.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../src/ledger/ledger.js';
-import { dump, tempLedger } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { closeAt, openPosition, rawSql, usd } from '../ledger-fixtures.js';
+import { dump, tempLedger } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
+import { closeAt, openPosition, rawSql, usd } from '../fixtures/ledger.js';
 
 let ledger: Ledger;
 let path: string;

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { usd } from '../ledger-fixtures.js';
-import { tempDir } from '../helpers.js';
+import { usd } from '../fixtures/ledger.js';
+import { tempDir } from '../fixtures/helpers.js';
 
 describe('ledger timestamps', () => {
   it('follow the clock exactly, however often the same millisecond is asked for', () => {

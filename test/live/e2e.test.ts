@@ -21,13 +21,13 @@ import { join } from 'node:path';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { BIN, writeConfig, type CliResult } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
+import { BIN, writeConfig, type CliResult } from '../fixtures/helpers.js';
+import { assertInvariants } from '../fixtures/invariants.js';
 import { MICRO, scaledToDecimal } from '../venues/imitation.js';
 import { KalshiImitation, kalshiFee, type KalshiBookSpec, type KalshiMarketSpec } from '../venues/kalshi-server.js';
 import { PolymarketImitation, takerFee as polymarketFee, type PolymarketBookSpec } from '../venues/polymarket-server.js';
 import { SxImitation, type SxMarketSpec } from '../venues/sx-server.js';
-import { dbOf } from '../helpers.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 const TICKER = 'KXFED-26DEC-T4.00';
 const KALSHI_TITLE = 'Will the upper bound of the federal funds rate be above 4.00% after the December meeting?';

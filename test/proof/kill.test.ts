@@ -18,7 +18,7 @@ import { openPosition } from '../../src/engine/trading.js';
 import { seededRandom } from '../../src/feeds/synthetic.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { formatMicros, type Micros, type PriceMicros } from '../../src/domain/money.js';
-import { cli, tempDir } from '../helpers.js';
+import { cli, tempDir } from '../fixtures/helpers.js';
 import {
   ackViolations,
   arbViolations,
@@ -29,7 +29,7 @@ import {
   spawnArbbot,
   withFile,
   type Ack,
-} from './proof-fixtures.js';
+} from '../fixtures/proof.js';
 
 const ROUNDS = Number(process.env.ARBBOT_KILL_ROUNDS ?? (SOAK ? 300 : 30));
 /** Replayable: ARBBOT_KILL_SEED=<n> reruns a reported failure's schedule (timing still varies with the machine). */

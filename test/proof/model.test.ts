@@ -21,9 +21,9 @@ import { ladderLevels, type LadderConfig, type Side } from '../../src/domain/pos
 import { openPosition } from '../../src/engine/trading.js';
 import { walletCheck } from '../../src/ledger/health.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { invariantViolations } from '../invariants.js';
-import { SOAK } from './proof-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { invariantViolations } from '../fixtures/invariants.js';
+import { SOAK } from '../fixtures/proof.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 const SEED = Number(process.env.ARBBOT_MODEL_SEED ?? 424_242);
 const NUM_RUNS = Number(process.env.ARBBOT_MODEL_RUNS ?? (SOAK ? 3_000 : 200));

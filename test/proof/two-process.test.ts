@@ -16,9 +16,9 @@ import type { Side } from '../../src/domain/position.js';
 import { openPosition } from '../../src/engine/trading.js';
 import { seededRandom } from '../../src/feeds/synthetic.js';
 import { Ledger } from '../../src/ledger/ledger.js';
-import { cli, cliAsync, tempDir, type CliResult } from '../helpers.js';
-import { rawSql } from '../ledger-fixtures.js';
-import { arbViolations, BUSY_PATTERN, ledgerViolations, SOAK, spawnArbbot, withFile } from './proof-fixtures.js';
+import { cli, cliAsync, tempDir, type CliResult } from '../fixtures/helpers.js';
+import { rawSql } from '../fixtures/ledger.js';
+import { arbViolations, BUSY_PATTERN, ledgerViolations, SOAK, spawnArbbot, withFile } from '../fixtures/proof.js';
 
 const CONFIG = parseConfigObject({}, null);
 const SEED = 7;
@@ -29,7 +29,7 @@ const LOOPS_MAX = 500;
 /** Processes running the command loop side by side (their closes race each other as well as the ladder). */
 const LOOPERS = 2;
 const CONTROL_WRITERS = 2;
-const CONTROL = fileURLToPath(new URL('./deferred-writer.mjs', import.meta.url));
+const CONTROL = fileURLToPath(new URL('../fixtures/workers/deferred-writer.mjs', import.meta.url));
 
 interface Command {
   readonly args: readonly string[];

@@ -16,10 +16,10 @@ import { Ledger } from '../../src/ledger/ledger.js';
 import type { PaperFaultPlan } from '../../src/venues/paper/paper-venue.js';
 import { createVenues, type VenueSet } from '../../src/venues/registry.js';
 import type { PlaceOrderRequest, Venue } from '../../src/venues/venue.js';
-import { tempDir } from '../helpers.js';
-import { invariantViolations } from '../invariants.js';
-import { arbViolations } from './proof-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { tempDir } from '../fixtures/helpers.js';
+import { invariantViolations } from '../fixtures/invariants.js';
+import { arbViolations } from '../fixtures/proof.js';
+import { dbOf } from '../fixtures/helpers.js';
 
 const A = 'kalshi';
 const B = 'poly';

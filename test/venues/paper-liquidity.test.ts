@@ -10,7 +10,7 @@ import type { Micros, Ppm, PriceMicros, QtyMicros } from '../../src/domain/money
 import { PaperState } from '../../src/venues/paper/paper-state.js';
 import { PaperVenue } from '../../src/venues/paper/paper-venue.js';
 import type { OrderReport, OrderSide, Outcome, TopOfBook } from '../../src/venues/venue.js';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../fixtures/helpers.js';
 
 const MARKET = 'FED';
 const price = (cents: number): PriceMicros => (cents * 10_000) as PriceMicros;

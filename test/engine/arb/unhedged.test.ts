@@ -1,12 +1,12 @@
 // Unhedged legs are first-class: the configured policy tries to complete the hedge within hedgeMaxLossBps, else
 // unwinds at the best bids, else holds the leg under the TP/SL ladder; resolution writes a worthless one off.
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/engine.js';
-import type { EngineEvent } from '../../src/engine/events.js';
-import { executeArb, type ArbResult } from '../../src/engine/arb/executor.js';
-import { handleUnhedged } from '../../src/engine/arb/unhedged.js';
-import { cliJson, writeConfig } from '../helpers.js';
-import { A, A_MARKET, arbConfigJson, arbHarness, B, B_MARKET, contracts, pairWith, price, usd, type ArbHarness } from './arb-fixtures.js';
+import { Engine } from '../../../src/engine/engine.js';
+import type { EngineEvent } from '../../../src/engine/events.js';
+import { executeArb, type ArbResult } from '../../../src/engine/arb/executor.js';
+import { handleUnhedged } from '../../../src/engine/arb/unhedged.js';
+import { cliJson, writeConfig } from '../../fixtures/helpers.js';
+import { A, A_MARKET, arbConfigJson, arbHarness, B, B_MARKET, contracts, pairWith, price, usd, type ArbHarness } from '../../fixtures/arb.js';
 
 /** Executes the standard plan with leg B rejected: leg A's 100 YES on kalshi become an unhedged position. */
 async function unhedgedA(h: ArbHarness) {

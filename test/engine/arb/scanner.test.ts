@@ -1,10 +1,10 @@
 // The scanner is pure: these tests hand it books and fee formulas written here from the venues' documentation
 // (docs/venues.md), not the adapters' own, so a wrong fee in an adapter cannot make these figures agree with it.
 import { describe, expect, it } from 'vitest';
-import type { Micros, PriceMicros, QtyMicros } from '../../src/domain/money.js';
-import { bestInDirection, evaluate, scanPair, walkAsks, withLegCostCap, type LegBook } from '../../src/engine/arb/scanner.js';
-import type { BookLevel, Outcome } from '../../src/venues/venue.js';
-import { contracts, price, usd } from './arb-fixtures.js';
+import type { Micros, PriceMicros, QtyMicros } from '../../../src/domain/money.js';
+import { bestInDirection, evaluate, scanPair, walkAsks, withLegCostCap, type LegBook } from '../../../src/engine/arb/scanner.js';
+import type { BookLevel, Outcome } from '../../../src/venues/venue.js';
+import { contracts, price, usd } from '../../fixtures/arb.js';
 
 const MICRO = 1_000_000n;
 

@@ -3,11 +3,11 @@
 // TP/SL ladder, in the same transaction as the close. `positions` shows no stop for a hedged leg.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ArbStore } from '../../src/ledger/arb-store.js';
-import { Ledger } from '../../src/ledger/ledger.js';
-import { cli, cliJson, dump, tempDir, writeConfig } from '../helpers.js';
-import { assertInvariants } from '../invariants.js';
-import { arbConfigJson } from './arb-fixtures.js';
+import { ArbStore } from '../../../src/ledger/arb-store.js';
+import { Ledger } from '../../../src/ledger/ledger.js';
+import { cli, cliJson, dump, tempDir, writeConfig } from '../../fixtures/helpers.js';
+import { assertInvariants } from '../../fixtures/invariants.js';
+import { arbConfigJson } from '../../fixtures/arb.js';
 
 /** A directory where `arb --execute` has just made one hedged pair: position 1 (YES on kalshi), 2 (NO on poly). */
 function hedgedPair(): { dir: string; db: string } {

@@ -4,11 +4,11 @@
 // as the executor writes them, or produced by the executor itself with a storage fault injected in SQLite, then the
 // files are closed and reopened (a restart).
 import { describe, expect, it } from 'vitest';
-import type { PaperFault } from '../../src/venues/paper/paper-venue.js';
-import { executeArb } from '../../src/engine/arb/executor.js';
-import { recoverArbs } from '../../src/engine/arb/recovery.js';
-import { handleUnhedged } from '../../src/engine/arb/unhedged.js';
-import { reconcile } from '../../src/engine/reconcile.js';
+import type { PaperFault } from '../../../src/venues/paper/paper-venue.js';
+import { executeArb } from '../../../src/engine/arb/executor.js';
+import { recoverArbs } from '../../../src/engine/arb/recovery.js';
+import { handleUnhedged } from '../../../src/engine/arb/unhedged.js';
+import { reconcile } from '../../../src/engine/reconcile.js';
 import {
   A,
   arbConfigJson,
@@ -20,8 +20,8 @@ import {
   usd,
   writeTradeState,
   type ArbHarness,
-} from './arb-fixtures.js';
-import { dbOf } from '../helpers.js';
+} from '../../fixtures/arb.js';
+import { dbOf } from '../../fixtures/helpers.js';
 
 /** A storage fault on the first write after an order went out: the executor dies there with the orders at the venues. */
 const FAIL_AFTER_SEND = `CREATE TEMP TRIGGER fail_after_send BEFORE UPDATE OF state ON arb_legs

@@ -3,12 +3,12 @@
 // The paper venue's in-memory best ask, which the trader checks on every quote, must be its book's cheapest ask.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyPpm, notional, type Micros, type PriceMicros, type QtyMicros } from '../../src/domain/money.js';
-import { ArbTrader, actionable, type ArbStats } from '../../src/engine/arb/trader.js';
-import { cheapestAsk, edgePossible, scanPair, type LegBook, type PairBooks } from '../../src/engine/arb/scanner.js';
-import type { EngineEvent } from '../../src/engine/events.js';
-import type { BookLevel, Outcome, TopOfBook } from '../../src/venues/venue.js';
-import { A, A_MARKET, arbHarness, B, B_MARKET, contracts, PAIR, price } from './arb-fixtures.js';
+import { applyPpm, notional, type Micros, type PriceMicros, type QtyMicros } from '../../../src/domain/money.js';
+import { ArbTrader, actionable, type ArbStats } from '../../../src/engine/arb/trader.js';
+import { cheapestAsk, edgePossible, scanPair, type LegBook, type PairBooks } from '../../../src/engine/arb/scanner.js';
+import type { EngineEvent } from '../../../src/engine/events.js';
+import type { BookLevel, Outcome, TopOfBook } from '../../../src/venues/venue.js';
+import { A, A_MARKET, arbHarness, B, B_MARKET, contracts, PAIR, price } from '../../fixtures/arb.js';
 
 const SCALE = 1_000_000;
 

@@ -1,11 +1,11 @@
 // A venue that can read books but not place orders (no credentials: Polymarket's books are public) must stop an
 // arbitrage before anything is recorded or sent, or the other venue's leg would fill alone, unhedged.
 import { describe, expect, it } from 'vitest';
-import { executeArb } from '../../src/engine/arb/executor.js';
-import { VenueCredentialsError } from '../../src/venues/http/errors.js';
-import type { Venue } from '../../src/venues/venue.js';
-import { A, arbHarness, assertBooks, B, type ArbHarness } from './arb-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { executeArb } from '../../../src/engine/arb/executor.js';
+import { VenueCredentialsError } from '../../../src/venues/http/errors.js';
+import type { Venue } from '../../../src/venues/venue.js';
+import { A, arbHarness, assertBooks, B, type ArbHarness } from '../../fixtures/arb.js';
+import { dbOf } from '../../fixtures/helpers.js';
 
 /** Venue B as a venue that cannot trade: every method its own, but assertCanTrade throws. */
 function withoutCredentials(h: ArbHarness): ReadonlyMap<string, Venue> {

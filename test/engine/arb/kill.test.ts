@@ -9,14 +9,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { seededRandom } from '../../src/feeds/synthetic.js';
-import { walletCheck } from '../../src/ledger/health.js';
-import { Ledger } from '../../src/ledger/ledger.js';
-import { cli, tempDir, writeConfig } from '../helpers.js';
-import { invariantViolations } from '../invariants.js';
-import { dbOf } from '../helpers.js';
+import { seededRandom } from '../../../src/feeds/synthetic.js';
+import { walletCheck } from '../../../src/ledger/health.js';
+import { Ledger } from '../../../src/ledger/ledger.js';
+import { cli, tempDir, writeConfig } from '../../fixtures/helpers.js';
+import { invariantViolations } from '../../fixtures/invariants.js';
+import { dbOf } from '../../fixtures/helpers.js';
 
-const WORKER = fileURLToPath(new URL('./kill-worker.mjs', import.meta.url));
+const WORKER = fileURLToPath(new URL('../../fixtures/workers/kill-worker.mjs', import.meta.url));
 const ROUNDS = 12;
 const SEED = 20_261;
 /** Kills land between 0 and this long after the worker is ready (it trades continuously by then). */

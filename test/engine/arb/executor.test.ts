@@ -3,13 +3,13 @@
 // the books audited (arb-fixtures' afterEach).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { InputError, InsufficientBalanceError } from '../../src/domain/errors.js';
-import type { Micros, PriceMicros } from '../../src/domain/money.js';
-import { executeArb, type ArbResult } from '../../src/engine/arb/executor.js';
-import { checkFunding, worstCaseCost } from '../../src/engine/arb/orders.js';
-import { recordVerdict, settleTrade, type LegVerdict } from '../../src/engine/arb/settle.js';
-import { reconcile } from '../../src/engine/reconcile.js';
-import type { PlaceOrderRequest } from '../../src/venues/venue.js';
+import { InputError, InsufficientBalanceError } from '../../../src/domain/errors.js';
+import type { Micros, PriceMicros } from '../../../src/domain/money.js';
+import { executeArb, type ArbResult } from '../../../src/engine/arb/executor.js';
+import { checkFunding, worstCaseCost } from '../../../src/engine/arb/orders.js';
+import { recordVerdict, settleTrade, type LegVerdict } from '../../../src/engine/arb/settle.js';
+import { reconcile } from '../../../src/engine/reconcile.js';
+import type { PlaceOrderRequest } from '../../../src/venues/venue.js';
 import {
   A,
   A_MARKET,
@@ -25,8 +25,8 @@ import {
   usd,
   writeTradeState,
   type ArbHarness,
-} from './arb-fixtures.js';
-import { dbOf } from '../helpers.js';
+} from '../../fixtures/arb.js';
+import { dbOf } from '../../fixtures/helpers.js';
 
 type Settled = Extract<ArbResult, { status: 'settled' }>;
 

@@ -4,11 +4,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { walletCheck } from '../../src/ledger/health.js';
-import { Ledger } from '../../src/ledger/ledger.js';
-import { cli, cliJson, dump, tempDir, writeConfig } from '../helpers.js';
-import { invariantViolations } from '../invariants.js';
-import { arbConfigJson, pairWith } from './arb-fixtures.js';
+import { walletCheck } from '../../../src/ledger/health.js';
+import { Ledger } from '../../../src/ledger/ledger.js';
+import { cli, cliJson, dump, tempDir, writeConfig } from '../../fixtures/helpers.js';
+import { invariantViolations } from '../../fixtures/invariants.js';
+import { arbConfigJson, pairWith } from '../../fixtures/arb.js';
 
 interface LegJson {
   venue: string;

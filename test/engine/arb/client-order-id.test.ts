@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newClientOrderId } from '../../src/engine/arb/executor.js';
+import { newClientOrderId } from '../../../src/engine/arb/executor.js';
 
 const UUID_V7 = /^arbbot-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -3,8 +3,8 @@
 // venue, and executes under the limit; each leg is sized within maxPositionUsd, listing and execution alike.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, cliJson, dump, tempDir, writeConfig, type CliResult } from '../helpers.js';
-import { arbConfigJson } from './arb-fixtures.js';
+import { cli, cliJson, dump, tempDir, writeConfig, type CliResult } from '../../fixtures/helpers.js';
+import { arbConfigJson } from '../../fixtures/arb.js';
 
 function setUp(risk: Record<string, unknown>, venueLimit?: { venue: string; usd: string }): { dir: string; db: string } {
   const config = arbConfigJson({ risk });

@@ -5,17 +5,17 @@
 // the books audited (arb-fixtures' afterEach).
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ARMED_LIMIT_PRICE_MAX, ArmedTrades, type ArmedTrade, likelierDirection, RELEASED_UNUSED } from '../../src/engine/arb/armed.js';
-import { pairBooks } from '../../src/engine/arb/books.js';
-import { executeArb, type ArbResult } from '../../src/engine/arb/executor.js';
-import { recoverArbs } from '../../src/engine/arb/recovery.js';
-import { Engine } from '../../src/engine/engine.js';
-import { reconcile } from '../../src/engine/reconcile.js';
-import { walletCheck } from '../../src/ledger/health.js';
-import type { OrderReport, PlaceOrderRequest } from '../../src/venues/venue.js';
-import { arbViolations } from '../proof/proof-fixtures.js';
-import { A, arbConfigJson, arbHarness, B, contracts, PAIR, price, usd, type ArbHarness } from './arb-fixtures.js';
-import { dbOf } from '../helpers.js';
+import { ARMED_LIMIT_PRICE_MAX, ArmedTrades, type ArmedTrade, likelierDirection, RELEASED_UNUSED } from '../../../src/engine/arb/armed.js';
+import { pairBooks } from '../../../src/engine/arb/books.js';
+import { executeArb, type ArbResult } from '../../../src/engine/arb/executor.js';
+import { recoverArbs } from '../../../src/engine/arb/recovery.js';
+import { Engine } from '../../../src/engine/engine.js';
+import { reconcile } from '../../../src/engine/reconcile.js';
+import { walletCheck } from '../../../src/ledger/health.js';
+import type { OrderReport, PlaceOrderRequest } from '../../../src/venues/venue.js';
+import { arbViolations } from '../../fixtures/proof.js';
+import { A, arbConfigJson, arbHarness, B, contracts, PAIR, price, usd, type ArbHarness } from '../../fixtures/arb.js';
+import { dbOf } from '../../fixtures/helpers.js';
 
 interface AtSend {
   readonly clientOrderId: string;

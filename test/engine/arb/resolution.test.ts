@@ -1,9 +1,9 @@
 // A hedged pair is held to resolution: the TP/SL ladder leaves it alone, and when both venues resolve the market
 // the winning side pays 1 per contract, the realised PnL is exactly payout − costs − fees, and all capital is freed.
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../src/engine/engine.js';
-import { executeArb } from '../../src/engine/arb/executor.js';
-import { A, A_MARKET, arbHarness, B, B_MARKET, usd, type ArbHarness } from './arb-fixtures.js';
+import { Engine } from '../../../src/engine/engine.js';
+import { executeArb } from '../../../src/engine/arb/executor.js';
+import { A, A_MARKET, arbHarness, B, B_MARKET, usd, type ArbHarness } from '../../fixtures/arb.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 

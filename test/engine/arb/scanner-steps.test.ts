@@ -3,10 +3,10 @@
 // here is the test's own, from the CLOB's documented limit (cash to 2 decimals), not the adapter's code.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Micros, PriceMicros, QtyMicros } from '../../src/domain/money.js';
-import { bestInDirection, evaluate, walkAsks, type LegBook } from '../../src/engine/arb/scanner.js';
-import type { BookLevel } from '../../src/venues/venue.js';
-import { contracts, price, usd } from './arb-fixtures.js';
+import type { Micros, PriceMicros, QtyMicros } from '../../../src/domain/money.js';
+import { bestInDirection, evaluate, walkAsks, type LegBook } from '../../../src/engine/arb/scanner.js';
+import type { BookLevel } from '../../../src/venues/venue.js';
+import { contracts, price, usd } from '../../fixtures/arb.js';
 
 const CONTRACT = 1_000_000;
 const noFee = (): Micros => 0 as Micros;
