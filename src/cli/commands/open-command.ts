@@ -67,7 +67,7 @@ export function registerOpenCommand(program: Command): void {
         price,
         ladder,
         predictionMarket: venueConfig.predictionMarket,
-        idempotencyKey: options.key ?? null,
+        ...(options.key ? { idempotencyKey: options.key } : {}),
       });
       renderOpened(ctx.out, result, quote, ledger.listWallets(), config.arbitrage.utilizationWarnPpm, options.key);
     });
