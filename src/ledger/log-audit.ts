@@ -5,7 +5,10 @@
 // (the table is append-only by trigger); what a person could still do with the triggers dropped is caught by
 // `wallet-check --deep`, which walks from the first row and proves the checkpoint too.
 import type { Ledger } from './ledger.js';
+import type Database from 'better-sqlite3';
 import { connectionOf } from './connections.js';
+import type { LogCheckpointTable } from './schema.js';
+import { param, prepareQuery, sql } from './statements.js';
 
 /** How many broken rows to name in a report; the counts are always exact. */
 export const VIOLATIONS_LISTED_MAX = 5;
@@ -81,11 +84,10 @@ const WALK_SQL = `SELECT id, venue, type, amount, locked_delta, balance_before, 
 
 /** The last checkpoint a healthy wallet-check recorded, or null when none has been. */
 export function readCheckpoint(ledger: Ledger): Checkpoint | null {
-  const head = connectionOf(ledger)
-    .prepare('SELECT through_id, tx_count, close_count, reserve_count, verified_at FROM log_checkpoint WHERE id = 1')
-    .get() as { through_id: number; tx_count: number; close_count: number; reserve_count: number; verified_at: string } | undefined;
+  const q = checkpointQueries(ledger);
+  const head = q.head.get({});
   if (!head) return null;
-  const rows = connectionOf(ledger).prepare('SELECT venue, total, locked, deficit, tx_count AS count FROM log_checkpoint_wallets ORDER BY venue').all() as WalletLog[];
+  const rows = q.wallets.all({});
   return {
     throughId: head.through_id,
     txCount: head.tx_count,
@@ -254,20 +256,57 @@ export function writeCheckpoint(ledger: Ledger, audit: LogAudit, readThroughId: 
   }
   if (audit.rowsWalked === 0 || audit.throughId <= (readThroughId ?? 0)) return false;
   return ledger.transaction(() => {
-    const current = connectionOf(ledger).prepare('SELECT through_id FROM log_checkpoint WHERE id = 1').get() as { through_id: number } | undefined;
-    if ((current?.through_id ?? null) !== readThroughId) return false;
-    connectionOf(ledger)
-      .prepare(
-        `INSERT INTO log_checkpoint (id, through_id, tx_count, close_count, reserve_count, verified_at) VALUES (1, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET through_id = excluded.through_id, tx_count = excluded.tx_count, close_count = excluded.close_count,
-           reserve_count = excluded.reserve_count, verified_at = excluded.verified_at`,
-      )
-      .run(audit.throughId, audit.txCount, audit.closeCount, audit.reserveCount, ledger.timestamp());
-    const upsert = connectionOf(ledger).prepare(
-      `INSERT INTO log_checkpoint_wallets (venue, total, locked, deficit, tx_count) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (venue) DO UPDATE SET total = excluded.total, locked = excluded.locked, deficit = excluded.deficit, tx_count = excluded.tx_count`,
-    );
-    for (const wallet of audit.wallets.values()) upsert.run(wallet.venue, wallet.total, wallet.locked, wallet.deficit, wallet.count);
+    const q = checkpointQueries(ledger);
+    if ((q.head.get({})?.through_id ?? null) !== readThroughId) return false;
+    q.upsertHead.run({ through: audit.throughId, txCount: audit.txCount, closeCount: audit.closeCount, reserveCount: audit.reserveCount, at: ledger.timestamp() });
+    for (const wallet of audit.wallets.values()) {
+      q.upsertWallet.run({ venue: wallet.venue, total: wallet.total, locked: wallet.locked, deficit: wallet.deficit, count: wallet.count });
+    }
     return true;
   });
+}
+
+/** The checkpoint tables' queries, prepared once per connection (a routine check reads them on every run). */
+const preparedCheckpointQueries = new WeakMap<Ledger, ReturnType<typeof prepareCheckpointQueries>>();
+
+function checkpointQueries(ledger: Ledger): ReturnType<typeof prepareCheckpointQueries> {
+  let q = preparedCheckpointQueries.get(ledger);
+  if (!q) {
+    q = prepareCheckpointQueries(connectionOf(ledger));
+    preparedCheckpointQueries.set(ledger, q);
+  }
+  return q;
+}
+
+function prepareCheckpointQueries(db: Database.Database) {
+  return {
+    head: prepareQuery<Record<string, never>, Pick<LogCheckpointTable, 'through_id' | 'tx_count' | 'close_count' | 'reserve_count' | 'verified_at'>>(db, (qb) =>
+      qb.selectFrom('log_checkpoint').select(['through_id', 'tx_count', 'close_count', 'reserve_count', 'verified_at']).where('id', '=', 1),
+    ),
+    wallets: prepareQuery<Record<string, never>, WalletLog>(db, (qb) =>
+      qb.selectFrom('log_checkpoint_wallets').select(['venue', 'total', 'locked', 'deficit', 'tx_count as count']).orderBy('venue'),
+    ),
+    upsertHead: prepareQuery<{ through: number; txCount: number; closeCount: number; reserveCount: number; at: string }, never>(db, (qb) =>
+      qb
+        .insertInto('log_checkpoint')
+        .values({ id: 1, through_id: param('through'), tx_count: param('txCount'), close_count: param('closeCount'), reserve_count: param('reserveCount'), verified_at: param('at') })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({
+            through_id: sql`excluded.through_id`,
+            tx_count: sql`excluded.tx_count`,
+            close_count: sql`excluded.close_count`,
+            reserve_count: sql`excluded.reserve_count`,
+            verified_at: sql`excluded.verified_at`,
+          }),
+        ),
+    ),
+    upsertWallet: prepareQuery<{ venue: string; total: number; locked: number; deficit: number; count: number }, never>(db, (qb) =>
+      qb
+        .insertInto('log_checkpoint_wallets')
+        .values({ venue: param('venue'), total: param('total'), locked: param('locked'), deficit: param('deficit'), tx_count: param('count') })
+        .onConflict((oc) =>
+          oc.column('venue').doUpdateSet({ total: sql`excluded.total`, locked: sql`excluded.locked`, deficit: sql`excluded.deficit`, tx_count: sql`excluded.tx_count` }),
+        ),
+    ),
+  };
 }

@@ -183,6 +183,25 @@ export interface UnhedgedLegsTable {
   resolved_at: string | null;
 }
 
+/** How far the wallet transaction log has been proven (one row, id 1): see log-audit.ts. */
+export interface LogCheckpointTable {
+  id: number;
+  through_id: number;
+  tx_count: number;
+  close_count: number;
+  reserve_count: number;
+  verified_at: string;
+}
+
+/** Each wallet's log as of the checkpoint: its sums and its number of rows. */
+export interface LogCheckpointWalletsTable {
+  venue: string;
+  total: number;
+  locked: number;
+  deficit: Generated<number>;
+  tx_count: number;
+}
+
 export interface LedgerSchema {
   arb_trades: ArbTradesTable;
   arb_legs: ArbLegsTable;
@@ -195,4 +214,6 @@ export interface LedgerSchema {
   audit_log: AuditLogTable;
   market_prices: MarketPricesTable;
   schema_migrations: SchemaMigrationsTable;
+  log_checkpoint: LogCheckpointTable;
+  log_checkpoint_wallets: LogCheckpointWalletsTable;
 }
