@@ -25,6 +25,8 @@ export interface LiveVenueSettings {
   readonly wsUrl: string | null;
   readonly credentialsFile: string | null;
   readonly requestTimeoutMs: number | null;
+  /** The most of one reply read, in bytes; null: the adapters' default. */
+  readonly replyBytesMax: number | null;
   readonly readsPerSecond: number | null;
   readonly writesPerSecond: number | null;
   /** Decimal strings as written in the config; each adapter parses the ones it uses. */
@@ -228,6 +230,7 @@ function resolveVenue(name: string, venue: VenueFile, where: string, at: At): Ve
       wsUrl: venue.wsUrl ?? null,
       credentialsFile: venue.credentialsFile ?? null,
       requestTimeoutMs: venue.requestTimeoutMs ?? null,
+      replyBytesMax: venue.replyBytesMax ?? null,
       readsPerSecond: venue.rateLimit?.readsPerSecond ?? null,
       writesPerSecond: venue.rateLimit?.writesPerSecond ?? null,
       fees: {
