@@ -8,6 +8,7 @@
  * C0 controls but tab, DEL, C1 controls (U+009B is a one-character CSI on some terminals), the Unicode line and
  * paragraph separators, and the bidirectional overrides and isolates that reorder what a line appears to say.
  */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\u001b': '\\x1b' };
 

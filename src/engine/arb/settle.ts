@@ -3,10 +3,11 @@
 // positions, fee paid) and releases the rest; equal fills make a hedged pair held to resolution; any excess on one
 // leg becomes an UNHEDGED position with its own record. Settling twice changes nothing.
 import type { Config } from '../../config/config.js';
-import { mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { formatMicros, mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import { ladderLevels } from '../../domain/position.js';
 import type { ArbLeg, ArbStore, ArbTrade } from '../../ledger/arb-store.js';
 import type { Ledger, OpenPositionInput, PositionRow } from '../../ledger/ledger.js';
+import { VenueProtocolError } from '../../venues/http/errors.js';
 import type { OrderReport, Outcome } from '../../venues/venue.js';
 
 /** Positions on a NO outcome live under "<market>:no", so the YES quote of <market> can mark both sides. */
@@ -41,7 +42,9 @@ export function recordVerdict(store: ArbStore, leg: ArbLeg, verdict: LegVerdict)
   if (verdict.kind === 'rejected') return store.transitionLeg(leg.id, 'rejected', { error: verdict.reason }, verdict.reason);
   const report = verdict.report;
   const state = report.filledQuantity === 0 ? 'rejected' : report.filledQuantity < leg.quantity ? 'partially_filled' : 'filled';
-  if (report.filledQuantity > leg.quantity) throw new Error(`venue reports ${report.filledQuantity} filled on leg ${leg.id} of ${leg.quantity}`);
+  if (report.filledQuantity > leg.quantity) {
+    throw new VenueProtocolError(leg.venue, 'filled quantity', `${formatMicros(report.filledQuantity)} filled on leg ${leg.id} (${leg.client_order_id}) of ${formatMicros(leg.quantity)} ordered`);
+  }
   return store.transitionLeg(
     leg.id,
     state,

@@ -58,6 +58,7 @@ export function loadCredentials(
  */
 function hasControlCharacter(text: string, multiline: boolean): boolean {
   const checked = multiline ? text.replace(/\r?\n/g, '') : text;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
   return /[\u0000-\u001f\u007f-\u009f]/.test(checked);
 }
 

@@ -29,7 +29,9 @@ export function decryptKeystore(document: unknown, password: string): `0x${strin
   const crypto = object(root.crypto ?? root.Crypto, 'crypto');
   if (crypto.cipher !== 'aes-128-ctr') throw new KeystoreError(`cipher ${String(crypto.cipher)} is not supported (aes-128-ctr is)`);
   const iv = hex(object(crypto.cipherparams, 'crypto.cipherparams').iv, 'crypto.cipherparams.iv', 16);
-  const ciphertext = hex(crypto.ciphertext, 'crypto.ciphertext', PRIVATE_KEY_BYTES);
+  // geth writes a key with leading zero bytes shorter than 32 bytes: its ciphertext is as long as the key.
+  const ciphertext = hex(crypto.ciphertext, 'crypto.ciphertext', null);
+  if (ciphertext.length > PRIVATE_KEY_BYTES) throw new KeystoreError(`crypto.ciphertext must be at most ${PRIVATE_KEY_BYTES} bytes`);
   const mac = hex(crypto.mac, 'crypto.mac', 32);
   // geth derives from the password's bytes as given, ethers from its NFKC form: the same for ASCII passwords.
   const derived = [...new Set([password, password.normalize('NFKC')])]
@@ -38,7 +40,7 @@ export function decryptKeystore(document: unknown, password: string): `0x${strin
   if (derived === undefined) throw new KeystoreError('the password does not open this keystore (MAC mismatch)');
   const decipher = createDecipheriv('aes-128-ctr', derived.subarray(0, 16), iv);
   const key = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-  return `0x${key.toString('hex')}`;
+  return `0x${key.toString('hex').padStart(PRIVATE_KEY_BYTES * 2, '0')}`;
 }
 
 /** The address a keystore says it holds (lower case, 0x-prefixed), or null when it does not say. */
