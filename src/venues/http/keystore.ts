@@ -1,8 +1,11 @@
 // Ethereum keystore v3 ("Web3 Secret Storage Definition", ethereum.org): a private key encrypted with AES-128-CTR
 // under a key derived from a password by scrypt or PBKDF2-HMAC-SHA256, with a Keccak-256 MAC that proves the password
 // right before anything is decrypted. geth, Foundry (`cast wallet import`) and every wallet library write this format.
-// Node's crypto module does the key derivation and the cipher; viem (already a dependency) the Keccak-256.
+// Node's crypto module does the key derivation and the cipher; viem (already a dependency) the Keccak-256. OpenSSL's
+// scrypt holds to RFC 7914's bound n < 2^(16 r), which the definition's own scrypt vector (n = 2^18, r = 1) and the
+// keystores of older wallet libraries break: those are derived by @noble/hashes (viem's own hashing library).
 import { createDecipheriv, pbkdf2Sync, scryptSync, timingSafeEqual } from 'node:crypto';
+import { scrypt as scryptPortable } from '@noble/hashes/scrypt';
 import { keccak256 } from 'viem';
 
 export class KeystoreError extends Error {
@@ -60,11 +63,10 @@ function deriveKey(crypto: Json, password: string): Buffer {
     const p = integer(params.p, 'crypto.kdfparams.p', 1, 64);
     const memoryBytes = 128 * n * r;
     if (memoryBytes > SCRYPT_MEMORY_BYTES_MAX) throw new KeystoreError(`scrypt parameters need ${memoryBytes} bytes of memory, more than the ${SCRYPT_MEMORY_BYTES_MAX} allowed`);
-    try {
-      return scryptSync(password, salt, length, { N: n, r, p, maxmem: memoryBytes * 2 + 1024 * 1024 });
-    } catch {
-      throw new KeystoreError('crypto.kdfparams: invalid scrypt parameters (n must be a power of 2)');
-    }
+    if (n & (n - 1)) throw new KeystoreError('crypto.kdfparams.n must be a power of 2');
+    const maxmem = memoryBytes * 2 + 1024 * 1024;
+    if (n < 2 ** (16 * r)) return scryptSync(password, salt, length, { N: n, r, p, maxmem });
+    return Buffer.from(scryptPortable(password, salt, { N: n, r, p, dkLen: length, maxmem }));
   }
   if (crypto.kdf === 'pbkdf2') {
     if (params.prf !== 'hmac-sha256') throw new KeystoreError(`pbkdf2 with ${String(params.prf)} is not supported (hmac-sha256 is)`);
