@@ -19,8 +19,9 @@ import { jsonVisible, visible } from './terminal.js';
 const STYLE_MARK = `\u{E000}${randomBytes(12).toString('hex')}\u{E001}`;
 const ESC = '\u001b';
 
+/** A colour role: the text is made visible first, so the only escapes left to become marks are the colour's own. */
 function styled(paint: (text: string) => string): (text: string) => string {
-  return (text) => paint(text).replaceAll(ESC, STYLE_MARK);
+  return (text) => paint(visible(text)).replaceAll(ESC, STYLE_MARK);
 }
 
 /** A line of text as it may reach a terminal or a log: no secret, nothing a terminal acts on but our own colours. */
