@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- control characters are exactly what these tests look for */
 // Terminal-safe output: text from outside reaches a terminal with its control characters and escape sequences made
 // visible, in one place (Output), while arbbot's own colours still work; JSON keeps its value. And every exit scrubs.
 import chalk from 'chalk';
