@@ -7,6 +7,7 @@ import { InputError } from '../domain/errors.js';
 import { MoneyFormatError, parseMicros, parsePct, parsePrice, parseQty, PPM_ALL, type Micros, type Ppm, type PriceMicros, type QtyMicros } from '../domain/money.js';
 import type { LadderConfig } from '../domain/position.js';
 import type { RiskLimits } from '../domain/risk.js';
+import { judgeEndpoint } from '../security/endpoints.js';
 
 export class ConfigError extends InputError {
   override readonly name = 'ConfigError';
@@ -216,6 +217,12 @@ function resolveVenue(name: string, venue: VenueFile, where: string, at: At): Ve
   const predictionMarket = type !== 'paper' || (venue.predictionMarket ?? false);
   if (type !== 'paper' && venue.predictionMarket === false) {
     throw new ConfigError(`config ${where}: venues.${name}.predictionMarket: ${type} is always a prediction market`);
+  }
+  // Refused here, before anything is written, rather than when the venue is first used (security/endpoints.ts).
+  for (const [key, secure] of [['baseUrl', 'https:'], ['wsUrl', 'wss:']] as const) {
+    const url = venue[key];
+    const verdict = url === undefined ? null : judgeEndpoint(url, secure);
+    if (verdict && !verdict.ok) throw new ConfigError(`config ${where}: venues.${name}.${key}: ${verdict.refusal}`);
   }
   const markets = new Map<string, PaperMarketConfig>();
   const marketsFile: Record<string, PaperMarketFile> = 'markets' in venue ? (venue.markets ?? {}) : {};

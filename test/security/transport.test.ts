@@ -85,7 +85,7 @@ describe('endpoints', () => {
     expect(refused('file:///etc/passwd')).toThrow(new InputError('kalshi: venues.kalshi.baseUrl: file:// is not allowed: live venues are reached over https:// only'));
     expect(refused('ftp://example.com/')).toThrow(/ftp:\/\/ is not allowed/);
     expect(refused('https://user:pw@example.com/')).toThrow(/carries a user name or password in the URL/);
-    expect(refused('not a url')).toThrow('kalshi: venues.kalshi.baseUrl is not a URL');
+    expect(refused('not a url')).toThrow('kalshi: venues.kalshi.baseUrl: not a URL');
     // The same rules for a websocket URL.
     expect(checkEndpoint('poly', 'venues.poly.wsUrl', 'wss://ws.example.com', 'wss:')).toBeNull();
     expect(() => checkEndpoint('poly', 'venues.poly.wsUrl', 'ws://ws.example.com', 'wss:')).toThrow(/ws:\/\/ is allowed only to a loopback address/);

@@ -3,42 +3,23 @@
 // and which failures prove that nothing left this machine (so an order that never left is never "outcome unknown").
 // Redirects are never followed: the client asks fetch for them as answers (redirect: 'manual') and refuses them.
 import { InputError } from '../../domain/errors.js';
+import { judgeEndpoint } from '../../security/endpoints.js';
 
 /** The most of a reply read by default: far above any page a venue sends, far below what would hurt the process. */
 export const REPLY_BYTES_MAX_DEFAULT = 4 * 1024 * 1024;
 
-/** 127.0.0.0/8, ::1 and localhost: the only hosts a plain (unencrypted) request may go to. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host === '::1') return true;
-  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return octets !== null && Number(octets[1]) === 127 && octets.slice(2).every((octet) => Number(octet) <= 255);
-}
+export { isLoopbackHost } from '../../security/endpoints.js';
 
 /**
- * Checks an endpoint before anything is sent to it: https (or wss) for anything but this machine; plain http (ws)
- * only to a loopback address, for local test servers, which earns a warning; any other scheme, credentials written
- * into the URL, or text that is no URL, refused naming the setting (`source`). Returns the warning, or null.
+ * Checks an endpoint before anything is sent to it (see security/endpoints.ts): refused with InputError naming the
+ * setting (`source`); plain http (ws) to a loopback address allowed with a warning, which is returned; null when all
+ * is well.
  */
 export function checkEndpoint(venue: string, source: string, text: string, secure: 'https:' | 'wss:' = 'https:'): string | null {
-  const plain = secure === 'https:' ? 'http:' : 'ws:';
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new InputError(`${venue}: ${source} is not a URL`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new InputError(`${venue}: ${source} carries a user name or password in the URL: credentials belong in the environment or the credentials file`);
-  }
-  if (url.protocol === secure) return null;
-  if (url.protocol === plain) {
-    if (isLoopbackHost(url.hostname)) {
-      return `${venue}: ${source} is plain ${plain.slice(0, -1)} to ${url.host}: requests and credentials go unencrypted; use it only for a local test server`;
-    }
-    throw new InputError(`${venue}: ${source}: ${plain}// is allowed only to a loopback address (localhost, 127.0.0.0/8, ::1); use ${secure}// for ${url.host}`);
-  }
-  throw new InputError(`${venue}: ${source}: ${url.protocol}// is not allowed: live venues are reached over ${secure}// only`);
+  const verdict = judgeEndpoint(text, secure);
+  if (!verdict.ok) throw new InputError(`${venue}: ${source}: ${verdict.refusal}`);
+  if (!verdict.plain) return null;
+  return `${venue}: ${source} is plain ${secure === 'https:' ? 'http' : 'ws'} to ${verdict.host}: requests and credentials go unencrypted; use it only for a local test server`;
 }
 
 /** A reply's text as read, and whether it was cut off at the limit (the rest never read). */
