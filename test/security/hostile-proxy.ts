@@ -58,7 +58,13 @@ export class HostileProxy {
   /** A proxy on 127.0.0.1 for `upstream` (scheme, host and port; paths are forwarded as requested). */
   static async start(upstream: string): Promise<HostileProxy> {
     let instance: HostileProxy | null = null;
-    const server = createServer((req, res) => void instance!.handle(req, res));
+    const server = createServer((req, res) => {
+      // A rule that does not fit the reply it meets answers 502, rather than taking the test process down.
+      instance!.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: `hostile proxy: ${String(error)}` }));
+      });
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     instance = new HostileProxy(server, `http://127.0.0.1:${port}`, new URL(upstream));
