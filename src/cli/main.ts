@@ -9,7 +9,7 @@ import { registerRunCommand } from './commands/run-command.js';
 import { registerVenuesCommand } from './commands/venues-command.js';
 import { CommandContext } from './context.js';
 import { EXIT, errorLine, exitCodeFor } from './errors.js';
-import { writeErrorReport } from './output.js';
+import { safeLine, writeErrorReport } from './output.js';
 
 export function buildProgram(): Command {
   const program = new Command('arbbot')
@@ -21,6 +21,8 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colours')
     .option('--verbose', 'more detail on stderr')
     .showHelpAfterError('(run arbbot --help for usage)')
+    // Commander's messages quote what was typed (an unknown option, a bad argument): written as every other line is.
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.split('\n').map(safeLine).join('\n')) })
     .exitOverride();
   registerRunCommand(program);
   registerArbCommand(program);
