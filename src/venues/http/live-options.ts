@@ -3,7 +3,7 @@ import { InputError } from '../../domain/errors.js';
 import { formatScaled } from '../../domain/money.js';
 import type { VenueConfig, VenueType } from '../../config/config.js';
 import { VenueRejectedError } from '../venue.js';
-import { checkEndpoint, REPLY_BYTES_MAX_DEFAULT } from './transport.js';
+import { checkEndpoint, REPLY_BYTES_MAX_DEFAULT, warnOnStderr } from './transport.js';
 import { DEFAULT_TUNING, type HttpTuning } from './venue-http-client.js';
 
 export interface LiveVenueOptions {
@@ -58,7 +58,7 @@ export function resolveHttpSettings(
   // No websocket client exists yet, but a configured wsUrl is held to the same rules as baseUrl from the start.
   if (live.wsUrl !== null) {
     const warning = checkEndpoint(config.name, `venues.${config.name}.wsUrl`, live.wsUrl, 'wss:');
-    if (warning !== null) (options.warn ?? ((line: string) => process.stderr.write(`arbbot: warning: ${line}\n`)))(warning);
+    if (warning !== null) (options.warn ?? warnOnStderr)(warning);
   }
   return {
     baseUrl: live.baseUrl ?? defaults.baseUrl,

@@ -22,6 +22,11 @@ export function checkEndpoint(venue: string, source: string, text: string, secur
   return `${venue}: ${source} is plain ${secure === 'https:' ? 'http' : 'ws'} to ${verdict.host}: requests and credentials go unencrypted; use it only for a local test server`;
 }
 
+/** Where a warning goes when no sink is given: stderr, as the CLI writes its own. */
+export function warnOnStderr(line: string): void {
+  process.stderr.write(`arbbot: warning: ${line}\n`);
+}
+
 /** A reply's text as read, and whether it was cut off at the limit (the rest never read). */
 export interface CappedBody {
   readonly text: string;

@@ -9,7 +9,7 @@ import { OrderOutcomeUnknownError, VenueRejectedError } from '../venue.js';
 import { VenueResponseError } from './errors.js';
 import { systemClock, TokenBucket, type Clock } from './rate-limiter.js';
 import { redactToString } from './redact.js';
-import { checkEndpoint, classifyFetchFailure, readCappedBody, redirectMayHaveApplied, redirectTarget, REPLY_BYTES_MAX_DEFAULT } from './transport.js';
+import { checkEndpoint, classifyFetchFailure, readCappedBody, warnOnStderr, redirectMayHaveApplied, redirectTarget, REPLY_BYTES_MAX_DEFAULT } from './transport.js';
 
 export interface HttpTuning {
   readonly requestTimeoutMs: number;
@@ -116,7 +116,7 @@ export class VenueHttpClient {
     const warning = checkEndpoint(options.venue, source, options.baseUrl);
     if (warning !== null && !warned.has(`${source} ${options.baseUrl}`)) {
       warned.add(`${source} ${options.baseUrl}`);
-      (options.warn ?? ((line: string) => process.stderr.write(`arbbot: warning: ${line}\n`)))(warning);
+      (options.warn ?? warnOnStderr)(warning);
     }
     this.origin = new URL(options.baseUrl).origin;
     this.replyBytesMax = options.replyBytesMax ?? REPLY_BYTES_MAX_DEFAULT;
