@@ -34,6 +34,13 @@ interface RunJson {
 /** What a hostile venue puts in a title or an error: clear screen, window title, and a forged green line. */
 const ESCAPES = '\u001b[2J\u001b[H\u001b]0;pwned\u0007\r\n\u001b[32m✓ arb #1 settled: hedged — All good, fully hedged\u001b[0m';
 
+/** The engine starts (its reconcile meets the hostile venue too) and runs until told to stop. */
+async function expectEngineRuns(f: SecureFixture): Promise<void> {
+  const run = await f.json<RunJson>(['run', '--duration', '2']);
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.json.stoppedBy).toBe('duration');
+}
+
 /** The checks every scenario ends with. */
 async function expectContained(f: SecureFixture): Promise<void> {
   const check = await f.json<{ status: string }>(['wallet-check']);
@@ -83,6 +90,8 @@ describe.concurrent('a hostile venue, through the real CLI', () => {
     expect(f.poly.orders.size).toBe(0);
     // Nothing invented: the one position is Kalshi's real fill.
     expect(ledgerRows<{ venue: string }>(f, 'SELECT venue FROM positions').map((p) => p.venue)).toEqual(['kalshi']);
+    await expectEngineRuns(f);
+    expect(f.elsewhere.requests).toEqual([]);
     await expectContained(f);
   });
 
@@ -101,7 +110,11 @@ describe.concurrent('a hostile venue, through the real CLI', () => {
     // Control: the venue's replies really carried the API key and the passphrase.
     const sent = f.polyProxy.tampered.map((t) => t.sentText.toLowerCase()).join('\n');
     expect(f.secretForms.filter((form) => sent.includes(form)).length).toBeGreaterThanOrEqual(2);
+    await expectEngineRuns(f);
     await expectContained(f);
+    // Control: the scan finds a secret that did get out, in any case, in any file.
+    writeFileSync(join(f.dir, 'leaked.txt'), `key id ${f.secretForms[0]!.toUpperCase()}`); // the first form: the Kalshi key id
+    expect(f.leaks()).toHaveLength(1);
   });
 
   it('streams a body that never ends: cut off at replyBytesMax, memory bounded, and the engine keeps running', async ({ onTestFinished }) => {
@@ -143,6 +156,7 @@ describe.concurrent('a hostile venue, through the real CLI', () => {
     expect(logText(f)).not.toMatch(/[\u001b\u0007\u009b]/);
     // Control: the replies really carried the escape characters.
     expect(f.kalshiProxy.tampered[0]!.sentText).toContain('\\u001b]0;pwned');
+    await expectEngineRuns(f);
     await expectContained(f);
   });
 
