@@ -25,7 +25,7 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 70, skipBlankLines: true, skipComments: true }],
     },
   },
-  // The layers: dependencies point one way (domain <- ledger, venues <- engine <- app <- cli).
+  // The layers: dependencies point one way (domain, security <- ledger, config, venues, feeds <- engine <- app <- cli).
   ...layer('src/domain/**', 'the domain is pure: it imports nothing of ours outside the domain, and no I/O', [
     ...outside('domain'),
     'better-sqlite3',
@@ -36,10 +36,11 @@ export default tseslint.config(
     'node:https',
     'node:child_process',
   ]),
-  ...layer('src/ledger/**', 'the ledger depends on the domain only', outside('domain', 'ledger')),
-  ...layer('src/config/**', 'the config depends on the domain only', outside('domain', 'config')),
-  ...layer('src/venues/**', 'a venue depends on the domain and the config only', outside('domain', 'config', 'venues')),
-  ...layer('src/feeds/**', 'a feed depends on the domain, the config and the venues only', outside('domain', 'config', 'venues', 'feeds')),
+  ...layer('src/security/**', 'secret handling sits beside the domain: it imports nothing else of ours', outside('domain', 'security')),
+  ...layer('src/ledger/**', 'the ledger depends on the domain (and secret scrubbing) only', outside('domain', 'security', 'ledger')),
+  ...layer('src/config/**', 'the config depends on the domain (and endpoint rules) only', outside('domain', 'security', 'config')),
+  ...layer('src/venues/**', 'a venue depends on the domain and the config only', outside('domain', 'security', 'config', 'venues')),
+  ...layer('src/feeds/**', 'a feed depends on the domain, the config and the venues only', outside('domain', 'security', 'config', 'venues', 'feeds')),
   ...layer('src/engine/**', 'the engine never reaches up into the application or the CLI, nor under the ledger', ['**/app/**', '**/cli/**', '**/ledger/connections.js']),
   ...layer('src/app/**', 'the application never reaches up into the CLI, nor under the ledger', ['**/cli/**', '**/ledger/connections.js']),
   {
@@ -55,7 +56,7 @@ export default tseslint.config(
 
 /** Every top-level folder of src except `allowed`, as import patterns. */
 function outside(...allowed) {
-  const folders = ['domain', 'ledger', 'config', 'venues', 'feeds', 'engine', 'app', 'cli'];
+  const folders = ['domain', 'security', 'ledger', 'config', 'venues', 'feeds', 'engine', 'app', 'cli'];
   return folders.filter((folder) => !allowed.includes(folder)).map((folder) => `**/${folder}/**`);
 }
 

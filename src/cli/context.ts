@@ -53,9 +53,9 @@ export class CommandContext {
     return ledger;
   }
 
-  /** The configured venues; live adapters log through --verbose (their lines never contain secrets). */
+  /** The configured venues; live adapters log through --verbose and warn on stderr, through Output's scrubber. */
   openVenues(options: Omit<VenueSetOptions, 'live'> = {}): Promise<VenueSet> {
-    return createVenues(this.config, this.dbPath, { ...options, live: { log: (line) => this.out.debug(line) } });
+    return createVenues(this.config, this.dbPath, { ...options, live: { log: (line) => this.out.debug(line), warn: (line) => this.out.warn(line) } });
   }
 
   /**

@@ -9,6 +9,7 @@ import { registerRunCommand } from './commands/run-command.js';
 import { registerVenuesCommand } from './commands/venues-command.js';
 import { CommandContext } from './context.js';
 import { EXIT, errorLine, exitCodeFor } from './errors.js';
+import { safeLine, writeErrorReport } from './output.js';
 
 export function buildProgram(): Command {
   const program = new Command('arbbot')
@@ -20,6 +21,8 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colours')
     .option('--verbose', 'more detail on stderr')
     .showHelpAfterError('(run arbbot --help for usage)')
+    // Commander's messages quote what was typed (an unknown option, a bad argument): written as every other line is.
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.split('\n').map(safeLine).join('\n')) })
     .exitOverride();
   registerRunCommand(program);
   registerArbCommand(program);
@@ -33,20 +36,39 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  reportCrashesSafely();
   const program = buildProgram();
   try {
     await program.parseAsync(argv as string[]);
     return CommandContext.exitCode;
   } catch (error) {
     // Commander already printed its own usage message.
-    if (!(error instanceof CommanderError)) {
-      process.stderr.write(`${errorLine(error)}\n`);
-      if (exitCodeFor(error) === EXIT.bug || process.argv.includes('--verbose')) {
-        process.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`);
-      }
-    }
+    if (!(error instanceof CommanderError)) report(error);
     return exitCodeFor(error);
   } finally {
     CommandContext.closeAll();
   }
+}
+
+/** One line, and the stack for a bug or under --verbose: through the same scrubber and terminal filter as all output. */
+function report(error: unknown): void {
+  const withStack = exitCodeFor(error) === EXIT.bug || process.argv.includes('--verbose');
+  writeErrorReport(errorLine(error), withStack && error instanceof Error ? (error.stack ?? null) : null);
+}
+
+/**
+ * An exception nothing caught would otherwise be printed by Node itself, secrets and escape sequences included:
+ * reported here instead, and the process ends as for any bug.
+ */
+let crashReportsInstalled = false;
+
+function reportCrashesSafely(): void {
+  if (crashReportsInstalled) return;
+  crashReportsInstalled = true;
+  const crash = (error: unknown) => {
+    report(error);
+    process.exit(EXIT.bug);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 }

@@ -1,8 +1,44 @@
 // Everything the CLI prints goes through here: colours named by role, tables, JSON, and one spinner wrapper that
-// stays silent when output is not a terminal or --json is set (cron and scripts get clean output).
+// stays silent when output is not a terminal or --json is set (cron and scripts get clean output). It is also the
+// one exit every printed text passes: scrubbed of registered secrets (security/secrets.ts), and made terminal-safe
+// (terminal.ts), so a venue's text can neither leak a key nor drive the terminal.
+import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { Ora } from 'ora';
+import { createOwnerOnly } from '../security/private-files.js';
+import { scrub } from '../security/secrets.js';
+import { jsonVisible, visible } from './terminal.js';
+
+/**
+ * Our own colours travel inside the text as this mark instead of the escape character, until the text is written:
+ * then every escape character in the text is made visible (it came from outside) and only the mark becomes ESC. The
+ * mark is random per process, so no venue text can forge it.
+ */
+const STYLE_MARK = `\u{E000}${randomBytes(12).toString('hex')}\u{E001}`;
+const ESC = '\u001b';
+
+/** A colour role: the text is made visible first, so the only escapes left to become marks are the colour's own. */
+function styled(paint: (text: string) => string): (text: string) => string {
+  return (text) => paint(visible(text)).replaceAll(ESC, STYLE_MARK);
+}
+
+/** A line of text as it may reach a terminal or a log: no secret, nothing a terminal acts on but our own colours. */
+export function safeLine(text: string): string {
+  return visible(scrub(text)).replaceAll(STYLE_MARK, ESC);
+}
+
+/** JSON text as it may be printed or logged: no secret, nothing raw that a terminal acts on; the same JSON value. */
+export function safeJson(value: unknown, indent?: number): string {
+  return jsonVisible(scrub(JSON.stringify(value, null, indent)));
+}
+
+/** Writes an error line (and, for bugs or under --verbose, its stack) to stderr, as every other exit does. */
+export function writeErrorReport(line: string, stack: string | null): void {
+  process.stderr.write(`${safeLine(line)}\n`);
+  if (stack !== null) process.stderr.write(`${stack.split('\n').map(safeLine).join('\n')}\n`);
+}
 
 export interface OutputOptions {
   readonly json: boolean;
@@ -23,39 +59,46 @@ export class Output {
   }
 
   readonly role = {
-    error: (text: string) => chalk.red(text),
-    warn: (text: string) => chalk.yellow(text),
-    success: (text: string) => chalk.green(text),
-    muted: (text: string) => chalk.gray(text),
-    strong: (text: string) => chalk.bold(text),
-    money: (value: number, text: string) => (value > 0 ? chalk.green(text) : value < 0 ? chalk.red(text) : text),
+    error: styled((text) => chalk.red(text)),
+    warn: styled((text) => chalk.yellow(text)),
+    success: styled((text) => chalk.green(text)),
+    muted: styled((text) => chalk.gray(text)),
+    strong: styled((text) => chalk.bold(text)),
+    money: (value: number, text: string) => (value > 0 ? styled(chalk.green)(text) : value < 0 ? styled(chalk.red)(text) : text),
   };
 
   /** A result line on stdout (human mode only). */
   line(text = ''): void {
-    if (!this.json) process.stdout.write(`${text}\n`);
+    if (!this.json) process.stdout.write(`${safeLine(text)}\n`);
   }
 
   /** A log line on stderr: progress and events, never the result. */
   log(text: string): void {
-    process.stderr.write(`${text}\n`);
+    process.stderr.write(`${safeLine(text)}\n`);
+  }
+
+  /** A warning on stderr, whatever the mode (an endpoint over plain http, say). */
+  warn(text: string): void {
+    this.log(this.role.warn(`arbbot: warning: ${text}`));
   }
 
   debug(text: string): void {
-    if (this.verbose) process.stderr.write(`${this.role.muted(text)}\n`);
+    if (this.verbose) process.stderr.write(`${safeLine(this.role.muted(text))}\n`);
   }
 
   printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    process.stdout.write(`${safeJson(value, 2)}\n`);
   }
 
   table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
     if (this.json) return;
+    // Each cell made safe on its own (cli-table3 measures cells with our colours as real escapes), then the table
+    // written as it is: its borders and line breaks are its own.
     const table = new Table({
-      head: head.map((cell) => this.role.strong(cell)),
+      head: head.map((cell) => safeLine(this.role.strong(cell))),
       style: { head: [], border: [] },
     });
-    for (const row of rows) table.push(row.map(String));
+    for (const row of rows) table.push(row.map((cell) => safeLine(String(cell))));
     process.stdout.write(`${table.toString()}\n`);
   }
 
@@ -65,7 +108,18 @@ export class Output {
     const { default: ora } = await import('ora');
     // discardStdin off: it puts the terminal in raw mode, and in this ora release Ctrl-C is then swallowed instead
     // of stopping the bot (stdin is never resumed to see it). Without it, Ctrl-C is a plain SIGINT.
-    return new OraSpinner(ora({ text, stream: process.stderr, discardStdin: false }).start());
+    return new OraSpinner(ora({ text: safeLine(text), stream: process.stderr, discardStdin: false }).start());
+  }
+}
+
+/** The JSON-lines log (config log.file): created readable by its owner only, each record scrubbed and safe to print. */
+export class JsonLogFile {
+  constructor(readonly path: string) {
+    createOwnerOnly(path);
+  }
+
+  write(record: Record<string, unknown>): void {
+    appendFileSync(this.path, `${safeJson(record)}\n`);
   }
 }
 
@@ -87,7 +141,7 @@ class SilentSpinner implements Spinner {
 class OraSpinner implements Spinner {
   constructor(private readonly ora: Ora) {}
   update(text: string): void {
-    this.ora.text = text;
+    this.ora.text = safeLine(text);
   }
   interrupt(print: () => void): void {
     this.ora.clear();

@@ -8,6 +8,7 @@ import { MoneyFormatError, parseMicros, parsePct, parsePrice, parseQty, PPM_ALL,
 import type { LadderConfig } from '../domain/position.js';
 import type { RiskLimits } from '../domain/risk.js';
 import type { Outcome } from '../domain/market.js';
+import { judgeEndpoint } from '../security/endpoints.js';
 
 export class ConfigError extends InputError {
   override readonly name = 'ConfigError';
@@ -26,6 +27,8 @@ export interface LiveVenueSettings {
   readonly wsUrl: string | null;
   readonly credentialsFile: string | null;
   readonly requestTimeoutMs: number | null;
+  /** The most of one reply read, in bytes; null: the adapters' default. */
+  readonly replyBytesMax: number | null;
   readonly readsPerSecond: number | null;
   readonly writesPerSecond: number | null;
   /** Decimal strings as written in the config; each adapter parses the ones it uses. */
@@ -216,6 +219,12 @@ function resolveVenue(name: string, venue: VenueFile, where: string, at: At): Ve
   if (type !== 'paper' && venue.predictionMarket === false) {
     throw new ConfigError(`config ${where}: venues.${name}.predictionMarket: ${type} is always a prediction market`);
   }
+  // Refused here, before anything is written, rather than when the venue is first used (security/endpoints.ts).
+  for (const [key, secure] of [['baseUrl', 'https:'], ['wsUrl', 'wss:']] as const) {
+    const url = venue[key];
+    const verdict = url === undefined ? null : judgeEndpoint(url, secure);
+    if (verdict && !verdict.ok) throw new ConfigError(`config ${where}: venues.${name}.${key}: ${verdict.refusal}`);
+  }
   const markets = new Map<string, PaperMarketConfig>();
   const marketsFile: Record<string, PaperMarketFile> = 'markets' in venue ? (venue.markets ?? {}) : {};
   for (const [market, quote] of Object.entries(marketsFile)) markets.set(market, at(`venues.${name}.markets.${market}`, () => paperMarket(quote)));
@@ -229,6 +238,7 @@ function resolveVenue(name: string, venue: VenueFile, where: string, at: At): Ve
       wsUrl: venue.wsUrl ?? null,
       credentialsFile: venue.credentialsFile ?? null,
       requestTimeoutMs: venue.requestTimeoutMs ?? null,
+      replyBytesMax: venue.replyBytesMax ?? null,
       readsPerSecond: venue.rateLimit?.readsPerSecond ?? null,
       writesPerSecond: venue.rateLimit?.writesPerSecond ?? null,
       fees: {

@@ -38,6 +38,8 @@ function buildSchemas(z: Zod) {
     /** Live venues: a JSON file holding the credentials; otherwise environment variables are read. Never in this config. */
     credentialsFile: z.string().min(1).optional(),
     requestTimeoutMs: z.int().positive().max(120_000).optional(),
+    /** Live venues: the most of one reply read, in bytes; a longer reply is cut off and the request fails. */
+    replyBytesMax: z.int().min(1024).max(256 * 1024 * 1024).optional(),
     rateLimit: z.strictObject({ readsPerSecond: z.number().positive().optional(), writesPerSecond: z.number().positive().optional() }).optional(),
     /** Fee overrides: Polymarket rate/exponent, Kalshi multiplier, SX rate. */
     fees: z

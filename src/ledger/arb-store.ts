@@ -2,6 +2,7 @@
 // (checked against the one transition table), and unhedged legs with their lifecycle.
 import type Database from 'better-sqlite3';
 import { assertLegTransition, assertTradeTransition, type LegState, type TradeState, type UnhedgedState } from '../domain/arb.js';
+import { scrubNullable } from '../security/secrets.js';
 import { prepareArbQueries } from './arb-queries.js';
 import type { ArbLeg, ArbTrade, FiredLeg, NewLeg, NewTrade, UnhedgedLeg } from './arb-types.js';
 import type { Ledger } from './ledger.js';
@@ -211,13 +212,14 @@ export class ArbStore {
       for (let index = 0; index < LEG_PATCH_COLUMNS.length; index += 1) {
         if ((columns & (1 << index)) === 0) continue;
         const column = LEG_PATCH_COLUMNS[index] as keyof LegPatch;
-        const value = patch[column] ?? null;
+        // A venue's error text may echo what was sent to it: stored scrubbed of every registered secret.
+        const value = column === 'error' ? scrubNullable(patch.error ?? null) : (patch[column] ?? null);
         args.push(value);
         updated[column] = value;
       }
       args.push(legId);
       this.legUpdate(columns).run(...args);
-      this.q.insertEvent.run({ leg_id: legId, from: leg.state, to, detail, at });
+      this.q.insertEvent.run({ leg_id: legId, from: leg.state, to, detail: scrubNullable(detail), at });
       return updated as ArbLeg;
     });
   }
@@ -242,7 +244,7 @@ export class ArbStore {
       const trade = this.q.tradeState.get({ id });
       if (!trade) throw new Error(`no arb trade ${id}`);
       if (trade.state !== to) assertTradeTransition(trade.state, to);
-      this.q.setTrade.run({ id, state: to, outcome: fields.outcome ?? trade.outcome, note: fields.note ?? trade.note, at: this.ledger.timestamp() });
+      this.q.setTrade.run({ id, state: to, outcome: fields.outcome ?? trade.outcome, note: scrubNullable(fields.note ?? trade.note), at: this.ledger.timestamp() });
     });
   }
 
@@ -276,7 +278,7 @@ export class ArbStore {
   }
 
   resolveUnhedged(id: number, state: Exclude<UnhedgedState, 'open'>, note: string | null): boolean {
-    return this.ledger.transaction(() => this.q.resolveUnhedged.run({ id, state, note, at: this.ledger.timestamp() }).changes === 1);
+    return this.ledger.transaction(() => this.q.resolveUnhedged.run({ id, state, note: scrubNullable(note), at: this.ledger.timestamp() }).changes === 1);
   }
 }
 

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { InputError, OperationalError } from '../domain/errors.js';
+import { createOwnerOnly } from '../security/private-files.js';
 
 export type SynchronousMode = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
 
@@ -40,6 +41,8 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 
 export function openDatabase(path: string, options: OpenOptions = {}): Database.Database {
   checkPath(path);
+  // A new ledger is readable by its owner only (SQLite gives its -wal and -shm files the same mode).
+  if (options.readonly !== true) createOwnerOnly(path);
   let db: Database.Database;
   try {
     db = new Database(path, { fileMustExist: options.readonly === true, readonly: options.readonly === true });

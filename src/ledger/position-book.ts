@@ -4,6 +4,7 @@ import { closeFigures, walletChangeOnClose, type CostModel } from '../domain/cos
 import { IdempotencyConflictError, InputError } from '../domain/errors.js';
 import { formatMicrosTrim, formatUsd, type Micros, type QtyMicros } from '../domain/money.js';
 import { initialLadderState, type LadderState } from '../domain/position.js';
+import { scrubNullable } from '../security/secrets.js';
 import type { LedgerCore } from './ledger-core.js';
 import { assertCanOpen, assertSetAside, samePositionOrder, setAsideOf, withActualExit } from './position-rules.js';
 import { PositionWriteLog } from './position-writes.js';
@@ -229,7 +230,7 @@ export class PositionBook {
    */
   setAttention(id: number, reason: string | null): void {
     this.core.transaction(() => {
-      this.q.setAttention.run({ id, reason });
+      this.q.setAttention.run({ id, reason: scrubNullable(reason) });
     });
   }
 

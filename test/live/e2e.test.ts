@@ -242,6 +242,12 @@ async function runCli(dir: string, args: readonly string[], timeoutMs = 30_000):
   }
 }
 
+/**
+ * The warning every run against the loopback imitations earns (plain http; test/security checks it is given): left
+ * out of the stderr these tests compare.
+ */
+const LOOPBACK_WARNING = /^arbbot: warning: .* is plain http to 127\.0\.0\.1:\d+: requests and credentials go unencrypted; use it only for a local test server\n/gm;
+
 function spawnCli(dir: string, args: readonly string[], timeoutMs: number): Promise<CliResult> {
   return new Promise((resolve) => {
     // Credentials come from each fixture's files only, never from the environment the tests run in.
@@ -254,7 +260,7 @@ function spawnCli(dir: string, args: readonly string[], timeoutMs: number): Prom
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
+      resolve({ code: code ?? -1, stdout, stderr: stderr.replace(LOOPBACK_WARNING, '') });
     });
   });
 }

@@ -146,7 +146,7 @@ describe('credentials', () => {
     const dir = mkdtempSync(join(tmpdir(), 'arbbot-creds-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'creds.json');
-    writeFileSync(file, JSON.stringify({ apiKey: 'from-file' }));
+    writeFileSync(file, JSON.stringify({ apiKey: 'from-file' }), { mode: 0o600 });
     expect(loadCredentials('v', specs, file, { TEST_API_KEY: 'from-env' }).apiKey).toBe('from-file');
   });
 
@@ -155,7 +155,7 @@ describe('credentials', () => {
     const dir = mkdtempSync(join(tmpdir(), 'arbbot-creds-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'creds.json');
-    writeFileSync(file, '{"apiKey": "s3cr3t-value"');
+    writeFileSync(file, '{"apiKey": "s3cr3t-value"', { mode: 0o600 });
     const error = (() => {
       try {
         loadCredentials('v', specs, file, {});

@@ -5,6 +5,7 @@ import type { HttpTuning } from '../../src/venues/http/venue-http-client.js';
 
 export interface LiveConfigOverrides {
   readonly requestTimeoutMs?: number;
+  readonly replyBytesMax?: number;
   readonly readsPerSecond?: number;
   readonly writesPerSecond?: number;
   readonly credentialsFile?: string;
@@ -23,6 +24,7 @@ export function liveConfig(type: VenueType, baseUrl: string, overrides: LiveConf
       wsUrl: null,
       credentialsFile: overrides.credentialsFile ?? null,
       requestTimeoutMs: overrides.requestTimeoutMs ?? 2_000,
+      replyBytesMax: overrides.replyBytesMax ?? null,
       // Generous by default so that pacing never slows the suite; the limiter has its own test.
       readsPerSecond: overrides.readsPerSecond ?? 1_000,
       writesPerSecond: overrides.writesPerSecond ?? 1_000,

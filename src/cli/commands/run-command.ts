@@ -1,6 +1,5 @@
 // `arbbot run`: the engine. With no --feed it runs the zero-config paper demo on a synthetic feed and opens demo
 // positions; with --feed it replays a JSON Lines file (or stdin) against the positions already in the ledger.
-import { appendFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runEngine } from '../../app/run.js';
 import { InputError } from '../../domain/errors.js';
@@ -12,7 +11,7 @@ import type { StopCause } from '../../engine/run-loop.js';
 import type { ReplaySpeed } from '../../feeds/jsonl.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
-import type { Output, Spinner } from '../output.js';
+import { JsonLogFile, type Output, type Spinner } from '../output.js';
 import { parsePositiveInt } from '../parse.js';
 import { eventJson, renderEvent } from '../render-events.js';
 import { walletJson } from '../present.js';
@@ -106,8 +105,9 @@ class StatusLine {
   ) {}
 
   listener(logFile: string | null): (event: EngineEvent) => void {
+    const log = logFile === null ? null : new JsonLogFile(logFile);
     return (event) => {
-      if (logFile) appendFileSync(logFile, `${JSON.stringify({ ts: new Date().toISOString(), ...eventJson(event) })}\n`);
+      log?.write({ ts: new Date().toISOString(), ...eventJson(event) });
       if (this.out.json && !this.out.verbose) return;
       const lines = renderEvent(this.out, event);
       const print = () => {

@@ -12,6 +12,7 @@ import { InsufficientBalanceError } from '../../domain/errors.js';
 import { formatUsd, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import type { ArbLeg, NewLeg, NewTrade } from '../../ledger/arb-store.js';
 import type { Reservation, ReserveInput } from '../../ledger/ledger.js';
+import { VenueProtocolError } from '../../venues/http/errors.js';
 import type { PlaceOrderRequest, Venue } from '../../venues/venue.js';
 import type { ArmedTrade, ArmedTrades } from './armed.js';
 import { assertReservationFunds, lookupOrder, sendOrder, withinTimeout, worstCaseCost, type PlaceOutcome } from './orders.js';
@@ -96,7 +97,8 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed:
           ? ({ kind: 'rejected', reason: outcome.reason } as const)
           : await resolveUnknown(deps, leg, venue, outcome.reason, outcome.stillInFlight);
     if (verdict) verdicts.set(leg.id, verdict);
-    else unknown.push(`leg ${leg.leg} on ${leg.venue}`);
+    // Why it stays unknown: the venue's impossible claim when it made one (kept on the leg), else the lost answer.
+    else unknown.push(`leg ${leg.leg} on ${leg.venue} (${store.requireLeg(leg.id).error ?? (outcome.kind === 'unknown' ? outcome.reason : 'no answer')})`);
   }
   if (unknown.length > 0) {
     recordKnownVerdicts(ledger, store, verdicts);
@@ -258,6 +260,11 @@ export async function resolveUnknown(deps: ArbDeps, leg: ArbLeg, venue: Venue, r
   const timeoutMs = deps.config.arbitrage.orderTimeoutMs;
   if (stillInFlight) await sleep(Math.min(timeoutMs, UNKNOWN_GRACE_MS_MAX));
   const found = await lookupOrder(venue, leg.client_order_id, leg.market, timeoutMs);
+  if (found instanceof VenueProtocolError) {
+    // The venue reports the impossible: nothing of it is booked; the leg stays unknown, its money held, the claim kept.
+    deps.store.transitionLeg(leg.id, 'unknown', { error: found.message }, found.message);
+    return null;
+  }
   if (found === 'unreachable') return null;
   // A request still open when our timer fired may reach the venue after this look-up: absence proves nothing yet.
   // Releasing now would leave a late fill at the venue that the ledger never books; reconcile asks again later.

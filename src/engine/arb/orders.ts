@@ -4,6 +4,7 @@
 import { InputError, InsufficientBalanceError, VenueUnavailableError } from '../../domain/errors.js';
 import { formatUsd, notional, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import type { Ledger, Reservation } from '../../ledger/ledger.js';
+import { VenueProtocolError } from '../../venues/http/errors.js';
 import { OrderOutcomeUnknownError, VenueRejectedError, type OrderReport, type PlaceOrderRequest, type Venue } from '../../venues/venue.js';
 
 export type Funding = { readonly kind: 'reservation'; readonly reservation: Reservation } | { readonly kind: 'direct' } | { readonly kind: 'sale' };
@@ -101,14 +102,18 @@ export async function withinTimeout(placed: Promise<PlaceOutcome>, timeoutMs: nu
   }
 }
 
-/** Asks the venue what became of an order; null when the venue has no order under that client order id. */
-export async function lookupOrder(venue: Venue, clientOrderId: string, market: string, timeoutMs: number): Promise<OrderReport | null | 'unreachable'> {
+/**
+ * Asks the venue what became of an order; null when the venue has no order under that client order id. A venue that
+ * answers the impossible (VenueProtocolError) is no answer either, but its claim is returned to be recorded.
+ */
+export async function lookupOrder(venue: Venue, clientOrderId: string, market: string, timeoutMs: number): Promise<OrderReport | null | 'unreachable' | VenueProtocolError> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'unreachable'>((resolve) => {
     timer = setTimeout(() => resolve('unreachable'), timeoutMs);
   });
   try {
-    return await Promise.race([venue.getOrderByClientId(clientOrderId, market).catch(() => 'unreachable' as const), timeout]);
+    const asked = venue.getOrderByClientId(clientOrderId, market).catch((error: unknown) => (error instanceof VenueProtocolError ? error : ('unreachable' as const)));
+    return await Promise.race([asked, timeout]);
   } finally {
     clearTimeout(timer);
   }

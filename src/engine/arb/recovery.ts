@@ -4,6 +4,8 @@
 // unrecorded) → each venue is asked too: nothing there → released, else recorded sent and settled from the answers.
 // An order is never placed again.
 import type { ArbLeg, ArbTrade } from '../../ledger/arb-store.js';
+import { formatMicros } from '../../domain/money.js';
+import { VenueProtocolError } from '../../venues/http/errors.js';
 import type { OrderReport } from '../../venues/venue.js';
 import { abandon, resolveUnknown, type ArbDeps } from './executor.js';
 import { RELEASED_UNUSED } from './armed.js';
@@ -32,7 +34,7 @@ export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; eng
     }
     if (trade.state === 'reserved') {
       if (options.dryRun) report.actions.push(`arb #${trade.id}: armed; would ask the venues whether its orders were sent, and release it if not`);
-      else await recoverArmed(deps, trade, report);
+      else await contained(deps, trade, report, () => recoverArmed(deps, trade, report));
       continue;
     }
     if (options.dryRun) {
@@ -50,17 +52,34 @@ export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; eng
       else unknown.push(leg);
     }
     if (unknown.length > 0) {
-      recordKnownVerdicts(deps.ledger, deps.store, verdicts);
-      report.unresolved.push(
-        `arb #${trade.id}: ${unknown.map((leg) => `leg ${leg.leg.toUpperCase()} on ${leg.venue} (${leg.client_order_id})`).join(', ')} outcome unknown (venue unreachable)`,
-      );
+      await contained(deps, trade, report, async () => recordKnownVerdicts(deps.ledger, deps.store, verdicts));
+      // A leg whose venue answered the impossible carries its claim (kept by resolveUnknown); the others had no answer.
+      const why = (leg: ArbLeg) => deps.store.requireLeg(leg.id).error ?? 'venue unreachable';
+      report.unresolved.push(`arb #${trade.id}: ${unknown.map((leg) => `leg ${leg.leg.toUpperCase()} on ${leg.venue} (${leg.client_order_id}) outcome unknown (${why(leg)})`).join(', ')}`);
       continue;
     }
-    const settled = settleTrade(deps.ledger, deps.store, deps.config, trade.id, verdicts);
-    report.actions.push(`arb #${trade.id}: settled from the venues' reports (${settled.trade.outcome ?? 'none'})`);
+    await contained(deps, trade, report, async () => {
+      const settled = settleTrade(deps.ledger, deps.store, deps.config, trade.id, verdicts);
+      report.actions.push(`arb #${trade.id}: settled from the venues' reports (${settled.trade.outcome ?? 'none'})`);
+    });
   }
   for (const line of await settleFollowUp(deps, options)) report.actions.push(line);
   return report;
+}
+
+/**
+ * Runs one trade's recovery step so that a venue reporting the impossible (VenueProtocolError) cannot stop start-up
+ * for everything else: nothing of its report is booked (the step's transaction rolls back), the trade stays in flight
+ * with its funds held, and the claim is kept on the trade and reported unresolved.
+ */
+async function contained(deps: ArbDeps, trade: ArbTrade, report: RecoveryReport, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    if (!(error instanceof VenueProtocolError)) throw error;
+    deps.store.setTradeState(trade.id, trade.state, { note: error.message });
+    report.unresolved.push(`arb #${trade.id}: left in flight, its funds held: ${error.message}`);
+  }
 }
 
 /**
@@ -75,10 +94,12 @@ async function recoverArmed(deps: ArbDeps, trade: ArbTrade, report: RecoveryRepo
   for (const leg of legs) {
     const venue = deps.venues.get(leg.venue);
     const answer = venue ? await lookupOrder(venue, leg.client_order_id, leg.market, deps.config.arbitrage.orderTimeoutMs) : 'unreachable';
+    if (answer instanceof VenueProtocolError) throw answer;
     if (answer === 'unreachable') {
       report.unresolved.push(`arb #${trade.id} (armed): ${leg.venue} cannot say whether order ${leg.client_order_id} was sent`);
       return;
     }
+    if (answer !== null) assertWithinArmedBounds(leg, answer);
     found.set(leg.id, answer);
   }
   const reports = [...found.values()].filter((answer): answer is OrderReport => answer !== null);
@@ -107,4 +128,20 @@ async function recoverArmed(deps: ArbDeps, trade: ArbTrade, report: RecoveryRepo
   }
   const settled = settleTrade(deps.ledger, deps.store, deps.config, trade.id, verdicts);
   report.actions.push(`arb #${trade.id}: armed, orders found at the venues; recorded sent and settled from their reports (${settled.trade.outcome ?? 'none'})`);
+}
+
+/**
+ * An armed leg's row holds the most its order could be: contracts and limit price. A venue reporting an order under
+ * its client order id beyond either (a phantom, or another order's record) reports the impossible; recorded as sent,
+ * it would overwrite the leg with terms we never ordered.
+ */
+function assertWithinArmedBounds(leg: ArbLeg, answer: OrderReport): void {
+  const quantity = Math.max(answer.terms?.quantity ?? answer.filledQuantity + answer.remainingQuantity, answer.filledQuantity);
+  if (quantity > leg.quantity) {
+    throw new VenueProtocolError(leg.venue, 'order quantity', `order ${leg.client_order_id} reported for ${formatMicros(quantity)} contracts; at most ${formatMicros(leg.quantity)} could have been sent`);
+  }
+  const limit = answer.terms?.limitPrice;
+  if (limit !== undefined && limit > leg.limit_price) {
+    throw new VenueProtocolError(leg.venue, 'order limit price', `order ${leg.client_order_id} reported at ${formatMicros(limit)}; at most ${formatMicros(leg.limit_price)} could have been sent`);
+  }
 }

@@ -4,12 +4,13 @@
 // leg becomes an UNHEDGED position with its own record. Settling twice changes nothing. What each fill becomes is
 // planned by domain/settlement.ts; this module records the verdicts and applies the plan.
 import type { Config } from '../../config/config.js';
-import { mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { formatMicros, mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import { filledState, planSettlement, type SettledKind } from '../../domain/settlement.js';
 import { ladderLevels } from '../../domain/position.js';
 import type { ArbLeg, ArbStore, ArbTrade } from '../../ledger/arb-store.js';
 import type { Ledger, OpenPositionInput, PositionRow } from '../../ledger/ledger.js';
 import { positionMarket } from '../../domain/market.js';
+import { VenueProtocolError } from '../../venues/http/errors.js';
 import type { OrderReport } from '../../venues/venue.js';
 
 export type LegVerdict = { readonly kind: 'report'; readonly report: OrderReport } | { readonly kind: 'rejected'; readonly reason: string };
@@ -27,6 +28,10 @@ export function recordVerdict(store: ArbStore, leg: ArbLeg, verdict: LegVerdict)
   if (leg.state !== 'submitted' && leg.state !== 'unknown') return leg; // duplicate report: already recorded
   if (verdict.kind === 'rejected') return store.transitionLeg(leg.id, 'rejected', { error: verdict.reason }, verdict.reason);
   const report = verdict.report;
+  // A venue claiming more than was ordered is named as the venue's error before the domain's own check.
+  if (report.filledQuantity > leg.quantity) {
+    throw new VenueProtocolError(leg.venue, 'filled quantity', `${formatMicros(report.filledQuantity)} filled on leg ${leg.id} (${leg.client_order_id}) of ${formatMicros(leg.quantity)} ordered`);
+  }
   const state = filledState(leg.quantity, report.filledQuantity);
   return store.transitionLeg(
     leg.id,

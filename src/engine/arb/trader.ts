@@ -142,7 +142,9 @@ export class ArbTrader {
     for (const pair of pairs) {
       const held = this.armed?.heldFor(pair.name);
       // In-memory books need no await: the orders then leave before this quote's turn of the event loop ends.
-      const books = pairBooksNow(this.deps.ledger, this.deps.venues, pair, held) ?? (await pairBooks(this.deps.ledger, this.deps.venues, pair, held));
+      // A venue whose books cannot be read now (unreachable, or answering the impossible) skips this pair this time.
+      const books = pairBooksNow(this.deps.ledger, this.deps.venues, pair, held) ?? (await this.readBooks(pair, held));
+      if (books === null) continue;
       // Most quotes leave no edge at any size: skip the sizing search, the scanner's whole cost, when none can pay.
       if (!edgePossible(books, pair.minEdgeBps)) continue;
       const risk = this.hooks.risk;
@@ -157,6 +159,15 @@ export class ArbTrader {
       // Armed anew once this trade's unused funds are back, so the next opportunity is carried too.
       await this.arm(pair);
       this.hooks.fundsMoved();
+    }
+  }
+
+  private async readBooks(pair: PairConfig, held: Parameters<typeof pairBooks>[3]): Promise<Awaited<ReturnType<typeof pairBooks>> | null> {
+    try {
+      return await pairBooks(this.deps.ledger, this.deps.venues, pair, held);
+    } catch (error) {
+      this.emit({ kind: 'warning', message: `arb ${pair.name}: books not read, pair skipped: ${(error as Error).message}` });
+      return null;
     }
   }
 

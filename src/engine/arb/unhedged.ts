@@ -5,6 +5,7 @@
 import type { Micros, PriceMicros, QtyMicros } from '../../domain/money.js';
 import { mulDiv, SCALE } from '../../domain/money.js';
 import type { ArbLeg, UnhedgedLeg } from '../../ledger/arb-store.js';
+import { VenueProtocolError } from '../../venues/http/errors.js';
 import type { Venue } from '../../venues/venue.js';
 import { newClientOrderId, resolveUnknown, type ArbDeps } from './executor.js';
 import { checkFunding, lookupOrder, placeWithTimeout, worstCaseCost } from './orders.js';
@@ -180,7 +181,8 @@ export async function settleFollowUp(deps: ArbDeps, options: { dryRun: boolean }
       }
       const venue = deps.venues.get(leg.venue);
       const found = venue ? await lookupOrder(venue, leg.client_order_id, leg.market, deps.config.arbitrage.orderTimeoutMs) : 'unreachable';
-      if (found === 'unreachable') continue;
+      // No answer, or one that cannot be true: the order stays open, its money held, for a later reconcile or a person.
+      if (found === 'unreachable' || found instanceof VenueProtocolError) continue;
       const verdict: LegVerdict = found === null ? { kind: 'rejected', reason: 'venue has no such order' } : { kind: 'report', report: found };
       const result = completeFollowUp(deps, leg, verdict, unhedged);
       lines.push(`arb #${unhedged.trade_id}: ${leg.leg} order settled from the venue's report${result ? ` (${result})` : ''}`);

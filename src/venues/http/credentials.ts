@@ -1,6 +1,10 @@
 // Credentials come from environment variables or from the JSON file named by the venue's `credentialsFile` setting,
-// never from the config itself (configs get shared and committed; secrets must not).
+// never from the config itself (configs get shared and committed; secrets must not). Every secret read is registered
+// with the scrubber before anything can use it, and a value carrying a control character is refused: it would break
+// the header it goes into, and fetch would quote the whole value in its error.
 import { readFileSync } from 'node:fs';
+import { ownerOnlyProblem } from '../../security/private-files.js';
+import { registerSecret } from '../../security/secrets.js';
 import { VenueCredentialsError } from './errors.js';
 
 /** One credential: its name in the credentials file and the environment variable that can supply it. */
@@ -8,6 +12,12 @@ export interface CredentialSpec {
   readonly field: string;
   readonly env: string;
   readonly required: boolean;
+  /** Not a secret (an address, a URL, a file path): not registered with the scrubber. */
+  readonly public?: boolean;
+  /** May span lines (a PEM key): line breaks are allowed, other control characters are not. */
+  readonly multiline?: boolean;
+  /** Another field that stands in for this one when this is absent (a keystore for a private key). */
+  readonly orField?: string;
 }
 
 export type CredentialValues = Readonly<Record<string, string | undefined>>;
@@ -24,20 +34,37 @@ export function loadCredentials(
 ): CredentialValues {
   const fromFile = credentialsFile === null ? null : readCredentialsFile(venue, credentialsFile);
   const values: Record<string, string | undefined> = {};
-  const missing: string[] = [];
+  const where = (spec: CredentialSpec) => (fromFile ? `"${spec.field}" in ${credentialsFile}` : spec.env);
   for (const spec of specs) {
     const value = fromFile ? fromFile[spec.field] : env[spec.env];
     const text = typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+    if (text !== undefined && !spec.public) registerSecret(text);
+    if (text !== undefined && hasControlCharacter(text, spec.multiline === true)) {
+      const what = spec.multiline ? 'a control character other than a line break' : 'a control character (such as a line break): a credential is one line of text';
+      throw new VenueCredentialsError(`${venue}: ${where(spec)} contains ${what}`);
+    }
     values[spec.field] = text;
-    if (text === undefined && spec.required) missing.push(fromFile ? `"${spec.field}" in ${credentialsFile}` : spec.env);
   }
+  const missing = specs.filter((spec) => spec.required && values[spec.field] === undefined && (spec.orField === undefined || values[spec.orField] === undefined));
   if (missing.length > 0) {
-    throw new VenueCredentialsError(`${venue}: missing credentials: ${missing.join(', ')}`);
+    throw new VenueCredentialsError(`${venue}: missing credentials: ${missing.map(where).join(', ')}`);
   }
   return values;
 }
 
+/**
+ * C0 controls, DEL and C1 controls. A PEM key's line breaks (real, or written as \n in an environment variable) are
+ * the one exception, for the credentials that are one.
+ */
+function hasControlCharacter(text: string, multiline: boolean): boolean {
+  const checked = multiline ? text.replace(/\r?\n/g, '') : text;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this finds
+  return /[\u0000-\u001f\u007f-\u009f]/.test(checked);
+}
+
 function readCredentialsFile(venue: string, path: string): Record<string, unknown> {
+  const problem = ownerOnlyProblem(path);
+  if (problem !== null) throw new VenueCredentialsError(`${venue}: credentials file ${problem}`);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

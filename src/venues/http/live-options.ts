@@ -3,6 +3,7 @@ import { InputError } from '../../domain/errors.js';
 import { formatScaled } from '../../domain/money.js';
 import type { VenueConfig, VenueType } from '../../config/config.js';
 import { VenueRejectedError } from '../venue.js';
+import { checkEndpoint, REPLY_BYTES_MAX_DEFAULT, warnOnStderr } from './transport.js';
 import { DEFAULT_TUNING, type HttpTuning } from './venue-http-client.js';
 
 export interface LiveVenueOptions {
@@ -12,6 +13,8 @@ export interface LiveVenueOptions {
   readonly fetch?: typeof fetch;
   /** Verbose log sink; lines never contain secrets. */
   readonly log?: (line: string) => void;
+  /** Where warnings go (an endpoint over plain http to this machine); stderr unless given. */
+  readonly warn?: (line: string) => void;
   /** Retry and backoff timings (tests shorten them); requestTimeoutMs comes from the config when set there. */
   readonly tuning?: Partial<HttpTuning>;
 }
@@ -24,12 +27,17 @@ export interface VenueDefaults {
 
 export interface ResolvedHttpSettings {
   readonly baseUrl: string;
+  /** The setting baseUrl came from, for messages: "venues.<name>.baseUrl", or the venue's default. */
+  readonly baseUrlSource: string;
+  readonly replyBytesMax: number;
+  readonly replyBytesMaxSource: string;
   readonly readsPerSecond: number;
   readonly writesPerSecond: number;
   readonly tuning: HttpTuning;
   readonly fetch: typeof fetch;
   readonly env: NodeJS.ProcessEnv;
   readonly log: ((line: string) => void) | undefined;
+  readonly warn: ((line: string) => void) | undefined;
 }
 
 export function resolveHttpSettings(
@@ -47,14 +55,39 @@ export function resolveHttpSettings(
     ...options.tuning,
     ...(live.requestTimeoutMs === null ? {} : { requestTimeoutMs: live.requestTimeoutMs }),
   };
+  // No websocket client exists yet, but a configured wsUrl is held to the same rules as baseUrl from the start.
+  if (live.wsUrl !== null) {
+    const warning = checkEndpoint(config.name, `venues.${config.name}.wsUrl`, live.wsUrl, 'wss:');
+    if (warning !== null) (options.warn ?? warnOnStderr)(warning);
+  }
   return {
     baseUrl: live.baseUrl ?? defaults.baseUrl,
+    baseUrlSource: live.baseUrl === null ? `${config.name}'s default base URL` : `venues.${config.name}.baseUrl`,
+    replyBytesMax: live.replyBytesMax ?? REPLY_BYTES_MAX_DEFAULT,
+    replyBytesMaxSource: `venues.${config.name}.replyBytesMax`,
     readsPerSecond: live.readsPerSecond ?? defaults.readsPerSecond,
     writesPerSecond: live.writesPerSecond ?? defaults.writesPerSecond,
     tuning,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     env: options.env ?? process.env,
     log: options.log,
+    warn: options.warn,
+  };
+}
+
+/** What every VenueHttpClient of a venue shares, from its resolved settings (the transport rules' settings included). */
+export function httpClientSettings(settings: ResolvedHttpSettings) {
+  return {
+    baseUrl: settings.baseUrl,
+    baseUrlSource: settings.baseUrlSource,
+    fetch: settings.fetch,
+    tuning: settings.tuning,
+    readsPerSecond: settings.readsPerSecond,
+    writesPerSecond: settings.writesPerSecond,
+    replyBytesMax: settings.replyBytesMax,
+    replyBytesMaxSource: settings.replyBytesMaxSource,
+    log: settings.log,
+    warn: settings.warn,
   };
 }
 

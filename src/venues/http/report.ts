@@ -1,7 +1,8 @@
 // Pieces of an OrderReport that every adapter computes the same way.
 import { IdempotencyConflictError } from '../../domain/errors.js';
-import { notional, SCALE, type Micros, type QtyMicros } from '../../domain/money.js';
-import { OrderOutcomeUnknownError, VenueRejectedError, type Fill, type OrderSide, type PlaceOrderRequest } from '../venue.js';
+import { formatMicros, notional, SCALE, type Micros, type QtyMicros } from '../../domain/money.js';
+import { OrderOutcomeUnknownError, VenueRejectedError, type Fill, type OrderReport, type OrderSide, type PlaceOrderRequest } from '../venue.js';
+import { VenueProtocolError } from './errors.js';
 
 export interface FillTotals {
   readonly filledQuantity: QtyMicros;
@@ -78,12 +79,54 @@ export async function reportAfterAccept<T>(venue: string, clientOrderId: string,
   try {
     return await build();
   } catch (error) {
-    // Already precise: unknown stays unknown, and a reused client id is the caller's error, not the venue's.
-    if (error instanceof OrderOutcomeUnknownError || error instanceof IdempotencyConflictError) throw error;
+    // Already precise: unknown stays unknown, a reused client id is the caller's error, not the venue's, and an
+    // impossible report keeps its venue and field.
+    if (error instanceof OrderOutcomeUnknownError || error instanceof IdempotencyConflictError || error instanceof VenueProtocolError) throw error;
     const why = error instanceof Error ? error.message : String(error);
     throw new OrderOutcomeUnknownError(
       clientOrderId,
       `${venue}: order ${clientOrderId} was accepted but its report could not be read (${why}); look it up by client order id`,
     );
   }
+}
+
+/** The venue's own names for the fields a report is built from, for the messages of assertReportWithin. */
+export interface ReportFieldNames {
+  /** The filled count, e.g. Kalshi's fill_count_fp. */
+  readonly filled: string;
+  /** A fill's price, e.g. Polymarket's trades[].price. */
+  readonly price: string;
+  /** A fill's fee, e.g. Kalshi's fees[].fee_cost. */
+  readonly fee: string;
+}
+
+/**
+ * Holds a venue's report of an order to what the order allowed, before anything of it is booked: the order it
+ * answers for, no more filled than ordered, every fill at a price in (0, 1] and at or better than the limit (at most
+ * it for a buy, at least it for a sell), no negative fee, fills that add up to the report. Throws VenueProtocolError
+ * naming the venue's field otherwise.
+ */
+export function assertReportWithin(venue: string, order: Pick<PlaceOrderRequest, 'clientOrderId' | 'side' | 'quantity' | 'limitPrice'>, report: OrderReport, fields: ReportFieldNames): void {
+  const impossible = (field: string, claim: string): never => {
+    throw new VenueProtocolError(venue, field, `${claim} (order ${order.clientOrderId})`);
+  };
+  if (report.clientOrderId !== order.clientOrderId && report.clientOrderId !== '') {
+    impossible('client order id', `a report for ${report.clientOrderId}, not for the order asked about`);
+  }
+  if (report.filledQuantity > order.quantity) impossible(fields.filled, `${formatMicros(report.filledQuantity)} filled of ${formatMicros(order.quantity)} ordered`);
+  let filled = 0;
+  report.fills.forEach((fill, index) => {
+    const price = fields.price.replace('[]', `[${index}]`);
+    if (!(fill.quantity > 0)) impossible(fields.filled, `fill ${fill.fillId} of ${formatMicros(fill.quantity)} contracts`);
+    if (!(fill.price > 0 && fill.price <= SCALE)) impossible(price, `${formatMicros(fill.price)} is outside (0, 1]`);
+    const worse = order.side === 'buy' ? fill.price > order.limitPrice : fill.price < order.limitPrice;
+    if (worse) impossible(price, `${formatMicros(fill.price)} is worse than the limit ${formatMicros(order.limitPrice)} for a ${order.side}`);
+    if (fill.fee < 0) impossible(fields.fee.replace('[]', `[${index}]`), `a negative fee of ${formatMicros(fill.fee)}`);
+    filled += fill.quantity;
+  });
+  if (report.fills.length > 0 && filled !== report.filledQuantity) {
+    impossible(fields.filled, `fills add up to ${formatMicros(filled)} but ${formatMicros(report.filledQuantity)} is reported filled`);
+  }
+  if (report.feePaid < 0) impossible(fields.fee, `a negative fee of ${formatMicros(report.feePaid)}`);
+  if (report.filledNotional < 0) impossible(fields.price, `a negative cost of ${formatMicros(report.filledNotional)}`);
 }

@@ -1,10 +1,15 @@
 // The one HTTP path every live adapter uses: pacing (token buckets), timeouts, signing, retries with backoff, and the
-// mapping of failures onto errors whose meaning for an order is unambiguous (see errors.ts).
+// mapping of failures onto errors whose meaning for an order is unambiguous (see errors.ts). The transport rules
+// (transport.ts) are applied here: the endpoint checked when the client is made, redirects refused rather than
+// followed with credentials, replies read up to a limit, and failures before any byte left reported as "not sent".
+// Every message built from a venue's words is scrubbed of registered secrets before it leaves.
 import { VenueUnavailableError } from '../../domain/errors.js';
+import { scrub } from '../../security/secrets.js';
 import { OrderOutcomeUnknownError, VenueRejectedError } from '../venue.js';
 import { VenueResponseError } from './errors.js';
 import { systemClock, TokenBucket, type Clock } from './rate-limiter.js';
 import { redactToString } from './redact.js';
+import { checkEndpoint, classifyFetchFailure, readCappedBody, warnOnStderr, redirectMayHaveApplied, redirectTarget, REPLY_BYTES_MAX_DEFAULT } from './transport.js';
 
 export interface HttpTuning {
   readonly requestTimeoutMs: number;
@@ -74,22 +79,47 @@ export interface VenueHttpOptions {
   /** Where the credentials come from, for the 401/403 message. */
   readonly credentialsHint: string;
   readonly log?: (line: string) => void;
+  /** Where a warning goes (plain http to a loopback address); stderr unless given. */
+  readonly warn?: (line: string) => void;
   readonly clock?: Clock;
+  /** The setting baseUrl came from, named when it is refused ("venues.kalshi.baseUrl", "SX_RPC_URL"). */
+  readonly baseUrlSource?: string;
+  /** The most of a reply read (default REPLY_BYTES_MAX_DEFAULT); a longer reply is cut off and fails. */
+  readonly replyBytesMax?: number;
+  /** The setting that raises replyBytesMax, named when a reply exceeds it. */
+  readonly replyBytesMaxSource?: string;
 }
 
 type Attempt =
   | { readonly type: 'response'; readonly status: number; readonly body: unknown; readonly retryAfterMs: number | null }
-  | { readonly type: 'network'; readonly reached: boolean; readonly detail: string };
+  | { readonly type: 'network'; readonly reached: boolean; readonly detail: string }
+  /** Refused here before any byte was sent (an invalid header, a URL off the venue's origin): never retried. */
+  | { readonly type: 'not_sent'; readonly detail: string }
+  /** The venue answered with a redirect: never followed, since the request carries credentials. */
+  | { readonly type: 'redirect'; readonly status: number; readonly target: string }
+  /** A 2xx reply longer than replyBytesMax: cut off unread. */
+  | { readonly type: 'oversize'; readonly status: number };
 
-/** Connection errors that prove the request never left this machine. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Endpoints already warned about, so a process says it once per venue, not once per client. */
+const warned = new Set<string>();
 
 export class VenueHttpClient {
   private readonly reads: TokenBucket;
   private readonly writes: TokenBucket;
   private readonly clock: Clock;
+  private readonly origin: string;
+  private readonly replyBytesMax: number;
 
+  /** Throws InputError, naming the setting, for an endpoint the transport rules refuse (see transport.ts). */
   constructor(private readonly options: VenueHttpOptions) {
+    const source = options.baseUrlSource ?? `${options.venue} baseUrl`;
+    const warning = checkEndpoint(options.venue, source, options.baseUrl);
+    if (warning !== null && !warned.has(`${source} ${options.baseUrl}`)) {
+      warned.add(`${source} ${options.baseUrl}`);
+      (options.warn ?? warnOnStderr)(warning);
+    }
+    this.origin = new URL(options.baseUrl).origin;
+    this.replyBytesMax = options.replyBytesMax ?? REPLY_BYTES_MAX_DEFAULT;
     this.clock = options.clock ?? systemClock;
     this.reads = new TokenBucket(options.readsPerSecond, undefined, this.clock);
     this.writes = new TokenBucket(options.writesPerSecond, undefined, this.clock);
@@ -116,6 +146,9 @@ export class VenueHttpClient {
         }
         throw this.failure(request, maybeApplied, `${result.detail} (after ${attempt + 1} attempt(s))`);
       }
+      if (result.type === 'not_sent') throw this.notSent(request, maybeApplied, result.detail);
+      if (result.type === 'redirect') throw this.redirected(request, maybeApplied || redirectMayHaveApplied(result.status), result);
+      if (result.type === 'oversize') throw this.oversize(request, result.status);
       const { status, body } = result;
       if ((status >= 200 && status < 300) || request.acceptStatuses?.includes(status)) return { status, body };
       if (status === 401 || status === 403) throw this.credentialsError(status, body, maybeApplied, request);
@@ -133,9 +166,9 @@ export class VenueHttpClient {
           await this.clock.sleep(this.backoffMs(attempt));
           continue;
         }
-        throw this.failure(request, maybeApplied, `HTTP ${status}: ${this.options.describeError(status, body)}`);
+        throw this.failure(request, maybeApplied, `HTTP ${status}: ${this.describeError(status, body)}`);
       }
-      const message = `${this.options.venue}: ${request.method} ${request.path} refused (HTTP ${status}): ${this.options.describeError(status, body)}`;
+      const message = `${this.options.venue}: ${request.method} ${request.path} refused (HTTP ${status}): ${this.describeError(status, body)}`;
       if (maybeApplied && request.clientOrderId !== undefined) throw new OrderOutcomeUnknownError(request.clientOrderId, message);
       throw new VenueRejectedError(this.options.venue, status, message);
     }
@@ -143,10 +176,14 @@ export class VenueHttpClient {
 
   private async attemptOnce(request: VenueRequest, attempt: number): Promise<Attempt> {
     const url = this.url(request);
+    // Paths are built from encoded ids; should one ever carry the request elsewhere, it is refused, not sent.
+    if (url.origin !== this.origin) return { type: 'not_sent', detail: `the request's URL left the venue's origin ${this.origin}` };
     const bodyText = request.body === undefined ? '' : JSON.stringify(request.body);
     const signed = this.options.sign && request.unsigned !== true ? await this.options.sign({ method: request.method, pathname: url.pathname, bodyText }) : {};
     const headers: Record<string, string> = { accept: 'application/json', ...signed };
     if (bodyText !== '') headers['content-type'] = 'application/json';
+    const invalid = invalidHeader(headers);
+    if (invalid !== null) return { type: 'not_sent', detail: `header ${invalid} has a value no HTTP request can carry (a control character, or a character beyond Latin-1)` };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.options.tuning.requestTimeoutMs);
     const startedMs = this.clock.nowMs();
@@ -156,24 +193,34 @@ export class VenueHttpClient {
         headers,
         body: bodyText === '' ? undefined : bodyText,
         signal: controller.signal,
+        // Followed, a redirect would carry the credentials and a signed order to whatever host it names.
+        redirect: 'manual',
       });
-      const text = await response.text(); // still under the timeout: a stalled body is a timeout too
-      const parsed = parseBody(text);
+      this.log(`${request.method} ${url.pathname} -> ${response.status} in ${this.clock.nowMs() - startedMs}ms (attempt ${attempt + 1})`);
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => undefined);
+        return { type: 'redirect', status: response.status, target: redirectTarget(response.headers.get('location'), url) };
+      }
+      // Still under the timeout: a stalled body is a timeout too; and never more than replyBytesMax of it.
+      const { text, truncated } = await readCappedBody(response, this.replyBytesMax);
+      if (truncated && response.ok) return { type: 'oversize', status: response.status };
+      const parsed = truncated ? INVALID_JSON : parseBody(text);
       // An error page that is not JSON (a proxy's HTML) is kept as text, shortened, for the error message.
       const body = parsed === INVALID_JSON && !response.ok ? text.slice(0, ERROR_TEXT_MAX) : parsed;
-      this.log(`${request.method} ${url.pathname} -> ${response.status} in ${this.clock.nowMs() - startedMs}ms (attempt ${attempt + 1})`);
       if (response.ok && body === INVALID_JSON) {
         return { type: 'network', reached: true, detail: `HTTP ${response.status} with a body that is not JSON` };
       }
-      if (!response.ok) this.log(`  error body: ${redactToString(body)}`);
+      if (!response.ok) this.log(`  error body: ${scrub(redactToString(body))}`);
       return { type: 'response', status: response.status, body, retryAfterMs: parseRetryAfterMs(response.headers.get('retry-after'), this.clock) };
     } catch (error) {
-      const timedOut = controller.signal.aborted;
-      const code = errorCode(error);
-      const reached = !timedOut && code !== null && NOT_SENT_CODES.has(code) ? false : true;
-      const detail = timedOut ? `no answer within ${this.options.tuning.requestTimeoutMs}ms` : `connection failed (${code ?? describe(error)})`;
-      this.log(`${request.method} ${url.pathname} -> ${detail} (attempt ${attempt + 1})`);
-      return { type: 'network', reached, detail };
+      if (controller.signal.aborted) {
+        this.log(`${request.method} ${url.pathname} -> no answer within ${this.options.tuning.requestTimeoutMs}ms (attempt ${attempt + 1})`);
+        return { type: 'network', reached: true, detail: `no answer within ${this.options.tuning.requestTimeoutMs}ms` };
+      }
+      const failure = classifyFetchFailure(error);
+      this.log(`${request.method} ${url.pathname} -> ${failure.kind === 'refused_locally' ? 'not sent' : 'connection failed'}: ${failure.detail} (attempt ${attempt + 1})`);
+      if (failure.kind === 'refused_locally') return { type: 'not_sent', detail: failure.detail };
+      return { type: 'network', reached: failure.kind === 'maybe_sent', detail: `connection failed (${failure.detail})` };
     } finally {
       clearTimeout(timer);
     }
@@ -189,19 +236,53 @@ export class VenueHttpClient {
 
   /** The error for a request that failed for good: unknown for placement that may have landed, unavailable otherwise. */
   private failure(request: VenueRequest, maybeApplied: boolean, detail: string): Error {
-    const message = `${this.options.venue}: ${request.method} ${request.path}: ${detail}`;
+    const message = scrub(`${this.options.venue}: ${request.method} ${request.path}: ${detail}`);
     if (request.clientOrderId !== undefined && maybeApplied) {
       return new OrderOutcomeUnknownError(request.clientOrderId, `${message}; the order may or may not exist: look it up by client order id`);
     }
     return new VenueUnavailableError(message);
   }
 
+  /** Refused before any byte left: a refusal, not an outage, unless an earlier attempt may have landed. */
+  private notSent(request: VenueRequest, maybeApplied: boolean, detail: string): Error {
+    const message = scrub(`${this.options.venue}: ${request.method} ${request.path} not sent: ${detail}`);
+    if (request.clientOrderId !== undefined && maybeApplied) return new OrderOutcomeUnknownError(request.clientOrderId, `${message}; an earlier attempt may have reached the venue`);
+    return new VenueRejectedError(this.options.venue, null, message);
+  }
+
+  /**
+   * A redirect names another address for the request; following it would hand that address the credentials (and an
+   * order signed for this venue). Refused, naming where it pointed. An order answered so was not taken (see
+   * redirectMayHaveApplied), unless it was 303 or an earlier attempt may have landed.
+   */
+  private redirected(request: VenueRequest, maybeApplied: boolean, redirect: { readonly status: number; readonly target: string }): Error {
+    const message = scrub(
+      `${this.options.venue}: ${request.method} ${request.path} answered with a redirect (HTTP ${redirect.status}) to ${redirect.target}: ` +
+        `not followed; requests and credentials go to ${this.origin} only`,
+    );
+    if (request.clientOrderId !== undefined && maybeApplied) return new OrderOutcomeUnknownError(request.clientOrderId, `${message}; the order may or may not exist: look it up by client order id`);
+    return new VenueRejectedError(this.options.venue, redirect.status, message);
+  }
+
+  /** A 2xx reply beyond replyBytesMax: unread. An order it answers may exist. */
+  private oversize(request: VenueRequest, status: number): Error {
+    const source = this.options.replyBytesMaxSource ?? 'replyBytesMax';
+    const message = `${this.options.venue}: ${request.method} ${request.path}: reply (HTTP ${status}) larger than ${this.replyBytesMax} bytes (${source}): cut off unread`;
+    if (request.clientOrderId !== undefined) return new OrderOutcomeUnknownError(request.clientOrderId, `${message}; the order may or may not exist: look it up by client order id`);
+    return new VenueResponseError(this.options.venue, message.slice(this.options.venue.length + 2));
+  }
+
   private credentialsError(status: number, body: unknown, maybeApplied: boolean, request: VenueRequest): Error {
     const message =
-      `${this.options.venue}: credentials rejected (HTTP ${status}: ${this.options.describeError(status, body)}). ` +
+      `${this.options.venue}: credentials rejected (HTTP ${status}: ${this.describeError(status, body)}). ` +
       `Check ${this.options.credentialsHint}; not retried.`;
     if (maybeApplied && request.clientOrderId !== undefined) return new OrderOutcomeUnknownError(request.clientOrderId, message);
     return new VenueRejectedError(this.options.venue, status, message);
+  }
+
+  /** The venue's own words, which may echo what we sent (headers included): scrubbed of every registered secret. */
+  private describeError(status: number, body: unknown): string {
+    return scrub(this.options.describeError(status, body));
   }
 
   private backoffMs(attempt: number): number {
@@ -212,6 +293,18 @@ export class VenueHttpClient {
   private log(line: string): void {
     this.options.log?.(`[${this.options.venue}] ${line}`);
   }
+}
+
+/** The name of the first header fetch would refuse (a value with a control character, or beyond Latin-1), or null. */
+function invalidHeader(headers: Readonly<Record<string, string>>): string | null {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      new Headers([[name, value]]);
+    } catch {
+      return name;
+    }
+  }
+  return null;
 }
 
 const INVALID_JSON: unique symbol = Symbol('invalid JSON');
@@ -234,17 +327,6 @@ export function parseRetryAfterMs(header: string | null, clock: Clock = systemCl
   if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
   const dateMs = Date.parse(text);
   return Number.isNaN(dateMs) ? null : Math.max(0, dateMs - clock.nowMs());
-}
-
-function errorCode(error: unknown): string | null {
-  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  const own = (error as { code?: unknown } | null)?.code;
-  return typeof own === 'string' ? own : null;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Asserts a 2xx body is a JSON object; anything else means the venue's API changed under us. */

@@ -2,6 +2,8 @@
 // `timestampMs + METHOD + path`, where path includes /trade-api/v2 and excludes the query string.
 import { constants, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ownerOnlyProblem } from '../../security/private-files.js';
+import { registerPem } from '../../security/secrets.js';
 import { loadCredentials, type CredentialSpec } from '../http/credentials.js';
 import { VenueCredentialsError } from '../http/errors.js';
 import type { SignableRequest } from '../http/venue-http-client.js';
@@ -14,8 +16,8 @@ export interface KalshiCredentials {
 export const KALSHI_CREDENTIALS: readonly CredentialSpec[] = [
   { field: 'apiKeyId', env: 'KALSHI_API_KEY_ID', required: true },
   // One of the two: a path to the PEM file, or the PEM itself (newlines may be written as \n in an env var).
-  { field: 'privateKeyPath', env: 'KALSHI_PRIVATE_KEY_PATH', required: false },
-  { field: 'privateKey', env: 'KALSHI_PRIVATE_KEY', required: false },
+  { field: 'privateKeyPath', env: 'KALSHI_PRIVATE_KEY_PATH', required: false, public: true },
+  { field: 'privateKey', env: 'KALSHI_PRIVATE_KEY', required: false, multiline: true },
 ];
 
 /**
@@ -31,6 +33,7 @@ export const KALSHI_CREDENTIALS_HINT = 'KALSHI_API_KEY_ID and KALSHI_PRIVATE_KEY
 export function loadKalshiCredentials(venue: string, credentialsFile: string | null, env: NodeJS.ProcessEnv): KalshiCredentials {
   const values = loadCredentials(venue, KALSHI_CREDENTIALS, credentialsFile, env);
   const pem = values.privateKey?.replace(/\\n/g, '\n') ?? readPem(venue, values.privateKeyPath);
+  registerPem(pem);
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(pem);
@@ -44,6 +47,8 @@ export function loadKalshiCredentials(venue: string, credentialsFile: string | n
 
 function readPem(venue: string, path: string | undefined): string {
   if (path === undefined) throw new VenueCredentialsError(`${venue}: missing credentials: KALSHI_PRIVATE_KEY_PATH or KALSHI_PRIVATE_KEY`);
+  const problem = ownerOnlyProblem(path);
+  if (problem !== null) throw new VenueCredentialsError(`${venue}: the Kalshi private key file ${problem}`);
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

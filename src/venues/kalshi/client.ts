@@ -1,6 +1,6 @@
 // Kalshi over HTTP: one method per endpoint, each returning parsed wire results (models.ts).
 // The Venue semantics (orientation, statuses, reports) live in kalshi-venue.ts.
-import { VenueResponseError } from '../http/errors.js';
+import { VenueProtocolError, VenueResponseError } from '../http/errors.js';
 import { collectPages, PAGES_MAX_DEFAULT, type Page } from '../http/paginate.js';
 import type { VenueHttpClient } from '../http/venue-http-client.js';
 import {
@@ -122,7 +122,10 @@ export class KalshiClient {
       },
       PAGES_MAX_DEFAULT,
     );
-    return fills.filter((fill) => fill.orderId === orderId);
+    // Asked for this order's fills alone: a fill of any other order is one we cannot account for, never to be booked.
+    const stray = fills.findIndex((fill) => fill.orderId !== orderId);
+    if (stray >= 0) throw new VenueProtocolError(this.http.venue, `fills[${stray}].order_id`, `a fill of order ${fills[stray]!.orderId} answered for order ${orderId}`);
+    return fills;
   }
 
   /** Cancel Order (V2), with `market_ticker` so Kalshi routes it to the market's exchange shard. */

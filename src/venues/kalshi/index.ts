@@ -1,7 +1,7 @@
 // Kalshi live adapter: the factory the venue registry calls, and what tests and tools need from this folder.
 import type { VenueConfig } from '../../config/config.js';
 import { lazy } from '../http/credentials.js';
-import { resolveHttpSettings, type LiveVenueOptions } from '../http/live-options.js';
+import { httpClientSettings, resolveHttpSettings, type LiveVenueOptions } from '../http/live-options.js';
 import { VenueHttpClient } from '../http/venue-http-client.js';
 import type { Venue } from '../venue.js';
 import { KALSHI_CREDENTIALS_HINT, kalshiAuthHeaders, kalshiCredentialsConfigured, loadKalshiCredentials } from './auth.js';
@@ -25,16 +25,11 @@ export function createKalshiVenue(config: VenueConfig, options: LiveVenueOptions
   // Loaded on the first signed request: a bad key fails that request with a clear message, and nothing earlier.
   const credentials = lazy(() => loadKalshiCredentials(config.name, config.live.credentialsFile, settings.env));
   const http = new VenueHttpClient({
+    ...httpClientSettings(settings),
     venue: config.name,
-    baseUrl: settings.baseUrl,
-    fetch: settings.fetch,
-    tuning: settings.tuning,
-    readsPerSecond: settings.readsPerSecond,
-    writesPerSecond: settings.writesPerSecond,
     sign: (request) => kalshiAuthHeaders(credentials(), Date.now(), request),
     describeError: describeKalshiError,
     credentialsHint: KALSHI_CREDENTIALS_HINT,
-    log: settings.log,
   });
   // Market data needs no credentials (Kalshi: "No authentication is required"), so with none configured it is read
   // unsigned and only private calls fail, naming what is missing. With credentials configured every request is signed,

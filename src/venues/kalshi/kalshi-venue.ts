@@ -1,9 +1,9 @@
 // Kalshi as a Venue: orients orders on the YES book, turns Kalshi's order and fill records into OrderReports, and
 // resolves duplicates and unknown outcomes through the client order id, which Kalshi dedupes on.
 import { IdempotencyConflictError } from '../../domain/errors.js';
-import type { Micros, PriceMicros, QtyMicros } from '../../domain/money.js';
-import { VenueCredentialsError, VenueResponseError } from '../http/errors.js';
-import { assertPlaceable, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept } from '../http/report.js';
+import { formatMicrosTrim, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { VenueCredentialsError, VenueProtocolError, VenueResponseError } from '../http/errors.js';
+import { assertPlaceable, assertReportWithin, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept, type ReportFieldNames } from '../http/report.js';
 import {
   OrderOutcomeUnknownError,
   VenueRejectedError,
@@ -29,6 +29,9 @@ import {
   type KalshiFill,
   type KalshiOrder,
 } from './models.js';
+
+/** Kalshi's names for what a report is checked on (assertReportWithin). */
+const REPORT_FIELDS: ReportFieldNames = { filled: 'fill_count_fp', price: 'fills[].yes_price_dollars', fee: 'fills[].fee_cost' };
 
 /** How a Kalshi order reads on the requested outcome's book. */
 interface Orientation {
@@ -114,7 +117,9 @@ export class KalshiVenue implements Venue {
     const fills = created.fillCount > 0 ? await this.client.getFills(created.orderId) : [];
     const status = statusFromCounts(created.fillCount, created.remainingCount, request.quantity);
     const terms = { quantity: request.quantity, limitPrice: request.limitPrice };
-    return this.buildReport(request.clientOrderId, created.orderId, status, created.fillCount, created.remainingCount, fills, request, terms);
+    const report = this.buildReport(request.clientOrderId, created.orderId, status, created.fillCount, created.remainingCount, fills, request, terms);
+    assertReportWithin(this.name, request, report, REPORT_FIELDS);
+    return report;
   }
 
   private async reportOrder(order: KalshiOrder): Promise<OrderReport> {
@@ -122,7 +127,12 @@ export class KalshiVenue implements Venue {
     const orientation = this.sent.get(order.clientOrderId) ?? orientationOf(order);
     // The order's own terms, read on the book it was ordered on: recovery of an armed trade records the order from them.
     const terms = order.yesPrice === null ? undefined : { quantity: order.initialCount, limitPrice: toYesPrice(orientation.outcome, order.yesPrice) };
-    return this.buildReport(order.clientOrderId, order.orderId, statusOfOrder(order), order.fillCount, order.remainingCount, fills, orientation, terms);
+    const report = this.buildReport(order.clientOrderId, order.orderId, statusOfOrder(order), order.fillCount, order.remainingCount, fills, orientation, terms);
+    // Held to what we sent when this process sent it, otherwise to the order's own terms as Kalshi holds them.
+    const sent = this.sent.get(order.clientOrderId);
+    const bounds = sent ?? (terms === undefined ? null : { clientOrderId: order.clientOrderId, side: orientation.side, ...terms });
+    if (bounds !== null) assertReportWithin(this.name, bounds, report, REPORT_FIELDS);
+    return report;
   }
 
   private buildReport(
@@ -139,7 +149,7 @@ export class KalshiVenue implements Venue {
     const totals = fillTotals(fills, orientation.side);
     // The order's count and its fills are two views of one fact; if they disagree the fills list is incomplete.
     if (totals.filledQuantity !== fillCount) {
-      throw new VenueResponseError(this.name, `order ${orderId}: fills add up to ${totals.filledQuantity} but the order shows ${fillCount} filled`);
+      throw new VenueProtocolError(this.name, 'fill_count_fp', `order ${orderId}: fills add up to ${formatMicrosTrim(totals.filledQuantity, 0)} but the order shows ${formatMicrosTrim(fillCount, 0)} filled`);
     }
     const report: OrderReport = { clientOrderId, venueOrderId: orderId, status, remainingQuantity: remainingCount, fills, rejectReason: null, ...totals };
     return terms === undefined ? report : { ...report, terms };

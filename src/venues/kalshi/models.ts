@@ -8,6 +8,7 @@
 // are fixed-point strings with 2 decimals ("10.00"); balance is integer cents plus balance_dollars.
 // Kalshi quotes everything on the YES book: buying NO at q is an ask on YES at 1 − q.
 import { formatMicrosTrim, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { VenueProtocolError } from '../http/errors.js';
 import { microsToDecimal } from '../http/live-options.js';
 import type { Page } from '../http/paginate.js';
 import { errorText, parseWireDecimal, Wire } from '../http/wire.js';
@@ -188,6 +189,12 @@ function oneOf<T extends string>(wire: Wire, key: string, values: readonly T[]):
  */
 function parseOrder(wire: Wire): KalshiOrder {
   const yesPrice = wire.price('yes_price_dollars', { allowZero: true });
+  const initialCount = wire.qty('initial_count_fp');
+  const fillCount = wire.qty('fill_count_fp');
+  const remainingCount = wire.qty('remaining_count_fp');
+  if (fillCount > initialCount) {
+    throw new VenueProtocolError(KALSHI, `${wire.what}.fill_count_fp`, `${formatMicrosTrim(fillCount, 0)} filled of ${formatMicrosTrim(initialCount, 0)} ordered`);
+  }
   return {
     orderId: wire.string('order_id'),
     clientOrderId: wire.string('client_order_id'),
@@ -195,9 +202,9 @@ function parseOrder(wire: Wire): KalshiOrder {
     bookSide: oneOf(wire, 'book_side', ['bid', 'ask'] as const),
     outcomeSide: oneOf(wire, 'outcome_side', ['yes', 'no'] as const),
     status: oneOf(wire, 'status', ORDER_STATUSES),
-    initialCount: wire.qty('initial_count_fp'),
-    fillCount: wire.qty('fill_count_fp'),
-    remainingCount: wire.qty('remaining_count_fp'),
+    initialCount,
+    fillCount,
+    remainingCount,
     yesPrice: yesPrice > 0 && yesPrice < SCALE ? yesPrice : null,
   };
 }
@@ -226,13 +233,14 @@ export interface KalshiFill {
 /** GET /portfolio/fills?order_id= (GetFillsResponse): fills carry no client_order_id, so they are matched on order_id. */
 export function parseFillsPage(body: unknown): Page<KalshiFill> {
   const wire = Wire.of(KALSHI, 'fills', body);
-  const items = wire.objects('fills').map((fill) => ({
-    fillId: fill.string('fill_id'),
-    orderId: fill.string('order_id'),
-    count: fill.qty('count_fp'),
-    yesPrice: fill.price('yes_price_dollars'),
-    fee: fill.micros('fee_cost'),
-  }));
+  const items = wire.objects('fills').map((fill) => {
+    const yesPrice = fill.price('yes_price_dollars');
+    if (yesPrice > SCALE) throw new VenueProtocolError(KALSHI, `${fill.what}.yes_price_dollars`, `${dollars(yesPrice)} is outside (0, 1]`);
+    // Read signed, so that a negative fee is named as the impossible claim it is rather than as malformed text.
+    const fee = fill.micros('fee_cost', { allowNegative: true });
+    if (fee < 0) throw new VenueProtocolError(KALSHI, `${fill.what}.fee_cost`, `a negative fee of ${formatMicrosTrim(fee, 4)}`);
+    return { fillId: fill.string('fill_id'), orderId: fill.string('order_id'), count: fill.qty('count_fp', { allowZero: false }), yesPrice, fee };
+  });
   return { items, nextCursor: cursorOf(wire) };
 }
 

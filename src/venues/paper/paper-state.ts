@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import type { Micros } from '../../domain/money.js';
 import type { Outcome, OrderSide, TimeInForce, VenueOrderStatus } from '../venue.js';
+import { createOwnerOnly } from '../../security/private-files.js';
 
 export interface PaperOrderRow {
   readonly venue: string;
@@ -110,6 +111,8 @@ export class PaperState {
   private readonly recordOrderTransaction: Database.Transaction<(order: PaperOrderRow) => void>;
 
   constructor(path: string) {
+    // Like the ledger: a new paper books file is readable by its owner only (its -wal and -shm files follow).
+    createOwnerOnly(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -3,9 +3,11 @@
 // POLY_TIMESTAMP, POLY_API_KEY and POLY_PASSPHRASE. Orders themselves are EIP-712 signed with the wallet key (viem).
 import { createHash, createHmac } from 'node:crypto';
 import { hashTypedData } from 'viem';
-import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import type { PrivateKeyAccount } from 'viem/accounts';
+import { registerBase64Secret } from '../../security/secrets.js';
 import { loadCredentials, type CredentialSpec } from '../http/credentials.js';
 import { VenueCredentialsError } from '../http/errors.js';
+import { ethereumAccount } from '../http/ethereum-key.js';
 import type { SignableRequest } from '../http/venue-http-client.js';
 import { ORDER_EIP712_TYPES, type Hex, type OrderDomain, type UnsignedOrder } from './exchange.js';
 
@@ -24,21 +26,24 @@ export const POLYMARKET_CREDENTIALS: readonly CredentialSpec[] = [
   { field: 'apiKey', env: 'POLY_API_KEY', required: true },
   { field: 'apiSecret', env: 'POLY_API_SECRET', required: true },
   { field: 'passphrase', env: 'POLY_PASSPHRASE', required: true },
-  { field: 'privateKey', env: 'POLY_PRIVATE_KEY', required: true },
-  { field: 'address', env: 'POLY_ADDRESS', required: false },
-  { field: 'signatureType', env: 'POLY_SIGNATURE_TYPE', required: false },
+  // The wallet key in the clear, or a keystore v3 file (its password in POLY_KEYSTORE_PASSWORD, never in a file).
+  { field: 'privateKey', env: 'POLY_PRIVATE_KEY', required: true, orField: 'keystore' },
+  { field: 'keystore', env: 'POLY_KEYSTORE', required: false, public: true },
+  { field: 'address', env: 'POLY_ADDRESS', required: false, public: true },
+  { field: 'signatureType', env: 'POLY_SIGNATURE_TYPE', required: false, public: true },
 ];
+
+const POLY_KEY_NAMES = { keyEnv: 'POLY_PRIVATE_KEY', keystoreEnv: 'POLY_KEYSTORE', passwordEnv: 'POLY_KEYSTORE_PASSWORD' } as const;
 
 export const POLYMARKET_CREDENTIALS_HINT = 'POLY_API_KEY, POLY_API_SECRET, POLY_PASSPHRASE and POLY_PRIVATE_KEY, or the credentials file';
 
-const HEX_KEY_RE = /^0x[0-9a-fA-F]{64}$/;
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
 export function loadPolymarketCredentials(venue: string, credentialsFile: string | null, env: NodeJS.ProcessEnv): PolymarketCredentials {
   const values = loadCredentials(venue, POLYMARKET_CREDENTIALS, credentialsFile, env);
-  const privateKey = values.privateKey!.startsWith('0x') ? values.privateKey! : `0x${values.privateKey!}`;
-  if (!HEX_KEY_RE.test(privateKey)) throw new VenueCredentialsError(`${venue}: POLY_PRIVATE_KEY must be 32 bytes of hex`);
-  const account = privateKeyToAccount(privateKey as Hex);
+  // The secret is base64 in either alphabet: every spelling of it is kept out of output.
+  registerBase64Secret(values.apiSecret!);
+  const account = ethereumAccount(venue, { privateKey: values.privateKey, keystore: values.keystore }, POLY_KEY_NAMES, env);
   const address = values.address ?? account.address;
   if (!ADDRESS_RE.test(address)) throw new VenueCredentialsError(`${venue}: POLY_ADDRESS must be a 20-byte hex address`);
   const signatureType = Number(values.signatureType ?? '0');

@@ -1,4 +1,5 @@
 // Polymarket CLOB over HTTP: one method per endpoint, returning parsed wire results (models.ts).
+import { VenueProtocolError } from '../http/errors.js';
 import { collectPages } from '../http/paginate.js';
 import type { VenueHttpClient } from '../http/venue-http-client.js';
 import type { Micros } from '../../domain/money.js';
@@ -77,7 +78,11 @@ export class PolymarketClient {
       idempotent: true,
       acceptStatuses: [NOT_FOUND_STATUS],
     });
-    return response.status === NOT_FOUND_STATUS ? null : parseOrder(response.body);
+    if (response.status === NOT_FOUND_STATUS) return null;
+    const order = parseOrder(response.body);
+    // Asked for one order: another order's record in its place is no answer about ours, and not to be booked.
+    if (order !== null && order.id.toLowerCase() !== orderId.toLowerCase()) throw new VenueProtocolError(this.http.venue, 'order.id', `order ${order.id} answered for order ${orderId}`);
+    return order;
   }
 
   /** Our trades as taker for one order: paged through the market's trades since the order was created. */

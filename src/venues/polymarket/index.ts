@@ -4,7 +4,7 @@
 // layer); the market websocket is not implemented: Node 20 has no global WebSocket and polling meets the bot's pace.
 import type { VenueConfig } from '../../config/config.js';
 import { lazy } from '../http/credentials.js';
-import { resolveHttpSettings, type LiveVenueOptions } from '../http/live-options.js';
+import { httpClientSettings, resolveHttpSettings, type LiveVenueOptions } from '../http/live-options.js';
 import { VenueHttpClient } from '../http/venue-http-client.js';
 import type { Venue } from '../venue.js';
 import { loadPolymarketCredentials, POLYMARKET_CREDENTIALS_HINT, polyL2Headers } from './auth.js';
@@ -26,16 +26,11 @@ export function createPolymarketVenue(config: VenueConfig, options: LiveVenueOpt
   const settings = resolveHttpSettings(config, 'polymarket', POLYMARKET_DEFAULTS, options);
   const credentials = lazy(() => loadPolymarketCredentials(config.name, config.live.credentialsFile, settings.env));
   const http = new VenueHttpClient({
+    ...httpClientSettings(settings),
     venue: config.name,
-    baseUrl: settings.baseUrl,
-    fetch: settings.fetch,
-    tuning: settings.tuning,
-    readsPerSecond: settings.readsPerSecond,
-    writesPerSecond: settings.writesPerSecond,
     sign: (request) => polyL2Headers(credentials(), Date.now(), request),
     describeError: describePolymarketError,
     credentialsHint: POLYMARKET_CREDENTIALS_HINT,
-    log: settings.log,
   });
   return new PolymarketVenue(config.name, new PolymarketClient(http), credentials, {
     takerRate: config.live.fees.takerRate,

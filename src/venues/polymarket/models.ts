@@ -5,7 +5,8 @@
 // Units on the wire: book and order prices/sizes are decimal strings ("0.48", "1000"); collateral balances and the
 // signed order's makerAmount/takerAmount are integer micro-units (6 decimals, like pUSD/USDC and outcome tokens).
 // A market here is identified by its condition id; its two outcome tokens come from /clob-markets/{conditionId}.
-import { parsePrice, parseQty, parseScaled, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { formatMicrosTrim, formatScaled, parsePrice, parseQty, parseScaled, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
+import { VenueProtocolError } from '../http/errors.js';
 import type { Page } from '../http/paginate.js';
 import { errorText, parseWireDecimal, Wire } from '../http/wire.js';
 import type { BookLevel, OrderBook, Outcome, TimeInForce } from '../venue.js';
@@ -185,7 +186,7 @@ export function parseVersion(body: unknown): number {
 export function parseBook(body: unknown, venue: string, conditionId: string, outcome: Outcome, receivedMs: number): OrderBook {
   const wire = Wire.of(POLYMARKET, 'book', body);
   const levels = (key: string): BookLevel[] =>
-    wire.objects(key).map((level) => ({ price: level.price('price'), size: level.qty('size', { allowZero: false }) }));
+    wire.objects(key).map((level) => ({ price: probability(level, 'price', false), size: level.qty('size', { allowZero: false }) }));
   return {
     venue,
     market: conditionId,
@@ -276,15 +277,18 @@ export function parseOrder(body: unknown): PolymarketOrder | null {
   const wire: Wire = Wire.of(POLYMARKET, 'order', body);
   const side = wire.string('side').toUpperCase();
   if (side !== 'BUY' && side !== 'SELL') wire.fail(`side: unknown value "${side}"`);
+  const originalSize = wire.qty('original_size');
+  const sizeMatched = wire.qty('size_matched');
+  if (sizeMatched > originalSize) throw new VenueProtocolError(POLYMARKET, 'order.size_matched', `${formatMicrosTrim(sizeMatched, 0)} matched of ${formatMicrosTrim(originalSize, 0)} ordered`);
   return {
     id: wire.string('id'),
     status: normaliseStatus(wire),
     market: wire.string('market'),
     assetId: wire.string('asset_id'),
     side,
-    originalSize: wire.qty('original_size'),
-    sizeMatched: wire.qty('size_matched'),
-    price: wire.price('price'),
+    originalSize,
+    sizeMatched,
+    price: probability(wire, 'price', false),
     createdAtSeconds: wire.has('created_at') ? wire.integer('created_at') : null,
   };
 }
@@ -318,16 +322,38 @@ export interface PolymarketTrade {
 /** GET /data/trades → `{data:[…], next_cursor, limit, count}`; "LTE=" (or nothing) ends the pagination. */
 export function parseTradesPage(body: unknown): Page<PolymarketTrade> {
   const wire = Wire.of(POLYMARKET, 'trades', body);
-  const items = wire.objects('data').map((trade) => ({
-    id: trade.string('id'),
-    takerOrderId: trade.string('taker_order_id'),
-    size: parseWireDecimal(POLYMARKET, `${trade.what}.size`, () => parseQty(trade.value.size, { label: 'size' })),
-    price: trade.price('price'),
-    // Basis points as a decimal string (clob-client-v2 Trade.fee_rate_bps); a fraction of a basis point is kept.
-    feeRatePpm: parseWireDecimal(POLYMARKET, `${trade.what}.fee_rate_bps`, () => parseScaled(trade.value.fee_rate_bps, 2, { label: 'fee_rate_bps', allowZero: true })),
-  }));
+  const items = wire.objects('data').map((trade) => {
+    // Basis points as a decimal string (clob-client-v2 Trade.fee_rate_bps); a fraction of a basis point is kept. Read
+    // signed, so that a negative rate is named as the impossible claim it is rather than as malformed text.
+    const feeRatePpm = parseWireDecimal(POLYMARKET, `${trade.what}.fee_rate_bps`, () => parseScaled(trade.value.fee_rate_bps, 2, { label: 'fee_rate_bps', allowZero: true, allowNegative: true }));
+    if (feeRatePpm < 0) throw new VenueProtocolError(POLYMARKET, `${trade.what}.fee_rate_bps`, `a negative fee rate of ${formatScaledTrim(feeRatePpm)} bps`);
+    return {
+      id: trade.string('id'),
+      takerOrderId: trade.string('taker_order_id'),
+      size: parseWireDecimal(POLYMARKET, `${trade.what}.size`, () => parseQty(trade.value.size, { label: 'size' })),
+      price: probability(trade, 'price', true),
+      feeRatePpm,
+    };
+  });
   const cursor = wire.optionalString('next_cursor');
   return { items, nextCursor: cursor === null || cursor === '' || cursor === END_CURSOR ? null : cursor };
+}
+
+/**
+ * A price that must be a probability: in (0, 1] for a trade, in (0, 1) for a book level or an order's limit (nothing
+ * rests or is asked at 1). Anything else is an impossible claim, named as such.
+ */
+function probability(wire: Wire, key: string, oneAllowed: boolean): PriceMicros {
+  const price = wire.price(key);
+  if (price > SCALE || (price === SCALE && !oneAllowed)) {
+    throw new VenueProtocolError(POLYMARKET, `${wire.what}.${key}`, `${formatMicrosTrim(price)} is outside (0, 1${oneAllowed ? ']' : ')'}`);
+  }
+  return price;
+}
+
+/** Basis points (scaled by 100) as text: -500 → "-5". */
+function formatScaledTrim(hundredths: number): string {
+  return formatScaled(hundredths, 2).replace(/\.?0+$/, '');
 }
 
 /** DELETE /order → `{canceled:[…], not_canceled:{id: reason}}`: the reason our order was not cancelled, if any. */

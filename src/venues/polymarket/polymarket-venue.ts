@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyConflictError } from '../../domain/errors.js';
 import { complementPrice } from '../../domain/market.js';
 import { formatMicrosTrim, formatScaled, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import { VenueCredentialsError, VenueResponseError } from '../http/errors.js';
-import { assertPlaceable, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept } from '../http/report.js';
+import { VenueCredentialsError, VenueProtocolError, VenueResponseError } from '../http/errors.js';
+import { assertPlaceable, assertReportWithin, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept, type ReportFieldNames } from '../http/report.js';
 import {
   OrderOutcomeUnknownError,
   VenueRejectedError,
@@ -50,6 +50,8 @@ import {
 } from './models.js';
 
 const MARKETS_CACHED_MAX = 1_000;
+/** Polymarket's names for what a report is checked on (assertReportWithin). */
+const REPORT_FIELDS: ReportFieldNames = { filled: 'size_matched', price: 'trades[].price', fee: 'trades[].fee_rate_bps' };
 const SIZE_UNIT_MICROS = 10 ** (6 - SIZE_DECIMALS);
 /** A delayed order is read every 250 ms (the official ts-sdk's interval, the taker delay's length) for up to 2 s. */
 const DELAYED_READ_INTERVAL_MS = 250;
@@ -149,7 +151,7 @@ export class PolymarketVenue implements Venue {
     if (sent.killed) return sent.killed;
     const order = await this.client.getOrder(sent.orderId);
     if (!final(order, sent)) throw this.notYetMatched(sent);
-    return order ? this.report(order, clientOrderId, sent.request.side) : null;
+    return order ? this.report(order, clientOrderId, sent.request.side, sent.request) : null;
   }
 
   async cancelOrder(venueOrderId: string, _market: string): Promise<OrderReport> {
@@ -279,7 +281,7 @@ export class PolymarketVenue implements Venue {
         throw new VenueResponseError(this.name, `order id ${result.orderId} is not the hash we signed (${sent.orderId})`);
       }
       sent.accepted = true;
-      return this.report(await this.matchedOrder(sent), clientOrderId, sent.request.side);
+      return this.report(await this.matchedOrder(sent), clientOrderId, sent.request.side, sent.request);
     });
   }
 
@@ -327,7 +329,7 @@ export class PolymarketVenue implements Venue {
     const order = await reportAfterAccept(this.name, request.clientOrderId, () => this.client.getOrder(prior.orderId));
     if (order && !final(order, prior)) throw this.notYetMatched(prior);
     // Re-sending the same signed order is safe: the exchange fills an order hash at most once in total.
-    return order ? this.report(order, request.clientOrderId, request.side) : this.send(prior);
+    return order ? this.report(order, request.clientOrderId, request.side, prior.request) : this.send(prior);
   }
 
   private kill(sent: SentOrder, reason: string): OrderReport {
@@ -345,7 +347,8 @@ export class PolymarketVenue implements Venue {
     return sent.killed;
   }
 
-  private async report(order: PolymarketOrder, clientOrderId: string, side: 'buy' | 'sell'): Promise<OrderReport> {
+  /** The order's report from its trades; held to `request` (what we sent) when this process sent it. */
+  private async report(order: PolymarketOrder, clientOrderId: string, side: 'buy' | 'sell', request?: PlaceOrderRequest): Promise<OrderReport> {
     const trades = order.sizeMatched > 0 ? await this.client.getTakerTrades(order) : [];
     const exponent = this.feeSchedule(order.market).exponent;
     const fills: Fill[] = trades.map((trade) => ({
@@ -357,12 +360,16 @@ export class PolymarketVenue implements Venue {
     }));
     const totals = fillTotals(fills, side);
     if (totals.filledQuantity !== order.sizeMatched) {
-      throw new VenueResponseError(this.name, `order ${order.id}: trades add up to ${totals.filledQuantity} but ${order.sizeMatched} is matched`);
+      throw new VenueProtocolError(this.name, 'size_matched', `order ${order.id}: trades add up to ${formatMicrosTrim(totals.filledQuantity, 0)} but ${formatMicrosTrim(order.sizeMatched, 0)} is matched`);
     }
     const status = statusOfOrder(order);
     const resting = status === 'open' || (status === 'partially_filled' && (order.status === 'live' || order.status === 'delayed'));
     const remainingQuantity = (resting ? order.originalSize - order.sizeMatched : 0) as QtyMicros;
-    return { clientOrderId, venueOrderId: order.id, status, remainingQuantity, fills, rejectReason: null, ...totals };
+    const report: OrderReport = { clientOrderId, venueOrderId: order.id, status, remainingQuantity, fills, rejectReason: null, ...totals };
+    // Bounded by what we sent, and in any case by the order's own size and limit as the CLOB holds them.
+    assertReportWithin(this.name, { clientOrderId, side, quantity: order.originalSize, limitPrice: order.price }, report, REPORT_FIELDS);
+    if (request !== undefined) assertReportWithin(this.name, request, report, REPORT_FIELDS);
+    return report;
   }
 }
 

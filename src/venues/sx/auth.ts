@@ -2,9 +2,9 @@
 // verifying contract from GET /metadata, chain 4162). The REST API takes no API key (API reference, API Key), so the
 // wallet key is the only secret, and public reads (books, markets, metadata) need none.
 import { keccak256, toHex } from 'viem';
-import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import type { PrivateKeyAccount } from 'viem/accounts';
 import { loadCredentials, type CredentialSpec } from '../http/credentials.js';
-import { VenueCredentialsError } from '../http/errors.js';
+import { ethereumAccount } from '../http/ethereum-key.js';
 import { FILL_EIP712_TYPES, SX_CHAIN_ID, ZERO_ADDRESS, ZERO_BYTES32, type Hex, type SxMetadata } from './models.js';
 
 export interface SxCredentials {
@@ -17,17 +17,20 @@ export interface SxCredentials {
 export const SX_DEFAULT_RPC_URL = 'https://rpc-rollup.sx.technology';
 
 export const SX_CREDENTIALS: readonly CredentialSpec[] = [
-  { field: 'privateKey', env: 'SX_PRIVATE_KEY', required: true },
-  { field: 'rpcUrl', env: 'SX_RPC_URL', required: false },
+  // The wallet key in the clear, or a keystore v3 file (its password in SX_KEYSTORE_PASSWORD, never in a file).
+  { field: 'privateKey', env: 'SX_PRIVATE_KEY', required: true, orField: 'keystore' },
+  { field: 'keystore', env: 'SX_KEYSTORE', required: false, public: true },
+  { field: 'rpcUrl', env: 'SX_RPC_URL', required: false, public: true },
 ];
+
+const SX_KEY_NAMES = { keyEnv: 'SX_PRIVATE_KEY', keystoreEnv: 'SX_KEYSTORE', passwordEnv: 'SX_KEYSTORE_PASSWORD' } as const;
 
 export const SX_CREDENTIALS_HINT = 'SX_PRIVATE_KEY, or the credentials file';
 
 export function loadSxCredentials(venue: string, credentialsFile: string | null, env: NodeJS.ProcessEnv): SxCredentials {
   const values = loadCredentials(venue, SX_CREDENTIALS, credentialsFile, env);
-  const privateKey = values.privateKey!.startsWith('0x') ? values.privateKey! : `0x${values.privateKey!}`;
-  if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey)) throw new VenueCredentialsError(`${venue}: SX_PRIVATE_KEY must be 32 bytes of hex`);
-  return { account: privateKeyToAccount(privateKey as Hex), rpcUrl: values.rpcUrl ?? SX_DEFAULT_RPC_URL };
+  const account = ethereumAccount(venue, { privateKey: values.privateKey, keystore: values.keystore }, SX_KEY_NAMES, env);
+  return { account, rpcUrl: values.rpcUrl ?? SX_DEFAULT_RPC_URL };
 }
 
 export interface FillToSign {

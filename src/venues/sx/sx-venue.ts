@@ -5,7 +5,8 @@
 // order id: the fill salt is derived from it, and lookups match our taker trades by fill hash.
 import { IdempotencyConflictError } from '../../domain/errors.js';
 import { formatMicrosTrim, notional, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import { assertPlaceable, BoundedMap, REMEMBERED_ORDERS_MAX, reportAfterAccept } from '../http/report.js';
+import { VenueProtocolError } from '../http/errors.js';
+import { assertPlaceable, assertReportWithin, BoundedMap, REMEMBERED_ORDERS_MAX, reportAfterAccept, type ReportFieldNames } from '../http/report.js';
 import {
   OrderOutcomeUnknownError,
   VenueRejectedError,
@@ -39,6 +40,9 @@ import {
   type SxMetadata,
   type SxTrade,
 } from './models.js';
+
+/** SX's names for what a report is checked on (assertReportWithin). */
+const REPORT_FIELDS: ReportFieldNames = { filled: 'totalFilled', price: 'averageOdds', fee: 'fee' };
 
 /** Venue and local clocks may disagree; a trade stamped this much before our send can still be ours. */
 const CLOCK_SKEW_SECONDS = 5;
@@ -128,7 +132,7 @@ export class SxVenue implements Venue {
     }
     return reportAfterAccept(this.name, request.clientOrderId, async () => {
       entry.fillHash = result.fillHash;
-      return this.reportFromResult(request, result);
+      return this.reportFromResult(entry, result);
     });
   }
 
@@ -145,7 +149,7 @@ export class SxVenue implements Venue {
       (trade) => trade.bettingOutcomeOne === outcomeOne && trade.status !== 'FAILED',
     );
     const ours = entry.fillHash !== null ? trades.filter((trade) => trade.fillHash === entry.fillHash) : this.claimUnmatched(entry, trades);
-    return ours.length === 0 ? null : this.reportFromTrades(entry.request, ours);
+    return ours.length === 0 ? null : this.reportFromTrades(entry, ours);
   }
 
   async cancelOrder(venueOrderId: string, _market: string): Promise<OrderReport> {
@@ -247,23 +251,61 @@ export class SxVenue implements Venue {
     return entry.final;
   }
 
-  private reportFromResult(request: PlaceOrderRequest, result: FillResult): OrderReport {
+  /**
+   * The fill's answer, held to what was signed: no more staked than the stake we signed (SX cannot take more), at
+   * average odds no worse than our desired odds (the limit price, with no slippage).
+   */
+  private reportFromResult(entry: SentFill, result: FillResult): OrderReport {
+    const { request } = entry;
+    if (result.totalFilled > entry.stakeWei) this.impossible(request, 'totalFilled', `${result.totalFilled} staked, more than the ${entry.stakeWei} signed`);
+    if (result.totalFilled > 0n && !withinLimit(result.averageOdds, request.limitPrice)) {
+      this.impossible(request, 'averageOdds', `${result.averageOdds} is worse than the limit ${priceToOdds(request.limitPrice)} (desiredOdds)`);
+    }
     if (result.totalFilled === 0n) return { ...emptyReport(request.clientOrderId), venueOrderId: result.fillHash };
     const quantity = Number(contractsFor(result.totalFilled, result.averageOdds)) as QtyMicros;
-    const fill: Fill = { fillId: result.fillHash, quantity, price: oddsToPrice(result.averageOdds, 'up'), fee: feeOnStake(result.totalFilled, this.feeRatePpm) };
-    return buildReport(request, result.fillHash, [fill], result.totalFilled);
+    const fill: Fill = { fillId: result.fillHash, quantity, price: fillPrice(result.averageOdds, request.limitPrice), fee: feeOnStake(result.totalFilled, this.feeRatePpm) };
+    return this.checked(request, buildReport(request, result.fillHash, [fill], result.totalFilled));
   }
 
-  private reportFromTrades(request: PlaceOrderRequest, trades: readonly SxTrade[]): OrderReport {
+  /** Our trades found for a fill, held to what was signed as reportFromResult holds the fill's answer. */
+  private reportFromTrades(entry: SentFill, trades: readonly SxTrade[]): OrderReport {
+    const { request } = entry;
+    const limitOdds = priceToOdds(request.limitPrice);
+    trades.forEach((trade, index) => {
+      if (trade.odds <= 0n || !withinLimit(trade.odds, request.limitPrice)) this.impossible(request, `trades[${index}].odds`, `${trade.odds} is worse than the limit ${limitOdds}`);
+    });
+    const staked = trades.reduce((sum, trade) => sum + trade.stake, 0n);
+    if (staked > entry.stakeWei) this.impossible(request, 'trades[].stake', `${staked} staked in all, more than the ${entry.stakeWei} signed`);
     const fills: Fill[] = trades.map((trade) => ({
       fillId: tradeId(trade),
       quantity: Number(contractsFor(trade.stake, trade.odds)) as QtyMicros,
-      price: oddsToPrice(trade.odds, 'up'),
+      price: fillPrice(trade.odds, request.limitPrice),
       fee: feeOnStake(trade.stake, this.feeRatePpm),
     }));
-    const staked = trades.reduce((sum, trade) => sum + trade.stake, 0n);
-    return buildReport(request, trades[0]!.fillHash, fills, staked);
+    return this.checked(request, buildReport(request, trades[0]!.fillHash, fills, staked));
   }
+
+  private checked(request: PlaceOrderRequest, report: OrderReport): OrderReport {
+    assertReportWithin(this.name, request, report, REPORT_FIELDS);
+    return report;
+  }
+
+  private impossible(request: PlaceOrderRequest, field: string, claim: string): never {
+    throw new VenueProtocolError(this.name, field, `${claim} (order ${request.clientOrderId})`);
+  }
+}
+
+/**
+ * SX's average odds are a ratio it rounds (a stake over a payout): an excess over the limit below one micro-unit of
+ * probability is that rounding, not a worse fill. A whole micro-unit beyond it is.
+ */
+function withinLimit(odds: bigint, limit: PriceMicros): boolean {
+  return oddsToPrice(odds, 'down') <= limit;
+}
+
+/** A fill's price at the port's precision: rounded up (against us), but never past a limit it is within. */
+function fillPrice(odds: bigint, limit: PriceMicros): PriceMicros {
+  return Math.min(oddsToPrice(odds, 'up'), limit) as PriceMicros;
 }
 
 /**
