@@ -18,6 +18,12 @@ export function exitCodeFor(error: unknown): number {
   return EXIT.bug;
 }
 
+/** The name of an exit code, as --json errors carry it beside the number. */
+export function errorName(exitCode: number): string {
+  const names: Record<number, string> = { [EXIT.ok]: 'ok', [EXIT.checkFailed]: 'check_failed', [EXIT.badInput]: 'bad_input', [EXIT.operational]: 'operational' };
+  return names[exitCode] ?? 'bug';
+}
+
 export function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return `arbbot: ${message.split('\n')[0] ?? message}`;

@@ -1,10 +1,12 @@
 // Everything the CLI prints goes through here: colours named by role, tables, JSON, and one spinner wrapper that
-// stays silent when output is not a terminal or --json is set (cron and scripts get clean output). It is also the
+// stays silent when output is not a terminal (or one that reports no width) or --json is set (cron and scripts get
+// clean output). Colour is decided per stream: results on stdout and logs on stderr each get colour only when that
+// stream is a terminal, so `run 2>bot.log` writes a clean log while the terminal keeps its colours. It is also the
 // one exit every printed text passes: scrubbed of registered secrets (security/secrets.ts), and made terminal-safe
 // (terminal.ts), so a venue's text can neither leak a key nor drive the terminal.
 import { randomBytes } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import chalk from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Ora } from 'ora';
 import { createOwnerOnly } from '../security/private-files.js';
@@ -18,15 +20,31 @@ import { jsonVisible, visible } from './terminal.js';
  */
 const STYLE_MARK = `\u{E000}${randomBytes(12).toString('hex')}\u{E001}`;
 const ESC = '\u001b';
+/** One of our colour codes as written to a terminal. */
+const STYLE_CODE = new RegExp(`${ESC}\\[[0-9;]*m`, 'g');
+/** One of our colour codes as it travels in text (SGR sequences only: colours and bold). */
+const MARKED_STYLE = new RegExp(`${STYLE_MARK}\\[[0-9;]*m`, 'g');
 
 /** A colour role: the text is made visible first, so the only escapes left to become marks are the colour's own. */
 function styled(paint: (text: string) => string): (text: string) => string {
   return (text) => paint(visible(text)).replaceAll(ESC, STYLE_MARK);
 }
 
-/** A line of text as it may reach a terminal or a log: no secret, nothing a terminal acts on but our own colours. */
-export function safeLine(text: string): string {
-  return visible(scrub(text)).replaceAll(STYLE_MARK, ESC);
+/**
+ * A line of text as it may reach a terminal or a log: no secret, nothing a terminal acts on but our own colours, and
+ * those only when the stream it goes to shows colour (`colour`); elsewhere they are dropped.
+ */
+export function safeLine(text: string, colour = false): string {
+  const safe = visible(scrub(text));
+  return colour ? safe.replaceAll(STYLE_MARK, ESC) : safe.replace(MARKED_STYLE, '');
+}
+
+/** The narrowest terminal a spinner line is drawn on: narrower (or a terminal reporting 0 columns) gets no spinner. */
+export const SPINNER_COLUMNS_MIN = 20;
+
+/** Whether a stream is a terminal that shows colour, given whether colour is wanted at all. */
+function showsColour(stream: NodeJS.WriteStream, wanted: boolean): boolean {
+  return wanted && stream.isTTY === true;
 }
 
 /** JSON text as it may be printed or logged: no secret, nothing raw that a terminal acts on; the same JSON value. */
@@ -37,7 +55,7 @@ export function safeJson(value: unknown, indent?: number): string {
 /** Writes an error line (and, for bugs or under --verbose, its stack) to stderr, as every other exit does. */
 export function writeErrorReport(line: string, stack: string | null): void {
   process.stderr.write(`${safeLine(line)}\n`);
-  if (stack !== null) process.stderr.write(`${stack.split('\n').map(safeLine).join('\n')}\n`);
+  if (stack !== null) process.stderr.write(`${stack.split('\n').map((text) => safeLine(text)).join('\n')}\n`);
 }
 
 export interface OutputOptions {
@@ -49,32 +67,28 @@ export interface OutputOptions {
 export class Output {
   readonly json: boolean;
   readonly verbose: boolean;
-  private readonly color: boolean;
+  private readonly stdoutColour: boolean;
+  private readonly stderrColour: boolean;
+  readonly role: ReturnType<typeof roles>;
 
   constructor(options: OutputOptions) {
     this.json = options.json;
     this.verbose = options.verbose;
-    this.color = options.color && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
-    if (!this.color) chalk.level = 0;
+    const wanted = options.color && process.env.NO_COLOR === undefined;
+    this.stdoutColour = showsColour(process.stdout, wanted);
+    this.stderrColour = showsColour(process.stderr, wanted);
+    // The basic 16 colours are all the roles use; each stream then keeps or drops them as it shows colour or not.
+    this.role = roles(new Chalk({ level: this.stdoutColour || this.stderrColour ? 1 : 0 }));
   }
-
-  readonly role = {
-    error: styled((text) => chalk.red(text)),
-    warn: styled((text) => chalk.yellow(text)),
-    success: styled((text) => chalk.green(text)),
-    muted: styled((text) => chalk.gray(text)),
-    strong: styled((text) => chalk.bold(text)),
-    money: (value: number, text: string) => (value > 0 ? styled(chalk.green)(text) : value < 0 ? styled(chalk.red)(text) : text),
-  };
 
   /** A result line on stdout (human mode only). */
   line(text = ''): void {
-    if (!this.json) process.stdout.write(`${safeLine(text)}\n`);
+    if (!this.json) process.stdout.write(`${safeLine(text, this.stdoutColour)}\n`);
   }
 
   /** A log line on stderr: progress and events, never the result. */
   log(text: string): void {
-    process.stderr.write(`${safeLine(text)}\n`);
+    process.stderr.write(`${safeLine(text, this.stderrColour)}\n`);
   }
 
   /** A warning on stderr, whatever the mode (an endpoint over plain http, say). */
@@ -83,7 +97,7 @@ export class Output {
   }
 
   debug(text: string): void {
-    if (this.verbose) process.stderr.write(`${safeLine(this.role.muted(text))}\n`);
+    if (this.verbose) process.stderr.write(`${safeLine(this.role.muted(text), this.stderrColour)}\n`);
   }
 
   printJson(value: unknown): void {
@@ -95,20 +109,25 @@ export class Output {
     // Each cell made safe on its own (cli-table3 measures cells with our colours as real escapes), then the table
     // written as it is: its borders and line breaks are its own.
     const table = new Table({
-      head: head.map((cell) => safeLine(this.role.strong(cell))),
+      head: head.map((cell) => safeLine(this.role.strong(cell), this.stdoutColour)),
       style: { head: [], border: [] },
     });
-    for (const row of rows) table.push(row.map((cell) => safeLine(String(cell))));
+    for (const row of rows) table.push(row.map((cell) => safeLine(String(cell), this.stdoutColour)));
     process.stdout.write(`${table.toString()}\n`);
   }
 
   /** ora is loaded only when a spinner is really shown: most commands never need it, and it is slow to import. */
   async spinner(text: string): Promise<Spinner> {
-    if (this.json || process.stderr.isTTY !== true) return new SilentSpinner();
+    // A terminal reporting no width (wrappers built on script(1), some containers and CI runners) would make ora
+    // count an endless number of lines to clear and spin writing control codes forever: such a terminal gets the
+    // plain lines a pipe gets.
+    const columns = process.stderr.columns ?? 0;
+    if (this.json || process.stderr.isTTY !== true || columns < SPINNER_COLUMNS_MIN) return new SilentSpinner();
     const { default: ora } = await import('ora');
     // discardStdin off: it puts the terminal in raw mode, and in this ora release Ctrl-C is then swallowed instead
     // of stopping the bot (stdin is never resumed to see it). Without it, Ctrl-C is a plain SIGINT.
-    return new OraSpinner(ora({ text: safeLine(text), stream: process.stderr, discardStdin: false }).start());
+    const spinnerText = (line: string) => fitted(safeLine(line, this.stderrColour), process.stderr.columns ?? columns);
+    return new OraSpinner(ora({ text: spinnerText(text), stream: process.stderr, discardStdin: false }).start(), spinnerText);
   }
 }
 
@@ -139,9 +158,12 @@ class SilentSpinner implements Spinner {
 }
 
 class OraSpinner implements Spinner {
-  constructor(private readonly ora: Ora) {}
+  constructor(
+    private readonly ora: Ora,
+    private readonly render: (text: string) => string,
+  ) {}
   update(text: string): void {
-    this.ora.text = safeLine(text);
+    this.ora.text = this.render(text);
   }
   interrupt(print: () => void): void {
     this.ora.clear();
@@ -151,4 +173,27 @@ class OraSpinner implements Spinner {
   stop(): void {
     this.ora.stop();
   }
+}
+
+/** The colour roles, painted by one chalk instance. */
+function roles(chalk: ChalkInstance) {
+  return {
+    error: styled((text) => chalk.red(text)),
+    warn: styled((text) => chalk.yellow(text)),
+    success: styled((text) => chalk.green(text)),
+    muted: styled((text) => chalk.gray(text)),
+    strong: styled((text) => chalk.bold(text)),
+    money: (value: number, text: string) => (value > 0 ? styled(chalk.green)(text) : value < 0 ? styled(chalk.red)(text) : text),
+  };
+}
+
+/**
+ * A spinner line cut to the terminal's width (less the spinner's own two columns): a line that wraps is one the
+ * spinner cannot clear, and each redraw would leave a copy behind. Cut only where no colour code is open.
+ */
+function fitted(line: string, columns: number): string {
+  const room = Math.max(columns - 3, 1);
+  const plain = line.replace(STYLE_CODE, '');
+  if ([...plain].length <= room) return line;
+  return `${[...plain].slice(0, room - 1).join('')}…`;
 }

@@ -1,7 +1,6 @@
 /* eslint-disable no-control-regex -- control characters are exactly what these tests look for */
 // Terminal-safe output: text from outside reaches a terminal with its control characters and escape sequences made
 // visible, in one place (Output), while arbbot's own colours still work; JSON keeps its value. And every exit scrubs.
-import chalk from 'chalk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Output, safeJson, safeLine } from '../../src/cli/output.js';
 import { jsonVisible, visible } from '../../src/cli/terminal.js';
@@ -64,9 +63,12 @@ describe('Output', () => {
   });
 
   it('keeps arbbot’s own colours while making a venue’s visible; the colour mark cannot be forged', () => {
+    // Colour is decided per stream: stdout is made a terminal for this Output (NO_COLOR unset) as a user's would be.
+    const wasTty = process.stdout.isTTY;
+    const noColor = process.env.NO_COLOR;
+    delete process.env.NO_COLOR;
+    process.stdout.isTTY = true;
     const out = new Output({ json: false, color: true, verbose: false });
-    const level = chalk.level;
-    chalk.level = 1;
     try {
       const { stdout } = captured(() => out.line(`${out.role.success('✓ ok')} ${HOSTILE} ${'\u{E000}deadbeef\u{E001}'} ${out.role.error(HOSTILE)}`));
       // Ours: green on and off, red on and off, as real escapes. Theirs, even inside our colour: shown.
@@ -74,7 +76,8 @@ describe('Output', () => {
       expect(stdout.match(/\u001b/g)).toHaveLength(4);
       expect(stdout.match(/\\x1b\[32m✓ All good/g)).toHaveLength(2);
     } finally {
-      chalk.level = level;
+      process.stdout.isTTY = wasTty;
+      if (noColor !== undefined) process.env.NO_COLOR = noColor;
     }
   });
 
