@@ -5,11 +5,9 @@
 // one exit every printed text passes: scrubbed of registered secrets (security/secrets.ts), and made terminal-safe
 // (terminal.ts), so a venue's text can neither leak a key nor drive the terminal.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Ora } from 'ora';
-import { createOwnerOnly } from '../security/private-files.js';
 import { scrub } from '../security/secrets.js';
 import { jsonVisible, visible } from './terminal.js';
 
@@ -128,17 +126,6 @@ export class Output {
     // of stopping the bot (stdin is never resumed to see it). Without it, Ctrl-C is a plain SIGINT.
     const spinnerText = (line: string) => fitted(safeLine(line, this.stderrColour), process.stderr.columns ?? columns);
     return new OraSpinner(ora({ text: spinnerText(text), stream: process.stderr, discardStdin: false }).start(), spinnerText);
-  }
-}
-
-/** The JSON-lines log (config log.file): created readable by its owner only, each record scrubbed and safe to print. */
-export class JsonLogFile {
-  constructor(readonly path: string) {
-    createOwnerOnly(path);
-  }
-
-  write(record: Record<string, unknown>): void {
-    appendFileSync(this.path, `${safeJson(record)}\n`);
   }
 }
 

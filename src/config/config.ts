@@ -81,10 +81,17 @@ export interface Config {
   readonly tpsl: LadderConfig;
   readonly costs: CostModel;
   readonly priceGuard: { readonly maxJumpPpm: Ppm; readonly staleAfterMs: number };
-  readonly logFile: string | null;
+  /** The JSON-lines event log (none when file is null), rotated by size. */
+  readonly log: LogConfig;
   readonly pairs: ReadonlyMap<string, PairConfig>;
   readonly arbitrage: ArbitrageConfig;
   readonly risk: RiskLimits;
+}
+
+export interface LogConfig {
+  readonly file: string | null;
+  readonly maxBytes: number;
+  readonly keep: number;
 }
 
 export const DEFAULT_CONFIG_PATH = './arbbot.config.json';
@@ -93,6 +100,8 @@ export const DEFAULT_CONFIG_PATH = './arbbot.config.json';
 export const DEFAULTS = {
   synchronous: 'FULL',
   busyTimeoutMs: 10_000,
+  // 10 MiB a file and five old ones: at most 60 MiB of events on disk, however long the engine runs.
+  log: { maxBytes: 10 * 1024 * 1024, keep: 5 },
   venues: {
     paper: { type: 'paper', startingBalance: '1000' },
     // Two paper prediction markets quoting the same event, so the zero-config demo shows arbitrage.
@@ -180,7 +189,7 @@ function resolveConfig(file: ConfigFile, source: string | null): Config {
     tpsl: resolveLadder(file, where, pct),
     costs: resolveCosts(file, pct),
     priceGuard: { maxJumpPpm: pct('priceGuard.maxJumpPct', guard.maxJumpPct, false), staleAfterMs: guard.staleAfterMs },
-    logFile: file.log?.file ?? null,
+    log: { file: file.log?.file ?? null, maxBytes: file.log?.maxBytes ?? DEFAULTS.log.maxBytes, keep: file.log?.keep ?? DEFAULTS.log.keep },
     pairs: resolvePairs(file.pairs ?? (file.venues ? {} : DEFAULTS.pairs), venues, at),
     arbitrage: resolveArbitrage(file, pct),
     risk: resolveRisk(file, venuesFile, at),

@@ -120,7 +120,15 @@ function buildSchemas(z: Zod) {
         staleAfterMs: z.int().positive().optional(),
       })
       .optional(),
-    log: z.strictObject({ file: z.string().min(1).optional() }).optional(),
+    log: z
+      .strictObject({
+        file: z.string().min(1).optional(),
+        /** The log file is rotated when a line would take it past this size. */
+        maxBytes: z.int().min(1024).max(1024 * 1024 * 1024).optional(),
+        /** Rotated files kept beside it (file.1 newest … file.N oldest); older ones are deleted. */
+        keep: z.int().min(1).max(100).optional(),
+      })
+      .optional(),
     pairs: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'pair names are letters, digits, ., - and _'), pairSchema).optional(),
     arbitrage: arbitrageSchema.optional(),
     risk: riskSchema.optional(),

@@ -2,6 +2,7 @@
 // positions; with --feed it replays a JSON Lines file (or stdin) against the positions already in the ledger.
 import type { Command } from 'commander';
 import { runEngine } from '../../app/run.js';
+import type { LogConfig } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
 import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Ppm } from '../../domain/money.js';
 import { aboveUtilizationWarning, utilizationPpm } from '../../domain/utilization.js';
@@ -11,7 +12,8 @@ import type { StopCause } from '../../engine/run-loop.js';
 import type { ReplaySpeed } from '../../feeds/jsonl.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
-import { JsonLogFile, type Output, type Spinner } from '../output.js';
+import { JsonLogFile } from '../log-file.js';
+import type { Output, Spinner } from '../output.js';
 import { parsePositiveInt } from '../parse.js';
 import { eventJson, renderEvent } from '../render-events.js';
 import { walletJson } from '../present.js';
@@ -56,7 +58,7 @@ export function registerRunCommand(program: Command): void {
         const outcome = await runEngine(request, {
           openLedger: (ledgerOptions) => ctx.openLedger(ledgerOptions),
           openVenues: (venueOptions) => ctx.openVenues(venueOptions),
-          listener: status.listener(config.logFile),
+          listener: status.listener(config.log),
           started: (engine, ledger) => status.start(engine, ledger),
           stopped: () => status.stop(),
           stop: stop.signal,
@@ -104,8 +106,8 @@ class StatusLine {
     private readonly utilizationWarnPpm: Ppm,
   ) {}
 
-  listener(logFile: string | null): (event: EngineEvent) => void {
-    const log = logFile === null ? null : new JsonLogFile(logFile);
+  listener(logConfig: LogConfig): (event: EngineEvent) => void {
+    const log = logConfig.file === null ? null : new JsonLogFile(logConfig.file, logConfig);
     return (event) => {
       log?.write({ ts: new Date().toISOString(), ...eventJson(event) });
       if (this.out.json && !this.out.verbose) return;

@@ -1,0 +1,42 @@
+// The JSON-lines event log (config `log`): one record per line, scrubbed and safe to print, in a file only its owner
+// can read, rotated by size so an engine that runs for months keeps a bounded amount of it.
+import { appendFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import type { LogConfig } from '../config/config.js';
+import { createOwnerOnly } from '../security/private-files.js';
+import { safeJson } from './output.js';
+
+export class JsonLogFile {
+  private sizeBytes: number;
+
+  constructor(
+    readonly path: string,
+    private readonly rotation: Pick<LogConfig, 'maxBytes' | 'keep'>,
+  ) {
+    createOwnerOnly(path);
+    this.sizeBytes = statSync(path).size;
+  }
+
+  write(record: Record<string, unknown>): void {
+    const line = `${safeJson(record)}\n`;
+    const lineBytes = Buffer.byteLength(line);
+    // A line is never split across two files; a file already holding something is rotated before it would overflow.
+    if (this.sizeBytes > 0 && this.sizeBytes + lineBytes > this.rotation.maxBytes) this.rotate();
+    appendFileSync(this.path, line);
+    this.sizeBytes += lineBytes;
+  }
+
+  /** path → path.1 → … → path.keep; the oldest is deleted. A new, owner-only file takes path's place. */
+  private rotate(): void {
+    rmSync(`${this.path}.${this.rotation.keep}`, { force: true });
+    for (let index = this.rotation.keep - 1; index >= 1; index -= 1) {
+      try {
+        renameSync(`${this.path}.${index}`, `${this.path}.${index + 1}`);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    renameSync(this.path, `${this.path}.1`);
+    createOwnerOnly(this.path);
+    this.sizeBytes = 0;
+  }
+}
