@@ -23,7 +23,9 @@ function inTerminal(dir: string, columns: number, commandLine: string): { code: 
     encoding: 'utf8',
     // The bound a hang would hit: the run itself lasts 2 s.
     timeout: 60_000,
-    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ARBBOT_DB: '', TERM: 'xterm-256color' },
+    // CI is unset because the spinner rightly stays off on a CI machine even in a terminal, and these cases are about
+    // a person's terminal.
+    env: { ...process.env, CI: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined, ARBBOT_DB: '', TERM: 'xterm-256color' },
   });
   return { code: result.status, screen: result.stdout };
 }
