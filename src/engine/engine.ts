@@ -90,6 +90,7 @@ export class Engine {
     arbsFound: 0,
     arbsExecuted: 0,
     arbsFailed: 0,
+    arbsNeedingAttention: 0,
     arbOutcomes: new Map(),
     unhedgedLegs: 0,
     unhedgedResolved: new Map(),

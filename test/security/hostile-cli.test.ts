@@ -173,11 +173,14 @@ describe.concurrent('a hostile venue, through the real CLI', () => {
       expect(f.kalshi.orders.size).toBe(1); // each order placed once, never again
       expect(f.poly.orders.size).toBe(1);
 
-      // The hostile leg: unknown, nothing filled, the claim kept; both legs' money held, no position booked.
+      // The hostile leg: unknown, nothing filled, the claim kept, its money held. The other leg, which its venue
+      // reported believably, is booked: its contracts one unhedged position (its hedge is not known).
       const legs = ledgerRows<{ venue: string; state: string; filled_quantity: number; error: string | null }>(f, 'SELECT venue, state, filled_quantity, error FROM arb_legs ORDER BY id');
       expect(legs.find((leg) => leg.venue === scenario.ledgerVenue)).toMatchObject({ state: 'unknown', filled_quantity: 0, error: expect.stringMatching(scenario.claim) });
-      expect(ledgerRows(f, 'SELECT id FROM positions')).toEqual([]);
-      expect(ledgerRows<{ n: number }>(f, "SELECT count(*) AS n FROM reservations WHERE state = 'pending'")[0]!.n).toBe(2);
+      const goodVenue = scenario.ledgerVenue === 'kalshi' ? 'poly' : 'kalshi';
+      expect(legs.find((leg) => leg.venue === goodVenue)).toMatchObject({ state: 'settled', filled_quantity: 100_000_000 });
+      expect(ledgerRows(f, 'SELECT venue, kind, quantity FROM positions')).toEqual([{ venue: goodVenue, kind: 'arb_unhedged', quantity: 100_000_000 }]);
+      expect(ledgerRows(f, "SELECT venue FROM reservations WHERE state = 'pending'")).toEqual([{ venue: scenario.ledgerVenue }]);
 
       // A restart: start-up reconcile meets the same claim, says so, and the engine runs on.
       const again = await f.json<RunJson>(['run', '--duration', '2']);
