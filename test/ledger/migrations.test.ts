@@ -312,6 +312,7 @@ describe('migration 6: a trade that needs attention', () => {
     try {
       const store = new ArbStore(ledger);
       expect([store.requireTrade(1).attention, store.requireTrade(2).attention]).toEqual([null, null]);
+      expect(walletCheck(ledger).healthy).toBe(true);
       store.setTradeAttention(1, 'kalshi: impossible report: fill_count: 1000 filled of 100 ordered');
       store.setTradeAttention(1, 'kalshi: impossible report: fee: a negative fee');
       expect(store.tradesNeedingAttention().map((trade) => [trade.id, trade.attention])).toEqual([[1, 'kalshi: impossible report: fee: a negative fee']]);
