@@ -6,6 +6,7 @@ import { registerLedgerCommands } from './commands/ledger-commands.js';
 import { registerOpenCommand } from './commands/open-command.js';
 import { registerPositionCommands } from './commands/position-commands.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerTradeCommands } from './commands/trade-commands.js';
 import { registerVenuesCommand } from './commands/venues-command.js';
 import { CommandContext } from './context.js';
 import { EXIT, errorLine, errorName, exitCodeFor } from './errors.js';
@@ -28,6 +29,7 @@ export function buildProgram(writeErr: (text: string) => void = (text) => proces
   registerArbCommand(program);
   registerOpenCommand(program);
   registerPositionCommands(program);
+  registerTradeCommands(program);
   registerLedgerCommands(program);
   registerCheckCommands(program);
   registerVenuesCommand(program);

@@ -2,6 +2,8 @@
 import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, ratioPpm, type Ppm } from '../domain/money.js';
 import { aboveUtilizationWarning, utilizationPpm, walletsAboveWarning } from '../domain/utilization.js';
 import { formatAge, type QuoteTime } from '../engine/quotes.js';
+import type { AttentionTrade } from '../app/trades.js';
+import { tradeStatus } from '../domain/arb.js';
 import type { HealthReport } from '../ledger/health.js';
 import type { PositionRow, Wallet } from '../ledger/ledger.js';
 
@@ -151,4 +153,33 @@ export function quoteJson(time: QuoteTime): Record<string, unknown> {
     quoteAgeMs: time.ageMs,
     configured: time.ageMs === null,
   };
+}
+
+/** A trade that needs a person, as JSON: the venue's claim and each held leg with the money its reservation holds. */
+export function attentionTradeJson({ trade, held }: AttentionTrade): Record<string, unknown> {
+  return {
+    tradeId: trade.id,
+    pair: trade.pair,
+    status: tradeStatus(trade),
+    state: trade.state,
+    claim: trade.attention,
+    heldLegs: held.map(({ leg, reservedMicros }) => ({
+      leg: leg.leg,
+      venue: leg.venue,
+      market: leg.market,
+      outcome: leg.outcome,
+      clientOrderId: leg.client_order_id,
+      state: leg.state,
+      reserved: formatMicros(reservedMicros),
+    })),
+  };
+}
+
+/** "⚠ arb #3 (fed-dec) needs attention: leg A on kalshi (…): kalshi: impossible report: …", then what is held and the way out. */
+export function attentionTradeLines({ trade, held }: AttentionTrade): string[] {
+  const legs = held.map(({ leg, reservedMicros }) => `leg ${leg.leg.toUpperCase()} on ${leg.venue} (${leg.client_order_id}) ${formatUsd(reservedMicros)} reserved`);
+  return [
+    `⚠ arb #${trade.id} (${trade.pair}) ${tradeStatus(trade)}: ${trade.attention ?? ''}`,
+    `  held: ${legs.join(', ') || 'nothing'}; settled by \`arbbot reconcile\` once the venue answers sanely, or \`arbbot resolve-trade ${trade.id} --filled N [--price P] [--fee USD]\` (or --rejected) from the venue's own records`,
+  ];
 }

@@ -93,8 +93,18 @@ export function arbLines(out: Output, opportunity: Opportunity, result: ArbResul
   if (result.status === 'pending') return [head, role.warn(`  … arb #${result.tradeId} pending: ${result.reason}`)];
   const lines = [head];
   for (const l of result.settlement.legs) {
-    const filled = l.filled_quantity > 0 ? `filled ${formatMicrosTrim(l.filled_quantity, 0)} for ${formatUsd(l.filled_notional)} (fee ${formatUsd(l.fee, 4)})` : `not filled${l.error ? `: ${l.error}` : ''}`;
+    const held = l.state === 'unknown' || l.state === 'submitted';
+    const filled = held
+      ? `held, its funds reserved: ${l.error ?? 'outcome unknown'}`
+      : l.filled_quantity > 0
+        ? `filled ${formatMicrosTrim(l.filled_quantity, 0)} for ${formatUsd(l.filled_notional)} (fee ${formatUsd(l.fee, 4)})${result.status === 'needs_attention' ? ', booked unhedged: its hedge is not known' : ''}`
+        : `not filled${l.error ? `: ${l.error}` : ''}`;
     lines.push(`  leg ${l.leg.toUpperCase()} ${l.venue}: ${filled}`);
+  }
+  if (result.status === 'needs_attention') {
+    lines.push(role.error(`✗ arb #${result.tradeId} needs attention: ${result.reason}`));
+    lines.push(role.warn(`  the engine goes on; \`arbbot reconcile\` settles it once the venue answers sanely, or \`arbbot resolve-trade ${result.tradeId}\` records what happened`));
+    return lines;
   }
   const outcome = result.settlement.trade.outcome ?? 'none';
   const text = `  arb #${result.tradeId} settled: ${outcome}`;
@@ -133,6 +143,7 @@ export function eventJson(event: EngineEvent): Record<string, unknown> {
         status: event.result.status,
         tradeId: event.result.tradeId,
         outcome: event.result.status === 'settled' ? event.result.settlement.trade.outcome : null,
+        needsAttention: event.result.status === 'needs_attention',
         reason: event.result.status === 'settled' ? null : event.result.reason,
       };
     case 'risk_limit': {

@@ -9,6 +9,20 @@ export type TradeOutcome = 'none' | 'hedged' | 'partial' | 'unhedged';
 /** The legs of a trade: its two, and the follow-up orders that hedge or unwind an unhedged one. */
 export type LegRole = 'a' | 'b' | 'hedge' | 'unwind';
 
+/** The legs whose order's outcome is not recorded yet: sent, and either not answered or answered unbelievably. */
+export const AWAITING_VERDICT: readonly LegState[] = ['submitted', 'unknown'];
+
+/**
+ * What a trade is, as shown: its state, or `needs attention` for a trade in flight that a venue reported the
+ * impossible about (its `attention`, the claim). Such a trade keeps its state, which says where its orders are; the
+ * mark says a leg of it waits for a person or for the venue to answer sanely.
+ */
+export type TradeStatus = TradeState | 'needs attention';
+
+export function tradeStatus(trade: { readonly state: TradeState; readonly attention: string | null }): TradeStatus {
+  return trade.attention !== null && trade.state !== 'settled' && trade.state !== 'failed' ? 'needs attention' : trade.state;
+}
+
 const LEG_TRANSITIONS: Readonly<Record<LegState, readonly LegState[]>> = {
   // planned → settled: the trade failed before any balance was reserved (nothing to undo).
   planned: ['reserved', 'settled'],

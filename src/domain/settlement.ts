@@ -63,3 +63,43 @@ export function splitFill(fill: LegFill, hedgedQuantity: number): FillPart[] {
   }
   return result;
 }
+
+/**
+ * One leg booked while the other's outcome is not known (its venue reported the impossible): nothing is known to
+ * hedge it, so its whole fill is an unhedged part.
+ */
+export function planAlone(fill: LegFill): FillPart[] {
+  return splitFill(fill, 0);
+}
+
+/** The other leg, booked earlier on its own: what it filled, and how much of it is still held open and unhedged. */
+export interface BookedPartner {
+  readonly filledQuantity: number;
+  /** Its unhedged position's contracts while that position is open and unhedged; 0 when it filled nothing or closed since. */
+  readonly openUnhedgedQuantity: number;
+}
+
+export interface LatePlan {
+  /** The parts this leg's fill becomes. */
+  readonly parts: readonly FillPart[];
+  /** The partner's open position is hedged by this fill: it becomes a leg of a hedged pair. */
+  readonly hedgesPartner: boolean;
+  readonly outcome: TradeOutcome;
+}
+
+/**
+ * The second leg of a trade booked after the first was booked alone. A fill covering all of the partner's open
+ * contracts hedges them: that many of its own become the pair's other half, the rest unhedged. A smaller fill hedges
+ * nothing (a position is never split after it opened), as a partly filled hedge order does not: it is unhedged too.
+ * The outcome is what the trade came to as booked: hedged only where a hedged pair is held.
+ */
+export function planLate(fill: LegFill, partner: BookedPartner): LatePlan {
+  const covered = partner.openUnhedgedQuantity;
+  const hedgesPartner = covered > 0 && fill.quantity >= covered;
+  const parts = hedgesPartner ? splitFill(fill, covered) : planAlone(fill);
+  const filledLegs = (fill.quantity > 0 ? 1 : 0) + (partner.filledQuantity > 0 ? 1 : 0);
+  const hedged = hedgesPartner ? covered : 0;
+  const whole = hedged === fill.quantity && hedged === partner.filledQuantity;
+  const outcome: TradeOutcome = filledLegs === 0 ? 'none' : hedged === 0 ? 'unhedged' : whole ? 'hedged' : 'partial';
+  return { parts, hedgesPartner, outcome };
+}

@@ -8,6 +8,7 @@ import type { FeedEvent, RawQuote, ResolveEvent } from '../feeds/events.js';
 import { ArbStore } from '../ledger/arb-store.js';
 import type { CloseResult, Ledger } from '../ledger/ledger.js';
 import type { Venue } from '../venues/venue.js';
+import { tradesNeedingAttention, type AttentionTrade } from './arb/quarantine.js';
 import { ArbTrader, type ArbStats } from './arb/trader.js';
 import { DemoOpener, type DemoOptions } from './demo.js';
 import type { EngineListener } from './events.js';
@@ -90,6 +91,7 @@ export class Engine {
     arbsFound: 0,
     arbsExecuted: 0,
     arbsFailed: 0,
+    arbsNeedingAttention: 0,
     arbOutcomes: new Map(),
     unhedgedLegs: 0,
     unhedgedResolved: new Map(),
@@ -107,6 +109,7 @@ export class Engine {
   private readonly demo: DemoOpener | null;
   private readonly monitor: LadderMonitor;
   private readonly isPaused = (venue: string): boolean => this.pause.isPaused(venue);
+  private arbStore: ArbStore | null = null;
 
   constructor(private readonly options: EngineOptions) {
     const config = options.config;
@@ -272,6 +275,15 @@ export class Engine {
   /** Positions marked as needing a person in this run. */
   get attentionCount(): number {
     return this.monitor.attentionCount;
+  }
+
+  /**
+   * Arbitrage trades a venue reported the impossible about, held for the venue to answer sanely or for a person:
+   * this run's and any earlier one's. Read from the ledger (a partial index of the trades in flight).
+   */
+  tradesNeedingAttention(): AttentionTrade[] {
+    this.arbStore ??= this.arb?.deps.store ?? new ArbStore(this.ledger);
+    return tradesNeedingAttention({ ledger: this.ledger, store: this.arbStore });
   }
 
   private async resume(venue: string): Promise<void> {

@@ -77,15 +77,22 @@ export function prepareArbQueries(db: Database.Database) {
         .where('id', '=', param('id'))
         .where('state', '=', 'reserved'),
     ),
-    tradeState: prepareQuery<{ id: number }, Pick<ArbTrade, 'state' | 'outcome' | 'note'>>(db, (qb) =>
-      qb.selectFrom('arb_trades').select(['state', 'outcome', 'note']).where('id', '=', param('id')),
+    tradeState: prepareQuery<{ id: number }, Pick<ArbTrade, 'state' | 'outcome' | 'note' | 'attention'>>(db, (qb) =>
+      qb.selectFrom('arb_trades').select(['state', 'outcome', 'note', 'attention']).where('id', '=', param('id')),
     ),
     recentTrades: prepareQuery<{ limit: number }, ArbTrade>(db, (qb) => qb.selectFrom('arb_trades').selectAll().orderBy('id', 'desc').limit(param('limit'))),
-    setTrade: prepareQuery<{ id: number; state: TradeState; outcome: string | null; note: string | null; at: string }, never>(db, (qb) =>
+    setTrade: prepareQuery<{ id: number; state: TradeState; outcome: string | null; note: string | null; attention: string | null; at: string }, never>(db, (qb) =>
       qb
         .updateTable('arb_trades')
-        .set({ state: param('state'), outcome: param('outcome'), note: param('note'), updated_at: param('at') })
+        .set({ state: param('state'), outcome: param('outcome'), note: param('note'), attention: param('attention'), updated_at: param('at') })
         .where('id', '=', param('id')),
+    ),
+    // Only a trade in flight can need a person (the schema refuses it on a settled or failed one).
+    setAttention: prepareQuery<{ id: number; attention: string | null; at: string }, never>(db, (qb) =>
+      qb.updateTable('arb_trades').set({ attention: param('attention'), updated_at: param('at') }).where('id', '=', param('id')).where(IN_FLIGHT),
+    ),
+    needingAttention: prepareQuery<Record<string, never>, ArbTrade>(db, (qb) =>
+      qb.selectFrom('arb_trades').selectAll().where(IN_FLIGHT).where('attention', 'is not', null).orderBy('id'),
     ),
     insertEvent: prepareQuery<{ leg_id: number; from: string; to: string; detail: string | null; at: string }, never>(db, (qb) =>
       qb.insertInto('arb_leg_events').values({ leg_id: param('leg_id'), from_state: param('from'), to_state: param('to'), detail: param('detail'), created_at: param('at') }),

@@ -130,6 +130,7 @@ export class ArbStore {
       note: null,
       created_at: at,
       updated_at: at,
+      attention: null,
     };
   }
 
@@ -239,13 +240,31 @@ export class ArbStore {
     return statement;
   }
 
+  /** Moves a trade along the transition table; a trade that settles or fails needs no one any more (its attention is cleared). */
   setTradeState(id: number, to: TradeState, fields: { outcome?: ArbTrade['outcome']; note?: string | null } = {}): void {
     this.ledger.transaction(() => {
       const trade = this.q.tradeState.get({ id });
       if (!trade) throw new Error(`no arb trade ${id}`);
       if (trade.state !== to) assertTradeTransition(trade.state, to);
-      this.q.setTrade.run({ id, state: to, outcome: fields.outcome ?? trade.outcome, note: scrubNullable(fields.note ?? trade.note), at: this.ledger.timestamp() });
+      const attention = to === 'settled' || to === 'failed' ? null : trade.attention;
+      this.q.setTrade.run({ id, state: to, outcome: fields.outcome ?? trade.outcome, note: scrubNullable(fields.note ?? trade.note), attention, at: this.ledger.timestamp() });
     });
+  }
+
+  /**
+   * Marks a trade in flight as needing a person, with the venue's claim (stored scrubbed, like every venue text), or
+   * clears the mark (null). A later claim replaces an earlier one: the latest is what the venue says now. Throws for
+   * a trade not in flight.
+   */
+  setTradeAttention(id: number, claim: string | null): void {
+    this.ledger.transaction(() => {
+      if (this.q.setAttention.run({ id, attention: scrubNullable(claim), at: this.ledger.timestamp() }).changes !== 1) throw new Error(`arb trade ${id} is not in flight`);
+    });
+  }
+
+  /** Trades in flight that a venue reported the impossible about, oldest first. */
+  tradesNeedingAttention(): ArbTrade[] {
+    return this.q.needingAttention.all({});
   }
 
   addUnhedged(tradeId: number, legId: number, positionId: number, quantity: number): void {

@@ -136,6 +136,8 @@ export interface ArbTradesTable {
   note: string | null;
   created_at: string;
   updated_at: string;
+  /** The venue's latest impossible report about one of the trade's orders: the trade needs a person. Null otherwise. */
+  attention: string | null;
 }
 
 export interface ArbLegsTable {

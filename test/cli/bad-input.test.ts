@@ -94,6 +94,19 @@ describe('bad ids and options', () => {
     ]);
   });
 
+  it('resolve-trade refuses a missing trade, a bad id, leg or figure, and figures with --rejected', async () => {
+    await expectRefusedAll([
+      [['resolve-trade', '7', '--rejected'], 2, 'no arb trade 7'],
+      [['resolve-trade', 'x', '--rejected'], 2, 'trade id must be a positive whole number, got "x"'],
+      [['resolve-trade', '7'], 2, "say what the held leg's order came to: --filled <contracts> (with --price and --fee), or --rejected"],
+      [['resolve-trade', '7', '--leg', 'c', '--rejected'], 2, '--leg must be one of a, b, got "c"'],
+      [['resolve-trade', '7', '--rejected', '--filled', '1'], 2, '--rejected goes alone'],
+      [['resolve-trade', '7', '--filled', '-1'], 2, '--filled: "-1" must not be negative'],
+      [['resolve-trade', '7', '--filled', '1', '--price', '0'], 2, '--price: must be greater than zero'],
+      [['resolve-trade', '7', '--filled', '1', '--fee', '-0.01'], 2, '--fee: "-0.01" must not be negative'],
+    ]);
+  });
+
   it('closing an already-closed position changes nothing and says so (exit 0: closes are idempotent)', () => {
     const { dir, db } = books();
     const before = dump(db);

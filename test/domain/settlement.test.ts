@@ -2,7 +2,8 @@
 // excess, every part's cost and fee adding up exactly to what the venue charged, and the trade's outcome named.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { filledState, OverfillError, planSettlement, splitFill, type LegFill } from '../../src/domain/settlement.js';
+import { tradeStatus } from '../../src/domain/arb.js';
+import { filledState, OverfillError, planAlone, planLate, planSettlement, splitFill, type LegFill } from '../../src/domain/settlement.js';
 
 const fill = (quantity: number, notional: number, fee: number): LegFill => ({ quantity, notional, fee });
 
@@ -49,5 +50,31 @@ describe('settlement plan', () => {
     expect([filledState(100, 0), filledState(100, 40), filledState(100, 100)]).toEqual(['rejected', 'partially_filled', 'filled']);
     expect(() => filledState(100, 101)).toThrow(OverfillError);
     expect(() => filledState(100, 101)).toThrow('the venue reports 101 filled of 100 ordered');
+  });
+});
+
+describe('a leg booked while the other is held, and the other booked later', () => {
+  it('alone: its whole fill is unhedged (nothing is known to hedge it)', () => {
+    expect(planAlone(fill(100, 55, 1))).toEqual([{ quantity: 100, cost: 55, fee: 1, kind: 'arb_unhedged' }]);
+    expect(planAlone(fill(0, 0, 0))).toEqual([]);
+  });
+
+  it('late: hedges the partner’s open contracts only when it covers them all; the outcome is what is held as a pair', () => {
+    const partner = (filledQuantity: number, openUnhedgedQuantity = filledQuantity) => ({ filledQuantity, openUnhedgedQuantity });
+    expect(planLate(fill(100, 42, 1), partner(100))).toEqual({ parts: [{ quantity: 100, cost: 42, fee: 1, kind: 'arb_hedged' }], hedgesPartner: true, outcome: 'hedged' });
+    expect(planLate(fill(100, 42, 2), partner(60))).toMatchObject({ hedgesPartner: true, outcome: 'partial', parts: [{ quantity: 60, kind: 'arb_hedged' }, { quantity: 40, kind: 'arb_unhedged' }] });
+    // Less than the partner holds: a position is never split after it opened, so nothing is paired.
+    expect(planLate(fill(40, 17, 1), partner(100))).toEqual({ parts: [{ quantity: 40, cost: 17, fee: 1, kind: 'arb_unhedged' }], hedgesPartner: false, outcome: 'unhedged' });
+    // The partner's position closed meanwhile: nothing open to pair with.
+    expect(planLate(fill(100, 42, 1), partner(100, 0))).toMatchObject({ hedgesPartner: false, outcome: 'unhedged' });
+    expect(planLate(fill(0, 0, 0), partner(100))).toEqual({ parts: [], hedgesPartner: false, outcome: 'unhedged' });
+    expect(planLate(fill(0, 0, 0), partner(0))).toEqual({ parts: [], hedgesPartner: false, outcome: 'none' });
+  });
+
+  it('a trade in flight with a claim shows as needing attention; any other shows its state', () => {
+    expect(tradeStatus({ state: 'submitted', attention: 'kalshi: impossible report: …' })).toBe('needs attention');
+    expect(tradeStatus({ state: 'reserved', attention: 'kalshi: impossible report: …' })).toBe('needs attention');
+    expect(tradeStatus({ state: 'submitted', attention: null })).toBe('submitted');
+    expect(tradeStatus({ state: 'settled', attention: 'stale' })).toBe('settled');
   });
 });

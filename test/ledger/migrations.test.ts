@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { IdempotencyConflictError, OperationalError } from '../../src/domain/errors.js';
 import { loadMigrations, migrate, openDatabase } from '../../src/ledger/database.js';
 import { walletCheck } from '../../src/ledger/health.js';
+import { ArbStore } from '../../src/ledger/arb-store.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { cliJson, dump, tempDir } from '../fixtures/helpers.js';
 import { assertInvariants } from '../fixtures/invariants.js';
@@ -280,6 +281,47 @@ describe('migration 5: unhedged records', () => {
       insert('hedged');
       insert('open');
       expect(() => insert('open')).toThrow(/UNIQUE constraint failed: unhedged_legs.position_id/);
+    } finally {
+      ledger.close();
+    }
+  });
+});
+
+describe('migration 6: a trade that needs attention', () => {
+  /** A ledger as migration 5 left it: a trade in flight and a settled one. */
+  function ledgerAtVersion5(): string {
+    const path = join(tempDir(), 'ledger.db');
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, KNOWN.slice(0, 5));
+      db.exec(`
+        INSERT INTO arb_trades (pair, direction, contracts, expected_net_edge, state, created_at, updated_at) VALUES
+          ('p', 'yes_a_no_b', 1000000, 1000, 'submitted', 't', 't'),
+          ('p', 'yes_a_no_b', 1000000, 1000, 'settled', 't', 't');
+      `);
+    } finally {
+      db.close();
+    }
+    return path;
+  }
+
+  it('reads every earlier trade as needing no one; only a trade in flight can be marked, and settling clears the mark', () => {
+    const ledger = Ledger.open(ledgerAtVersion5());
+    try {
+      const store = new ArbStore(ledger);
+      expect([store.requireTrade(1).attention, store.requireTrade(2).attention]).toEqual([null, null]);
+      expect(walletCheck(ledger).healthy).toBe(true);
+      store.setTradeAttention(1, 'kalshi: impossible report: fill_count: 1000 filled of 100 ordered');
+      store.setTradeAttention(1, 'kalshi: impossible report: fee: a negative fee');
+      expect(store.tradesNeedingAttention().map((trade) => [trade.id, trade.attention])).toEqual([[1, 'kalshi: impossible report: fee: a negative fee']]);
+      expect(() => store.setTradeAttention(2, 'a claim')).toThrow('arb trade 2 is not in flight');
+      // The schema holds it on its own, against any writer.
+      expect(() => dbOf(ledger).prepare("UPDATE arb_trades SET attention = 'x' WHERE id = 2").run()).toThrow(/CHECK constraint failed/);
+      store.setTradeState(1, 'settled', { outcome: 'none' });
+      expect(store.requireTrade(1)).toMatchObject({ state: 'settled', attention: null });
+      expect(store.tradesNeedingAttention()).toEqual([]);
     } finally {
       ledger.close();
     }

@@ -8,30 +8,10 @@ import type { QtyMicros } from '../../src/domain/money.js';
 import { forgetSecretsForTests, registerSecret } from '../../src/security/secrets.js';
 import { VenueProtocolError } from '../../src/venues/http/errors.js';
 import type { OrderReport, Venue } from '../../src/venues/venue.js';
-import { A, arbConfigJson, arbHarness, assertBooks, B, orderRequest, writeTradeState, type ArbHarness } from '../fixtures/arb.js';
+import { A, arbConfigJson, arbHarness, assertBooks, B, contracts, lyingVenues, orderRequest, writeTradeState, type ArbHarness } from '../fixtures/arb.js';
 import { dbOf } from '../fixtures/helpers.js';
 
 afterEach(() => forgetSecretsForTests());
-
-type Lie = (report: OrderReport | null, clientOrderId: string) => OrderReport | null;
-
-/** Venue `name` of the harness, answering lookups of `ids` with `lie` (or throwing what it throws); the rest as is. */
-function lyingVenues(h: ArbHarness, name: string, ids: ReadonlySet<string>, lie: Lie): Map<string, Venue> {
-  const honest = h.venueSet.venues.get(name)!;
-  const liar = new Proxy(honest, {
-    get(target, property, receiver) {
-      if (property === 'getOrderByClientId') {
-        return async (clientOrderId: string, market: string) => {
-          const report = await target.getOrderByClientId(clientOrderId, market);
-          return ids.has(clientOrderId) ? lie(report, clientOrderId) : report;
-        };
-      }
-      const value = Reflect.get(target, property, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return new Map([...h.venueSet.venues].map(([key, venue]) => [key, key === name ? liar : venue]));
-}
 
 /** Two trades left submitted with both orders at the venues (a crash after the send); returns their A legs' ids. */
 async function twoTradesInFlight(h: ArbHarness): Promise<{ hostile: string; honest: string; hostileTrade: number; honestTrade: number }> {
@@ -54,49 +34,90 @@ function positionsOf(h: ArbHarness, venue: string): { quantity: number }[] {
   return dbOf(h.ledger).prepare('SELECT quantity FROM positions WHERE venue = ?').all(venue) as { quantity: number }[];
 }
 
+function unhedgedOf(h: ArbHarness, tradeId: number): { state: string; quantity: number }[] {
+  return dbOf(h.ledger).prepare('SELECT state, quantity FROM unhedged_legs WHERE trade_id = ? ORDER BY id').all(tradeId) as { state: string; quantity: number }[];
+}
+
+async function reconcileWith(h: ArbHarness, venues: ReadonlyMap<string, Venue>) {
+  return reconcile(h.ledger, h.config, { dryRun: false, venues });
+}
+
+/** Whether reconcile finds `venue`'s cash as the ledger expects it. */
+function venueAgrees(report: Awaited<ReturnType<typeof reconcile>>, venue: string): boolean | undefined {
+  return report.venueBalances.find((check) => check.venue === venue)?.agrees;
+}
+
 describe('a venue reporting the impossible about one trade at start-up', () => {
-  it('an overfill (1000× the leg): that trade stays in flight, funds held, claim kept; the other trade settles', async () => {
+  it('an overfill (1000× the leg): that leg held, its funds reserved, the claim kept; the other leg booked; the other trade settles', async () => {
     const h = await arbHarness({ config: arbConfigJson() });
     const { hostile, hostileTrade, honestTrade } = await twoTradesInFlight(h);
     const venues = lyingVenues(h, A, new Set([hostile]), (report) => report && { ...report, filledQuantity: (report.filledQuantity * 1000) as QtyMicros });
-    const report = await reconcile(h.ledger, h.config, { dryRun: false, venues });
-    expect(tradeIssues(report)).toEqual([expect.stringMatching(new RegExp(`^arb #${hostileTrade}: left in flight, its funds held: kalshi: impossible report: filled quantity: .* of .* ordered`))]);
-    expect(h.store.requireTrade(hostileTrade)).toMatchObject({ state: 'submitted', note: expect.stringContaining('kalshi: impossible report: filled quantity') });
-    expect(h.store.requireTrade(honestTrade)).toMatchObject({ state: 'settled', outcome: 'hedged' });
-    // Nothing of the claim was booked: the hostile trade's legs keep their quantity and hold their reservations.
+    const report = await reconcileWith(h, venues);
+    const claim = `leg A on kalshi \\(${hostile}\\): kalshi: impossible report: filled quantity: .* of .* ordered`;
+    expect(tradeIssues(report)).toEqual([expect.stringMatching(new RegExp(`^arb #${hostileTrade} needs attention: ${claim}; its funds held until`))]);
+    expect(h.store.requireTrade(hostileTrade)).toMatchObject({ state: 'submitted', attention: expect.stringMatching(new RegExp(`^${claim}$`)) });
+    expect(h.store.requireTrade(honestTrade)).toMatchObject({ state: 'settled', outcome: 'hedged', attention: null });
+    // Nothing of the claim was booked: leg A keeps its quantity and holds its reservation. Leg B, which its venue
+    // reported believably, is booked: 100 contracts, unhedged since its hedge is not known.
     const legs = h.store.legsOf(hostileTrade);
-    expect(legs.map((leg) => [leg.state, leg.filled_quantity])).toEqual([['unknown', 0], ['unknown', 0]]);
-    expect(h.pendingReservations()).toBe(2);
+    expect(legs.map((leg) => [leg.leg, leg.state, leg.filled_quantity])).toEqual([['a', 'unknown', 0], ['b', 'settled', contracts(100)]]);
+    expect(h.pendingReservations()).toBe(1);
+    expect(h.ledger.requireReservation(legs[0]!.reservation_id!).state).toBe('pending');
     expect(positionsOf(h, A).every((position) => position.quantity < 1000 * 1_000_000)).toBe(true);
+    expect(h.ledger.requirePosition(legs[1]!.unhedged_position_id!)).toMatchObject({ venue: B, kind: 'arb_unhedged', quantity: contracts(100), status: 'open' });
+    expect(unhedgedOf(h, hostileTrade)).toEqual([{ state: 'open', quantity: contracts(100) }]);
+    // The booked leg's venue holds what the ledger expects of it.
+    expect(venueAgrees(report, B)).toBe(true);
     assertBooks(h);
 
-    // Control: the venue tells the truth once more, and the same trade settles.
-    const again = await reconcile(h.ledger, h.config, { dryRun: false, venues: h.venueSet.venues });
+    // Control: the venue tells the truth once more, and the same trade settles: leg A hedges leg B's contracts.
+    const again = await reconcileWith(h, h.venueSet.venues);
     expect(again.unresolved).toEqual([]);
-    expect(h.store.requireTrade(hostileTrade)).toMatchObject({ state: 'settled', outcome: 'hedged' });
+    expect(again.actions.map((a) => a.detail)).toContain(`arb #${hostileTrade}: settled from the venues' reports (hedged) (it needed attention: the venue now answers sanely)`);
+    expect(h.store.requireTrade(hostileTrade)).toMatchObject({ state: 'settled', outcome: 'hedged', attention: null });
+    expect(h.ledger.requirePosition(legs[1]!.unhedged_position_id!)).toMatchObject({ kind: 'arb_hedged', status: 'open' });
+    expect(unhedgedOf(h, hostileTrade)).toEqual([{ state: 'hedged', quantity: contracts(100) }]);
+    expect(h.store.legsOf(hostileTrade).map((leg) => [leg.state, leg.filled_quantity])).toEqual([['settled', contracts(100)], ['settled', contracts(100)]]);
+    expect(h.pendingReservations()).toBe(0);
+    expect(again.venueBalances.every((check) => check.agrees)).toBe(true);
     assertBooks(h);
   });
 
-  it('a lookup answered with a VenueProtocolError: the leg stays unknown with the claim recorded, scrubbed', async () => {
+  it('a lookup answered with a VenueProtocolError: the claim kept, scrubbed; the latest claim wins and an unreachable venue hides none', async () => {
     registerSecret('echoed-passphrase-123');
     const h = await arbHarness();
     const { hostile, hostileTrade, honestTrade } = await twoTradesInFlight(h);
-    const venues = lyingVenues(h, A, new Set([hostile]), () => {
-      throw new VenueProtocolError('kalshi', 'fills[0].fee_cost', 'a negative fee of -1.0000 (echoed-passphrase-123)');
-    });
-    const report = await reconcile(h.ledger, h.config, { dryRun: false, venues });
-    expect(tradeIssues(report)).toEqual([expect.stringMatching(/leg A on kalshi \(.*\) outcome unknown \(kalshi: impossible report: fills\[0\]\.fee_cost: a negative fee of -1\.0000 \(\[redacted\]\)\)/)]);
-    const leg = h.store.legsOf(hostileTrade).find((candidate) => candidate.leg === 'a')!;
-    expect(leg).toMatchObject({ state: 'unknown', filled_quantity: 0, error: 'kalshi: impossible report: fills[0].fee_cost: a negative fee of -1.0000 ([redacted])' });
-    // The other venue's answer for the same trade is kept (not asked again later), but not settled: that is for a person.
-    expect(h.store.legsOf(hostileTrade).find((candidate) => candidate.leg === 'b')).toMatchObject({ state: 'filled' });
+    const claimOf = (fee: string) => `kalshi: impossible report: fills[0].fee_cost: a negative fee of ${fee} ([redacted])`;
+    const lie = (fee: string) =>
+      lyingVenues(h, A, new Set([hostile]), () => {
+        throw new VenueProtocolError('kalshi', 'fills[0].fee_cost', `a negative fee of ${fee} (echoed-passphrase-123)`);
+      });
+    const report = await reconcileWith(h, lie('-1.0000'));
+    expect(tradeIssues(report)).toEqual([expect.stringContaining(`arb #${hostileTrade} needs attention: leg A on kalshi (${hostile}): ${claimOf('-1.0000')}`)]);
+    const legA = () => h.store.legsOf(hostileTrade).find((candidate) => candidate.leg === 'a')!;
+    expect(legA()).toMatchObject({ state: 'unknown', filled_quantity: 0, error: claimOf('-1.0000') });
+    // The other venue's answer for the same trade is booked; the trade waits for the venue or a person.
+    expect(h.store.legsOf(hostileTrade).find((candidate) => candidate.leg === 'b')).toMatchObject({ state: 'settled', filled_quantity: contracts(100) });
     expect(h.store.requireTrade(honestTrade)).toMatchObject({ state: 'settled', outcome: 'hedged' });
-    const stored = JSON.stringify(dbOf(h.ledger).prepare('SELECT * FROM arb_leg_events').all());
+
+    // Unreachable now: the claim stands, as it was.
+    const unreachable = lyingVenues(h, A, new Set([hostile]), () => {
+      throw new Error('connect ECONNREFUSED');
+    });
+    const later = await reconcileWith(h, unreachable);
+    expect(tradeIssues(later)).toEqual([expect.stringContaining(`needs attention: leg A on kalshi (${hostile}): ${claimOf('-1.0000')}`)]);
+    expect(h.store.requireTrade(hostileTrade).attention).toBe(`leg A on kalshi (${hostile}): ${claimOf('-1.0000')}`);
+    // Another claim: it replaces the first.
+    await reconcileWith(h, lie('-2.0000'));
+    expect(h.store.requireTrade(hostileTrade).attention).toBe(`leg A on kalshi (${hostile}): ${claimOf('-2.0000')}`);
+    expect(legA().error).toBe(claimOf('-2.0000'));
+    const stored = JSON.stringify([dbOf(h.ledger).prepare('SELECT * FROM arb_leg_events').all(), dbOf(h.ledger).prepare('SELECT * FROM arb_trades').all()]);
     expect(stored).not.toContain('echoed-passphrase-123');
+    expect(stored).toContain('[redacted]'); // control: the claim itself was stored
     assertBooks(h);
   });
 
-  it('an armed trade the venue claims an order for beyond its bounds is not recorded sent (a phantom 1000×)', async () => {
+  it('an armed trade the venue claims an order for beyond its bounds: recorded sent at its bounds (not the phantom 1000×), held', async () => {
     const h = await arbHarness();
     const { trade, legs } = writeTradeState(h, await h.best(), 'reserved');
     const legA = legs.find((leg) => leg.leg === 'a')!;
@@ -112,16 +133,17 @@ describe('a venue reporting the impossible about one trade at start-up', () => {
       rejectReason: null,
     };
     const venues = lyingVenues(h, A, new Set([legA.client_order_id]), () => phantom);
-    const report = await reconcile(h.ledger, h.config, { dryRun: false, venues });
-    expect(tradeIssues(report)).toEqual([expect.stringMatching(new RegExp(`^arb #${trade.id}: left in flight, its funds held: kalshi: impossible report: order quantity: `))]);
-    expect(h.store.requireTrade(trade.id).state).toBe('reserved');
-    expect(h.store.legsOf(trade.id).map((leg) => [leg.state, leg.quantity])).toEqual(legs.map((leg) => ['reserved', leg.quantity]));
-    expect(h.pendingReservations()).toBe(2);
+    const report = await reconcileWith(h, venues);
+    expect(tradeIssues(report)).toEqual([expect.stringMatching(new RegExp(`^arb #${trade.id} needs attention: leg A on kalshi \\(${legA.client_order_id}\\): kalshi: impossible report: order quantity: `))]);
+    // Leg A at the most it could have been sent with (its reservation covers exactly that); leg B had no order: released.
+    expect(h.store.requireTrade(trade.id).state).toBe('submitted');
+    expect(h.store.legsOf(trade.id).map((leg) => [leg.state, leg.quantity])).toEqual([['unknown', legA.quantity], ['settled', legs[1]!.quantity]]);
+    expect(h.pendingReservations()).toBe(1);
     assertBooks(h);
-    // Control: the venue truthfully has no order under the armed ids: released.
-    const honest = await reconcile(h.ledger, h.config, { dryRun: false, venues: h.venueSet.venues });
+    // Control: the venue truthfully has no order under the armed id: released, nothing filled.
+    const honest = await reconcileWith(h, h.venueSet.venues);
     expect(honest.unresolved).toEqual([]);
-    expect(h.store.requireTrade(trade.id).state).toBe('failed');
+    expect(h.store.requireTrade(trade.id)).toMatchObject({ state: 'settled', outcome: 'none', attention: null });
     expect(h.pendingReservations()).toBe(0);
     expect(B).toBe('poly');
   });

@@ -4,7 +4,9 @@
 // request's headers, a body that never ends, escape sequences, an overfill, a phantom fill, a fill beyond the limit, a
 // negative fee. For each: no secret in stdout, stderr, the log file or any database file (every form of every
 // secret, scanned); the process's peak memory under 300 MB; the engine keeps running; nothing invented is booked; and
-// the message names the venue and the field (or, for a redirect, the other origin).
+// the message names the venue and the field (or, for a redirect, the other origin). A trade an impossible report
+// concerns needs attention (positions, the run summary, JSON) with its other leg booked, wallet-check stays HEALTHY,
+// and it is settled once the venue answers sanely (reconcile) or a person records what happened (resolve-trade).
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,7 +30,18 @@ interface VenuesCheckJson {
 interface RunJson {
   stoppedBy: string;
   quotesAccepted: number;
-  arbitrage: { found: number; executed: number; failed: number };
+  arbitrage: { found: number; executed: number; failed: number; needsAttention: number };
+  tradesNeedingAttention: AttentionJson[];
+}
+interface AttentionJson {
+  tradeId: number;
+  status: string;
+  claim: string;
+  heldLegs: { venue: string; reserved: string }[];
+}
+interface ReconcileJson {
+  unresolved: { kind: string; detail: string }[];
+  venueBalances: { venue: string; agrees: boolean }[];
 }
 
 /** What a hostile venue puts in a title or an error: clear screen, window title, and a forged green line. */
@@ -161,35 +174,116 @@ describe.concurrent('a hostile venue, through the real CLI', () => {
   });
 
   for (const scenario of HOSTILE_REPORTS()) {
-    it(`reports ${scenario.name}: nothing of it booked, the trade held, the engine goes on; the message names the venue and the field`, async ({ onTestFinished }) => {
+    it(`reports ${scenario.name}: nothing of it booked, the trade held (its other leg booked), the engine goes on; the message names the venue and the field; then settled`, async ({ onTestFinished }) => {
       const f = await secureFixture(onTestFinished);
       scenario.arrange(f);
 
       const run = await f.json<RunJson>(['run', '--duration', '4']);
       expect(run.code, run.stderr).toBe(0);
       expect(run.json.stoppedBy).toBe('duration');
-      expect(run.json.arbitrage).toMatchObject({ found: 1, executed: 0, failed: 0 });
+      expect(run.json.arbitrage).toMatchObject({ found: 1, executed: 0, failed: 0, needsAttention: 1 });
+      expect(run.json.tradesNeedingAttention).toEqual([expect.objectContaining({ tradeId: 1, status: 'needs attention', claim: expect.stringMatching(scenario.claim) })]);
       expect(logText(f)).toMatch(scenario.claim);
       expect(f.kalshi.orders.size).toBe(1); // each order placed once, never again
       expect(f.poly.orders.size).toBe(1);
 
-      // The hostile leg: unknown, nothing filled, the claim kept; both legs' money held, no position booked.
+      // The hostile leg: unknown, nothing filled, the claim kept, its money held. The other leg, which its venue
+      // reported believably, is booked: its contracts one unhedged position (its hedge is not known).
       const legs = ledgerRows<{ venue: string; state: string; filled_quantity: number; error: string | null }>(f, 'SELECT venue, state, filled_quantity, error FROM arb_legs ORDER BY id');
       expect(legs.find((leg) => leg.venue === scenario.ledgerVenue)).toMatchObject({ state: 'unknown', filled_quantity: 0, error: expect.stringMatching(scenario.claim) });
-      expect(ledgerRows(f, 'SELECT id FROM positions')).toEqual([]);
-      expect(ledgerRows<{ n: number }>(f, "SELECT count(*) AS n FROM reservations WHERE state = 'pending'")[0]!.n).toBe(2);
+      const goodVenue = scenario.ledgerVenue === 'kalshi' ? 'poly' : 'kalshi';
+      expect(legs.find((leg) => leg.venue === goodVenue)).toMatchObject({ state: 'settled', filled_quantity: 100_000_000 });
+      expect(ledgerRows(f, 'SELECT venue, kind, quantity FROM positions')).toEqual([{ venue: goodVenue, kind: 'arb_unhedged', quantity: 100_000_000 }]);
+      expect(ledgerRows(f, "SELECT venue FROM reservations WHERE state = 'pending'")).toEqual([{ venue: scenario.ledgerVenue }]);
 
       // A restart: start-up reconcile meets the same claim, says so, and the engine runs on.
       const again = await f.json<RunJson>(['run', '--duration', '2']);
       expect(again.code, again.stderr).toBe(0);
       expect(again.json.stoppedBy).toBe('duration');
-      const reconciled = await f.json<{ unresolved: { detail: string }[] }>(['reconcile']);
+      expect(again.json.tradesNeedingAttention).toEqual([expect.objectContaining({ tradeId: 1, claim: expect.stringMatching(scenario.claim) })]);
+      const reconciled = await f.json<ReconcileJson>(['reconcile']);
       expect(reconciled.json.unresolved.map((u) => u.detail)).toEqual(expect.arrayContaining([expect.stringMatching(scenario.claim)]));
       expect(reconciled.code).toBe(1);
+      // The booked leg's venue holds what the ledger expects of it; only the held leg's venue cannot agree yet.
+      expect(reconciled.json.venueBalances.find((check) => check.venue === goodVenue)).toMatchObject({ agrees: true });
+      await expectNeedsAttention(f, scenario);
+      await expectContained(f);
+
+      // The way out: the venue corrects itself, or a person records what the venue's own records say (Polymarket
+      // keeps no client order ids, so its order cannot be looked up by another process: a person's part).
+      if (scenario.ledgerVenue === 'kalshi') await correctedByTheVenue(f);
+      else await resolveByHand(f);
+      expect(ledgerRows(f, 'SELECT state, outcome, attention FROM arb_trades WHERE id = 1')).toEqual([{ state: 'settled', outcome: 'hedged', attention: null }]);
+      expect(ledgerRows(f, 'SELECT venue, kind FROM positions ORDER BY venue')).toEqual([{ venue: 'kalshi', kind: 'arb_hedged' }, { venue: 'poly', kind: 'arb_hedged' }]);
+      expect(ledgerRows(f, "SELECT id FROM reservations WHERE state = 'pending'")).toEqual([]);
+      const settled = await f.json<ReconcileJson>(['reconcile']);
+      expect(settled.json.venueBalances.map((check) => [check.venue, check.agrees])).toEqual([['kalshi', true], ['poly', true]]);
+      expect((await f.json<{ tradesNeedingAttention: unknown[] }>(['positions'])).json.tradesNeedingAttention).toEqual([]);
       await expectContained(f);
     });
   }
 });
+
+/** `positions` lists the held trade, its claim and its held leg, in JSON and on the terminal. */
+async function expectNeedsAttention(f: SecureFixture, scenario: HostileReport): Promise<void> {
+  const listed = await f.json<{ positions: { venue: string; kind: string }[]; tradesNeedingAttention: AttentionJson[] }>(['positions']);
+  expect(listed.json.tradesNeedingAttention).toEqual([
+    expect.objectContaining({ tradeId: 1, status: 'needs attention', claim: expect.stringMatching(scenario.claim), heldLegs: [expect.objectContaining({ venue: scenario.ledgerVenue })] }),
+  ]);
+  expect(listed.json.positions.map((p) => p.kind)).toEqual(['arb_unhedged']);
+  const text = await f.cli(['positions']);
+  expect(text.stdout).toMatch(new RegExp(`^⚠ arb #1 \\(${PAIR}\\) needs attention: leg [AB] on ${scenario.ledgerVenue} \\(arbbot-[^)]+\\): `, 'm'));
+  expect(text.stdout).toMatch(scenario.claim);
+  expect(text.stdout).toContain('arbbot resolve-trade 1 --filled N');
+}
+
+/**
+ * What the Polymarket order's page and the wallet's history at the venue show (the imitation's own records): the
+ * contracts filled, their average price, and the fee (what the balance fell by beyond their cost).
+ */
+function polyOrderPage(f: SecureFixture): { filled: string; price: string; fee: string } {
+  const size = f.poly.trades.reduce((sum, trade) => sum + trade.size, 0n);
+  const cost = f.poly.trades.reduce((sum, trade) => sum + (trade.size * trade.price) / 1_000_000n, 0n);
+  const decimal = (micros: bigint) => (Number(micros) / 1_000_000).toFixed(6); // test figures only, never money code
+  expect((cost * 1_000_000n) % size).toBe(0n);
+  return { filled: decimal(size), price: decimal((cost * 1_000_000n) / size), fee: decimal(1_000_000_000n - f.poly.balanceMicros - cost) };
+}
+
+/** resolve-trade refuses what cannot have happened (exit 2, one line, nothing written), then takes the venue's figures. */
+async function resolveByHand(f: SecureFixture): Promise<void> {
+  const books = () => ledgerRows(f, 'SELECT (SELECT json_group_array(json_array(state, attention)) FROM arb_trades) AS t, (SELECT json_group_array(json_array(state, filled_quantity)) FROM arb_legs) AS l, (SELECT json_group_array(state) FROM reservations) AS r, (SELECT count(*) FROM wallet_transactions) AS w');
+  const before = books();
+  const page = polyOrderPage(f);
+  const refused: [string[], string][] = [
+    [['--filled', '101'], 'arbbot: --filled 101.000000 is more than leg B ordered (100.000000)'],
+    [['--filled', page.filled, '--price', '0.6'], "arbbot: --price 0.600000 is above leg B's limit 0.530000: a buy fills at its limit or better"],
+    [['--filled', page.filled, '--price', page.price, '--fee', '500'], 'arbbot: leg B holds'],
+    [['--rejected', '--fee', '1'], 'arbbot: --rejected goes alone'],
+    [['--filled', 'lots'], 'arbbot: --filled: "lots" is not a plain decimal number'],
+    [['--leg', 'a', '--rejected'], 'arbbot: leg A of arb #1 is not waiting for a verdict (settled); waiting: B on poly'],
+  ];
+  for (const [args, message] of refused) {
+    const run = await f.cli(['resolve-trade', '1', ...args]);
+    expect(run.stderr.slice(0, message.length)).toBe(message);
+    expect(run.stderr.split('\n')).toHaveLength(2); // one line
+    expect(run.code).toBe(2);
+  }
+  expect((await f.cli(['resolve-trade', '9', '--rejected'])).stderr).toMatch(/^arbbot: no arb trade 9\n$/);
+  expect(books()).toEqual(before);
+  const resolved = await f.json<{ status: string; outcome: string; resolvedClaim: string }>(['resolve-trade', '1', '--filled', page.filled, '--price', page.price, '--fee', page.fee]);
+  expect(resolved.code, resolved.stderr).toBe(0);
+  expect(resolved.json).toMatchObject({ status: 'settled', outcome: 'hedged', resolvedClaim: expect.stringContaining('impossible report') });
+  // Resolved once: a second attempt finds nothing to resolve and changes nothing.
+  expect((await f.cli(['resolve-trade', '1', '--rejected'])).code).toBe(2);
+}
+
+/** The venue answers sanely again: reconcile settles the trade from its report. */
+async function correctedByTheVenue(f: SecureFixture): Promise<void> {
+  f.kalshiProxy.rules.length = 0;
+  const reconciled = await f.json<ReconcileJson & { actions: { detail: string }[] }>(['reconcile']);
+  expect(reconciled.json.actions.map((a) => a.detail)).toContain("arb #1: settled from the venues' reports (hedged) (it needed attention: the venue now answers sanely)");
+  expect(reconciled.code, JSON.stringify(reconciled.json)).toBe(0);
+}
 
 interface HostileReport {
   readonly name: string;

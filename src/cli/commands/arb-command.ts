@@ -138,11 +138,13 @@ function renderDryRun(out: Output, pair: PairConfig, best: Opportunity, quotes: 
 }
 
 function resultJson(deps: ArbDeps, result: ArbResult): Record<string, unknown> {
-  if (result.status !== 'settled') return { status: result.status, tradeId: result.tradeId, reason: result.reason };
+  if (result.status === 'failed' || result.status === 'pending') return { status: result.status, tradeId: result.tradeId, reason: result.reason };
   return {
-    status: 'settled',
+    status: result.status,
     tradeId: result.tradeId,
     outcome: result.settlement.trade.outcome,
+    // The venue's claim a trade that needs attention is held on; null for a settled one.
+    needsAttention: result.status === 'needs_attention' ? result.reason : null,
     legs: deps.store.legsOf(result.tradeId).map((leg) => ({
       leg: leg.leg,
       venue: leg.venue,

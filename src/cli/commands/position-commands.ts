@@ -9,7 +9,8 @@ import type { CloseResult, PositionRow } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 import { parseChoice, parseId } from '../parse.js';
-import { POSITION_HEAD, positionJson, positionRow, quoteAgeText, quoteJson } from '../present.js';
+import { attentionTradeJson, attentionTradeLines, POSITION_HEAD, positionJson, positionRow, quoteAgeText, quoteJson } from '../present.js';
+import { listTradesNeedingAttention } from '../../app/trades.js';
 
 const STATUSES = ['open', 'closed', 'all'] as const;
 
@@ -23,11 +24,16 @@ export function registerPositionCommands(program: Command): void {
       const status = parseChoice(options.status, STATUSES, '--status');
       const ledger = ctx.openLedger();
       const positions = ledger.listPositions(status);
-      if (ctx.out.json) return ctx.out.printJson({ positions: positions.map(positionJson) });
-      if (positions.length === 0) return ctx.out.line(ctx.out.role.muted(`no ${status === 'all' ? '' : `${status} `}positions`));
-      ctx.out.table(POSITION_HEAD, positions.map(positionRow));
-      const realised = positions.reduce((sum, p) => sum + (p.net_pnl ?? 0), 0);
-      ctx.out.line(`${positions.filter((p) => p.status === 'open').length} open, ${positions.filter((p) => p.status === 'closed').length} closed, realised net PnL ${formatUsd(realised)}`);
+      // A trade a venue reported the impossible about may hold money and no position at all: listed beside them.
+      const attention = listTradesNeedingAttention(ledger);
+      if (ctx.out.json) return ctx.out.printJson({ positions: positions.map(positionJson), tradesNeedingAttention: attention.map(attentionTradeJson) });
+      if (positions.length === 0) ctx.out.line(ctx.out.role.muted(`no ${status === 'all' ? '' : `${status} `}positions`));
+      else {
+        ctx.out.table(POSITION_HEAD, positions.map(positionRow));
+        const realised = positions.reduce((sum, p) => sum + (p.net_pnl ?? 0), 0);
+        ctx.out.line(`${positions.filter((p) => p.status === 'open').length} open, ${positions.filter((p) => p.status === 'closed').length} closed, realised net PnL ${formatUsd(realised)}`);
+      }
+      for (const trade of attention) attentionTradeLines(trade).forEach((line, index) => ctx.out.line(index === 0 ? ctx.out.role.error(line) : line));
     });
 
   program

@@ -10,13 +10,14 @@ import type { Engine } from '../../engine/engine.js';
 import type { EngineEvent } from '../../engine/events.js';
 import type { StopCause } from '../../engine/run-loop.js';
 import type { ReplaySpeed } from '../../feeds/jsonl.js';
-import type { Ledger } from '../../ledger/ledger.js';
+import type { AttentionTrade } from '../../app/trades.js';
+import type { Ledger, PositionRow, Wallet } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
 import { JsonLogFile } from '../log-file.js';
 import type { Output, Spinner } from '../output.js';
 import { parsePositiveInt } from '../parse.js';
 import { eventJson, renderEvent } from '../render-events.js';
-import { walletJson } from '../present.js';
+import { attentionTradeJson, attentionTradeLines, walletJson } from '../present.js';
 
 interface RunOptions {
   feed?: string;
@@ -133,6 +134,7 @@ class StatusLine {
     if (!engine || !ledger) return 'starting';
     const paused = [...engine.pause.pausedVenues().keys()];
     const open = ledger.listPositions('open').length;
+    const held = engine.tradesNeedingAttention().length;
     return [
       `${engine.stats.events} events`,
       `open ${open}`,
@@ -140,6 +142,7 @@ class StatusLine {
       `rejected ${engine.guard.totalRejected()}`,
       `arbs ${engine.stats.arbsExecuted}`,
       `util ${ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(utilizationPpm(w), false)}${aboveUtilizationWarning(w, this.utilizationWarnPpm) ? ' ⚠' : ''}`).join(' ')}`,
+      ...(held > 0 ? [`⚠ ${held} arb(s) need attention`] : []),
       paused.length > 0 ? `⏸ paused: ${paused.join(', ')}` : '▶ trading',
     ].join(' | ');
   }
@@ -155,45 +158,62 @@ function entries(map: ReadonlyMap<string, number>): string {
   return [...map].map(([key, value]) => `${key} ${value}`).join(', ');
 }
 
+/** What a run's summary reports besides the engine's counters. */
+interface SummaryFacts {
+  readonly wallets: readonly Wallet[];
+  readonly openPositions: number;
+  /** Positions flagged by this run or an earlier one, and still open: each waits for a person (`arbbot positions` says why). */
+  readonly attention: readonly PositionRow[];
+  /** Arbitrage trades a venue reported the impossible about, this run or an earlier one. */
+  readonly trades: readonly AttentionTrade[];
+}
+
 function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause): void {
-  const stats = engine.stats;
-  const wallets = ledger.listWallets();
   const open = ledger.listPositions('open');
-  const openPositions = open.length;
-  // Flagged by this run or an earlier one, and still open: each waits for a person (`arbbot positions` says why).
-  const attention = open.filter((p) => p.attention !== null);
+  const facts: SummaryFacts = { wallets: ledger.listWallets(), openPositions: open.length, attention: open.filter((p) => p.attention !== null), trades: engine.tradesNeedingAttention() };
+  if (out.json) return out.printJson(summaryJson(engine, cause, facts));
+  printSummaryTables(out, engine, cause, facts);
+  for (const trade of facts.trades) attentionTradeLines(trade).forEach((line, index) => out.line(index === 0 ? out.role.error(line) : line));
+}
+
+function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades }: SummaryFacts): Record<string, unknown> {
+  const stats = engine.stats;
+  return {
+    stoppedBy: cause,
+    events: stats.events,
+    quotesAccepted: stats.quotesAccepted,
+    quotesRejected: engine.guard.totalRejected(),
+    rejectedByReason: Object.fromEntries(engine.rejectedByReason()),
+    badLines: stats.badLines,
+    pauses: engine.pause.pauseCount,
+    positionsOpened: stats.opened,
+    positionsClosed: [...stats.closedByReason.values()].reduce((a, b) => a + b, 0),
+    closedByReason: Object.fromEntries(stats.closedByReason),
+    tiersHit: stats.tiersHit,
+    resolutions: stats.resolutions,
+    openPositions,
+    needsAttention: attention.map((p) => ({ positionId: p.id, market: p.market, reason: p.attention })),
+    tradesNeedingAttention: trades.map(attentionTradeJson),
+    realisedNetPnl: formatMicros(stats.realisedNetPnl),
+    arbitrage: {
+      found: stats.arbsFound,
+      executed: stats.arbsExecuted,
+      failed: stats.arbsFailed,
+      needsAttention: stats.arbsNeedingAttention,
+      outcomes: Object.fromEntries(stats.arbOutcomes),
+      unhedgedLegs: stats.unhedgedLegs,
+      unhedgedResolved: Object.fromEntries(stats.unhedgedResolved),
+    },
+    skippedByRiskLimit: Object.fromEntries(engine.risk?.skipped ?? []),
+    wallets: wallets.map((w) => ({ ...walletJson(w), utilization: formatPpmPct(ratioPpm(w.locked, w.total), false) })),
+  };
+}
+
+function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades }: SummaryFacts): void {
+  const stats = engine.stats;
   const closed = Object.fromEntries(stats.closedByReason);
   const rejected = Object.fromEntries(engine.rejectedByReason());
-  if (out.json) {
-    out.printJson({
-      stoppedBy: cause,
-      events: stats.events,
-      quotesAccepted: stats.quotesAccepted,
-      quotesRejected: engine.guard.totalRejected(),
-      rejectedByReason: rejected,
-      badLines: stats.badLines,
-      pauses: engine.pause.pauseCount,
-      positionsOpened: stats.opened,
-      positionsClosed: [...stats.closedByReason.values()].reduce((a, b) => a + b, 0),
-      closedByReason: closed,
-      tiersHit: stats.tiersHit,
-      resolutions: stats.resolutions,
-      openPositions,
-      needsAttention: attention.map((p) => ({ positionId: p.id, market: p.market, reason: p.attention })),
-      realisedNetPnl: formatMicros(stats.realisedNetPnl),
-      arbitrage: {
-        found: stats.arbsFound,
-        executed: stats.arbsExecuted,
-        failed: stats.arbsFailed,
-        outcomes: Object.fromEntries(stats.arbOutcomes),
-        unhedgedLegs: stats.unhedgedLegs,
-        unhedgedResolved: Object.fromEntries(stats.unhedgedResolved),
-      },
-      skippedByRiskLimit: Object.fromEntries(engine.risk?.skipped ?? []),
-      wallets: wallets.map((w) => ({ ...walletJson(w), utilization: formatPpmPct(ratioPpm(w.locked, w.total), false) })),
-    });
-    return;
-  }
+  const flagged = [...attention.map((p) => `#${p.id}`), ...trades.map(({ trade }) => `arb #${trade.id}`)];
   out.line();
   out.line(out.role.strong(`Run summary (stopped: ${cause.replace('_', ' ')})`));
   out.table(
@@ -206,9 +226,9 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
       ['positions opened', stats.opened],
       ['positions closed', Object.entries(closed).map(([k, v]) => `${k} ${v}`).join(', ') || '0'],
       ['still open', openPositions],
-      ['needing attention', attention.length === 0 ? '0' : out.role.error(`${attention.length} (${attention.map((p) => `#${p.id}`).join(', ')}: see arbbot positions)`)],
+      ['needing attention', flagged.length === 0 ? '0' : out.role.error(`${flagged.length} (${flagged.join(', ')}: see arbbot positions)`)],
       ['realised net PnL', formatSignedUsd(stats.realisedNetPnl)],
-      ['arbs found / executed / failed', `${stats.arbsFound} / ${stats.arbsExecuted} / ${stats.arbsFailed}`],
+      ['arbs found / executed / failed', `${stats.arbsFound} / ${stats.arbsExecuted} / ${stats.arbsFailed}${stats.arbsNeedingAttention > 0 ? ` (${stats.arbsNeedingAttention} held: needs attention)` : ''}`],
       ['arb outcomes', entries(stats.arbOutcomes) || '-'],
       ['unhedged legs (resolved)', `${stats.unhedgedLegs}${stats.unhedgedResolved.size ? ` (${entries(stats.unhedgedResolved)})` : ''}`],
       ['skipped by risk limits', entries(engine.risk?.skipped ?? new Map()) || '-'],

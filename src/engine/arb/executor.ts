@@ -17,7 +17,8 @@ import type { PlaceOrderRequest, Venue } from '../../venues/venue.js';
 import type { ArmedTrade, ArmedTrades } from './armed.js';
 import { assertReservationFunds, lookupOrder, sendOrder, withinTimeout, worstCaseCost, type PlaceOutcome } from './orders.js';
 import type { Opportunity } from './scanner.js';
-import { recordKnownVerdicts, settleTrade, type LegVerdict, type SettleResult } from './settle.js';
+import { bookAnswers, type LegAnswer } from './quarantine.js';
+import type { SettleResult } from './settle.js';
 import type { ArbDeps } from './trade-records.js';
 import { newClientOrderId } from '../../domain/ids.js';
 
@@ -28,7 +29,12 @@ export type ArbResult =
   | { readonly status: 'settled'; readonly tradeId: number; readonly settlement: SettleResult }
   | { readonly status: 'failed'; readonly tradeId: number | null; readonly reason: string }
   /** A leg's outcome is still unknown: reservations stay pending until reconcile hears from the venue. */
-  | { readonly status: 'pending'; readonly tradeId: number; readonly reason: string };
+  | { readonly status: 'pending'; readonly tradeId: number; readonly reason: string }
+  /**
+   * A venue reported the impossible about a leg (reason: the claim): that leg is held, its money reserved, until the
+   * venue answers sanely or a person records what happened; the other leg is booked (settlement: what was booked).
+   */
+  | { readonly status: 'needs_attention'; readonly tradeId: number; readonly reason: string; readonly settlement: SettleResult };
 
 /** How long to let a timed-out request finish at the venue before asking what became of it. */
 const UNKNOWN_GRACE_MS_MAX = 2_000;
@@ -57,7 +63,7 @@ function requireVenue(deps: ArbDeps, name: string): Venue {
 
 /** Fails, before anything is recorded, when a venue cannot take orders at all (e.g. its credentials are missing). */
 export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed: ArmedTrades | null = null): Promise<ArbResult> {
-  const { ledger, store, config } = deps;
+  const { config } = deps;
   let venueA: Venue;
   let venueB: Venue;
   try {
@@ -87,24 +93,24 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed:
   const { legA, legB, tradeId } = sent;
   const timeoutMs = config.arbitrage.orderTimeoutMs;
   const [outcomeA, outcomeB] = await Promise.all([withinTimeout(sent.sentA, timeoutMs), withinTimeout(sent.sentB, timeoutMs)]);
-  const verdicts = new Map<number, LegVerdict>();
+  const answers = new Map<number, LegAnswer>();
   const unknown: string[] = [];
   for (const [leg, venue, outcome] of [[legA, venueA, outcomeA], [legB, venueB, outcomeB]] as const) {
-    const verdict =
+    const answer: LegAnswer =
       outcome.kind === 'report'
-        ? ({ kind: 'report', report: outcome.report } as const)
+        ? { kind: 'report', report: outcome.report }
         : outcome.kind === 'error'
-          ? ({ kind: 'rejected', reason: outcome.reason } as const)
+          ? { kind: 'rejected', reason: outcome.reason }
           : await resolveUnknown(deps, leg, venue, outcome.reason, outcome.stillInFlight);
-    if (verdict) verdicts.set(leg.id, verdict);
-    // Why it stays unknown: the venue's impossible claim when it made one (kept on the leg), else the lost answer.
-    else unknown.push(`leg ${leg.leg} on ${leg.venue} (${store.requireLeg(leg.id).error ?? (outcome.kind === 'unknown' ? outcome.reason : 'no answer')})`);
+    answers.set(leg.id, answer);
+    if (answer === null) unknown.push(`leg ${leg.leg} on ${leg.venue} (${outcome.kind === 'unknown' ? outcome.reason : 'no answer'})`);
   }
-  if (unknown.length > 0) {
-    recordKnownVerdicts(ledger, store, verdicts);
-    return { status: 'pending', tradeId, reason: `outcome unknown for ${unknown.join(' and ')}; reconcile will settle it` };
-  }
-  return { status: 'settled', tradeId, settlement: settleTrade(ledger, store, config, tradeId, verdicts) };
+  // Whatever a venue reported, even the impossible (an overfill an adapter let through), is judged and booked here:
+  // a claim that cannot be true holds its leg and marks the trade, and the other leg is still booked.
+  const booked = bookAnswers(deps, tradeId, answers);
+  if (booked.kind === 'pending') return { status: 'pending', tradeId, reason: `outcome unknown for ${unknown.join(' and ')}; reconcile will settle it` };
+  if (booked.kind === 'needs_attention') return { status: 'needs_attention', tradeId, reason: booked.claim, settlement: booked.settlement };
+  return { status: 'settled', tradeId, settlement: booked.settlement };
 }
 
 /** Both orders handed over, and the legs as recorded sent; or handed over with their record not written. */
@@ -249,9 +255,10 @@ function reservationFor(tradeId: number, leg: NewLeg, { venue, average }: LegPri
 /**
  * An order whose answer was lost: wait out the timeout once more (a slow venue may still be processing it), then
  * ask by client order id. Found → its report. Not there → never placed, unless our request may still be on its way
- * (then still unknown). Venue unreachable → still unknown (null).
+ * (then still unknown). Venue unreachable → still unknown (null). An answer that cannot be true → the venue's claim,
+ * for the caller to hold the leg on (nothing of it is booked).
  */
-export async function resolveUnknown(deps: ArbDeps, leg: ArbLeg, venue: Venue, reason: string, stillInFlight = false): Promise<LegVerdict | null> {
+export async function resolveUnknown(deps: ArbDeps, leg: ArbLeg, venue: Venue, reason: string, stillInFlight = false): Promise<LegAnswer> {
   // Read the leg afresh, in the same transaction as the change: callers may hold the row as it was created, and
   // another process may have settled it meanwhile.
   deps.ledger.transaction(() => {
@@ -260,11 +267,7 @@ export async function resolveUnknown(deps: ArbDeps, leg: ArbLeg, venue: Venue, r
   const timeoutMs = deps.config.arbitrage.orderTimeoutMs;
   if (stillInFlight) await sleep(Math.min(timeoutMs, UNKNOWN_GRACE_MS_MAX));
   const found = await lookupOrder(venue, leg.client_order_id, leg.market, timeoutMs);
-  if (found instanceof VenueProtocolError) {
-    // The venue reports the impossible: nothing of it is booked; the leg stays unknown, its money held, the claim kept.
-    deps.store.transitionLeg(leg.id, 'unknown', { error: found.message }, found.message);
-    return null;
-  }
+  if (found instanceof VenueProtocolError) return { kind: 'claim', claim: found };
   if (found === 'unreachable') return null;
   // A request still open when our timer fired may reach the venue after this look-up: absence proves nothing yet.
   // Releasing now would leave a late fill at the venue that the ledger never books; reconcile asks again later.

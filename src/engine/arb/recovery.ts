@@ -7,10 +7,11 @@ import type { ArbLeg, ArbTrade } from '../../ledger/arb-store.js';
 import { formatMicros } from '../../domain/money.js';
 import { VenueProtocolError } from '../../venues/http/errors.js';
 import type { OrderReport } from '../../venues/venue.js';
+import { AWAITING_VERDICT } from '../../domain/arb.js';
 import { abandon, resolveUnknown, type ArbDeps } from './executor.js';
 import { RELEASED_UNUSED } from './armed.js';
 import { lookupOrder } from './orders.js';
-import { recordKnownVerdicts, settleTrade, type LegVerdict } from './settle.js';
+import { bookAnswers, type Booked, type LegAnswer } from './quarantine.js';
 import { settleFollowUp } from './unhedged.js';
 
 export interface RecoveryReport {
@@ -41,107 +42,142 @@ export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; eng
       report.actions.push(`arb #${trade.id}: orders were sent; would ask the venues by client order id and settle from their answers`);
       continue;
     }
-    const verdicts = new Map<number, LegVerdict>();
-    const unknown: ArbLeg[] = [];
-    for (const leg of deps.store.legsOf(trade.id)) {
-      if (leg.leg !== 'a' && leg.leg !== 'b') continue;
-      if (leg.state !== 'submitted' && leg.state !== 'unknown') continue;
-      const venue = deps.venues.get(leg.venue);
-      const verdict = venue ? await resolveUnknown(deps, leg, venue, 'recovering after restart') : null;
-      if (verdict) verdicts.set(leg.id, verdict);
-      else unknown.push(leg);
-    }
-    if (unknown.length > 0) {
-      await contained(deps, trade, report, async () => recordKnownVerdicts(deps.ledger, deps.store, verdicts));
-      // A leg whose venue answered the impossible carries its claim (kept by resolveUnknown); the others had no answer.
-      const why = (leg: ArbLeg) => deps.store.requireLeg(leg.id).error ?? 'venue unreachable';
-      report.unresolved.push(`arb #${trade.id}: ${unknown.map((leg) => `leg ${leg.leg.toUpperCase()} on ${leg.venue} (${leg.client_order_id}) outcome unknown (${why(leg)})`).join(', ')}`);
-      continue;
-    }
-    await contained(deps, trade, report, async () => {
-      const settled = settleTrade(deps.ledger, deps.store, deps.config, trade.id, verdicts);
-      report.actions.push(`arb #${trade.id}: settled from the venues' reports (${settled.trade.outcome ?? 'none'})`);
-    });
+    await contained(deps, trade, report, () => recoverSent(deps, trade, report));
   }
   for (const line of await settleFollowUp(deps, options)) report.actions.push(line);
   return report;
 }
 
 /**
- * Runs one trade's recovery step so that a venue reporting the impossible (VenueProtocolError) cannot stop start-up
- * for everything else: nothing of its report is booked (the step's transaction rolls back), the trade stays in flight
- * with its funds held, and the claim is kept on the trade and reported unresolved.
+ * A trade whose orders were sent: each leg still without a verdict is asked about by client order id, and the trade
+ * is booked from the answers (quarantine.ts): settled, or what can be trusted of it booked and the rest held for the
+ * venue or a person, or left pending while a venue cannot answer.
+ */
+async function recoverSent(deps: ArbDeps, trade: ArbTrade, report: RecoveryReport): Promise<void> {
+  const answers = new Map<number, LegAnswer>();
+  const unanswered: ArbLeg[] = [];
+  for (const leg of deps.store.legsOf(trade.id)) {
+    if ((leg.leg !== 'a' && leg.leg !== 'b') || !AWAITING_VERDICT.includes(leg.state)) continue;
+    const venue = deps.venues.get(leg.venue);
+    const answer = venue ? await resolveUnknown(deps, leg, venue, 'recovering after restart') : null;
+    answers.set(leg.id, answer);
+    if (answer === null) unanswered.push(leg);
+  }
+  reportBooked(report, trade, bookAnswers(deps, trade.id, answers), () =>
+    unanswered.map((leg) => `leg ${leg.leg.toUpperCase()} on ${leg.venue} (${leg.client_order_id}) outcome unknown (venue unreachable)`).join(', '),
+  );
+}
+
+/** What became of a recovered trade, as report lines; `unknown`: why a pending trade is still unknown. */
+function reportBooked(report: RecoveryReport, trade: ArbTrade, booked: Booked, unknown: () => string, how = "settled from the venues' reports"): void {
+  if (booked.kind === 'pending') {
+    report.unresolved.push(`arb #${trade.id}: ${unknown()}`);
+    return;
+  }
+  if (booked.kind === 'settled') {
+    const held = trade.attention === null ? '' : ' (it needed attention: the venue now answers sanely)';
+    report.actions.push(`arb #${trade.id}: ${how} (${booked.settlement.trade.outcome ?? 'none'})${held}`);
+    return;
+  }
+  const positions = booked.settlement.positions;
+  if (positions.length > 0) {
+    const what = positions.map((p) => `position ${p.id} (${p.venue} ${p.market}, ${p.kind === 'arb_hedged' ? 'hedged' : 'unhedged'})`).join(', ');
+    report.actions.push(`arb #${trade.id}: booked ${what} from what its venue reported believably`);
+  }
+  report.unresolved.push(`arb #${trade.id} needs attention: ${booked.claim}; its funds held until the venue answers sanely or \`arbbot resolve-trade ${trade.id}\` records what happened`);
+}
+
+/**
+ * Runs one trade's recovery step so that a venue reporting the impossible (VenueProtocolError) in a way no step
+ * judged cannot stop start-up for everything else: nothing of its report is booked (the step's transaction rolls
+ * back), the trade stays in flight with its funds held, marked with the claim, and is reported unresolved.
  */
 async function contained(deps: ArbDeps, trade: ArbTrade, report: RecoveryReport, step: () => Promise<void>): Promise<void> {
   try {
     await step();
   } catch (error) {
     if (!(error instanceof VenueProtocolError)) throw error;
-    deps.store.setTradeState(trade.id, trade.state, { note: error.message });
-    report.unresolved.push(`arb #${trade.id}: left in flight, its funds held: ${error.message}`);
+    deps.store.setTradeAttention(trade.id, error.message);
+    report.unresolved.push(`arb #${trade.id} needs attention, its funds held: ${error.message}`);
   }
 }
 
 /**
  * An armed trade found at start-up: its client order ids are durable, its orders' sizes may not be. Each venue is
  * asked by client order id. Neither has an order → released. Either has one → the trade is recorded sent with the
- * terms the venue reports, then settled from the answers, as a trade recorded sent before a crash would be. A venue
- * that cannot answer leaves it held for a later reconcile.
+ * terms the venue reports, then booked from the answers, as a trade recorded sent before a crash would be. A leg its
+ * venue reports the impossible about (an order beyond the leg's bounds, a report that cannot be true) is recorded
+ * sent at its bounds — the most it could have been sent with, which its reservation holds — and held. A venue that
+ * cannot answer leaves the trade armed and held for a later reconcile.
  */
 async function recoverArmed(deps: ArbDeps, trade: ArbTrade, report: RecoveryReport): Promise<void> {
   const legs = deps.store.legsOf(trade.id).filter((leg) => (leg.leg === 'a' || leg.leg === 'b') && leg.state === 'reserved');
   const found = new Map<number, OrderReport | null>();
+  const claims = new Map<number, VenueProtocolError>();
   for (const leg of legs) {
     const venue = deps.venues.get(leg.venue);
     const answer = venue ? await lookupOrder(venue, leg.client_order_id, leg.market, deps.config.arbitrage.orderTimeoutMs) : 'unreachable';
-    if (answer instanceof VenueProtocolError) throw answer;
     if (answer === 'unreachable') {
-      report.unresolved.push(`arb #${trade.id} (armed): ${leg.venue} cannot say whether order ${leg.client_order_id} was sent`);
+      const claim = [...claims.values()].at(-1);
+      if (claim) deps.store.setTradeAttention(trade.id, claim.message);
+      report.unresolved.push(`arb #${trade.id} (armed): ${leg.venue} cannot say whether order ${leg.client_order_id} was sent${claim ? `; needs attention: ${claim.message}` : ''}`);
       return;
     }
-    if (answer !== null) assertWithinArmedBounds(leg, answer);
-    found.set(leg.id, answer);
+    const claim = answer instanceof VenueProtocolError ? answer : answer === null ? null : outsideArmedBounds(leg, answer);
+    if (claim) claims.set(leg.id, claim);
+    else found.set(leg.id, answer as OrderReport | null);
   }
   const reports = [...found.values()].filter((answer): answer is OrderReport => answer !== null);
-  if (reports.length === 0) {
+  if (reports.length === 0 && claims.size === 0) {
     abandon(deps, trade.id, `${RELEASED_UNUSED}: no order at the venues after a restart`);
     report.actions.push(`arb #${trade.id}: armed, no order at the venues; released its reservations`);
     return;
   }
-  // The order's terms as the venue holds them; without them, its size from the fills and what remained, and the
-  // armed bound as its limit. A leg the venue never received is recorded at its partner's size (both legs are sent
-  // with one) and the armed bound. A size of zero (a venue reporting none) falls back to the armed bound.
+  const booked = deps.ledger.transaction(() => {
+    recordArmedSent(deps, trade, legs, found, claims);
+    const answers = new Map<number, LegAnswer>();
+    for (const leg of legs) {
+      const answer = found.get(leg.id) ?? null;
+      const claim = claims.get(leg.id);
+      answers.set(leg.id, claim ? { kind: 'claim', claim } : answer === null ? { kind: 'rejected', reason: `${leg.venue} has no order ${leg.client_order_id}: never placed (armed trade recovered after a restart)` } : { kind: 'report', report: answer });
+    }
+    return bookAnswers(deps, trade.id, answers);
+  });
+  reportBooked(report, trade, booked, () => 'outcome unknown', "armed, orders found at the venues; recorded sent and settled from their reports");
+}
+
+/**
+ * Records an armed trade's orders as sent, inside the caller's transaction: with the terms the venue holds; without
+ * them, the size from the fills and what remained, and the armed bound as the limit. A leg the venue never received
+ * is recorded at its partner's size (both legs are sent with one) and the armed bound; one the venue reported the
+ * impossible about, at its armed bounds. A size of zero (a venue reporting none) falls back to the armed bound.
+ */
+function recordArmedSent(deps: ArbDeps, trade: ArbTrade, legs: readonly ArbLeg[], found: ReadonlyMap<number, OrderReport | null>, claims: ReadonlyMap<number, VenueProtocolError>): void {
   const ordered = (answer: OrderReport | null) =>
     answer === null ? 0 : (answer.terms?.quantity ?? Math.max(answer.filledQuantity + answer.remainingQuantity, answer.filledQuantity));
-  const contracts = Math.max(...reports.map(ordered)) || trade.contracts;
-  deps.ledger.transaction(() => {
-    const fired = legs.map((leg) => {
-      const answer = found.get(leg.id) ?? null;
-      return { leg, quantity: ordered(answer) || contracts, limitPrice: answer?.terms?.limitPrice ?? leg.limit_price };
-    });
-    deps.store.fireArmedWithin(trade.id, { contracts, expectedNetEdge: trade.expected_net_edge }, fired, "sent from the armed trade; recorded after a restart from the venues' answers");
-  });
-  const verdicts = new Map<number, LegVerdict>();
-  for (const leg of legs) {
+  const sizes = [...found.values()].map(ordered);
+  const contracts = (sizes.length > 0 ? Math.max(...sizes) : 0) || trade.contracts;
+  const fired = legs.map((leg) => {
     const answer = found.get(leg.id) ?? null;
-    verdicts.set(leg.id, answer === null ? { kind: 'rejected', reason: `${leg.venue} has no order ${leg.client_order_id}: never placed (armed trade recovered after a restart)` } : { kind: 'report', report: answer });
-  }
-  const settled = settleTrade(deps.ledger, deps.store, deps.config, trade.id, verdicts);
-  report.actions.push(`arb #${trade.id}: armed, orders found at the venues; recorded sent and settled from their reports (${settled.trade.outcome ?? 'none'})`);
+    if (claims.has(leg.id)) return { leg, quantity: leg.quantity, limitPrice: leg.limit_price };
+    return { leg, quantity: ordered(answer) || contracts, limitPrice: answer?.terms?.limitPrice ?? leg.limit_price };
+  });
+  deps.store.fireArmedWithin(trade.id, { contracts, expectedNetEdge: trade.expected_net_edge }, fired, "sent from the armed trade; recorded after a restart from the venues' answers");
 }
 
 /**
  * An armed leg's row holds the most its order could be: contracts and limit price. A venue reporting an order under
  * its client order id beyond either (a phantom, or another order's record) reports the impossible; recorded as sent,
- * it would overwrite the leg with terms we never ordered.
+ * it would overwrite the leg with terms we never ordered. The venue's claim, or null when the order fits.
  */
-function assertWithinArmedBounds(leg: ArbLeg, answer: OrderReport): void {
+function outsideArmedBounds(leg: ArbLeg, answer: OrderReport): VenueProtocolError | null {
   const quantity = Math.max(answer.terms?.quantity ?? answer.filledQuantity + answer.remainingQuantity, answer.filledQuantity);
   if (quantity > leg.quantity) {
-    throw new VenueProtocolError(leg.venue, 'order quantity', `order ${leg.client_order_id} reported for ${formatMicros(quantity)} contracts; at most ${formatMicros(leg.quantity)} could have been sent`);
+    return new VenueProtocolError(leg.venue, 'order quantity', `order ${leg.client_order_id} reported for ${formatMicros(quantity)} contracts; at most ${formatMicros(leg.quantity)} could have been sent`);
   }
   const limit = answer.terms?.limitPrice;
   if (limit !== undefined && limit > leg.limit_price) {
-    throw new VenueProtocolError(leg.venue, 'order limit price', `order ${leg.client_order_id} reported at ${formatMicros(limit)}; at most ${formatMicros(leg.limit_price)} could have been sent`);
+    return new VenueProtocolError(leg.venue, 'order limit price', `order ${leg.client_order_id} reported at ${formatMicros(limit)}; at most ${formatMicros(leg.limit_price)} could have been sent`);
   }
+  return null;
 }

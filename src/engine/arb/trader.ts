@@ -18,6 +18,8 @@ export interface ArbStats {
   arbsFound: number;
   arbsExecuted: number;
   arbsFailed: number;
+  /** Trades a venue reported the impossible about: held for the venue to answer sanely or for a person. */
+  arbsNeedingAttention: number;
   arbOutcomes: Map<string, number>;
   unhedgedLegs: number;
   unhedgedResolved: Map<string, number>;
@@ -179,6 +181,7 @@ export class ArbTrader {
         const outcome = result.settlement.trade.outcome ?? 'none';
         this.stats.arbOutcomes.set(outcome, (this.stats.arbOutcomes.get(outcome) ?? 0) + 1);
       } else if (result.status === 'failed') this.stats.arbsFailed += 1;
+      else if (result.status === 'needs_attention') this.stats.arbsNeedingAttention += 1;
       return result;
     } catch (error) {
       // An unexpected exception mid-way: whatever was sent is settled by reconcile from the venues' answers.

@@ -10,6 +10,7 @@ import type { Venue } from '../../venues/venue.js';
 import { newClientOrderId, resolveUnknown, type ArbDeps } from './executor.js';
 import { checkFunding, lookupOrder, placeWithTimeout, worstCaseCost } from './orders.js';
 import { walkAsks, walkBids } from './scanner.js';
+import type { LegAnswer } from './quarantine.js';
 import { legPosition, type LegVerdict } from './settle.js';
 
 export type UnhedgedOutcome = 'hedged' | 'unwound' | 'held' | 'pending';
@@ -110,12 +111,17 @@ async function tryUnwind(deps: ArbDeps, unhedged: UnhedgedLeg): Promise<Unhedged
 
 async function send(deps: ArbDeps, leg: ArbLeg, venue: Venue, request: Parameters<Venue['placeOrder']>[0], unhedged: UnhedgedLeg): Promise<UnhedgedOutcome | 'not_possible'> {
   const outcome = await placeWithTimeout(venue, request, deps.config.arbitrage.orderTimeoutMs);
-  const verdict: LegVerdict | null =
+  const verdict: LegAnswer =
     outcome.kind === 'report'
       ? { kind: 'report', report: outcome.report }
       : outcome.kind === 'error'
         ? { kind: 'rejected', reason: outcome.reason }
         : await resolveUnknown(deps, leg, venue, outcome.reason, outcome.stillInFlight);
+  if (verdict?.kind === 'claim') {
+    // The venue reports the impossible: nothing of it is booked; the order stays open, its money held, the claim kept.
+    deps.store.transitionLeg(leg.id, 'unknown', { error: verdict.claim.message }, verdict.claim.message);
+    return 'pending';
+  }
   if (!verdict) return 'pending';
   const done = completeFollowUp(deps, deps.store.requireLeg(leg.id), verdict, unhedged);
   return done ?? 'not_possible';

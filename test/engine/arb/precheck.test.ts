@@ -166,7 +166,7 @@ describe('the paper venue’s in-memory best ask', () => {
 
 describe('a quote that leaves no edge', () => {
   function trader(h: Awaited<ReturnType<typeof arbHarness>>): { trader: ArbTrader; events: EngineEvent[] } {
-    const stats: ArbStats = { arbsFound: 0, arbsExecuted: 0, arbsFailed: 0, arbOutcomes: new Map(), unhedgedLegs: 0, unhedgedResolved: new Map() };
+    const stats: ArbStats = { arbsFound: 0, arbsExecuted: 0, arbsFailed: 0, arbsNeedingAttention: 0, arbOutcomes: new Map(), unhedgedLegs: 0, unhedgedResolved: new Map() };
     const events: EngineEvent[] = [];
     return { trader: new ArbTrader(h.deps, stats, (event) => events.push(event)), events };
   }
