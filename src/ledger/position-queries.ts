@@ -1,7 +1,7 @@
 // The positions table's queries, prepared once per connection.
 import type Database from 'better-sqlite3';
-import type { LadderPositionRow, PositionRow } from './position-types.js';
-import type { PositionKind, PositionStatus } from './schema.js';
+import type { PositionKind, PositionStatus } from '../domain/position.js';
+import type { LadderPositionRow, PositionRow } from './mappers.js';
 import { param, prepareQuery, sql } from './statements.js';
 
 // Constants that select rows through a partial index are written into the SQL, not bound: a bound value compared

@@ -6,9 +6,9 @@
 import type { Config } from '../../config/config.js';
 import { formatMicros, mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import { filledState, planSettlement, type SettledKind } from '../../domain/settlement.js';
-import { ladderLevels } from '../../domain/position.js';
+import { ladderLevels, type Position } from '../../domain/position.js';
 import type { ArbLeg, ArbStore, ArbTrade } from '../../ledger/arb-store.js';
-import type { Ledger, OpenPositionInput, PositionRow } from '../../ledger/ledger.js';
+import type { Ledger, OpenPositionInput } from '../../ledger/ledger.js';
 import { positionMarket } from '../../domain/market.js';
 import { VenueProtocolError } from '../../venues/http/errors.js';
 import type { OrderReport } from '../../venues/venue.js';
@@ -18,7 +18,7 @@ export type LegVerdict = { readonly kind: 'report'; readonly report: OrderReport
 export interface SettleResult {
   readonly trade: ArbTrade;
   readonly legs: readonly ArbLeg[];
-  readonly positions: readonly PositionRow[];
+  readonly positions: readonly Position[];
   readonly unhedged: readonly { legId: number; positionId: number; quantity: number }[];
   readonly alreadySettled: boolean;
 }
@@ -98,7 +98,7 @@ export function settleTrade(ledger: Ledger, store: ArbStore, config: Config, tra
       return verdict ? recordVerdict(store, leg, verdict) : leg;
     });
     const plan = planSettlement(recorded.map((leg) => ({ quantity: leg.filled_quantity, notional: leg.filled_notional, fee: leg.fee })));
-    const positions: PositionRow[] = [];
+    const positions: Position[] = [];
     const unhedged: { legId: number; positionId: number; quantity: number }[] = [];
     recorded.forEach((leg, index) => {
       const legParts = plan.parts[index] ?? [];
