@@ -76,6 +76,11 @@ export class PreparedQuery<P extends Params, R> {
   }
 }
 
+/** A PRAGMA that answers rows (kysely builds none), prepared once with the shape of its rows declared. */
+export function preparePragma<R>(db: Database.Database, pragma: 'integrity_check' | 'foreign_key_check'): PreparedQuery<Record<string, never>, R> {
+  return new PreparedQuery<Record<string, never>, R>(db.prepare(`PRAGMA ${pragma}`), []);
+}
+
 /** Compiles a kysely query once into a cached prepared statement bound to `db`. */
 export function prepareQuery<P extends Params, R>(
   db: Database.Database,
