@@ -223,7 +223,7 @@ export class PositionBook {
   setPositionKind(id: number, kind: PositionKind): void {
     this.core.transaction(() => {
       this.positionWriteLog.record(id);
-      this.core.db.prepare("UPDATE positions SET kind = ? WHERE id = ? AND status = 'open'").run(kind, id);
+      this.q.setKind.run({ id, kind });
     });
   }
 

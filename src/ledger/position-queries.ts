@@ -62,6 +62,9 @@ export function preparePositionQueries(db: Database.Database) {
         .where('market', '=', param('market'))
         .orderBy('id'),
     ),
+    setKind: prepareQuery<{ id: number; kind: PositionKind }, never>(db, (qb) =>
+      qb.updateTable('positions').set({ kind: param('kind') }).where('id', '=', param('id')).where('status', '=', OPEN),
+    ),
     setAttention: prepareQuery<{ id: number; reason: string | null }, never>(db, (qb) =>
       qb.updateTable('positions').set({ attention: param('reason') }).where('id', '=', param('id')).where('status', '=', OPEN),
     ),
