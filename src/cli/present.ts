@@ -4,8 +4,9 @@ import { aboveUtilizationWarning, utilizationPpm, walletsAboveWarning } from '..
 import { formatAge, type QuoteTime } from '../engine/quotes.js';
 import type { AttentionTrade } from '../app/trades.js';
 import { tradeStatus } from '../domain/arb.js';
+import type { Position } from '../domain/position.js';
+import type { Wallet } from '../domain/wallet.js';
 import type { HealthReport } from '../ledger/health.js';
-import type { PositionRow, Wallet } from '../ledger/ledger.js';
 
 const money = (value: number | null): string | null => (value === null ? null : formatMicros(value));
 
@@ -55,7 +56,7 @@ export function utilizationWarningLines(wallets: readonly Wallet[], warnPpm: Ppm
   return walletsAboveWarning(wallets, warnPpm).map((wallet) => `⚠ ${utilizationText({ ...wallet, state: 'above', utilizationPpm: utilizationPpm(wallet), warnPpm })}`);
 }
 
-export function positionJson(position: PositionRow): Record<string, unknown> {
+export function positionJson(position: Position): Record<string, unknown> {
   return {
     id: position.id,
     venue: position.venue,
@@ -64,40 +65,40 @@ export function positionJson(position: PositionRow): Record<string, unknown> {
     kind: position.kind,
     status: position.status,
     quantity: formatMicros(position.quantity),
-    entryPrice: formatMicros(position.entry_price),
-    costBasis: formatMicros(position.cost_basis),
-    entryFee: formatMicros(position.entry_fee),
+    entryPrice: formatMicros(position.entryPrice),
+    costBasis: formatMicros(position.costBasis),
+    entryFee: formatMicros(position.entryFee),
     // What the position locks beyond its cost basis so that its worst close can be booked.
-    closeReserve: formatMicros(position.close_reserve),
-    liquidationPrice: money(position.liquidation_price),
+    closeReserve: formatMicros(position.closeReserve),
+    liquidationPrice: money(position.liquidationPrice),
     needsAttention: position.attention,
     ladder: {
-      tp1Price: formatMicros(position.tp1_price),
-      tp2Price: formatMicros(position.tp2_price),
-      tp3Price: formatMicros(position.tp3_price),
-      slPrice: formatMicros(position.sl_price),
+      tp1Price: formatMicros(position.tp1Price),
+      tp2Price: formatMicros(position.tp2Price),
+      tp3Price: formatMicros(position.tp3Price),
+      slPrice: formatMicros(position.slPrice),
       // A leg of a hedged pair is held to resolution: no stop applies to it.
-      stopPrice: position.kind === 'arb_hedged' ? null : formatMicros(position.stop_price),
-      tp1Hit: position.tp1_hit === 1,
-      tp2Hit: position.tp2_hit === 1,
+      stopPrice: position.kind === 'arb_hedged' ? null : formatMicros(position.stopPrice),
+      tp1Hit: position.tp1Hit,
+      tp2Hit: position.tp2Hit,
     },
-    openedAt: position.opened_at,
-    exitPrice: money(position.exit_price),
-    exitValue: money(position.exit_value),
-    grossPnl: money(position.gross_pnl),
-    exitFee: money(position.exit_fee),
-    spreadCost: money(position.spread_cost),
-    slippageCost: money(position.slippage_cost),
-    totalCosts: money(position.total_costs),
-    netPnl: money(position.net_pnl),
-    closeReason: position.close_reason,
-    closedAt: position.closed_at,
+    openedAt: position.openedAt,
+    exitPrice: money(position.exitPrice),
+    exitValue: money(position.exitValue),
+    grossPnl: money(position.grossPnl),
+    exitFee: money(position.exitFee),
+    spreadCost: money(position.spreadCost),
+    slippageCost: money(position.slippageCost),
+    totalCosts: money(position.totalCosts),
+    netPnl: money(position.netPnl),
+    closeReason: position.closeReason,
+    closedAt: position.closedAt,
   };
 }
 
-export function positionRow(position: PositionRow): string[] {
-  const pnl = position.net_pnl === null ? '' : `${formatSignedUsd(position.net_pnl)} (${formatPpmPct(ratioPpm(position.net_pnl, position.cost_basis))})`;
-  const tiers = `${position.tp1_hit ? 'TP1 ' : ''}${position.tp2_hit ? 'TP2' : ''}`.trim() || '-';
+export function positionRow(position: Position): string[] {
+  const pnl = position.netPnl === null ? '' : `${formatSignedUsd(position.netPnl)} (${formatPpmPct(ratioPpm(position.netPnl, position.costBasis))})`;
+  const tiers = `${position.tp1Hit ? 'TP1 ' : ''}${position.tp2Hit ? 'TP2' : ''}`.trim() || '-';
   return [
     String(position.id),
     position.venue,
@@ -105,26 +106,26 @@ export function positionRow(position: PositionRow): string[] {
     position.side,
     position.kind === 'single' ? '' : position.kind === 'arb_hedged' ? 'arb (hedged)' : 'arb UNHEDGED',
     position.status,
-    formatUsd(position.cost_basis),
-    formatUsd(position.entry_price, 4),
-    position.status === 'closed' ? formatUsd(position.exit_price ?? 0, 4) : position.kind === 'arb_hedged' ? '-' : stopCell(position),
+    formatUsd(position.costBasis),
+    formatUsd(position.entryPrice, 4),
+    position.status === 'closed' ? formatUsd(position.exitPrice ?? 0, 4) : position.kind === 'arb_hedged' ? '-' : stopCell(position),
     tiers,
     pnl,
-    position.attention ? `⚠ needs attention: ${position.attention}` : (position.close_reason ?? ''),
+    position.attention ? `⚠ needs attention: ${position.attention}` : (position.closeReason ?? ''),
   ];
 }
 
 /** "Locked $25.07 ($25.00 cost basis + $0.0650 set aside for its close)": what opening a position took from available. */
-export function lockedText(position: PositionRow): string {
-  const reserve = position.close_reserve;
-  if (reserve === 0) return `Locked ${formatUsd(position.cost_basis)}`;
-  return `Locked ${formatUsd(position.cost_basis + reserve, 4)} (${formatUsd(position.cost_basis)} cost basis + ${formatUsd(reserve, 4)} set aside for its close)`;
+export function lockedText(position: Position): string {
+  const reserve = position.closeReserve;
+  if (reserve === 0) return `Locked ${formatUsd(position.costBasis)}`;
+  return `Locked ${formatUsd(position.costBasis + reserve, 4)} (${formatUsd(position.costBasis)} cost basis + ${formatUsd(reserve, 4)} set aside for its close)`;
 }
 
 /** The stop, and a short's liquidation price when it is nearer than the stop (then it closes there first). */
-function stopCell(position: PositionRow): string {
-  const liquidation = position.liquidation_price;
-  if (liquidation === null || liquidation >= position.stop_price) return formatUsd(position.stop_price, 4);
+function stopCell(position: Position): string {
+  const liquidation = position.liquidationPrice;
+  if (liquidation === null || liquidation >= position.stopPrice) return formatUsd(position.stopPrice, 4);
   return `${formatUsd(liquidation, 4)} (liq.)`;
 }
 

@@ -47,7 +47,7 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
     case 'opened':
       return [
         role.success(
-          `✓ Position opened successfully: ID ${event.position.id} (${event.position.side} ${event.position.market} @ ${formatUsd(event.position.entry_price, 4)})`,
+          `✓ Position opened successfully: ID ${event.position.id} (${event.position.side} ${event.position.market} @ ${formatUsd(event.position.entryPrice, 4)})`,
         ),
         `Wallet updated: ${lockedText(event.position)}, Available: ${formatUsd(event.walletBefore.available)} → ${formatUsd(
           event.walletAfter.available,
@@ -122,13 +122,13 @@ export function eventJson(event: EngineEvent): Record<string, unknown> {
       return {
         kind: 'closed',
         positionId: event.result.position.id,
-        reason: event.result.position.close_reason,
+        reason: event.result.position.closeReason,
         netPnl: formatMicros(event.result.figures.netPnl),
         grossPnl: formatMicros(event.result.figures.grossPnl),
         totalCosts: formatMicros(event.result.figures.totalCosts),
       };
     case 'opened':
-      return { kind: 'opened', positionId: event.position.id, market: event.position.market, side: event.position.side, costBasis: formatMicros(event.position.cost_basis) };
+      return { kind: 'opened', positionId: event.position.id, market: event.position.market, side: event.position.side, costBasis: formatMicros(event.position.costBasis) };
     case 'reconciled':
       return { kind: 'reconciled', openPositions: event.openPositions, locked: formatMicros(event.locked), actions: event.report.actions, unresolved: event.report.unresolved };
     case 'resumed':

@@ -5,6 +5,14 @@ import { PRICE_ONE, type PriceMicros } from './money.js';
 export type Outcome = 'yes' | 'no';
 export const OUTCOMES: readonly Outcome[] = ['yes', 'no'];
 
+/** A market's last accepted quote, kept so the price guard still knows what "normal" was after a restart. */
+export interface MarketPrice {
+  readonly venue: string;
+  readonly market: string;
+  readonly bid: PriceMicros;
+  readonly ask: PriceMicros;
+}
+
 export function opposite(outcome: Outcome): Outcome {
   return outcome === 'yes' ? 'no' : 'yes';
 }

@@ -1,7 +1,7 @@
 // Positions and the TP/SL ladder, as pure functions. The ladder is measured from the entry price:
 // TP1 → stop to breakeven, TP2 → stop trails to the TP1 price, TP3 → close; price at or through the stop → close.
 // Shorts mirror longs. A price that gaps through several levels applies them all, in order, within one tick.
-import { formatPpmPct, formatUsd, PPM_ALL, priceOffset, ratioPpm, type Ppm, type PriceMicros } from './money.js';
+import { formatPpmPct, formatUsd, PPM_ALL, priceOffset, ratioPpm, type Micros, type Ppm, type PriceMicros, type QtyMicros } from './money.js';
 
 export type Side = 'long' | 'short';
 export const SIDES: readonly Side[] = ['long', 'short'];
@@ -30,6 +30,55 @@ export interface LadderState {
   readonly tp2Hit: boolean;
   /** The current stop: the initial stop loss, then breakeven after TP1, then the TP1 price after TP2. */
   readonly stopPrice: PriceMicros;
+}
+
+/**
+ * single: a position under the TP/SL ladder; arb_hedged: one leg of a hedged arbitrage pair, held to resolution;
+ * arb_unhedged: an arbitrage leg whose hedge did not fill, under the ladder until hedged or unwound.
+ */
+export const POSITION_KINDS = ['single', 'arb_hedged', 'arb_unhedged'] as const;
+export type PositionKind = (typeof POSITION_KINDS)[number];
+export const POSITION_STATUSES = ['open', 'closed'] as const;
+export type PositionStatus = (typeof POSITION_STATUSES)[number];
+
+/** What the TP/SL ladder reads of a position on every quote that reaches it: its levels and its stored state. */
+export interface LadderPosition extends LadderLevels, LadderState {
+  readonly id: number;
+  readonly side: Side;
+  readonly entryPrice: PriceMicros;
+  readonly liquidationPrice: PriceMicros | null;
+}
+
+/** A position as the books hold it: its ladder, what it cost and locks, and once closed, what the close came to. */
+export interface Position extends LadderPosition {
+  readonly venue: string;
+  readonly market: string;
+  readonly kind: PositionKind;
+  readonly status: PositionStatus;
+  readonly quantity: QtyMicros;
+  readonly costBasis: Micros;
+  /** The fee on entry: paid from the wallet at open when `entryFeeCharged`, otherwise charged at close. */
+  readonly entryFee: Micros;
+  readonly entryFeeCharged: boolean;
+  /** Locked beside the cost basis so that the worst close can be booked (set-aside.ts). */
+  readonly closeReserve: Micros;
+  /** The reservation the position was opened out of (an arbitrage leg's fill), if any. */
+  readonly reservationId: number | null;
+  readonly idempotencyKey: string | null;
+  readonly openedAt: string;
+  /** The close's figures (costs.ts), null while the position is open. */
+  readonly exitPrice: PriceMicros | null;
+  readonly exitValue: Micros | null;
+  readonly grossPnl: Micros | null;
+  readonly exitFee: Micros | null;
+  readonly spreadCost: Micros | null;
+  readonly slippageCost: Micros | null;
+  readonly totalCosts: Micros | null;
+  readonly netPnl: Micros | null;
+  readonly closeReason: string | null;
+  readonly closedAt: string | null;
+  /** Why the engine could not close or settle it; null when nothing needs a person. */
+  readonly attention: string | null;
 }
 
 export type LadderEvent =

@@ -1,8 +1,9 @@
 // What the engine reports as it runs. The engine only emits these; the CLI decides how they look.
 import type { Outcome } from '../domain/market.js';
 import type { RiskBreach } from '../domain/risk.js';
-import type { CloseTrigger } from '../domain/position.js';
-import type { CloseResult, PositionRow, Wallet } from '../ledger/ledger.js';
+import type { CloseTrigger, Position } from '../domain/position.js';
+import type { Wallet } from '../domain/wallet.js';
+import type { CloseResult } from '../ledger/ledger.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { RejectReason } from './price-guard.js';
 import type { PauseReason } from './network-pause.js';
@@ -16,10 +17,10 @@ export type EngineEvent =
   | { readonly kind: 'quote_rejected'; readonly venue: string; readonly market: string; readonly reason: RejectReason; readonly detail: string }
   | { readonly kind: 'paused'; readonly venue: string; readonly reason: PauseReason }
   | { readonly kind: 'resumed'; readonly venue: string; readonly report: ReconcileReport }
-  | { readonly kind: 'tier'; readonly position: PositionRow; readonly tier: 'tp1' | 'tp2'; readonly price: number; readonly newStop: number }
-  | { readonly kind: 'closing'; readonly position: PositionRow; readonly trigger: CloseTrigger; readonly price: number }
+  | { readonly kind: 'tier'; readonly position: Position; readonly tier: 'tp1' | 'tp2'; readonly price: number; readonly newStop: number }
+  | { readonly kind: 'closing'; readonly position: Position; readonly trigger: CloseTrigger; readonly price: number }
   | { readonly kind: 'closed'; readonly result: Extract<CloseResult, { status: 'closed' }> }
-  | { readonly kind: 'opened'; readonly position: PositionRow; readonly walletBefore: Wallet; readonly walletAfter: Wallet }
+  | { readonly kind: 'opened'; readonly position: Position; readonly walletBefore: Wallet; readonly walletAfter: Wallet }
   | { readonly kind: 'resolved'; readonly venue: string; readonly market: string; readonly outcome: Outcome; readonly settled: number }
   | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult }
   | { readonly kind: 'unhedged'; readonly tradeId: number; readonly positionId: number; readonly outcome: UnhedgedOutcome }

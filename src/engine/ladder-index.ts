@@ -7,9 +7,8 @@
 // market of each written position before its next answer; writes by other connections (another process running
 // `arbbot open` or `close`) show in SQLite's data_version, which is checked at most every
 // FOREIGN_WRITES_CHECK_INTERVAL_MS of wall time, and drop everything.
-import type { PriceMicros } from '../domain/money.js';
-import { closingStop, nextTakeProfit } from '../domain/position.js';
-import type { LadderPositionRow, PositionWrites } from '../ledger/ledger.js';
+import { closingStop, nextTakeProfit, type LadderPosition } from '../domain/position.js';
+import type { PositionWrites } from '../ledger/ledger.js';
 import { complementPrice, positionMarket } from '../domain/market.js';
 
 /**
@@ -32,7 +31,7 @@ export interface LadderSource {
   readonly positionWrites: PositionWrites;
   readonly inTransaction: boolean;
   dataVersion(): number;
-  listLadderPositionsForMarket(venue: string, market: string): LadderPositionRow[];
+  listLadderPositionsForMarket(venue: string, market: string): LadderPosition[];
   getPosition(id: number): { readonly venue: string; readonly market: string; readonly status: string; readonly kind: string } | undefined;
 }
 
@@ -41,9 +40,9 @@ export interface MarketLadder {
   readonly venue: string;
   readonly market: string;
   /** Positions under the quoted market itself, marked on the quote. */
-  readonly rows: readonly LadderPositionRow[];
+  readonly rows: readonly LadderPosition[];
   /** Positions under `<market>:no` (prediction venues only), marked on the NO quote derived from it. */
-  readonly noRows: readonly LadderPositionRow[];
+  readonly noRows: readonly LadderPosition[];
   /** No position moves while bidMin ≤ bid ≤ bidMax and askMin ≤ ask ≤ askMax (±Infinity: no bound). */
   readonly bidMin: number;
   readonly bidMax: number;
@@ -61,16 +60,14 @@ export function isQuiet(ladder: MarketLadder, bid: number, ask: number): boolean
  * take-profit level its stored state tests (mirrored for a short). Without a tier event the state stays as stored,
  * so these are exactly the levels evaluateLadder compares; test/engine/ladder-index.test.ts checks the two agree.
  */
-export function quietBand(row: LadderPositionRow): { readonly min: number; readonly max: number } {
-  const state = { tp1Hit: row.tp1_hit === 1, tp2Hit: row.tp2_hit === 1 };
-  const levels = { tp1Price: row.tp1_price as PriceMicros, tp2Price: row.tp2_price as PriceMicros, tp3Price: row.tp3_price as PriceMicros };
-  const target = nextTakeProfit(levels, state);
-  const stop = closingStop(row.side, row.stop_price as PriceMicros, row.liquidation_price as PriceMicros | null).price;
+export function quietBand(row: LadderPosition): { readonly min: number; readonly max: number } {
+  const target = nextTakeProfit(row, row);
+  const stop = closingStop(row.side, row.stopPrice, row.liquidationPrice).price;
   return row.side === 'long' ? { min: stop + 1, max: target - 1 } : { min: target + 1, max: stop - 1 };
 }
 
 /** The quote band of a market: the intersection of its positions' bands, each moved onto the side it is marked on. */
-export function marketLadder(venue: string, market: string, rows: readonly LadderPositionRow[], noRows: readonly LadderPositionRow[]): MarketLadder {
+export function marketLadder(venue: string, market: string, rows: readonly LadderPosition[], noRows: readonly LadderPosition[]): MarketLadder {
   let bidMin = -Infinity;
   let bidMax = Infinity;
   let askMin = -Infinity;
@@ -100,7 +97,7 @@ export function marketLadder(venue: string, market: string, rows: readonly Ladde
   return { venue, market, rows, noRows, bidMin, bidMax, askMin, askMax };
 }
 
-const NO_ROWS: readonly LadderPositionRow[] = [];
+const NO_ROWS: readonly LadderPosition[] = [];
 const NO_SUFFIX = positionMarket('', 'no');
 
 export class LadderIndex {

@@ -6,8 +6,8 @@ import type { UnhedgedState } from '../domain/arb.js';
 import { OperationalError } from '../domain/errors.js';
 import { complementPrice } from '../domain/market.js';
 import type { PriceMicros } from '../domain/money.js';
-import { closeLabel, evaluateLadder, type CloseTrigger, type LabelledPosition, type LadderDecision, type LadderState } from '../domain/position.js';
-import type { CloseResult, LadderPositionRow, Ledger, PositionRow } from '../ledger/ledger.js';
+import { closeLabel, evaluateLadder, type CloseTrigger, type LadderDecision, type LadderPosition, type Position } from '../domain/position.js';
+import type { CloseResult, Ledger } from '../ledger/ledger.js';
 import type { EngineEvent } from './events.js';
 import type { MarketLadder } from './ladder-index.js';
 import type { AcceptedQuote } from './price-guard.js';
@@ -53,7 +53,7 @@ export class LadderMonitor {
    * read, fresh, only for a position whose ladder moves at this price. A row can trail another process's close by up
    * to the index's check interval: the fresh row says whether the position is still one the ladder manages.
    */
-  private applyLadderToRows(rows: readonly LadderPositionRow[], quote: { bid: number; ask: number }, exits: number[]): void {
+  private applyLadderToRows(rows: readonly LadderPosition[], quote: { bid: PriceMicros; ask: PriceMicros }, exits: number[]): void {
     for (const row of rows) {
       const price = markPrice(row.side, quote);
       if (!ladderMoves(ladderDecision(row, price))) continue;
@@ -68,7 +68,7 @@ export class LadderMonitor {
     }
   }
 
-  private applyLadder(position: PositionRow, price: PriceMicros): 'exit_at_venue' | null {
+  private applyLadder(position: Position, price: PriceMicros): 'exit_at_venue' | null {
     const decision = ladderDecision(position, price);
     if (!ladderMoves(decision)) return null;
     // An unhedged arbitrage leg's contracts are held at its venue: closing it only in the ledger would book proceeds
@@ -80,7 +80,7 @@ export class LadderMonitor {
       if (!decision.close || atVenue) return null;
       const closed = this.ledger.closePosition(position.id, {
         exitPrice: decision.close.price,
-        reason: closeLabel(decision.close.trigger, labelled(position)),
+        reason: closeLabel(decision.close.trigger, position),
         costs: this.costs,
       });
       if (closed.status === 'closed') this.hooks.arb?.positionClosed(position.id, 'unwound', `closed by the ladder: ${decision.close.trigger}`);
@@ -102,7 +102,7 @@ export class LadderMonitor {
    * One position's close or settlement failed: record why on the position, tell the listener, and go on. An operating
    * error (the database unreadable, the disk full) is not one position's problem: it stops the engine.
    */
-  flagAttention(position: PositionRow, what: string, error: unknown): void {
+  flagAttention(position: Position, what: string, error: unknown): void {
     if (isOperatingError(error)) throw error;
     const reason = `${what}: ${error instanceof Error ? error.message : String(error)}`;
     this.needsAttention.add(position.id);
@@ -117,34 +117,14 @@ export class LadderMonitor {
 
 }
 
-function ladderDecision(position: LadderPositionRow, price: PriceMicros): LadderDecision {
-  const state: LadderState = { tp1Hit: position.tp1_hit === 1, tp2Hit: position.tp2_hit === 1, stopPrice: position.stop_price as PriceMicros };
-  const levels = {
-    tp1Price: position.tp1_price as PriceMicros,
-    tp2Price: position.tp2_price as PriceMicros,
-    tp3Price: position.tp3_price as PriceMicros,
-    slPrice: position.sl_price as PriceMicros,
-    liquidationPrice: position.liquidation_price as PriceMicros | null,
-  };
-  return evaluateLadder(position.side, position.entry_price as PriceMicros, levels, state, price);
+/** A position is its own levels and its own stored state: nothing is built per quote to evaluate it. */
+function ladderDecision(position: LadderPosition, price: PriceMicros): LadderDecision {
+  return evaluateLadder(position.side, position.entryPrice, position, position, price);
 }
 
 /** Errors that are about the machine, not one position: the database or the disk. They stop the engine (exit 3). */
 export function isOperatingError(error: unknown): boolean {
   return error instanceof OperationalError;
-}
-
-
-/** A position row as the domain's close labels read it. */
-function labelled(position: PositionRow): LabelledPosition {
-  return {
-    side: position.side,
-    entryPrice: position.entry_price as PriceMicros,
-    tp1Price: position.tp1_price as PriceMicros,
-    tp3Price: position.tp3_price as PriceMicros,
-    slPrice: position.sl_price as PriceMicros,
-    liquidationPrice: position.liquidation_price as PriceMicros | null,
-  };
 }
 
 

@@ -1,7 +1,7 @@
 // The price guard: no quote reaches a decision unless it is numeric, positive, not crossed, inside (0, 1) on a
 // prediction market, and within maxJumpPct of the market's last accepted price. The last accepted price per
 // market is kept (and persisted by the engine), so a restart does not forget what "normal" was.
-import { isPredictionPrice } from '../domain/market.js';
+import { isPredictionPrice, type MarketPrice } from '../domain/market.js';
 import { formatMicrosTrim, formatScaled, MoneyFormatError, parsePrice, PPM_ALL, type Ppm, type PriceMicros } from '../domain/money.js';
 import type { RawQuote } from '../feeds/events.js';
 
@@ -55,13 +55,13 @@ export class PriceGuard {
   ) {}
 
   /** Seeds the last accepted prices (from the ledger at start-up). */
-  restore(prices: Iterable<{ venue: string; market: string; bid: number; ask: number }>): void {
+  restore(prices: Iterable<MarketPrice>): void {
     for (const price of prices) {
       this.setReference({
         venue: price.venue,
         market: price.market,
-        bid: price.bid as PriceMicros,
-        ask: price.ask as PriceMicros,
+        bid: price.bid,
+        ask: price.ask,
         pendingCount: 0,
         pendingMid: 0,
         unsaved: false,
@@ -130,12 +130,12 @@ export class PriceGuard {
   }
 
   /** Every market's last accepted quote. */
-  snapshot(): { venue: string; market: string; bid: number; ask: number }[] {
+  snapshot(): MarketPrice[] {
     return [...this.venues.values()].flatMap((venue) => [...venue.markets.values()].map(priceOf));
   }
 
   /** The last accepted quote of each market whose price changed since markPricesSaved (for persisting). */
-  changedPrices(): { venue: string; market: string; bid: number; ask: number }[] {
+  changedPrices(): MarketPrice[] {
     return this.changed.map(priceOf);
   }
 
@@ -161,7 +161,7 @@ export class PriceGuard {
   }
 }
 
-function priceOf(reference: Reference): { venue: string; market: string; bid: number; ask: number } {
+function priceOf(reference: Reference): MarketPrice {
   return { venue: reference.venue, market: reference.market, bid: reference.bid, ask: reference.ask };
 }
 

@@ -5,14 +5,15 @@ import type { Config } from '../config/config.js';
 import { OperationalError } from '../domain/errors.js';
 import type { PriceMicros } from '../domain/money.js';
 import type { UnhedgedState } from '../domain/arb.js';
-import type { CloseResult, Ledger, PositionRow } from '../ledger/ledger.js';
+import type { Position } from '../domain/position.js';
+import type { CloseResult, Ledger } from '../ledger/ledger.js';
 import { payout, positionMarket, type Outcome } from '../domain/market.js';
 import type { ResolveEvent } from '../feeds/events.js';
 
 export interface ResolutionSettled {
   readonly closes: readonly Extract<CloseResult, { status: 'closed' }>[];
   /** Positions whose settlement failed for a reason of their own (never an operating error: that is thrown). */
-  readonly failed: readonly { readonly position: PositionRow; readonly error: unknown }[];
+  readonly failed: readonly { readonly position: Position; readonly error: unknown }[];
   /** The ledger's record of this resolution: a paper venue applies each one once. */
   readonly resolutionId: number;
 }
@@ -23,7 +24,7 @@ export type OnSettled = (positionId: number, state: Exclude<UnhedgedState, 'open
 export function settleResolution(ledger: Ledger, config: Config, event: ResolveEvent, onSettled: OnSettled): ResolutionSettled {
   return ledger.transaction(() => {
     const closes: Extract<CloseResult, { status: 'closed' }>[] = [];
-    const failed: { position: PositionRow; error: unknown }[] = [];
+    const failed: { position: Position; error: unknown }[] = [];
     for (const outcome of ['yes', 'no'] as const) {
       const paid = payout(outcome, event.outcome);
       for (const position of ledger.listOpenPositionsForMarket(event.venue, positionMarket(event.market, outcome))) {
@@ -44,7 +45,7 @@ export function settleResolution(ledger: Ledger, config: Config, event: ResolveE
 function settleOne(
   ledger: Ledger,
   config: Config,
-  position: PositionRow,
+  position: Position,
   payout: PriceMicros,
   outcome: Outcome,
   onSettled: OnSettled,

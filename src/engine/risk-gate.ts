@@ -14,7 +14,7 @@ export class RiskGate {
   private readonly reads: RiskReads;
   private readonly tracksLoss: boolean;
   private day: DailyLoss | null = null;
-  /** The day's bounds as the ledger writes closed_at, so a close is placed in its day by comparing text. */
+  /** The day's bounds as the ledger writes a close's time, so a close is placed in its day by comparing text. */
   private dayFromIso = '';
   private dayToIso = '';
   /** Positions already in the day's figure: a position has several rows in the log, and is counted once. */
@@ -103,7 +103,7 @@ export class RiskGate {
     this.counted.clear();
     for (const close of closes) {
       this.counted.add(close.id);
-      this.day.add(close.venue, close.net_pnl);
+      this.day.add(close.venue, close.netPnl);
     }
     this.transactionSeen = lastTransactionId;
   }
@@ -118,9 +118,9 @@ export class RiskGate {
     this.transactionSeen = lastTransactionId;
     for (const close of closes) {
       // A close stamped with another day (another process's clock, in a replay) belongs to that day's figure.
-      if (this.counted.has(close.id) || close.closed_at < this.dayFromIso || close.closed_at >= this.dayToIso) continue;
+      if (this.counted.has(close.id) || close.closedAt < this.dayFromIso || close.closedAt >= this.dayToIso) continue;
       this.counted.add(close.id);
-      day.add(close.venue, close.net_pnl);
+      day.add(close.venue, close.netPnl);
     }
   }
 

@@ -6,10 +6,11 @@ import { InputError } from '../domain/errors.js';
 import { isPredictionPrice } from '../domain/market.js';
 import { PRICE_ONE, quantityFor, type Micros, type PriceMicros } from '../domain/money.js';
 
-import { ladderLevels, type LadderConfig, type Side } from '../domain/position.js';
+import { ladderLevels, type LadderConfig, type Position, type Side } from '../domain/position.js';
 import { closeSetAside } from '../domain/set-aside.js';
+import type { Wallet } from '../domain/wallet.js';
 import { ArbStore } from '../ledger/arb-store.js';
-import type { CloseResult, Ledger, PositionRow, Wallet } from '../ledger/ledger.js';
+import type { CloseResult, Ledger } from '../ledger/ledger.js';
 
 export interface OpenRequest {
   readonly venue: string;
@@ -27,7 +28,7 @@ export interface OpenRequest {
 export function openPosition(
   ledger: Ledger,
   request: OpenRequest,
-): { status: 'opened' | 'exists'; position: PositionRow; walletBefore: Wallet; walletAfter: Wallet } {
+): { status: 'opened' | 'exists'; position: Position; walletBefore: Wallet; walletAfter: Wallet } {
   if (request.predictionMarket && !isPredictionPrice(request.price)) {
     throw new InputError(`price must be below 1 on prediction market ${request.venue}`);
   }
@@ -60,8 +61,8 @@ export function openPosition(
 }
 
 /** The price a position would close at from a quote: longs sell at the bid, shorts buy back at the ask. */
-export function markPrice(side: Side, quote: { readonly bid: number; readonly ask: number }): PriceMicros {
-  return (side === 'long' ? quote.bid : quote.ask) as PriceMicros;
+export function markPrice(side: Side, quote: { readonly bid: PriceMicros; readonly ask: PriceMicros }): PriceMicros {
+  return side === 'long' ? quote.bid : quote.ask;
 }
 
 /** What closing one leg of a hedged pair did to the other: it is now an unhedged leg under the TP/SL ladder. */

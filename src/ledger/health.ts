@@ -2,9 +2,13 @@
 // The log is walked from its checkpoint (see log-audit.ts) and every other check is an indexed lookup or a b-tree
 // count, so a routine check costs what was added since the last one, not the size of the whole history.
 import { formatMicros } from '../domain/money.js';
-import type { Ledger, Wallet } from './ledger.js';
-import { auditLog, readCheckpoint, VIOLATIONS_LISTED_MAX, writeCheckpoint, type Checkpoint, type LogAudit, type WalletLog } from './log-audit.js';
+import type { Wallet } from '../domain/wallet.js';
 import { connectionOf } from './connections.js';
+import { healthQueries, type CloseMismatch, type Holdings, type ReservationMismatch } from './health-queries.js';
+import type { Ledger } from './ledger.js';
+import { auditLog, readCheckpoint, VIOLATIONS_LISTED_MAX, writeCheckpoint, type Checkpoint, type LogAudit, type WalletLog } from './log-audit.js';
+
+export type { Holdings } from './health-queries.js';
 
 export interface CheckResult {
   readonly name: string;
@@ -30,22 +34,9 @@ export interface LogScope {
   readonly checkpointRecorded: boolean;
 }
 
-export interface Holdings {
-  venue: string;
-  pending: number;
-  positions: number;
-}
-
+/** What each wallet's pending reservations and open positions hold locked, by venue. */
 export function holdings(ledger: Ledger): Map<string, Holdings> {
-  const rows = connectionOf(ledger)
-    .prepare(
-      `SELECT w.venue AS venue,
-         (SELECT coalesce(sum(amount), 0) FROM reservations r WHERE r.venue = w.venue AND r.state = 'pending') AS pending,
-         (SELECT coalesce(sum(cost_basis + close_reserve), 0) FROM positions p WHERE p.venue = w.venue AND p.status = 'open') AS positions
-       FROM wallets w`,
-    )
-    .all() as Holdings[];
-  return new Map(rows.map((row) => [row.venue, row]));
+  return new Map(healthQueries(ledger).holdings.all({}).map((row) => [row.venue, row]));
 }
 
 export interface CheckOptions {
@@ -208,21 +199,10 @@ function signCheck(audit: LogAudit): CheckResult {
   };
 }
 
-const CLOSE_TYPES = "('position_close', 'settlement')";
-/** The positions closed by the rows walked: each must be closed, and closed by exactly one record. */
-const WALKED_CLOSES = `SELECT position_id FROM wallet_transactions WHERE id > ? AND type IN ${CLOSE_TYPES} AND position_id IS NOT NULL`;
-
 function doubleCloseCheck(ledger: Ledger, audit: LogAudit): CheckResult {
-  // A position closed twice has a second close record after its first, so it is among the positions the walked rows
-  // close; the index on position_id finds all of their records. A walk from the first row looks at every record.
-  const walked = audit.from ? `AND position_id IN (${WALKED_CLOSES})` : '';
-  const rows = connectionOf(ledger)
-    .prepare(
-      `SELECT position_id AS id, count(*) AS n FROM wallet_transactions
-       WHERE type IN ${CLOSE_TYPES} AND position_id IS NOT NULL ${walked}
-       GROUP BY position_id HAVING count(*) > 1 ORDER BY position_id LIMIT ${VIOLATIONS_LISTED_MAX}`,
-    )
-    .all(...(audit.from ? [audit.from.throughId] : [])) as { id: number; n: number }[];
+  const q = healthQueries(ledger);
+  // From a checkpoint, the positions the walked rows close; from the first row, every close record.
+  const rows = audit.from ? q.doubleClosesWalked.all({ throughId: audit.from.throughId }) : q.doubleClosesEvery.all({});
   return {
     name: 'no_double_close',
     venue: null,
@@ -258,37 +238,16 @@ function oneToOneCheck<Row>(
   return { name: check.name, venue: null, ok, detail: ok ? check.okDetail : [...new Set(named)].join('; ') };
 }
 
-interface CloseMismatch {
-  id: number;
-  status: string;
-  n: number;
-}
-
 function closeRecordCheck(ledger: Ledger, audit: LogAudit): CheckResult {
-  const closeCount = `(SELECT count(*) FROM wallet_transactions t WHERE t.position_id = p.id AND t.type IN ${CLOSE_TYPES})`;
-  const wrong = (where: string) =>
-    `SELECT p.id AS id, p.status AS status, ${closeCount} AS n FROM positions p WHERE ${where}
-       AND NOT ((p.status = 'closed' AND n = 1) OR (p.status = 'open' AND n = 0)) ORDER BY p.id LIMIT ${VIOLATIONS_LISTED_MAX}`;
+  const q = healthQueries(ledger);
   // Closed positions are the table's b-tree count less the open ones, found by the open-positions index.
-  const positions = (connectionOf(ledger).prepare('SELECT count(*) AS n FROM positions').get() as { n: number }).n;
-  const open = (connectionOf(ledger).prepare("SELECT count(*) AS n FROM positions WHERE status = 'open'").get() as { n: number }).n;
+  const positions = q.positionCount.get({})?.n ?? 0;
+  const open = q.openPositionCount.get({})?.n ?? 0;
   return oneToOneCheck<CloseMismatch>(audit, {
     name: 'positions_match_close_records',
     okDetail: 'every closed position has exactly one close transaction, every open one none',
-    // The positions the walked rows close, and the open positions (few, and indexed) with any close record at all.
-    walked: (throughId) => [
-      ...(connectionOf(ledger).prepare(wrong(`p.id IN (${WALKED_CLOSES})`)).all(throughId) as CloseMismatch[]),
-      ...(connectionOf(ledger).prepare(wrong("p.status = 'open'")).all() as CloseMismatch[]),
-    ],
-    every: () =>
-      connectionOf(ledger)
-        .prepare(
-          `SELECT p.id AS id, p.status AS status, count(t.id) AS n FROM positions p
-           LEFT JOIN wallet_transactions t ON t.position_id = p.id AND t.type IN ${CLOSE_TYPES}
-           GROUP BY p.id HAVING (p.status = 'closed' AND count(t.id) <> 1) OR (p.status = 'open' AND count(t.id) <> 0)
-           ORDER BY p.id LIMIT ${VIOLATIONS_LISTED_MAX}`,
-        )
-        .all() as CloseMismatch[],
+    walked: (throughId) => [...q.closeMismatchesWalked.all({ throughId }), ...q.closeMismatchesOpen.all({})],
+    every: () => q.closeMismatchesEvery.all({}),
     describe: (r) => `position #${r.id} is ${r.status} with ${r.n} close transaction(s)`,
     rows: positions - open,
     records: audit.closeCount,
@@ -296,38 +255,14 @@ function closeRecordCheck(ledger: Ledger, audit: LogAudit): CheckResult {
   });
 }
 
-interface ReservationMismatch {
-  id: number;
-  state: string;
-  amount: number;
-  reserves: number;
-}
-
 function reservationCheck(ledger: Ledger, audit: LogAudit): CheckResult {
-  const reserves = "(SELECT count(*) FROM wallet_transactions t WHERE t.reservation_id = r.id AND t.type = 'reserve')";
-  const count = (connectionOf(ledger).prepare('SELECT count(*) AS n FROM reservations').get() as { n: number }).n;
+  const q = healthQueries(ledger);
+  const count = q.reservationCount.get({})?.n ?? 0;
   return oneToOneCheck<ReservationMismatch>(audit, {
     name: 'reservations_recorded',
     okDetail: 'every reservation has exactly one reserve transaction',
-    // The reservations the walked rows reserve, each with exactly one reserve record (found by the index on reservation_id).
-    walked: (throughId) =>
-      connectionOf(ledger)
-        .prepare(
-          `SELECT r.id AS id, r.state AS state, r.amount AS amount, ${reserves} AS reserves FROM reservations r
-           WHERE r.id IN (SELECT reservation_id FROM wallet_transactions WHERE id > ? AND type = 'reserve' AND reservation_id IS NOT NULL)
-             AND reserves <> 1 ORDER BY r.id LIMIT ${VIOLATIONS_LISTED_MAX}`,
-        )
-        .all(throughId) as ReservationMismatch[],
-    every: () =>
-      connectionOf(ledger)
-        .prepare(
-          `SELECT r.id AS id, r.state AS state, r.amount AS amount, coalesce(t.n, 0) AS reserves
-           FROM reservations r
-           LEFT JOIN (SELECT reservation_id, count(*) AS n FROM wallet_transactions
-                      WHERE type = 'reserve' AND reservation_id IS NOT NULL GROUP BY reservation_id) t ON t.reservation_id = r.id
-           WHERE coalesce(t.n, 0) <> 1 ORDER BY r.id LIMIT ${VIOLATIONS_LISTED_MAX}`,
-        )
-        .all() as ReservationMismatch[],
+    walked: (throughId) => q.reservationMismatchesWalked.all({ throughId }),
+    every: () => q.reservationMismatchesEvery.all({}),
     describe: (r) => `reservation #${r.id} (${r.state}, ${formatMicros(r.amount)}) has ${r.reserves} reserve transaction(s)`,
     rows: count,
     records: audit.reserveCount,
@@ -342,7 +277,7 @@ function reservationCheck(ledger: Ledger, audit: LogAudit): CheckResult {
  * append-only triggers dropped) changes the count.
  */
 function logCountCheck(ledger: Ledger, audit: LogAudit): CheckResult {
-  const rows = (connectionOf(ledger).prepare('SELECT count(*) AS n FROM wallet_transactions').get() as { n: number }).n;
+  const rows = healthQueries(ledger).transactionCount.get({})?.n ?? 0;
   const ok = rows === audit.txCount;
   const from = audit.from;
   const scope = from
@@ -371,9 +306,10 @@ function checkpointCheck(audit: LogAudit, checkpoint: Checkpoint | null): CheckR
 }
 
 function sqliteChecks(ledger: Ledger): CheckResult[] {
-  const integrity = connectionOf(ledger).pragma('integrity_check') as { integrity_check: string }[];
+  const q = healthQueries(ledger);
+  const integrity = q.integrityCheck.all({});
   const integrityOk = integrity.length === 1 && integrity[0]?.integrity_check === 'ok';
-  const foreignKeys = connectionOf(ledger).pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  const foreignKeys = q.foreignKeyCheck.all({});
   return [
     {
       name: 'integrity_check',

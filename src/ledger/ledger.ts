@@ -4,26 +4,27 @@
 // own part (wallet-book, reservation-book, position-book, market-prices, audit-records); this class is their one door.
 import type Database from 'better-sqlite3';
 import { OperationalError } from '../domain/errors.js';
+import type { MarketPrice, Outcome } from '../domain/market.js';
 import type { Micros } from '../domain/money.js';
-import type { LadderState } from '../domain/position.js';
+import type { LadderPosition, LadderState, Position, PositionKind } from '../domain/position.js';
+import type { Reservation, Wallet, WalletTransaction } from '../domain/wallet.js';
 import { AuditRecords, type RecordedResolution } from './audit-records.js';
-import type { Outcome } from '../domain/market.js';
 import { registerConnection } from './connections.js';
 import { describe, openDatabase, type OpenOptions } from './database.js';
 import type { LedgerCore } from './ledger-core.js';
-import { MarketPrices, type MarketPrice } from './market-prices.js';
+import { MarketPrices } from './market-prices.js';
 import { PositionBook, type VenueHoldings } from './position-book.js';
-import type { CloseResult, ClosePositionInput, LadderPositionRow, OpenPositionInput, PositionRow } from './position-types.js';
+import type { CloseResult, ClosePositionInput, OpenPositionInput } from './position-types.js';
 import type { PositionWrites } from './position-writes.js';
-import { ReservationBook, type Reservation, type ReserveInput, type ResolveResult } from './reservation-book.js';
-import type { PositionKind } from './schema.js';
-import { WalletBook, type Wallet, type WalletChange, type WalletTransactionRow } from './wallet-book.js';
+import { ReservationBook, type ReserveInput, type ResolveResult } from './reservation-book.js';
+import { WalletBook, type WalletChange } from './wallet-book.js';
 
-export type { CloseResult, ClosePositionInput, LadderPositionRow, OpenPositionInput, PositionRow } from './position-types.js';
+export type { CloseResult, ClosePositionInput, OpenPositionInput } from './position-types.js';
 export { POSITION_WRITES_KEPT_MAX, type PositionWrites } from './position-writes.js';
-export type { Reservation, ReserveInput, ResolveResult } from './reservation-book.js';
-export type { Wallet, WalletChange, WalletTransactionRow } from './wallet-book.js';
-export type { MarketPrice } from './market-prices.js';
+export type { ReserveInput, ResolveResult } from './reservation-book.js';
+export type { WalletChange } from './wallet-book.js';
+/** The domain objects the ledger answers with (their home is src/domain), for callers that name them beside it. */
+export type { Reservation, Wallet } from '../domain/wallet.js';
 export type { RecordedResolution } from './audit-records.js';
 export type { VenueHoldings } from './position-book.js';
 
@@ -147,7 +148,7 @@ export class Ledger {
     return this.wallets.applyChange(change);
   }
 
-  listTransactions(venue: string | null, limit: number): WalletTransactionRow[] {
+  listTransactions(venue: string | null, limit: number): WalletTransaction[] {
     return this.wallets.listTransactions(venue, limit);
   }
 
@@ -184,7 +185,7 @@ export class Ledger {
 
   // ---- positions (position-book.ts) --------------------------------------------------------------
 
-  openPosition(input: OpenPositionInput): { status: 'opened' | 'exists'; position: PositionRow; walletBefore: Wallet; walletAfter: Wallet } {
+  openPosition(input: OpenPositionInput): { status: 'opened' | 'exists'; position: Position; walletBefore: Wallet; walletAfter: Wallet } {
     return this.positions.openPosition(input);
   }
 
@@ -192,27 +193,27 @@ export class Ledger {
   settleReservation(
     reservationId: number,
     settlement: { readonly positions: readonly OpenPositionInput[]; readonly fee: Micros; readonly orderRef?: string },
-  ): { positions: PositionRow[]; status: 'settled' | 'already_committed' | 'already_released' } {
+  ): { positions: Position[]; status: 'settled' | 'already_committed' | 'already_released' } {
     return this.positions.settleReservation(reservationId, settlement);
   }
 
-  getPosition(id: number): PositionRow | undefined {
+  getPosition(id: number): Position | undefined {
     return this.positions.getPosition(id);
   }
 
-  requirePosition(id: number): PositionRow {
+  requirePosition(id: number): Position {
     return this.positions.requirePosition(id);
   }
 
-  listPositions(status: 'open' | 'closed' | 'all'): PositionRow[] {
+  listPositions(status: 'open' | 'closed' | 'all'): Position[] {
     return this.positions.listPositions(status);
   }
 
-  listOpenPositionsForMarket(venue: string, market: string): PositionRow[] {
+  listOpenPositionsForMarket(venue: string, market: string): Position[] {
     return this.positions.listOpenPositionsForMarket(venue, market);
   }
 
-  listLadderPositionsForMarket(venue: string, market: string): LadderPositionRow[] {
+  listLadderPositionsForMarket(venue: string, market: string): LadderPosition[] {
     return this.positions.listLadderPositionsForMarket(venue, market);
   }
 

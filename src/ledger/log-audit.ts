@@ -8,7 +8,7 @@ import type { Ledger } from './ledger.js';
 import type Database from 'better-sqlite3';
 import { connectionOf } from './connections.js';
 import type { LogCheckpointTable } from './schema.js';
-import { param, prepareQuery, sql } from './statements.js';
+import { param, prepareArrayQuery, prepareQuery, sql, type ColumnValues } from './statements.js';
 
 /** How many broken rows to name in a report; the counts are always exact. */
 export const VIOLATIONS_LISTED_MAX = 5;
@@ -76,11 +76,23 @@ interface WalletWalk extends WalletLog {
   lockedAfter: number;
 }
 
-type Row = [id: number, venue: string, type: string, amount: number, lockedDelta: number, balanceBefore: number, balanceAfter: number, lockedBefore: number, lockedAfter: number, positionId: number | null, reservationId: number | null, deficitDelta: number];
+/** What the walk reads of each row of the log, in this order. */
+const WALK_COLUMNS = [
+  'id',
+  'venue',
+  'type',
+  'amount',
+  'locked_delta',
+  'balance_before',
+  'balance_after',
+  'locked_before',
+  'locked_after',
+  'position_id',
+  'reservation_id',
+  'deficit_delta',
+] as const;
 
-const WALK_SQL = `SELECT id, venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after,
-    position_id, reservation_id, deficit_delta
-  FROM wallet_transactions WHERE id > ? ORDER BY id`;
+type Row = ColumnValues<'wallet_transactions', typeof WALK_COLUMNS>;
 
 /** The last checkpoint a healthy wallet-check recorded, or null when none has been. */
 export function readCheckpoint(ledger: Ledger): Checkpoint | null {
@@ -123,9 +135,8 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
   };
 
   // The hot loop of a full walk (a million rows for --deep on a large ledger): no allocation per row beyond the row.
-  const walk = connectionOf(ledger).prepare(WALK_SQL).raw(true);
   let wallet: WalletWalk | undefined;
-  for (const row of walk.iterate(from?.throughId ?? 0) as IterableIterator<Row>) {
+  for (const row of checkpointQueries(ledger).walk.iterate({ after: from?.throughId ?? 0 })) {
     const [id, venue, type, amount, lockedDelta, before, after, lockedBefore, lockedAfter, positionId, reservationId, deficitDelta] = row;
     if (prove && id > prove.throughId) proveNow();
     if (wallet?.venue !== venue) {
@@ -266,7 +277,14 @@ export function writeCheckpoint(ledger: Ledger, audit: LogAudit, readThroughId: 
   });
 }
 
-/** The checkpoint tables' queries, prepared once per connection (a routine check reads them on every run). */
+/** Forgets the checkpoint (reconcile drops one the log disproves); the next wallet-check walks from the first row. */
+export function dropCheckpoint(ledger: Ledger): void {
+  const q = checkpointQueries(ledger);
+  q.deleteHead.run({});
+  q.deleteWallets.run({});
+}
+
+/** The log's walk and the checkpoint tables' queries, prepared once per connection (a routine check reads them on every run). */
 const preparedCheckpointQueries = new WeakMap<Ledger, ReturnType<typeof prepareCheckpointQueries>>();
 
 function checkpointQueries(ledger: Ledger): ReturnType<typeof prepareCheckpointQueries> {
@@ -280,6 +298,9 @@ function checkpointQueries(ledger: Ledger): ReturnType<typeof prepareCheckpointQ
 
 function prepareCheckpointQueries(db: Database.Database) {
   return {
+    walk: prepareArrayQuery<{ after: number }, 'wallet_transactions', typeof WALK_COLUMNS>(db, 'wallet_transactions', WALK_COLUMNS, (qb, columns) =>
+      qb.selectFrom('wallet_transactions').select(columns).where('id', '>', param('after')).orderBy('id'),
+    ),
     head: prepareQuery<Record<string, never>, Pick<LogCheckpointTable, 'through_id' | 'tx_count' | 'close_count' | 'reserve_count' | 'verified_at'>>(db, (qb) =>
       qb.selectFrom('log_checkpoint').select(['through_id', 'tx_count', 'close_count', 'reserve_count', 'verified_at']).where('id', '=', 1),
     ),
@@ -300,6 +321,8 @@ function prepareCheckpointQueries(db: Database.Database) {
           }),
         ),
     ),
+    deleteHead: prepareQuery<Record<string, never>, never>(db, (qb) => qb.deleteFrom('log_checkpoint')),
+    deleteWallets: prepareQuery<Record<string, never>, never>(db, (qb) => qb.deleteFrom('log_checkpoint_wallets')),
     upsertWallet: prepareQuery<{ venue: string; total: number; locked: number; deficit: number; count: number }, never>(db, (qb) =>
       qb
         .insertInto('log_checkpoint_wallets')

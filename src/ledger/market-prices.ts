@@ -1,14 +1,9 @@
 // The last accepted price per market, so the price guard keeps its reference across restarts.
 import type Database from 'better-sqlite3';
+import type { MarketPrice } from '../domain/market.js';
 import type { LedgerCore } from './ledger-core.js';
+import { toMarketPrice, type MarketPriceRow } from './mappers.js';
 import { param, prepareQuery, sql } from './statements.js';
-
-export interface MarketPrice {
-  readonly venue: string;
-  readonly market: string;
-  readonly bid: number;
-  readonly ask: number;
-}
 
 export class MarketPrices {
   private readonly q;
@@ -20,12 +15,12 @@ export class MarketPrices {
 
   // ---- market prices (price guard reference) ---------------------------------------------------
 
-  loadMarketPrices(): { venue: string; market: string; bid: number; ask: number }[] {
-    return this.q.allMarketPrices.all({});
+  loadMarketPrices(): MarketPrice[] {
+    return this.q.allMarketPrices.all({}).map(toMarketPrice);
   }
 
 
-  saveMarketPrices(prices: Iterable<{ venue: string; market: string; bid: number; ask: number }>): void {
+  saveMarketPrices(prices: Iterable<MarketPrice>): void {
     this.core.transaction(() => {
       const at = this.core.timestamp();
       for (const price of prices) this.q.upsertMarketPrice.run({ ...price, at });
@@ -35,7 +30,7 @@ export class MarketPrices {
 
 function prepareMarketPriceQueries(db: Database.Database) {
   return {
-    allMarketPrices: prepareQuery<Record<string, never>, { venue: string; market: string; bid: number; ask: number }>(db, (qb) =>
+    allMarketPrices: prepareQuery<Record<string, never>, MarketPriceRow>(db, (qb) =>
       qb.selectFrom('market_prices').select(['venue', 'market', 'bid', 'ask']),
     ),
     upsertMarketPrice: prepareQuery<{ venue: string; market: string; bid: number; ask: number; at: string }, never>(db, (qb) =>

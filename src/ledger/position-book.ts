@@ -2,19 +2,21 @@
 // closed exactly once — each change one transaction with its wallet rows.
 import { closeFigures, walletChangeOnClose, type CostModel } from '../domain/costs.js';
 import { IdempotencyConflictError, InputError } from '../domain/errors.js';
-import { formatMicrosTrim, formatUsd, type Micros, type QtyMicros } from '../domain/money.js';
-import { initialLadderState, type LadderState } from '../domain/position.js';
+import { formatMicrosTrim, formatUsd, micros, ppm, type Micros } from '../domain/money.js';
+import { initialLadderState, type LadderPosition, type LadderState, type Position, type PositionKind } from '../domain/position.js';
+import type { Wallet } from '../domain/wallet.js';
 import { scrubNullable } from '../security/secrets.js';
 import type { LedgerCore } from './ledger-core.js';
 import { assertCanOpen, assertSetAside, samePositionOrder, setAsideOf, withActualExit } from './position-rules.js';
 import { PositionWriteLog } from './position-writes.js';
 import { alreadyResolved, type ReservationBook } from './reservation-book.js';
 import { preparePositionQueries } from './position-queries.js';
-import type { PositionKind } from './schema.js';
-import type { CloseResult, ClosePositionInput, LadderPositionRow, OpenPositionInput, PositionRow } from './position-types.js';
-import { assertPositive, type Wallet, type WalletBook } from './wallet-book.js';
+import { toLadderPosition, toPosition } from './mappers.js';
+import type { CloseResult, ClosePositionInput, OpenPositionInput } from './position-types.js';
+import { assertPositive, type WalletBook } from './wallet-book.js';
 
-const ZERO_COSTS: CostModel = { feePpm: 0, spreadPpm: 0, slippagePpm: 0 } as unknown as CostModel;
+const ZERO_COSTS: CostModel = { feePpm: ppm(0), spreadPpm: ppm(0), slippagePpm: ppm(0) };
+const NO_FEE = micros(0);
 
 
 /**
@@ -24,7 +26,7 @@ const ZERO_COSTS: CostModel = { feePpm: 0, spreadPpm: 0, slippagePpm: 0 } as unk
  */
 export interface VenueHoldings {
   readonly venue: string;
-  readonly expectedCash: number;
+  readonly expectedCash: Micros;
   readonly manualPositions: number;
 }
 
@@ -47,19 +49,20 @@ export class PositionBook {
    * Records a position and locks its cost basis in the same transaction. Refuses (nothing written) when available
    * is short. With `reservationId`, the cost comes out of that pending reservation instead and the rest is released.
    */
-  openPosition(input: OpenPositionInput): { status: 'opened' | 'exists'; position: PositionRow; walletBefore: Wallet; walletAfter: Wallet } {
+  openPosition(input: OpenPositionInput): { status: 'opened' | 'exists'; position: Position; walletBefore: Wallet; walletAfter: Wallet } {
     assertPositive(input.costBasis, 'position size');
     assertPositive(input.quantity, 'position quantity');
     assertPositive(input.entryPrice, 'entry price');
     assertSetAside(input);
     return this.core.transaction(() => {
       if (input.idempotencyKey) {
-        const existing = this.q.positionByKey.get({ key: input.idempotencyKey });
-        if (existing) {
+        const row = this.q.positionByKey.get({ key: input.idempotencyKey });
+        if (row) {
+          const existing = toPosition(row);
           // Same key, same order → the earlier open stands; same key for a different order is a caller bug, not a replay.
           if (!samePositionOrder(existing, input)) {
             throw new IdempotencyConflictError(
-              `position key "${input.idempotencyKey}" already used for position #${existing.id} (${existing.side} ${existing.venue} ${existing.market}, ${formatUsd(existing.cost_basis)} @ ${formatUsd(existing.entry_price, 4)})`,
+              `position key "${input.idempotencyKey}" already used for position #${existing.id} (${existing.side} ${existing.venue} ${existing.market}, ${formatUsd(existing.costBasis)} @ ${formatUsd(existing.entryPrice, 4)})`,
             );
           }
           const wallet = this.wallets.requireWallet(existing.venue);
@@ -67,7 +70,7 @@ export class PositionBook {
         }
       }
       const walletBefore = this.wallets.requireWallet(input.venue);
-      const feeNow = (input.entryFeeCharged ? input.entryFee : 0) as Micros;
+      const feeNow = input.entryFeeCharged ? input.entryFee : NO_FEE;
       if (input.reservationId !== undefined) {
         // Out of a reservation: the one settlement path the arbitrage executor uses too.
         const reservation = this.reservations.requireReservation(input.reservationId);
@@ -148,7 +151,7 @@ export class PositionBook {
   settleReservation(
     reservationId: number,
     settlement: { readonly positions: readonly OpenPositionInput[]; readonly fee: Micros; readonly orderRef?: string },
-  ): { positions: PositionRow[]; status: 'settled' | 'already_committed' | 'already_released' } {
+  ): { positions: Position[]; status: 'settled' | 'already_committed' | 'already_released' } {
     return this.core.transaction(() => {
       const reservation = this.reservations.requireReservation(reservationId);
       if (reservation.state !== 'pending') return { positions: [], status: alreadyResolved(reservation).status as 'already_committed' | 'already_released' };
@@ -182,26 +185,27 @@ export class PositionBook {
   }
 
 
-  getPosition(id: number): PositionRow | undefined {
-    return this.q.positionById.get({ id });
+  getPosition(id: number): Position | undefined {
+    const row = this.q.positionById.get({ id });
+    return row ? toPosition(row) : undefined;
   }
 
 
-  requirePosition(id: number): PositionRow {
+  requirePosition(id: number): Position {
     const position = this.getPosition(id);
     if (!position) throw new InputError(`no position with id ${id}`);
     return position;
   }
 
 
-  listPositions(status: 'open' | 'closed' | 'all'): PositionRow[] {
-    if (status === 'all') return this.q.allPositions.all({});
-    return this.q.positionsByStatus.all({ status });
+  listPositions(status: 'open' | 'closed' | 'all'): Position[] {
+    const rows = status === 'all' ? this.q.allPositions.all({}) : this.q.positionsByStatus.all({ status });
+    return rows.map(toPosition);
   }
 
 
-  listOpenPositionsForMarket(venue: string, market: string): PositionRow[] {
-    return this.q.openPositionsForMarket.all({ venue, market });
+  listOpenPositionsForMarket(venue: string, market: string): Position[] {
+    return this.q.openPositionsForMarket.all({ venue, market }).map(toPosition);
   }
 
 
@@ -210,8 +214,8 @@ export class PositionBook {
    * resolution), with only the ladder's columns: this runs on every quote, and full rows of held hedged pairs made
    * each tick slower the longer the bot traded.
    */
-  listLadderPositionsForMarket(venue: string, market: string): LadderPositionRow[] {
-    return this.q.ladderPositionsForMarket.all({ venue, market });
+  listLadderPositionsForMarket(venue: string, market: string): LadderPosition[] {
+    return this.q.ladderPositionsForMarket.all({ venue, market }).map(toLadderPosition);
   }
 
 
@@ -219,7 +223,7 @@ export class PositionBook {
   setPositionKind(id: number, kind: PositionKind): void {
     this.core.transaction(() => {
       this.positionWriteLog.record(id);
-      this.core.db.prepare("UPDATE positions SET kind = ? WHERE id = ? AND status = 'open'").run(kind, id);
+      this.q.setKind.run({ id, kind });
     });
   }
 
@@ -257,13 +261,8 @@ export class PositionBook {
       const settlement = input.kind === 'settlement';
       if (!settlement && input.exitPrice <= 0) throw new InputError('exit price must be greater than zero');
       const model = settlement || input.actualExit !== undefined ? ZERO_COSTS : input.costs;
-      const modelled = closeFigures(model, {
-        side: position.side,
-        quantity: position.quantity as QtyMicros,
-        costBasis: position.cost_basis as Micros,
-        entryFee: position.entry_fee as Micros,
-      }, input.exitPrice);
-      const figures = input.actualExit === undefined ? modelled : withActualExit(modelled, position.side, position.cost_basis, input.actualExit);
+      const modelled = closeFigures(model, position, input.exitPrice);
+      const figures = input.actualExit === undefined ? modelled : withActualExit(modelled, position.side, position.costBasis, input.actualExit);
       const at = this.core.timestamp();
       const changed = this.q.closePosition.run({
         id,
@@ -280,9 +279,9 @@ export class PositionBook {
       });
       if (changed.changes !== 1) return { status: 'already_closed' as const, position: this.requirePosition(id) };
       const before = this.wallets.requireWallet(position.venue);
-      const freed = position.cost_basis + position.close_reserve;
+      const freed = position.costBasis + position.closeReserve;
       // The entry fee is part of net PnL either way; if it already left the wallet at open, it is not charged again.
-      const totalDelta = walletChangeOnClose(figures, position.entry_fee_charged === 1);
+      const totalDelta = walletChangeOnClose(figures, position.entryFeeCharged);
       // What the wallet cannot pay (a gap past a short's liquidation price, a position from before set-asides, costs
       // changed since it opened) is taken from everything it has free and the rest booked as owed: a close is never refused.
       const shortfall = Math.max(0, -(before.available + freed + totalDelta));
@@ -301,11 +300,11 @@ export class PositionBook {
         at,
       );
       const after = shortfall > 0 ? this.wallets.bookDeficit(position.venue, shortfall, id, `closing ${position.side} ${position.market} (#${id})`) : closed.after;
-      return { status: 'closed' as const, position: this.requirePosition(id), figures, walletBefore: before, walletAfter: after, deficitBooked: shortfall as Micros };
+      return { status: 'closed' as const, position: this.requirePosition(id), figures, walletBefore: before, walletAfter: after, deficitBooked: micros(shortfall) };
     });
   }
 
   venueHoldings(): VenueHoldings[] {
-    return this.q.venueHoldings.all({}).map((row) => ({ venue: row.venue, expectedCash: row.total - row.deficit - row.held, manualPositions: row.singles }));
+    return this.q.venueHoldings.all({}).map((row) => ({ venue: row.venue, expectedCash: micros(row.total - row.deficit - row.held), manualPositions: row.singles }));
   }
 }

@@ -1,7 +1,7 @@
 // The positions table's queries, prepared once per connection.
 import type Database from 'better-sqlite3';
-import type { LadderPositionRow, PositionRow } from './position-types.js';
-import type { PositionKind, PositionStatus } from './schema.js';
+import type { PositionKind, PositionStatus } from '../domain/position.js';
+import type { LadderPositionRow, PositionRow } from './mappers.js';
 import { param, prepareQuery, sql } from './statements.js';
 
 // Constants that select rows through a partial index are written into the SQL, not bound: a bound value compared
@@ -61,6 +61,9 @@ export function preparePositionQueries(db: Database.Database) {
         .where('venue', '=', param('venue'))
         .where('market', '=', param('market'))
         .orderBy('id'),
+    ),
+    setKind: prepareQuery<{ id: number; kind: PositionKind }, never>(db, (qb) =>
+      qb.updateTable('positions').set({ kind: param('kind') }).where('id', '=', param('id')).where('status', '=', OPEN),
     ),
     setAttention: prepareQuery<{ id: number; reason: string | null }, never>(db, (qb) =>
       qb.updateTable('positions').set({ attention: param('reason') }).where('id', '=', param('id')).where('status', '=', OPEN),

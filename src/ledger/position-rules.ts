@@ -1,9 +1,10 @@
 // The checks and figures an open or a close of a position rests on, apart from the SQL that records them.
 import type { CloseFigures } from '../domain/costs.js';
 import { InputError, InsufficientBalanceError } from '../domain/errors.js';
-import { formatUsd, type Micros } from '../domain/money.js';
-import type { OpenPositionInput, PositionRow } from './position-types.js';
-import type { Wallet } from './wallet-book.js';
+import { formatUsd, micros, type Micros } from '../domain/money.js';
+import type { Position, Side } from '../domain/position.js';
+import type { Wallet } from '../domain/wallet.js';
+import type { OpenPositionInput } from './position-types.js';
 
 /** What a position locks: its cost basis and what its worst close can cost beyond it. */
 export function setAsideOf(input: OpenPositionInput): number {
@@ -43,29 +44,29 @@ export function assertCanOpen(wallet: Wallet, input: OpenPositionInput, feeNow: 
   );
 }
 
-export function samePositionOrder(row: PositionRow, input: OpenPositionInput): boolean {
+export function samePositionOrder(position: Position, input: OpenPositionInput): boolean {
   return (
-    row.venue === input.venue &&
-    row.market === input.market &&
-    row.side === input.side &&
-    row.kind === (input.kind ?? 'single') &&
-    row.quantity === input.quantity &&
-    row.entry_price === input.entryPrice &&
-    row.cost_basis === input.costBasis
+    position.venue === input.venue &&
+    position.market === input.market &&
+    position.side === input.side &&
+    position.kind === (input.kind ?? 'single') &&
+    position.quantity === input.quantity &&
+    position.entryPrice === input.entryPrice &&
+    position.costBasis === input.costBasis
   );
 }
 
-export function withActualExit(figures: CloseFigures, side: 'long' | 'short', costBasis: number, exit: { value: Micros; fee: Micros }): CloseFigures {
-  const grossPnl = (side === 'long' ? exit.value - costBasis : costBasis - exit.value) as Micros;
-  const totalCosts = (figures.entryFee + exit.fee) as Micros;
+export function withActualExit(figures: CloseFigures, side: Side, costBasis: Micros, exit: { value: Micros; fee: Micros }): CloseFigures {
+  const grossPnl = micros(side === 'long' ? exit.value - costBasis : costBasis - exit.value);
+  const totalCosts = micros(figures.entryFee + exit.fee);
   return {
     ...figures,
     exitValue: exit.value,
     grossPnl,
     exitFee: exit.fee,
-    spreadCost: 0 as Micros,
-    slippageCost: 0 as Micros,
+    spreadCost: micros(0),
+    slippageCost: micros(0),
     totalCosts,
-    netPnl: (grossPnl - totalCosts) as Micros,
+    netPnl: micros(grossPnl - totalCosts),
   };
 }

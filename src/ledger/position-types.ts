@@ -1,18 +1,8 @@
-// The shapes positions are read and written in.
-import type { Selectable } from 'kysely';
+// The shapes positions are opened and closed with, and what a close answers.
 import type { CloseFigures, CostModel } from '../domain/costs.js';
 import type { Micros, PriceMicros, QtyMicros } from '../domain/money.js';
-import type { LadderLevels, Side } from '../domain/position.js';
-import type { PositionKind, PositionsTable } from './schema.js';
-import type { Wallet } from './wallet-book.js';
-
-export type PositionRow = Selectable<PositionsTable>;
-
-/** The columns the TP/SL ladder reads on every tick. */
-export type LadderPositionRow = Pick<
-  PositionRow,
-  'id' | 'side' | 'entry_price' | 'tp1_price' | 'tp2_price' | 'tp3_price' | 'sl_price' | 'stop_price' | 'tp1_hit' | 'tp2_hit' | 'liquidation_price'
->;
+import type { LadderLevels, Position, PositionKind, Side } from '../domain/position.js';
+import type { Wallet } from '../domain/wallet.js';
 
 export interface OpenPositionInput {
   readonly venue: string;
@@ -55,12 +45,12 @@ export interface ClosePositionInput {
 export type CloseResult =
   | {
       readonly status: 'closed';
-      readonly position: PositionRow;
+      readonly position: Position;
       readonly figures: CloseFigures;
       readonly walletBefore: Wallet;
       readonly walletAfter: Wallet;
       /** The part of the loss the wallet could not pay, now owed (0 almost always: the position's set-aside covers its close). */
       readonly deficitBooked: Micros;
     }
-  | { readonly status: 'already_closed'; readonly position: PositionRow };
+  | { readonly status: 'already_closed'; readonly position: Position };
 

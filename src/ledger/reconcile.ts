@@ -3,10 +3,12 @@
 // reports as unresolved what it cannot decide (the log disagrees with reservations and positions).
 // The engine runs this same code at start-up: crash recovery and cron reconcile are one path.
 import { formatMicros } from '../domain/money.js';
-import { holdings } from './health.js';
-import { auditLog, readCheckpoint, type WalletLog } from './log-audit.js';
-import type { Ledger, Wallet } from './ledger.js';
+import type { Wallet } from '../domain/wallet.js';
 import { connectionOf } from './connections.js';
+import { holdings } from './health.js';
+import { auditLog, dropCheckpoint, readCheckpoint, type WalletLog } from './log-audit.js';
+import type { Ledger } from './ledger.js';
+import { param, prepareQuery } from './statements.js';
 
 export interface ReconcileAction {
   readonly venue: string | null;
@@ -45,7 +47,7 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
         const detail = `log checkpoint at #${checkpoint.throughId} disagrees with the log: ${log.checkpointErrors.join('; ')}`;
         actions.push({ venue: null, kind: 'checkpoint_dropped', detail });
         if (!options.dryRun) {
-          connectionOf(ledger).exec('DELETE FROM log_checkpoint; DELETE FROM log_checkpoint_wallets;');
+          dropCheckpoint(ledger);
           ledger.addAudit('checkpoint_dropped', null, detail);
         }
       }
@@ -91,9 +93,7 @@ export function reconcileLedger(ledger: Ledger, options: { dryRun: boolean }): L
       }`;
       actions.push({ venue: wallet.venue, kind: 'wallet_rebuilt', detail });
       if (!options.dryRun) {
-        connectionOf(ledger)
-          .prepare('UPDATE wallets SET total = ?, available = ?, locked = ?, deficit = ?, updated_at = ? WHERE venue = ?')
-          .run(total, total - locked, locked, deficit, ledger.timestamp(), wallet.venue);
+        rebuildWallet(ledger).run({ venue: wallet.venue, total, available: total - locked, locked, deficit, at: ledger.timestamp() });
         ledger.addAudit('wallet_rebuilt', wallet.venue, detail);
       }
     }
@@ -105,4 +105,14 @@ function drifted(wallet: Wallet, log: WalletLog | undefined): boolean {
   const total = log?.total ?? 0;
   const locked = log?.locked ?? 0;
   return wallet.total !== total || wallet.locked !== locked || wallet.available !== total - locked || wallet.deficit !== (log?.deficit ?? 0);
+}
+
+/** The wallet row rewritten from its log (a repair is rare: prepared when one is made). */
+function rebuildWallet(ledger: Ledger) {
+  return prepareQuery<{ venue: string; total: number; available: number; locked: number; deficit: number; at: string }, never>(connectionOf(ledger), (qb) =>
+    qb
+      .updateTable('wallets')
+      .set({ total: param('total'), available: param('available'), locked: param('locked'), deficit: param('deficit'), updated_at: param('at') })
+      .where('venue', '=', param('venue')),
+  );
 }

@@ -1,25 +1,13 @@
 // Reservations: money moved from available to locked under an idempotency key before an order is sent, then spent
 // (committed) or returned (released) — each step one transaction with its wallet rows.
 import type Database from 'better-sqlite3';
-import type { Selectable } from 'kysely';
 import { IdempotencyConflictError, InputError, InsufficientBalanceError } from '../domain/errors.js';
-import { formatUsd, type Micros } from '../domain/money.js';
+import { formatUsd, micros, type Micros } from '../domain/money.js';
+import type { Reservation, ReservationState, Wallet } from '../domain/wallet.js';
 import type { LedgerCore } from './ledger-core.js';
-import type { ReservationState, ReservationsTable } from './schema.js';
+import { toReservation, type ReservationRow } from './mappers.js';
 import { param, prepareQuery, sql } from './statements.js';
-import { assertPositive, type Wallet, type WalletBook, type WalletChange } from './wallet-book.js';
-
-export interface Reservation {
-  readonly id: number;
-  readonly venue: string;
-  readonly amount: Micros;
-  readonly state: ReservationState;
-  readonly committedAmount: Micros;
-  readonly idempotencyKey: string;
-  readonly purpose: string;
-  readonly createdAt: string;
-  readonly resolvedAt: string | null;
-}
+import { assertPositive, type WalletBook, type WalletChange } from './wallet-book.js';
 
 export type ResolveResult =
   | { readonly status: 'committed' | 'released'; readonly reservation: Reservation }
@@ -33,11 +21,10 @@ export interface ReserveInput {
   readonly description?: string;
 }
 
-type ReservationRow = Selectable<ReservationsTable>;
-
 // A constant that selects rows through a partial index is written into the SQL, not bound: a bound value compared
 // with the index's WHERE (reservations_pending) makes SQLite re-prepare the statement on every run.
 const PENDING = sql.lit<ReservationState>('pending');
+const NOTHING_COMMITTED = micros(0);
 
 export class ReservationBook {
   private readonly q;
@@ -134,7 +121,7 @@ export class ReservationBook {
       venue: input.venue,
       amount: input.amount,
       state: 'pending' as const,
-      committedAmount: 0 as Micros,
+      committedAmount: NOTHING_COMMITTED,
       idempotencyKey: input.idempotencyKey,
       purpose: input.purpose,
       createdAt: at,
@@ -225,7 +212,7 @@ export class ReservationBook {
     }
     const at = this.core.timestamp();
     this.q.resolveReservation.run({ id: reservation.id, state: 'committed', committed: used, at });
-    return { ...reservation, state: 'committed', committedAmount: used as Micros, resolvedAt: at };
+    return { ...reservation, state: 'committed', committedAmount: micros(used), resolvedAt: at };
   }
 }
 
@@ -263,20 +250,6 @@ function prepareReservationQueries(db: Database.Database) {
 function assertReserveInput(input: ReserveInput): void {
   assertPositive(input.amount, 'reservation amount');
   if (input.idempotencyKey === '') throw new InputError('reservation idempotency key is empty');
-}
-
-function toReservation(row: ReservationRow): Reservation {
-  return {
-    id: row.id,
-    venue: row.venue,
-    amount: row.amount as Micros,
-    state: row.state,
-    committedAmount: row.committed_amount as Micros,
-    idempotencyKey: row.idempotency_key,
-    purpose: row.purpose,
-    createdAt: row.created_at,
-    resolvedAt: row.resolved_at,
-  };
 }
 
 export function alreadyResolved(reservation: Reservation): ResolveResult {

@@ -2,9 +2,11 @@
 // recorded after a given wallet transaction (so a running engine follows the day's figure without re-reading it),
 // and how many positions are open.
 import type Database from 'better-sqlite3';
+import type { Micros } from '../domain/money.js';
+import type { PositionStatus } from '../domain/position.js';
 import { DailyLoss, DAY_MS } from '../domain/risk.js';
 import type { Ledger } from './ledger.js';
-import type { PositionStatus } from './schema.js';
+import { storedMicros } from './rows.js';
 import { param, prepareQuery, sql } from './statements.js';
 import { connectionOf } from './connections.js';
 
@@ -12,8 +14,20 @@ import { connectionOf } from './connections.js';
 export interface ClosedPnl {
   readonly id: number;
   readonly venue: string;
+  readonly netPnl: Micros;
+  /** When it closed, as the ledger's clock wrote it (ISO-8601). */
+  readonly closedAt: string;
+}
+
+interface ClosedPnlRow {
+  readonly id: number;
+  readonly venue: string;
   readonly net_pnl: number;
   readonly closed_at: string;
+}
+
+function toClosedPnl(row: ClosedPnlRow): ClosedPnl {
+  return { id: row.id, venue: row.venue, netPnl: storedMicros('positions', row.id, 'net_pnl', row.net_pnl), closedAt: row.closed_at };
 }
 
 /** Written into the SQL, not bound: a bound value compared with a partial index's WHERE keeps SQLite off the index. */
@@ -30,7 +44,7 @@ export class RiskReads {
     this.readTransaction = db.transaction((read: () => unknown) => read());
     this.q = {
       // No index serves closed_at: this walks the positions table, so it runs once per day (and per command), not per quote.
-      closedBetween: prepareQuery<{ from: string; to: string }, ClosedPnl>(db, (qb) =>
+      closedBetween: prepareQuery<{ from: string; to: string }, ClosedPnlRow>(db, (qb) =>
         qb
           .selectFrom('positions')
           .select(['id', 'venue', 'net_pnl', 'closed_at'])
@@ -43,7 +57,7 @@ export class RiskReads {
           .$narrowType<{ net_pnl: number; closed_at: string }>(),
       ),
       // A range of the log's primary key, then each row's position by its primary key: the cost of what is new.
-      closedAfterTransaction: prepareQuery<{ after: number; through: number }, ClosedPnl>(db, (qb) =>
+      closedAfterTransaction: prepareQuery<{ after: number; through: number }, ClosedPnlRow>(db, (qb) =>
         qb
           .selectFrom('wallet_transactions as t')
           .innerJoin('positions as p', 'p.id', 't.position_id')
@@ -72,7 +86,7 @@ export class RiskReads {
     const to = new Date(dayStartMs + DAY_MS).toISOString();
     return this.snapshot(() => ({
       lastTransactionId: this.q.lastTransactionId.get({})?.last ?? 0,
-      closes: this.q.closedBetween.all({ from, to }),
+      closes: this.q.closedBetween.all({ from, to }).map(toClosedPnl),
     }));
   }
 
@@ -85,7 +99,7 @@ export class RiskReads {
     return this.snapshot(() => {
       const last = this.q.lastTransactionId.get({})?.last ?? 0;
       if (last <= afterTransactionId) return { closes: [], lastTransactionId: afterTransactionId };
-      return { closes: this.q.closedAfterTransaction.all({ after: afterTransactionId, through: last }), lastTransactionId: last };
+      return { closes: this.q.closedAfterTransaction.all({ after: afterTransactionId, through: last }).map(toClosedPnl), lastTransactionId: last };
     });
   }
 
@@ -105,7 +119,7 @@ export class RiskReads {
   /** The realised losses of the UTC day starting at `dayStartMs`, close by close. */
   dailyLoss(dayStartMs: number): DailyLoss {
     const day = new DailyLoss(dayStartMs);
-    for (const close of this.closedOnDay(dayStartMs).closes) day.add(close.venue, close.net_pnl);
+    for (const close of this.closedOnDay(dayStartMs).closes) day.add(close.venue, close.netPnl);
     return day;
   }
 }

@@ -2,24 +2,8 @@
 import type { Generated } from 'kysely';
 import type { ArbDirection, LegRole, LegState, TradeOutcome, TradeState, UnhedgedState } from '../domain/arb.js';
 import type { Outcome } from '../domain/market.js';
-
-export type WalletTransactionType =
-  | 'deposit'
-  | 'withdrawal'
-  | 'reserve'
-  | 'release'
-  | 'commit'
-  | 'position_open'
-  | 'position_close'
-  | 'fee'
-  | 'settlement'
-  | 'adjustment'
-  /** A loss beyond what the wallet held, booked as owed (deficit_delta > 0), or owed money repaid (amount = deficit_delta < 0). */
-  | 'deficit';
-
-export type ReservationState = 'pending' | 'committed' | 'released';
-export type PositionStatus = 'open' | 'closed';
-export type PositionKind = 'single' | 'arb_hedged' | 'arb_unhedged';
+import type { PositionKind, PositionStatus, Side } from '../domain/position.js';
+import type { ReservationState, WalletTransactionType } from '../domain/wallet.js';
 
 export interface WalletsTable {
   venue: string;
@@ -48,7 +32,7 @@ export interface PositionsTable {
   id: Generated<number>;
   venue: string;
   market: string;
-  side: 'long' | 'short';
+  side: Side;
   kind: Generated<PositionKind>;
   quantity: number;
   entry_price: number;

@@ -2,7 +2,7 @@
 // better-sqlite3 statements; named placeholders mark where each call's values go. This keeps every query inside
 // better-sqlite3's synchronous BEGIN IMMEDIATE transactions, which kysely's own async transactions cannot do.
 import type Database from 'better-sqlite3';
-import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable } from 'kysely';
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable, type Selectable } from 'kysely';
 import type { LedgerSchema } from './schema.js';
 
 export { sql } from 'kysely';
@@ -76,6 +76,11 @@ export class PreparedQuery<P extends Params, R> {
   }
 }
 
+/** A PRAGMA that answers rows (kysely builds none), prepared once with the shape of its rows declared. */
+export function preparePragma<R>(db: Database.Database, pragma: 'integrity_check' | 'foreign_key_check'): PreparedQuery<Record<string, never>, R> {
+  return new PreparedQuery<Record<string, never>, R>(db.prepare(`PRAGMA ${pragma}`), []);
+}
+
 /** Compiles a kysely query once into a cached prepared statement bound to `db`. */
 export function prepareQuery<P extends Params, R>(
   db: Database.Database,
@@ -83,4 +88,23 @@ export function prepareQuery<P extends Params, R>(
 ): PreparedQuery<P, R> {
   const compiled = build(queryBuilder).compile();
   return new PreparedQuery<P, R>(db.prepare(compiled.sql), compiled.parameters);
+}
+
+/** The values of `columns` of a `table` row, in their order: a row as a statement in raw mode returns it. */
+export type ColumnValues<T extends keyof LedgerSchema, C extends readonly string[]> = {
+  -readonly [I in keyof C]: Selectable<LedgerSchema[T]>[C[I] & keyof Selectable<LedgerSchema[T]>];
+};
+
+/**
+ * prepareQuery for a select whose rows come back as arrays of `columns` (better-sqlite3's raw mode): a walk over a whole
+ * table then builds no object per row. `build` selects exactly `columns`, in that order.
+ */
+export function prepareArrayQuery<P extends Params, T extends keyof LedgerSchema, const C extends readonly (keyof Selectable<LedgerSchema[T]> & string)[]>(
+  db: Database.Database,
+  _table: T,
+  columns: C,
+  build: (qb: QueryBuilder, columns: C) => Compilable<unknown>,
+): PreparedQuery<P, ColumnValues<T, C>> {
+  const compiled = build(queryBuilder, columns).compile();
+  return new PreparedQuery<P, ColumnValues<T, C>>(db.prepare(compiled.sql).raw(true), compiled.parameters);
 }

@@ -1,21 +1,12 @@
 // Wallets and their transaction log: every balance change is one appended row and the wallet row its running
 // projection (total = available + locked, and what the wallet owes beside them), written together by applyChange.
 import type Database from 'better-sqlite3';
-import type { Selectable } from 'kysely';
 import { IdempotencyConflictError, InputError, InsufficientBalanceError } from '../domain/errors.js';
-import { formatUsd, MICROS_MAX, type Micros } from '../domain/money.js';
+import { formatUsd, micros, MICROS_MAX, type Micros } from '../domain/money.js';
+import type { Wallet, WalletTransaction, WalletTransactionType } from '../domain/wallet.js';
 import type { LedgerCore } from './ledger-core.js';
-import type { WalletTransactionType, WalletTransactionsTable, WalletsTable } from './schema.js';
+import { toWallet, toWalletTransaction, type WalletBalanceRow, type WalletRow, type WalletTransactionRow } from './mappers.js';
 import { param, prepareQuery } from './statements.js';
-
-export interface Wallet {
-  readonly venue: string;
-  readonly total: Micros;
-  readonly available: Micros;
-  readonly locked: Micros;
-  /** Owed after a loss larger than the wallet held: not part of total, repaid from the first money that comes free. */
-  readonly deficit: Micros;
-}
 
 export interface WalletChange {
   readonly venue: string;
@@ -32,10 +23,6 @@ export interface WalletChange {
   readonly orderRef?: string | null;
   readonly idempotencyKey?: string | null;
 }
-
-export type WalletTransactionRow = Selectable<WalletTransactionsTable>;
-type WalletRow = Selectable<WalletsTable>;
-type WalletBalanceRow = Pick<WalletRow, 'venue' | 'total' | 'available' | 'locked' | 'deficit'>;
 
 export class WalletBook {
   private readonly q;
@@ -249,12 +236,13 @@ export class WalletBook {
         )}, available ${formatUsd(before.available)}`,
       );
     }
-    return { venue: change.venue, total: total as Micros, available: available as Micros, locked: locked as Micros, deficit: deficit as Micros };
+    return { venue: change.venue, total: micros(total), available: micros(available), locked: micros(locked), deficit: micros(deficit) };
   }
 
 
-  listTransactions(venue: string | null, limit: number): WalletTransactionRow[] {
-    return venue === null ? this.q.recentTransactions.all({ limit }) : this.q.recentTransactionsForVenue.all({ venue, limit });
+  listTransactions(venue: string | null, limit: number): WalletTransaction[] {
+    const rows = venue === null ? this.q.recentTransactions.all({ limit }) : this.q.recentTransactionsForVenue.all({ venue, limit });
+    return rows.map(toWalletTransaction);
   }
 }
 
@@ -333,10 +321,6 @@ function transactionRow(before: Wallet, after: Wallet, change: WalletChange, at:
     description: change.description,
     at,
   };
-}
-
-function toWallet(row: WalletBalanceRow): Wallet {
-  return { venue: row.venue, total: row.total as Micros, available: row.available as Micros, locked: row.locked as Micros, deficit: row.deficit as Micros };
 }
 
 export function assertPositive(value: number, what: string): void {

@@ -74,9 +74,9 @@ describe('scenario 4: concurrent position operations', () => {
     expect(summary.quotesRejected).toBe(0);
 
     const byId = new Map(positions(dir).map((row) => [row.id, row]));
-    expect(byId.get(monitored ?? 0)).toMatchObject({ status: 'closed', close_reason: 'Manual close', exit_price: m('100.5') });
-    expect(byId.get(openedId)).toMatchObject({ status: 'closed', close_reason: 'TP3 (+10%) reached', exit_price: m('111') });
-    expect(byId.get(eth ?? 0)).toMatchObject({ status: 'closed', close_reason: 'Stop loss (-5%) hit', exit_price: m('94') });
+    expect(byId.get(monitored ?? 0)).toMatchObject({ status: 'closed', closeReason: 'Manual close', exitPrice: m('100.5') });
+    expect(byId.get(openedId)).toMatchObject({ status: 'closed', closeReason: 'TP3 (+10%) reached', exitPrice: m('111') });
+    expect(byId.get(eth ?? 0)).toMatchObject({ status: 'closed', closeReason: 'Stop loss (-5%) hit', exitPrice: m('94') });
     const closes = readLedger(dir, (ledger) =>
       dbOf(ledger).prepare("SELECT position_id AS id, count(*) AS n FROM wallet_transactions WHERE type = 'position_close' GROUP BY position_id ORDER BY position_id").all(),
     );

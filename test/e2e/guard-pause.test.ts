@@ -54,8 +54,8 @@ describe('price guard through a feed', () => {
       positionsClosed: 0,
       openPositions: 2,
     });
-    expect(position(dir, long ?? 0)).toMatchObject({ status: 'open', stop_price: m('95'), tp1_hit: 0, tp2_hit: 0 });
-    expect(position(dir, pmLong ?? 0)).toMatchObject({ status: 'open', tp1_hit: 0 });
+    expect(position(dir, long ?? 0)).toMatchObject({ status: 'open', stopPrice: m('95'), tp1Hit: false, tp2Hit: false });
+    expect(position(dir, pmLong ?? 0)).toMatchObject({ status: 'open', tp1Hit: false });
     const lines = logLines(stderr);
     expect(lines.filter((line) => line.startsWith('⚠ Rejected quote'))).toHaveLength(9);
     expectInOrder(lines, [
@@ -88,7 +88,7 @@ describe('price guard through a feed', () => {
     // A manual close without --price uses the last accepted quote (a long sells at its bid), never the rejected one.
     const closed = cli(dir, ['close', String(id)]);
     expect(closed.code, closed.stderr).toBe(0);
-    expect(position(dir, id)).toMatchObject({ status: 'closed', exit_price: m('101'), close_reason: 'Manual close' });
+    expect(position(dir, id)).toMatchObject({ status: 'closed', exitPrice: m('101'), closeReason: 'Manual close' });
   });
 
   it('reports bad feed lines with their line number and skips them; the replay carries on', () => {
@@ -121,7 +121,7 @@ describe('price guard through a feed', () => {
       '⚠ feed line 10 skipped: unknown type "halt"',
       'Stop hit for position 1 at $94.0000',
     ]);
-    expect(position(dir, id)).toMatchObject({ status: 'closed', exit_price: m('94') });
+    expect(position(dir, id)).toMatchObject({ status: 'closed', exitPrice: m('94') });
     expectHealthy(dir);
   });
 });
@@ -159,7 +159,7 @@ describe('scenario 2: network disconnect during a position', () => {
       closedByReason: { stop_loss: 1 },
     });
     // Closed at the first price after the reconnect, not at a price seen while paused.
-    expect(position(dir, id)).toMatchObject({ status: 'closed', exit_price: m('93'), tp1_hit: 0, close_reason: 'Stop loss (-5%) hit' });
+    expect(position(dir, id)).toMatchObject({ status: 'closed', exitPrice: m('93'), tp1Hit: false, closeReason: 'Stop loss (-5%) hit' });
     expectInOrder(logLines(stderr), [
       '⏸ Trading paused on paper: venue disconnected',
       'Rejected quote paper SOL-USD: jump',
@@ -183,7 +183,7 @@ describe('scenario 2: network disconnect during a position', () => {
     const lines = logLines(stderr);
     expect(lines.filter((line) => line.startsWith('⏸'))).toEqual(['⏸ Trading paused on paper: no fresh quotes']);
     expectInOrder(lines, ['⏸ Trading paused on paper: no fresh quotes', '▶ paper back: reconciled', 'Stop hit for position 1 at $94.0000']);
-    expect(position(dir, id ?? 0)).toMatchObject({ status: 'closed', exit_price: m('94') });
+    expect(position(dir, id ?? 0)).toMatchObject({ status: 'closed', exitPrice: m('94') });
     expectHealthy(dir);
   });
 });

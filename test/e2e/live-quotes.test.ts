@@ -105,7 +105,7 @@ describe('paper quotes across processes', () => {
     const closedShort = cli(dir, ['close', String(shortId)]);
     expect(closedShort.code, closedShort.stderr).toBe(0);
     expect(closedShort.stdout).toMatch(/^Exit at \$107\.1000 \(the ask, quote \d+(\.\d| min \d+) s old\)$/m);
-    expect(position(dir, shortId)).toMatchObject({ status: 'closed', exit_price: m('107.1') });
+    expect(position(dir, shortId)).toMatchObject({ status: 'closed', exitPrice: m('107.1') });
 
     run.child.stdin.end();
     expect(await exitOf(run)).toEqual({ code: 0, signal: null });
@@ -147,7 +147,7 @@ describe('paper quotes across processes', () => {
     expect(fresh.stdout).toMatch(/\(long SOL-USD @ \$105\.1000, quote \d+(\.\d| min \d+) s old\)/);
     const closed = cli(dir, ['close', '1']);
     expect(closed.code, closed.stderr).toBe(0);
-    expect(position(dir, 1)).toMatchObject({ status: 'closed', exit_price: m('104.9') });
+    expect(position(dir, 1)).toMatchObject({ status: 'closed', exitPrice: m('104.9') });
     expectHealthy(dir);
   });
 });

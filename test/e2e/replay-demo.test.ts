@@ -117,7 +117,7 @@ async function replayInto(feed: GeneratedFeed): Promise<{ dir: string; summary: 
 
 /** Position rows without wall-clock timestamps. */
 function comparable(dir: string): unknown[] {
-  return positions(dir).map((row) => ({ ...row, opened_at: null, closed_at: row.closed_at === null ? null : 'closed' }));
+  return positions(dir).map((row) => ({ ...row, openedAt: null, closedAt: row.closedAt === null ? null : 'closed' }));
 }
 
 describe('replay of a few thousand lines', () => {

@@ -42,8 +42,8 @@ describe('prediction-market resolution', () => {
       { ts: at(3), type: 'resolve', venue: 'paper', market: 'SOL-USD', outcome: 'no' },
     ]);
     // 25 contracts bought at $0.40 for $10; entry fee 0.26% = $0.026; no exit costs at resolution.
-    expect(position(dir, yes)).toMatchObject({ status: 'closed', exit_price: m('1'), gross_pnl: m('15'), total_costs: m('0.026'), net_pnl: m('14.974') });
-    expect(position(dir, no)).toMatchObject({ status: 'closed', exit_price: 0, gross_pnl: m('-10'), net_pnl: m('-10.026') });
+    expect(position(dir, yes)).toMatchObject({ status: 'closed', exitPrice: m('1'), grossPnl: m('15'), totalCosts: m('0.026'), netPnl: m('14.974') });
+    expect(position(dir, no)).toMatchObject({ status: 'closed', exitPrice: 0, grossPnl: m('-10'), netPnl: m('-10.026') });
     expect(position(dir, sol).status).toBe('open');
     expect(wallet(dir, 'pm')).toEqual({ venue: 'pm', total: m('104.948'), available: m('104.948'), locked: 0, deficit: 0 });
     expect(summary).toMatchObject({ resolutions: 2, closedByReason: { resolved_yes: 1, resolved_no: 1 }, realisedNetPnl: '4.948000' });

@@ -129,7 +129,7 @@ describe('open under the overall daily-loss limit (risk.maxDailyLossUsd)', () =>
 function readNetPnl(dir: string): number {
   const ledger = Ledger.open(dbPath(dir), { readonly: true });
   try {
-    return ledger.listPositions('closed')[0]?.net_pnl ?? 0;
+    return ledger.listPositions('closed')[0]?.netPnl ?? 0;
   } finally {
     ledger.close();
   }

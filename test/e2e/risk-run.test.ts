@@ -71,7 +71,7 @@ describe('run --feed under risk.maxDailyLossUsd', () => {
     expect(lines.slice(reached, lifted).some((line) => line.startsWith('⇄ Arb'))).toBe(false);
 
     // The replay stamped the ledger with the feed's time: the closes belong to the feed's day, whenever it runs.
-    const closedAt = new Map(positions(dir).map((p) => [p.id, p.closed_at]));
+    const closedAt = new Map(positions(dir).map((p) => [p.id, p.closedAt]));
     expect([closedAt.get(sol), closedAt.get(eth), closedAt.get(btc)]).toEqual([at(10), at(11), at(13)]);
 
     // The JSON log carries both events, money as exact decimal strings.
@@ -102,7 +102,7 @@ describe('run --feed under risk.maxOpenPositions and risk.maxPositionUsd', () =>
     expect(run.arbitrage).toMatchObject({ found: 3, executed: 2 });
     expect(run.skippedByRiskLimit).toEqual({ 'risk.maxOpenPositions': 1 });
     const arbs = positions(dir).filter((p) => p.kind === 'arb_hedged');
-    expect(arbs.map((p) => [p.venue, p.quantity, p.cost_basis])).toEqual([
+    expect(arbs.map((p) => [p.venue, p.quantity, p.costBasis])).toEqual([
       ['ka', 36_000_000, 15_120_000],
       ['po', 36_000_000, 19_800_000],
       ['ka', 36_000_000, 15_120_000],

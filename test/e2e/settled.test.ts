@@ -56,7 +56,7 @@ describe('a long on a prediction market resolved against it', () => {
     expect(opened.code, opened.stderr).toBe(0);
     expect(wallet(dir, 'pm')).toMatchObject({ available: m('0.935'), locked: m('25.065') });
     const { summary, stderr } = runFeed(dir, RESOLUTION);
-    expect(position(dir, 1)).toMatchObject({ status: 'closed', close_reason: 'Resolved NO', net_pnl: -m('25.065'), attention: null });
+    expect(position(dir, 1)).toMatchObject({ status: 'closed', closeReason: 'Resolved NO', netPnl: -m('25.065'), attention: null });
     expect(wallet(dir, 'pm')).toEqual({ venue: 'pm', total: m('0.935'), available: m('0.935'), locked: 0, deficit: 0 });
     expect(summary).toMatchObject({ closedByReason: { resolved_no: 1 }, realisedNetPnl: '-25.065000', openPositions: 0 });
     expect(logLines(stderr)).toContain('Wallet updated: Freed $25.0650, PnL=-$25.07, Available: $0.94 → $0.94');
@@ -67,7 +67,7 @@ describe('a long on a prediction market resolved against it', () => {
     const dir = configuredDir(prediction('25'));
     const id = positionFromBefore(dir);
     const { summary, stderr } = runFeed(dir, RESOLUTION);
-    expect(position(dir, id)).toMatchObject({ status: 'closed', net_pnl: -m('25.065') });
+    expect(position(dir, id)).toMatchObject({ status: 'closed', netPnl: -m('25.065') });
     expect(wallet(dir, 'pm')).toEqual({ venue: 'pm', total: 0, available: 0, locked: 0, deficit: m('0.065') });
     expect(summary.wallets).toEqual([expect.objectContaining({ venue: 'pm', total: '0.000000', deficit: '0.065000', equity: '-0.065000' })]);
     expect(logLines(stderr)).toContain('Wallet updated: Freed $25.00, PnL=-$25.07, Available: $0.00 → $0.00; $0.0650 beyond the wallet booked as a deficit (owed)');
@@ -99,7 +99,7 @@ describe('a paper short ($25 at $100 on a $30 wallet) when the price runs to $25
     const opened = cli(dir, ['open', 'paper', 'X', '--side', 'short', '--size', '25', '--price', '100']);
     expect(opened.code, opened.stderr).toBe(0);
     expect(opened.stdout).toContain('SL $105.0000, liquidation $199.1833');
-    expect(position(dir, 1)).toMatchObject({ close_reserve: m('0.065'), liquidation_price: m('199.183344') });
+    expect(position(dir, 1)).toMatchObject({ closeReserve: m('0.065'), liquidationPrice: m('199.183344') });
   });
 
   it('gapping past its stop and its liquidation price, it closes at $250: the wallet pays all it has, the rest is a deficit, run exits 0', () => {
@@ -107,7 +107,7 @@ describe('a paper short ($25 at $100 on a $30 wallet) when the price runs to $25
     expect(cli(dir, ['open', 'paper', 'X', '--side', 'short', '--size', '25', '--price', '100']).code).toBe(0);
     // The guard rejects the jump until five quotes agree on it: then the price really moved.
     const { summary } = runFeed(dir, gap('250'));
-    expect(position(dir, 1)).toMatchObject({ status: 'closed', exit_price: m('250'), net_pnl: -m('37.82125') });
+    expect(position(dir, 1)).toMatchObject({ status: 'closed', exitPrice: m('250'), netPnl: -m('37.82125') });
     expect(wallet(dir)).toEqual({ venue: 'paper', total: 0, available: 0, locked: 0, deficit: m('7.82125') });
     expect(summary).toMatchObject({ closedByReason: { stop_loss: 1 }, openPositions: 0 });
     const history = cliJson<{ transactions: { type: string; amount: string; deficitDelta: string }[] }>(dir, ['history']);
@@ -122,8 +122,8 @@ describe('a paper short ($25 at $100 on a $30 wallet) when the price runs to $25
     const dir = configuredDir(general('30'));
     expect(cli(dir, ['open', 'paper', 'X', '--side', 'short', '--size', '25', '--price', '100', '--sl', '99.9']).code).toBe(0);
     const { summary, stderr } = runFeed(dir, [quote(0, '100', 'X'), quote(1, '140', 'X'), quote(2, '190', 'X'), quote(3, '199.18', 'X'), quote(4, '199.19', 'X')]);
-    expect(position(dir, 1)).toMatchObject({ status: 'closed', exit_price: m('199.19') });
-    expect(position(dir, 1).close_reason).toBe('Liquidation price $199.1833 reached: the money set aside for it is used up');
+    expect(position(dir, 1)).toMatchObject({ status: 'closed', exitPrice: m('199.19') });
+    expect(position(dir, 1).closeReason).toBe('Liquidation price $199.1833 reached: the money set aside for it is used up');
     expect(summary.closedByReason).toEqual({ liquidation: 1 });
     expect(logLines(stderr)).toContain('Liquidation price reached for position 1 at $199.1900. Closing position immediately.');
     // Closed one tick past the liquidation price: the $0.0017 beyond the collateral came out of the free $4.935.

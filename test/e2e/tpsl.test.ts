@@ -35,21 +35,21 @@ describe('scenario 1: TP1 → TP2 → TP3 progression', () => {
 
     expect(position(dir, 1)).toMatchObject({
       status: 'closed',
-      tp1_hit: 1,
-      tp2_hit: 1,
-      stop_price: m('103'),
-      exit_price: m('110'),
-      exit_value: m('27.5'),
-      gross_pnl: m('2.5'),
-      entry_fee: m('0.065'),
-      exit_fee: m('0.0715'),
-      spread_cost: m('0.0275'),
-      slippage_cost: m('0.01375'),
-      total_costs: m('0.17775'),
-      net_pnl: m('2.32225'),
-      close_reason: 'TP3 (+10%) reached',
+      tp1Hit: true,
+      tp2Hit: true,
+      stopPrice: m('103'),
+      exitPrice: m('110'),
+      exitValue: m('27.5'),
+      grossPnl: m('2.5'),
+      entryFee: m('0.065'),
+      exitFee: m('0.0715'),
+      spreadCost: m('0.0275'),
+      slippageCost: m('0.01375'),
+      totalCosts: m('0.17775'),
+      netPnl: m('2.32225'),
+      closeReason: 'TP3 (+10%) reached',
     });
-    expect(position(dir, 1).closed_at).not.toBeNull();
+    expect(position(dir, 1).closedAt).not.toBeNull();
     expect(wallet(dir)).toEqual({ venue: 'paper', total: m('102.32225'), available: m('102.32225'), locked: 0, deficit: 0 });
     expect(summary).toMatchObject({
       stoppedBy: 'feed_ended',
@@ -122,18 +122,18 @@ describe('every ladder rule, long and short, through one replay', () => {
     const rows = positions(dir);
     RULES.forEach((rule, index) => {
       const row = rows.find((r) => r.id === ids[index]);
-      expect({ market: row?.market, status: row?.status, reason: row?.close_reason, exit: row?.exit_price, flags: [row?.tp1_hit, row?.tp2_hit] }).toEqual({
+      expect({ market: row?.market, status: row?.status, reason: row?.closeReason, exit: row?.exitPrice, flags: [row?.tp1Hit, row?.tp2Hit] }).toEqual({
         market: rule.market,
         status: 'closed',
         reason: rule.reason,
         exit: m(rule.marks[rule.marks.length - 1] ?? ''),
-        flags: rule.flags,
+        flags: rule.flags.map((flag) => flag === 1),
       });
     });
     expect(summary.closedByReason).toEqual({ tp3: 2, stop_loss: 2, breakeven_stop: 2, trailing_stop: 2 });
     expect(summary.tiersHit).toBe(10);
     expect(summary.openPositions).toBe(0);
-    const realised = rows.reduce((sum, row) => sum + (row.net_pnl ?? 0), 0);
+    const realised = rows.reduce((sum, row) => sum + (row.netPnl ?? 0), 0);
     expect(m(summary.realisedNetPnl)).toBe(realised);
     expect(wallet(dir)).toEqual({ venue: 'paper', total: m('1000') + realised, available: m('1000') + realised, locked: 0, deficit: 0 });
     expect(transactionCount(dir, 'position_close')).toBe(RULES.length);
@@ -147,7 +147,7 @@ describe('restart in the middle of the ladder', () => {
     const id = openCli(dir, ['paper', 'SOL-USD', '--side', 'long', '--size', '25', '--price', '100']);
     const first = runFeed(dir, [quote(0, '101'), quote(1, '103'), quote(2, '102')]);
     expect(first.summary).toMatchObject({ tiersHit: 1, positionsClosed: 0, openPositions: 1 });
-    expect(position(dir, id)).toMatchObject({ status: 'open', tp1_hit: 1, tp2_hit: 0, stop_price: m('100') });
+    expect(position(dir, id)).toMatchObject({ status: 'open', tp1Hit: true, tp2Hit: false, stopPrice: m('100') });
     const listed = cli(dir, ['positions', '--status', 'open']);
     // The table row shows the tier and the stop at breakeven (entry and stop both $100.0000).
     const cells = (listed.stdout.split('\n').find((line) => line.startsWith('│ 1 ')) ?? '').split('│').map((cell) => cell.trim());
@@ -162,7 +162,7 @@ describe('restart in the middle of the ladder', () => {
       '✓ Position 1 closed: Breakeven stop hit after TP1',
     ]);
     expect(second.summary).toMatchObject({ tiersHit: 0, closedByReason: { breakeven_stop: 1 } });
-    expect(position(dir, id)).toMatchObject({ status: 'closed', exit_price: m('99.5'), close_reason: 'Breakeven stop hit after TP1' });
+    expect(position(dir, id)).toMatchObject({ status: 'closed', exitPrice: m('99.5'), closeReason: 'Breakeven stop hit after TP1' });
     expectHealthy(dir);
   });
 });

@@ -33,7 +33,7 @@ describe('a close that fails', () => {
 
     const second = await startEngine({ path: first.path });
     await second.feed([quote(1, '94')]);
-    expect(second.position(id)).toMatchObject({ status: 'closed', attention: null, close_reason: 'Stop loss (-5%) hit' });
+    expect(second.position(id)).toMatchObject({ status: 'closed', attention: null, closeReason: 'Stop loss (-5%) hit' });
     second.shutdown();
   });
 });

@@ -2,14 +2,14 @@
 // price survives a restart), the network pause (no decisions while a venue is disconnected or silent), and
 // resolution of prediction markets — all through a real engine on a real ledger file.
 import { describe, expect, it } from 'vitest';
-import { parsePrice, type Ppm } from '../../src/domain/money.js';
+import { parsePrice, type Ppm, type PriceMicros } from '../../src/domain/money.js';
 import { PriceGuard, REANCHOR_AFTER_CONSISTENT_QUOTES } from '../../src/engine/price-guard.js';
 import type { RawQuote } from '../../src/feeds/events.js';
 import { assertInvariants } from '../fixtures/invariants.js';
 import { at, kinds, quote, startEngine } from '../fixtures/engine.js';
 import { dbOf } from '../fixtures/helpers.js';
 
-const p = (text: string): number => parsePrice(text);
+const p = (text: string): PriceMicros => parsePrice(text);
 
 describe('price guard', () => {
   const guard = () => new PriceGuard(500_000 as Ppm, (venue) => venue === 'pm');
@@ -89,12 +89,12 @@ describe('engine: rejected quotes never reach the ladder', () => {
       quote(6, '1000'),
       { ts: at(7), venue: 'paper', market: 'SOL-USD', price: 1e-7 },
     ]);
-    expect(h.position(id)).toMatchObject({ status: 'open', stop_price: p('95'), tp1_hit: 0, tp2_hit: 0 });
+    expect(h.position(id)).toMatchObject({ status: 'open', stopPrice: p('95'), tp1Hit: false, tp2Hit: false });
     expect(Object.fromEntries(h.engine.rejectedByReason())).toEqual({ non_positive: 2, non_numeric: 2, crossed: 1, jump: 2 });
     expect(h.engine.stats.quotesAccepted).toBe(1);
     expect(kinds(h.events).filter((kind) => kind === 'quote_rejected')).toHaveLength(7);
     await h.feed([quote(8, '94')]);
-    expect(h.position(id)).toMatchObject({ status: 'closed', exit_price: p('94') });
+    expect(h.position(id)).toMatchObject({ status: 'closed', exitPrice: p('94') });
     h.shutdown();
   });
 
@@ -105,7 +105,7 @@ describe('engine: rejected quotes never reach the ladder', () => {
     expect(h.position(id).status).toBe('open');
     expect(Object.fromEntries(h.engine.rejectedByReason())).toEqual({ out_of_range: 2, non_positive: 1 });
     await h.feed([quote(4, '0.56', 'RAIN', 'pm')]);
-    expect(h.position(id)).toMatchObject({ status: 'closed', close_reason: 'TP3 (+10%) reached', exit_price: p('0.56') });
+    expect(h.position(id)).toMatchObject({ status: 'closed', closeReason: 'TP3 (+10%) reached', exitPrice: p('0.56') });
     h.shutdown();
   });
 
@@ -129,7 +129,7 @@ describe('engine: network pause', () => {
     const id = h.open({ side: 'long', price: '100' });
     await h.feed([quote(0, '100'), { ts: at(1), type: 'disconnect', venue: 'paper' }, quote(2, '1'), quote(3, '94'), quote(4, '111')]);
     // 94 passed the guard (within 50%) but the venue is paused: no stop loss, no TP3.
-    expect(h.position(id)).toMatchObject({ status: 'open', tp1_hit: 0 });
+    expect(h.position(id)).toMatchObject({ status: 'open', tp1Hit: false });
     expect(h.engine.pause.isPaused('paper')).toBe(true);
     expect(h.engine.pause.pauseCount).toBe(1);
     // A second disconnect while paused is not a second pause.
@@ -139,7 +139,7 @@ describe('engine: network pause', () => {
     expect(h.engine.pause.isPaused('paper')).toBe(false);
     expect(kinds(h.events)).toContain('resumed');
     await h.feed([quote(7, '93')]);
-    expect(h.position(id)).toMatchObject({ status: 'closed', exit_price: p('93'), close_reason: 'Stop loss (-5%) hit' });
+    expect(h.position(id)).toMatchObject({ status: 'closed', exitPrice: p('93'), closeReason: 'Stop loss (-5%) hit' });
     assertInvariants(h.ledger);
     h.shutdown();
   });
@@ -173,8 +173,8 @@ describe('engine: prediction-market resolution', () => {
       { ts: at(1), type: 'resolve', venue: 'pm', market: 'SNOW', outcome: 'no' },
     ]);
     // 25 contracts at $0.40 = $10: YES pays $25 (gross +15), NO pays 0 (gross -10); the entry fee 0.026 either way.
-    expect(h.position(yes)).toMatchObject({ status: 'closed', exit_price: p('1'), gross_pnl: p('15'), net_pnl: p('14.974'), close_reason: 'Resolved YES' });
-    expect(h.position(no)).toMatchObject({ status: 'closed', exit_price: 0, gross_pnl: -p('10'), net_pnl: -p('10.026'), close_reason: 'Resolved NO' });
+    expect(h.position(yes)).toMatchObject({ status: 'closed', exitPrice: p('1'), grossPnl: p('15'), netPnl: p('14.974'), closeReason: 'Resolved YES' });
+    expect(h.position(no)).toMatchObject({ status: 'closed', exitPrice: 0, grossPnl: -p('10'), netPnl: -p('10.026'), closeReason: 'Resolved NO' });
     expect(h.ledger.requireWallet('pm')).toEqual({ venue: 'pm', total: p('1004.948'), available: p('1004.948'), locked: 0, deficit: 0 });
     expect(dbOf(h.ledger).prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'settlement'").get()).toEqual({ n: 2 });
     expect(h.engine.stats.resolutions).toBe(2);

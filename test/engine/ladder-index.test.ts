@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseConfigObject } from '../../src/config/config.js';
 import { parseMicros, parsePrice, parseQty, type Micros, type PriceMicros } from '../../src/domain/money.js';
-import { evaluateLadder, ladderLevels, type Side } from '../../src/domain/position.js';
+import { evaluateLadder, ladderLevels, type LadderPosition, type Side } from '../../src/domain/position.js';
 import { FOREIGN_WRITES_CHECK_INTERVAL_MS, isQuiet, LadderIndex, marketLadder, quietBand } from '../../src/engine/ladder-index.js';
 import { openPosition } from '../../src/engine/trading.js';
-import { Ledger, POSITION_WRITES_KEPT_MAX, type LadderPositionRow, type OpenPositionInput } from '../../src/ledger/ledger.js';
+import { Ledger, POSITION_WRITES_KEPT_MAX, type OpenPositionInput } from '../../src/ledger/ledger.js';
 import { tempLedger } from '../fixtures/helpers.js';
 import { kinds, quote, seedConfigJson, startEngine } from '../fixtures/engine.js';
 
@@ -29,30 +29,28 @@ function openOn(ledger: Ledger, args: { side: Side; price: string; market?: stri
   }).position.id;
 }
 
-function moves(row: LadderPositionRow, price: number): boolean {
-  const levels = { tp1Price: row.tp1_price, tp2Price: row.tp2_price, tp3Price: row.tp3_price, slPrice: row.sl_price, liquidationPrice: row.liquidation_price } as never;
-  const state = { tp1Hit: row.tp1_hit === 1, tp2Hit: row.tp2_hit === 1, stopPrice: row.stop_price as PriceMicros };
-  const decision = evaluateLadder(row.side, row.entry_price as PriceMicros, levels, state, price as PriceMicros);
+function moves(row: LadderPosition, price: number): boolean {
+  const decision = evaluateLadder(row.side, row.entryPrice, row, row, price as PriceMicros);
   return decision.events.length > 0 || decision.close !== null;
 }
 
 /** Any stored ladder row, consistent or not, with levels in a narrow window so quotes land on and around them. */
-function ladderRow(low: number, high: number): fc.Arbitrary<LadderPositionRow> {
-  const level = fc.integer({ min: low, max: high });
+function ladderRow(low: number, high: number): fc.Arbitrary<LadderPosition> {
+  const level = fc.integer({ min: low, max: high }).map((price) => price as PriceMicros);
   return fc.record({
     id: fc.nat(),
     side: fc.constantFrom<Side>('long', 'short'),
-    entry_price: level,
-    tp1_price: level,
-    tp2_price: level,
-    tp3_price: level,
-    sl_price: level,
-    stop_price: level,
-    tp1_hit: fc.constantFrom(0, 1),
-    tp2_hit: fc.constantFrom(0, 1),
+    entryPrice: level,
+    tp1Price: level,
+    tp2Price: level,
+    tp3Price: level,
+    slPrice: level,
+    stopPrice: level,
+    tp1Hit: fc.boolean(),
+    tp2Hit: fc.boolean(),
     // Only a short with no price ceiling has one; a long's is always null.
-    liquidation_price: fc.option(level, { nil: null }),
-  }).map((row) => (row.side === 'long' ? { ...row, liquidation_price: null } : row));
+    liquidationPrice: fc.option(level, { nil: null }),
+  }).map((row) => (row.side === 'long' ? { ...row, liquidationPrice: null } : row));
 }
 
 describe('quiet band', () => {
@@ -141,7 +139,7 @@ describe('ladder index on a real ledger', () => {
     ledger.updateLadder(sol, { tp1Hit: true, tp2Hit: false, stopPrice: p('100') });
     const reread = index.forQuote('paper', 'SOL-USD');
     expect(reread).not.toBe(held);
-    expect(reread.rows.map((row) => [row.tp1_hit, row.stop_price])).toEqual([[1, p('100')]]);
+    expect(reread.rows.map((row) => [row.tp1Hit, row.stopPrice])).toEqual([[true, p('100')]]);
     expect(index.size).toBe(2); // ETH-USD was kept: SOL-USD was dropped and read again
 
     const opened = openOn(ledger, { side: 'short', price: '100' });
@@ -156,7 +154,7 @@ describe('ladder index on a real ledger', () => {
     index.forQuote('paper', 'SOL-USD');
     for (let n = 0; n <= POSITION_WRITES_KEPT_MAX; n += 1) ledger.updateLadder(id, { tp1Hit: false, tp2Hit: false, stopPrice: (p('90') + n) as PriceMicros });
     expect(ledger.positionWrites.idsSince(ledger.positionWrites.version - POSITION_WRITES_KEPT_MAX - 1)).toBeNull();
-    expect(index.forQuote('paper', 'SOL-USD').rows.map((row) => row.stop_price)).toEqual([p('90') + POSITION_WRITES_KEPT_MAX]);
+    expect(index.forQuote('paper', 'SOL-USD').rows.map((row) => row.stopPrice)).toEqual([p('90') + POSITION_WRITES_KEPT_MAX]);
     ledger.close();
   });
 
@@ -195,7 +193,7 @@ describe('engine with the ladder index', () => {
     await h.feed([quote(0, '100')]);
     const id = h.open({ side: 'long', price: '100' });
     await h.feed([quote(1, '111')]);
-    expect(h.position(id)).toMatchObject({ status: 'closed', close_reason: 'TP3 (+10%) reached' });
+    expect(h.position(id)).toMatchObject({ status: 'closed', closeReason: 'TP3 (+10%) reached' });
     h.shutdown();
   });
 
@@ -204,7 +202,7 @@ describe('engine with the ladder index', () => {
     const id = h.open({ side: 'short', price: '100' });
     // TP1 at 97 moves the stop from 105 to breakeven: 100 was inside the band before, and closes now.
     await h.feed([quote(0, '99'), quote(1, '97'), quote(2, '100')]);
-    expect(h.position(id)).toMatchObject({ status: 'closed', close_reason: 'Breakeven stop hit after TP1', exit_price: p('100') });
+    expect(h.position(id)).toMatchObject({ status: 'closed', closeReason: 'Breakeven stop hit after TP1', exitPrice: p('100') });
     h.shutdown();
   });
 
@@ -212,9 +210,9 @@ describe('engine with the ladder index', () => {
     const h = await startEngine();
     const id = h.open({ side: 'long', price: '0.40', venue: 'pm', market: 'FED:no' });
     await h.feed([quote(0, { bid: '0.55', ask: '0.58' }, 'FED', 'pm')]); // NO bid 0.42: TP1 (0.412), stop to 0.40
-    expect(h.position(id)).toMatchObject({ status: 'open', tp1_hit: 1, stop_price: p('0.40') });
+    expect(h.position(id)).toMatchObject({ status: 'open', tp1Hit: true, stopPrice: p('0.40') });
     await h.feed([quote(1, { bid: '0.57', ask: '0.61' }, 'FED', 'pm')]); // NO bid 0.39: breakeven stop
-    expect(h.position(id)).toMatchObject({ status: 'closed', close_reason: 'Breakeven stop hit after TP1', exit_price: p('0.39') });
+    expect(h.position(id)).toMatchObject({ status: 'closed', closeReason: 'Breakeven stop hit after TP1', exitPrice: p('0.39') });
     h.shutdown();
   });
 
@@ -232,7 +230,7 @@ describe('engine with the ladder index', () => {
 
     wallMs += FOREIGN_WRITES_CHECK_INTERVAL_MS;
     await h.feed([quote(2, '111')]);
-    expect(h.position(id)).toMatchObject({ status: 'closed', close_reason: 'TP3 (+10%) reached', exit_price: p('111') });
+    expect(h.position(id)).toMatchObject({ status: 'closed', closeReason: 'TP3 (+10%) reached', exitPrice: p('111') });
     other.close();
     h.shutdown();
   });
@@ -250,7 +248,7 @@ describe('engine with the ladder index', () => {
     await h.feed([quote(1, '103'), quote(2, '111')]); // TP1, then TP3 — on a position that is closed
     expect(kinds(h.events.slice(before))).toEqual([]);
     expect(h.engine.stats.tiersHit).toBe(0);
-    expect(h.position(id)).toMatchObject({ status: 'closed', close_reason: 'Manual close', tp1_hit: 0 });
+    expect(h.position(id)).toMatchObject({ status: 'closed', closeReason: 'Manual close', tp1Hit: false });
     h.shutdown();
   });
 });

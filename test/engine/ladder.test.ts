@@ -52,21 +52,21 @@ describe('engine: TP/SL ladder on a real ledger', () => {
         const position = h.position(id);
         const expected = c.stops[index];
         if (expected === 'closed') expect(position.status).toBe('closed');
-        else expect({ status: position.status, stop: position.stop_price }).toEqual({ status: 'open', stop: p(expected ?? '') });
+        else expect({ status: position.status, stop: position.stopPrice }).toEqual({ status: 'open', stop: p(expected ?? '') });
       }
       const closed = h.position(id);
       // The exit is the mark of the closing quote: the bid for a long, the ask for a short.
-      expect(closed.exit_price).toBe(p(c.marks[c.marks.length - 1] ?? ''));
-      expect(closed.close_reason).toBe(c.reason);
-      expect([closed.tp1_hit, closed.tp2_hit]).toEqual(c.flags);
+      expect(closed.exitPrice).toBe(p(c.marks[c.marks.length - 1] ?? ''));
+      expect(closed.closeReason).toBe(c.reason);
+      expect([closed.tp1Hit, closed.tp2Hit]).toEqual(c.flags.map((flag) => flag === 1));
       const closing = h.events.find((event) => event.kind === 'closing');
       expect(closing && closing.kind === 'closing' ? closing.trigger : null).toBe(c.trigger);
       expect(Object.fromEntries(h.engine.stats.closedByReason)).toEqual({ [c.trigger]: 1 });
       const after = h.ledger.requireWallet('paper');
       // The close frees what the position locked: its cost basis and its entry fee, set aside at open.
-      expect(closed.close_reserve).toBe(closed.entry_fee);
-      expect(after.locked).toBe(before.locked - closed.cost_basis - closed.close_reserve);
-      expect(after.available).toBe(before.available + closed.cost_basis + closed.close_reserve + (closed.net_pnl ?? Number.NaN));
+      expect(closed.closeReserve).toBe(closed.entryFee);
+      expect(after.locked).toBe(before.locked - closed.costBasis - closed.closeReserve);
+      expect(after.available).toBe(before.available + closed.costBasis + closed.closeReserve + (closed.netPnl ?? Number.NaN));
       const closes = dbOf(h.ledger).prepare("SELECT count(*) AS n FROM wallet_transactions WHERE type = 'position_close' AND position_id = ?").get(id);
       expect(closes).toEqual({ n: 1 });
       assertInvariants(h.ledger);
@@ -88,9 +88,9 @@ describe('engine: TP/SL ladder on a real ledger', () => {
     const h = await startEngine();
     const id = h.open({ side: 'long', price: '100' });
     await h.feed([quote(0, { bid: '102.99', ask: '103.5' })]);
-    expect(h.position(id).tp1_hit).toBe(0);
+    expect(h.position(id).tp1Hit).toBe(false);
     await h.feed([quote(1, { bid: '94.9', ask: '95.5' })]);
-    expect(h.position(id)).toMatchObject({ status: 'closed', exit_price: p('94.9'), close_reason: 'Stop loss (-5%) hit' });
+    expect(h.position(id)).toMatchObject({ status: 'closed', exitPrice: p('94.9'), closeReason: 'Stop loss (-5%) hit' });
     h.shutdown();
   });
 
@@ -98,9 +98,9 @@ describe('engine: TP/SL ladder on a real ledger', () => {
     const h = await startEngine();
     const id = h.open({ side: 'short', price: '100' });
     await h.feed([quote(0, { bid: '96.5', ask: '97.1' })]);
-    expect(h.position(id).tp1_hit).toBe(0);
+    expect(h.position(id).tp1Hit).toBe(false);
     await h.feed([quote(1, { bid: '104.5', ask: '105.2' })]);
-    expect(h.position(id)).toMatchObject({ status: 'closed', exit_price: p('105.2'), close_reason: 'Stop loss (-5%) hit' });
+    expect(h.position(id)).toMatchObject({ status: 'closed', exitPrice: p('105.2'), closeReason: 'Stop loss (-5%) hit' });
     h.shutdown();
   });
 
@@ -129,14 +129,14 @@ describe('engine: TP/SL ladder on a real ledger', () => {
     const first = await startEngine();
     const id = first.open({ side: 'long', price: '100' });
     await first.feed([quote(0, '101'), quote(1, '103')]);
-    expect(first.position(id)).toMatchObject({ status: 'open', tp1_hit: 1, tp2_hit: 0, stop_price: p('100') });
+    expect(first.position(id)).toMatchObject({ status: 'open', tp1Hit: true, tp2Hit: false, stopPrice: p('100') });
     first.shutdown();
 
     const second = await startEngine({ path: first.path });
     expect(second.events[0]).toMatchObject({ kind: 'reconciled', openPositions: 1, locked: p('25.065') }); // its cost and its entry fee, set aside at open
     // 99.50 is above the original stop loss (95): only a stored breakeven stop closes here.
     await second.feed([quote(2, '99.5')]);
-    expect(second.position(id)).toMatchObject({ status: 'closed', exit_price: p('99.5'), close_reason: 'Breakeven stop hit after TP1' });
+    expect(second.position(id)).toMatchObject({ status: 'closed', exitPrice: p('99.5'), closeReason: 'Breakeven stop hit after TP1' });
     assertInvariants(second.ledger);
     second.shutdown();
   });
@@ -150,7 +150,7 @@ describe('engine: TP/SL ladder on a real ledger', () => {
     await second.feed([quote(1, '96.5')]);
     expect(second.position(id).status).toBe('open');
     await second.feed([quote(2, '97')]);
-    expect(second.position(id)).toMatchObject({ status: 'closed', close_reason: 'Trailing stop at TP1 (+3%) hit after TP2' });
+    expect(second.position(id)).toMatchObject({ status: 'closed', closeReason: 'Trailing stop at TP1 (+3%) hit after TP2' });
     second.shutdown();
   });
 });

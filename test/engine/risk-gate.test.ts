@@ -134,12 +134,12 @@ describe('maxOpenPositions and maxPositionUsd in the engine', () => {
     await withEngine({ config: seedConfigJson({ costs: NO_COSTS, risk: { maxPositionUsd: '10' } }), demo: demo(['SOL-USD'], '25') }, async (h) => {
       await h.feed([quote(1, '100')]);
       const open = h.ledger.listPositions('open');
-      expect(open.map((p) => p.cost_basis)).toEqual([parseMicros('10')]);
+      expect(open.map((p) => p.costBasis)).toEqual([parseMicros('10')]);
     });
     // The control: without the limit the demo's own size.
     await withEngine({ config: seedConfigJson({ costs: NO_COSTS }), demo: demo(['SOL-USD'], '25') }, async (h) => {
       await h.feed([quote(1, '100')]);
-      expect(h.ledger.listPositions('open').map((p) => p.cost_basis)).toEqual([parseMicros('25')]);
+      expect(h.ledger.listPositions('open').map((p) => p.costBasis)).toEqual([parseMicros('25')]);
     });
   });
 });

@@ -2,7 +2,7 @@
 // past a short's liquidation price, a position opened before set-asides) is taken from what the wallet has free and
 // the rest recorded as owed — a deficit that blocks new positions until money repays it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeFigures, walletChangeOnClose } from '../../src/domain/costs.js';
+import { closeFigures, walletChangeOnClose, type ClosingPosition } from '../../src/domain/costs.js';
 import { InsufficientBalanceError } from '../../src/domain/errors.js';
 import { parsePrice, quantityFor, type PriceMicros } from '../../src/domain/money.js';
 import { closeSetAside, liquidationPrice } from '../../src/domain/set-aside.js';
@@ -31,21 +31,17 @@ afterEach(() => {
 const wallet = () => ledger.requireWallet('paper');
 
 /** What the wallet's total moves by when `position` closes at `price` under the reference costs. */
-function walletChangeAt(position: { side: 'long' | 'short'; quantity: number; cost_basis: number; entry_fee: number }, price: number): number {
-  const figures = closeFigures(
-    SEED_COSTS,
-    { side: position.side, quantity: position.quantity as never, costBasis: position.cost_basis as never, entryFee: position.entry_fee as never },
-    price as PriceMicros,
-  );
+function walletChangeAt(position: ClosingPosition, price: number): number {
+  const figures = closeFigures(SEED_COSTS, position, price as PriceMicros);
   return walletChangeOnClose(figures, false);
 }
 
 describe('what a position sets aside at open', () => {
   it('a long locks its cost basis and unpaid entry fee: exactly what it loses at a price of 0', () => {
     const { position } = openPosition(ledger, { size: '25', price: '0.5', predictionMarket: true });
-    expect(position.close_reserve).toBe(usd('0.065'));
+    expect(position.closeReserve).toBe(usd('0.065'));
     const worst = -walletChangeAt(position, 0);
-    expect(worst).toBe(position.cost_basis + position.close_reserve);
+    expect(worst).toBe(position.costBasis + position.closeReserve);
     // Every other exit loses less: the set-aside is the maximum, not a bound above it.
     for (const price of ['0.000001', '0.01', '0.25', '0.5', '0.999999']) expect(-walletChangeAt(position, parsePrice(price))).toBeLessThan(worst);
   });
@@ -53,17 +49,17 @@ describe('what a position sets aside at open', () => {
   it('a short on a prediction market locks what closing at $1 costs: its exact worst case', () => {
     const { position } = openPosition(ledger, { side: 'short', size: '10', price: '0.4', predictionMarket: true });
     // 25 contracts bought back at $1 = $25: gross −15; entry fee 0.026 + exit costs 0.41% of 25 (0.1025) = 15.1285.
-    expect(position.cost_basis + position.close_reserve).toBe(usd('15.1285'));
+    expect(position.costBasis + position.closeReserve).toBe(usd('15.1285'));
     expect(-walletChangeAt(position, parsePrice('1'))).toBe(usd('15.1285'));
-    expect(position.liquidation_price).toBeNull();
+    expect(position.liquidationPrice).toBeNull();
     expect(wallet().available).toBe(usd('14.8715'));
   });
 
   it('a short with no price ceiling holds its cost as collateral, and its liquidation price is the last price the collateral covers', () => {
     const { position } = openPosition(ledger, { side: 'short', size: '25', price: '100' });
-    expect(position.close_reserve).toBe(usd('0.065'));
-    const locked = position.cost_basis + position.close_reserve;
-    const liquidation = position.liquidation_price ?? 0;
+    expect(position.closeReserve).toBe(usd('0.065'));
+    const locked = position.costBasis + position.closeReserve;
+    const liquidation = position.liquidationPrice ?? 0;
     // About twice the entry, less the costs of buying back there: $199.183344.
     expect(liquidation).toBe(parsePrice('199.183344'));
     expect(-walletChangeAt(position, liquidation)).toBeLessThanOrEqual(locked);
@@ -113,7 +109,7 @@ describe('a loss beyond the money set aside', () => {
     ({ ledger, path } = tempLedger());
     ledger.ensureWallet('pm', usd('25'));
     const { position } = openPosition(ledger, { venue: 'pm', market: 'M', size: '25', price: '0.5', predictionMarket: true, setAside: false });
-    expect(position.close_reserve).toBe(0);
+    expect(position.closeReserve).toBe(0);
     const result = ledger.closePosition(position.id, { exitPrice: 0 as PriceMicros, reason: 'Resolved NO', costs: SEED_COSTS, kind: 'settlement' });
     if (result.status !== 'closed') throw new Error('expected closed');
     expect(result.figures.netPnl).toBe(usd('-25.065'));

@@ -238,7 +238,7 @@ describe('migration 5: set-asides, liquidation prices and deficits', () => {
     const ledger = Ledger.open(ledgerAtVersion4());
     try {
       expect(ledger.requireWallet('pm')).toEqual({ venue: 'pm', total: usd('25'), available: 0, locked: usd('25'), deficit: 0 });
-      expect(ledger.requirePosition(1)).toMatchObject({ close_reserve: 0, liquidation_price: null, attention: null });
+      expect(ledger.requirePosition(1)).toMatchObject({ closeReserve: 0, liquidationPrice: null, attention: null });
       expect(dbOf(ledger).prepare('SELECT deficit_delta FROM wallet_transactions ORDER BY id').all()).toEqual([{ deficit_delta: 0 }, { deficit_delta: 0 }]);
       const routine = walletCheck(ledger);
       expect(routine.log.fromId).toBe(2); // the old checkpoint still stands

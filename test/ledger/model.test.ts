@@ -197,14 +197,14 @@ class Open implements Cmd {
     if (m.deficit > 0 || this.size + reserve > available(m)) expectRefused(open);
     else {
       const { position } = open();
-      expect(position.close_reserve).toBe(reserve);
+      expect(position.closeReserve).toBe(reserve);
       m.locked += this.size + reserve;
       m.positions.push({
         id: position.id,
         side: this.side,
         costBasis: this.size,
         quantity: position.quantity,
-        entryFee: position.entry_fee,
+        entryFee: position.entryFee,
         reserve,
         open: true,
       });

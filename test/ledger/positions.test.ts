@@ -28,9 +28,9 @@ describe('positions', () => {
   it('locks the cost basis and the unpaid entry fee on open: $100 wallet, long $25 at $100 → available 74.935, total 100', () => {
     const { status, position, walletBefore, walletAfter } = openPosition(ledger);
     expect(status).toBe('opened');
-    expect(position).toMatchObject({ status: 'open', cost_basis: usd('25'), quantity: usd('0.25'), entry_fee: usd('0.065') });
-    expect(position).toMatchObject({ close_reserve: usd('0.065'), liquidation_price: null });
-    expect(position).toMatchObject({ tp1_price: parsePrice('103'), stop_price: parsePrice('95'), tp1_hit: 0, tp2_hit: 0 });
+    expect(position).toMatchObject({ status: 'open', costBasis: usd('25'), quantity: usd('0.25'), entryFee: usd('0.065') });
+    expect(position).toMatchObject({ closeReserve: usd('0.065'), liquidationPrice: null });
+    expect(position).toMatchObject({ tp1Price: parsePrice('103'), stopPrice: parsePrice('95'), tp1Hit: false, tp2Hit: false });
     expect(walletBefore.available).toBe(usd('100'));
     expect(walletAfter).toEqual({ venue: 'paper', total: usd('100'), available: usd('74.935'), locked: usd('25.065'), deficit: 0 });
   });
@@ -45,15 +45,15 @@ describe('positions', () => {
     expect(wallet()).toEqual(result.walletAfter);
     expect(result.position).toMatchObject({
       status: 'closed',
-      exit_price: parsePrice('110'),
-      exit_value: usd('27.5'),
-      gross_pnl: usd('2.5'),
-      exit_fee: usd('0.0715'),
-      spread_cost: usd('0.0275'),
-      slippage_cost: usd('0.01375'),
-      total_costs: usd('0.17775'),
-      net_pnl: usd('2.32225'),
-      close_reason: 'TP3 (+10%) reached',
+      exitPrice: parsePrice('110'),
+      exitValue: usd('27.5'),
+      grossPnl: usd('2.5'),
+      exitFee: usd('0.0715'),
+      spreadCost: usd('0.0275'),
+      slippageCost: usd('0.01375'),
+      totalCosts: usd('0.17775'),
+      netPnl: usd('2.32225'),
+      closeReason: 'TP3 (+10%) reached',
     });
     const tx = dbOf(ledger).prepare("SELECT amount, locked_delta FROM wallet_transactions WHERE type = 'position_close'").get();
     expect(tx).toEqual({ amount: usd('2.32225'), locked_delta: -usd('25.065') });
@@ -65,7 +65,7 @@ describe('positions', () => {
     const before = dump(path);
     const again = closeAt(ledger, position.id, '90');
     expect(again.status).toBe('already_closed');
-    expect(again.position.exit_price).toBe(parsePrice('110'));
+    expect(again.position.exitPrice).toBe(parsePrice('110'));
     expect(dump(path)).toBe(before);
     expect(closeTxCount(position.id)).toBe(1);
   });
@@ -73,8 +73,8 @@ describe('positions', () => {
   it('closes a short at a profit when the price falls and at a loss when it rises', () => {
     const win = openPosition(ledger, { side: 'short', market: 'A' }).position;
     const lose = openPosition(ledger, { side: 'short', market: 'B' }).position;
-    expect(win.tp1_price).toBe(parsePrice('97'));
-    expect(win.sl_price).toBe(parsePrice('105'));
+    expect(win.tp1Price).toBe(parsePrice('97'));
+    expect(win.slPrice).toBe(parsePrice('105'));
     const won = closeAt(ledger, win.id, '90');
     const lost = closeAt(ledger, lose.id, '105');
     if (won.status !== 'closed' || lost.status !== 'closed') throw new Error('expected both closed');
@@ -134,7 +134,7 @@ describe('positions', () => {
     expect(result.figures.netPnl).toBe(usd('-149.77215'));
     expect(result.deficitBooked).toBe(usd('49.77215'));
     expect(wallet()).toEqual({ venue: 'paper', total: 0, available: 0, locked: 0, deficit: usd('49.77215') });
-    expect(ledger.requirePosition(position.id)).toMatchObject({ status: 'closed', net_pnl: usd('-149.77215') });
+    expect(ledger.requirePosition(position.id)).toMatchObject({ status: 'closed', netPnl: usd('-149.77215') });
     const rows = dbOf(ledger).prepare("SELECT type, amount, locked_delta, deficit_delta, position_id FROM wallet_transactions WHERE id > 2 ORDER BY id").all();
     expect(rows).toEqual([
       { type: 'position_close', amount: -usd('100'), locked_delta: -usd('99.2574'), deficit_delta: 0, position_id: position.id },
@@ -152,7 +152,7 @@ describe('positions', () => {
   it('opens from a pending reservation: the cost changes owner, the rest is released', () => {
     const { reservation } = ledger.reserve({ venue: 'paper', amount: usd('30'), idempotencyKey: 'r', purpose: 'open' });
     const { position, walletAfter } = openPosition(ledger, { reservationId: reservation.id, entryFeeCharged: true });
-    expect(position.reservation_id).toBe(reservation.id);
+    expect(position.reservationId).toBe(reservation.id);
     expect(ledger.requireReservation(reservation.id)).toMatchObject({ state: 'committed', committedAmount: usd('25.065') });
     expect(walletAfter).toEqual({ venue: 'paper', total: usd('99.935'), available: usd('74.935'), locked: usd('25'), deficit: 0 });
     const before = dump(path);
@@ -185,7 +185,7 @@ describe('positions', () => {
   it('stores ladder progress on an open position and ignores it on a closed one', () => {
     const { position } = openPosition(ledger);
     ledger.updateLadder(position.id, { tp1Hit: true, tp2Hit: false, stopPrice: parsePrice('100') });
-    expect(ledger.requirePosition(position.id)).toMatchObject({ tp1_hit: 1, tp2_hit: 0, stop_price: parsePrice('100') });
+    expect(ledger.requirePosition(position.id)).toMatchObject({ tp1Hit: true, tp2Hit: false, stopPrice: parsePrice('100') });
     closeAt(ledger, position.id, '100', 'breakeven');
     const before = dump(path);
     ledger.updateLadder(position.id, { tp1Hit: true, tp2Hit: true, stopPrice: parsePrice('103') });

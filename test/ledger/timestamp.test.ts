@@ -17,7 +17,7 @@ describe('ledger timestamps', () => {
       nowMs -= 60_000;
       expect(ledger.timestamp()).toBe('2026-01-02T03:03:05.679Z');
       ledger.deposit('paper', usd('5'));
-      expect(ledger.listTransactions('paper', 1)[0]?.created_at).toBe('2026-01-02T03:03:05.679Z');
+      expect(ledger.listTransactions('paper', 1)[0]?.createdAt).toBe('2026-01-02T03:03:05.679Z');
     } finally {
       ledger.close();
     }

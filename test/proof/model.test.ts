@@ -143,7 +143,7 @@ function compare(m: Model, r: Real): void {
       committed: reservation.committed,
     });
   }
-  const positions = r.ledger.listPositions('all').map((p) => ({ id: p.id, status: p.status, quantity: p.quantity, cost: p.cost_basis }));
+  const positions = r.ledger.listPositions('all').map((p) => ({ id: p.id, status: p.status, quantity: p.quantity, cost: p.costBasis }));
   expect(positions).toEqual(m.positions.map((p) => ({ id: p.id, status: p.open ? 'open' : 'closed', quantity: p.quantity, cost: p.size })));
   const count = (table: string) => (dbOf(r.ledger).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   expect({ reservations: count('reservations'), transactions: count('wallet_transactions') }).toEqual({
@@ -351,7 +351,7 @@ class Open implements Cmd {
     else {
       const id = m.positions.length + 1;
       const fee = entryFee(COSTS, this.size as Micros);
-      expect(call()).toMatchObject({ status: 'opened', position: { id, close_reserve: fee } });
+      expect(call()).toMatchObject({ status: 'opened', position: { id, closeReserve: fee } });
       wallet.locked += this.size + fee;
       m.transactions += 1;
       const quantity = quantityFor(this.size as Micros, this.price as PriceMicros, 'down');

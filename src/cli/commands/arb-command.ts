@@ -159,6 +159,6 @@ function resultJson(deps: ArbDeps, result: ArbResult): Record<string, unknown> {
       fee: formatMicros(leg.fee),
       error: leg.error,
     })),
-    positions: result.settlement.positions.map((p) => ({ id: p.id, venue: p.venue, market: p.market, kind: p.kind, costBasis: formatMicros(p.cost_basis) })),
+    positions: result.settlement.positions.map((p) => ({ id: p.id, venue: p.venue, market: p.market, kind: p.kind, costBasis: formatMicros(p.costBasis) })),
   };
 }

@@ -8,7 +8,7 @@ import { formatMicros, formatUsd, parseMicros, parsePct, parsePrice, type Ppm } 
 import type { LadderConfig } from '../../domain/position.js';
 import { openManualPosition } from '../../app/positions.js';
 import { entryQuote, type QuotedPrice } from '../../engine/quotes.js';
-import type { Wallet } from '../../ledger/ledger.js';
+import type { Wallet } from '../../domain/wallet.js';
 import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 import { parseSide } from '../parse.js';
@@ -80,13 +80,13 @@ function renderOpened(out: Output, result: ReturnType<typeof openManualPosition>
   }
   const p = result.position;
   if (result.status === 'exists') return out.line(out.role.warn(`Position ${p.id} already opened under key ${key}; nothing changed`));
-  const filledAt = `${p.side} ${p.market} @ ${formatUsd(p.entry_price, 4)}${quote ? `, ${quoteAgeText(quote)}` : ''}`;
+  const filledAt = `${p.side} ${p.market} @ ${formatUsd(p.entryPrice, 4)}${quote ? `, ${quoteAgeText(quote)}` : ''}`;
   out.line(out.role.success(`✓ Position opened successfully: ID ${p.id} (${filledAt})`));
   out.line(`Wallet updated: ${lockedText(p)}, Available: ${formatUsd(result.walletBefore.available)} → ${formatUsd(result.walletAfter.available)}`);
-  const liquidation = p.liquidation_price === null ? '' : `, liquidation ${formatUsd(p.liquidation_price, 4)}`;
+  const liquidation = p.liquidationPrice === null ? '' : `, liquidation ${formatUsd(p.liquidationPrice, 4)}`;
   out.line(
     out.role.muted(
-      `${p.side} ${p.market} ${formatUsd(p.entry_price, 4)}: TP1 ${formatUsd(p.tp1_price, 4)}, TP2 ${formatUsd(p.tp2_price, 4)}, TP3 ${formatUsd(p.tp3_price, 4)}, SL ${formatUsd(p.sl_price, 4)}${liquidation}`,
+      `${p.side} ${p.market} ${formatUsd(p.entryPrice, 4)}: TP1 ${formatUsd(p.tp1Price, 4)}, TP2 ${formatUsd(p.tp2Price, 4)}, TP3 ${formatUsd(p.tp3Price, 4)}, SL ${formatUsd(p.slPrice, 4)}${liquidation}`,
     ),
   );
   for (const line of utilizationWarningLines(wallets, warnPpm)) out.line(out.role.warn(line));

@@ -5,7 +5,8 @@ import { formatMicros, formatPpmPct, formatUsd, parsePrice, ratioPpm } from '../
 import { InputError } from '../../domain/errors.js';
 import { exitQuote, type QuotedPrice } from '../../engine/quotes.js';
 import { closePositionAt } from '../../engine/trading.js';
-import type { CloseResult, PositionRow } from '../../ledger/ledger.js';
+import type { Position } from '../../domain/position.js';
+import type { CloseResult } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 import { parseChoice, parseId } from '../parse.js';
@@ -30,7 +31,7 @@ export function registerPositionCommands(program: Command): void {
       if (positions.length === 0) ctx.out.line(ctx.out.role.muted(`no ${status === 'all' ? '' : `${status} `}positions`));
       else {
         ctx.out.table(POSITION_HEAD, positions.map(positionRow));
-        const realised = positions.reduce((sum, p) => sum + (p.net_pnl ?? 0), 0);
+        const realised = positions.reduce((sum, p) => sum + (p.netPnl ?? 0), 0);
         ctx.out.line(`${positions.filter((p) => p.status === 'open').length} open, ${positions.filter((p) => p.status === 'closed').length} closed, realised net PnL ${formatUsd(realised)}`);
       }
       for (const trade of attention) attentionTradeLines(trade).forEach((line, index) => ctx.out.line(index === 0 ? ctx.out.role.error(line) : line));
@@ -77,33 +78,33 @@ export function registerPositionCommands(program: Command): void {
 }
 
 /** "Exit at $105.0000 (the bid, quote 0.8 s old)": a long sells at the bid, a short buys back at the ask. */
-function exitLine(position: PositionRow, quote: QuotedPrice): string {
+function exitLine(position: Position, quote: QuotedPrice): string {
   return `Exit at ${formatUsd(quote.price, 4)} (the ${position.side === 'long' ? 'bid' : 'ask'}, ${quoteAgeText(quote)})`;
 }
 
 export function closeLines(result: Extract<CloseResult, { status: 'closed' }>): string[] {
   const { figures, position, walletBefore, walletAfter } = result;
-  const pct = formatPpmPct(ratioPpm(figures.netPnl, position.cost_basis));
+  const pct = formatPpmPct(ratioPpm(figures.netPnl, position.costBasis));
   return [
-    `PnL Calculation: Gross PnL=${formatUsd(figures.grossPnl)} (${formatPpmPct(ratioPpm(figures.grossPnl, position.cost_basis))}), Entry Fee=${formatUsd(
+    `PnL Calculation: Gross PnL=${formatUsd(figures.grossPnl)} (${formatPpmPct(ratioPpm(figures.grossPnl, position.costBasis))}), Entry Fee=${formatUsd(
       figures.entryFee,
       4,
     )}, Exit Fee=${formatUsd(figures.exitFee, 4)}, Spread=${formatUsd(figures.spreadCost, 5)}, Slippage=${formatUsd(
       figures.slippageCost,
       5,
     )}, Total Costs=${formatUsd(figures.totalCosts, 5)}, Net PnL=${formatUsd(figures.netPnl, 5)} (${pct})`,
-    `Wallet updated: Freed ${formatUsd(position.cost_basis + position.close_reserve, position.close_reserve === 0 ? 2 : 4)}, PnL=${formatUsd(
+    `Wallet updated: Freed ${formatUsd(position.costBasis + position.closeReserve, position.closeReserve === 0 ? 2 : 4)}, PnL=${formatUsd(
       figures.netPnl,
     )}, Available: ${formatUsd(walletBefore.available)} → ${formatUsd(walletAfter.available)}${
       result.deficitBooked > 0 ? `; ${formatUsd(result.deficitBooked, 4)} beyond the wallet booked as a deficit (owed)` : ''
     }`,
-    `✓ Position ${position.id} closed: ${position.close_reason ?? ''}, Net PnL: ${formatUsd(figures.netPnl, 4)} (${pct})`,
+    `✓ Position ${position.id} closed: ${position.closeReason ?? ''}, Net PnL: ${formatUsd(figures.netPnl, 4)} (${pct})`,
   ];
 }
 
 function printClose(out: Output, result: CloseResult): void {
   if (result.status === 'already_closed') {
-    out.line(out.role.warn(`Position ${result.position.id} already closed (${result.position.close_reason ?? 'closed'}); nothing changed`));
+    out.line(out.role.warn(`Position ${result.position.id} already closed (${result.position.closeReason ?? 'closed'}); nothing changed`));
     return;
   }
   const lines = closeLines(result);

@@ -11,7 +11,9 @@ import type { EngineEvent } from '../../engine/events.js';
 import type { StopCause } from '../../engine/run-loop.js';
 import type { ReplaySpeed } from '../../feeds/jsonl.js';
 import type { AttentionTrade } from '../../app/trades.js';
-import type { Ledger, PositionRow, Wallet } from '../../ledger/ledger.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import type { Position } from '../../domain/position.js';
+import type { Wallet } from '../../domain/wallet.js';
 import { CommandContext } from '../context.js';
 import { JsonLogFile } from '../log-file.js';
 import type { Output, Spinner } from '../output.js';
@@ -163,7 +165,7 @@ interface SummaryFacts {
   readonly wallets: readonly Wallet[];
   readonly openPositions: number;
   /** Positions flagged by this run or an earlier one, and still open: each waits for a person (`arbbot positions` says why). */
-  readonly attention: readonly PositionRow[];
+  readonly attention: readonly Position[];
   /** Arbitrage trades a venue reported the impossible about, this run or an earlier one. */
   readonly trades: readonly AttentionTrade[];
 }

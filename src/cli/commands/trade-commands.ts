@@ -66,7 +66,7 @@ function resolutionJson({ booked, trade, leg, claim }: HandResolution): Record<s
     needsAttention: trade.attention,
     resolvedClaim: claim,
     leg: { leg: leg.leg, venue: leg.venue, clientOrderId: leg.client_order_id, state: leg.state, filledQuantity: formatMicros(leg.filled_quantity), filledNotional: formatMicros(leg.filled_notional), fee: formatMicros(leg.fee) },
-    positions: (settlement?.positions ?? []).map((p) => ({ id: p.id, venue: p.venue, market: p.market, kind: p.kind, quantity: formatMicros(p.quantity), costBasis: formatMicros(p.cost_basis) })),
+    positions: (settlement?.positions ?? []).map((p) => ({ id: p.id, venue: p.venue, market: p.market, kind: p.kind, quantity: formatMicros(p.quantity), costBasis: formatMicros(p.costBasis) })),
   };
 }
 
@@ -74,7 +74,7 @@ function printResolution(out: Output, { booked, trade, leg }: HandResolution): v
   const what = leg.filled_quantity > 0 ? `filled ${formatMicrosTrim(leg.filled_quantity, 0)} for ${formatUsd(leg.filled_notional)} (fee ${formatUsd(leg.fee, 4)})` : 'nothing filled';
   out.line(`Leg ${leg.leg.toUpperCase()} on ${leg.venue} (${leg.client_order_id}) recorded by hand: ${what}`);
   for (const p of booked.kind === 'pending' ? [] : booked.settlement.positions) {
-    out.line(`  position ${p.id}: ${p.venue} ${p.market} ${formatMicrosTrim(p.quantity, 0)} @ ${formatUsd(p.entry_price, 4)}, ${p.kind === 'arb_hedged' ? 'arb (hedged)' : 'arb UNHEDGED'}`);
+    out.line(`  position ${p.id}: ${p.venue} ${p.market} ${formatMicrosTrim(p.quantity, 0)} @ ${formatUsd(p.entryPrice, 4)}, ${p.kind === 'arb_hedged' ? 'arb (hedged)' : 'arb UNHEDGED'}`);
   }
   if (trade.state === 'settled') {
     const text = `✓ arb #${trade.id} settled: ${trade.outcome ?? 'none'}`;

@@ -8,7 +8,7 @@
 import { AWAITING_VERDICT, type LegState } from '../../domain/arb.js';
 import { planAlone, planLate, type FillPart } from '../../domain/settlement.js';
 import type { ArbLeg, ArbTrade } from '../../ledger/arb-store.js';
-import type { PositionRow } from '../../ledger/ledger.js';
+import type { Position } from '../../domain/position.js';
 import type { VenueProtocolError } from '../../venues/http/errors.js';
 import { fillOf, impossibleVerdict, recordKnownVerdicts, recordVerdict, settleLeg, settleTrade, type LegVerdict, type SettleDeps, type SettleResult, type UnhedgedPart } from './settle.js';
 
@@ -76,7 +76,7 @@ export function bookLegs(deps: SettleDeps, trade: ArbTrade, verdicts: ReadonlyMa
   const legs = tradeLegs(store.legsOf(trade.id));
   const ready = legs.filter((leg) => verdicts.has(leg.id) || RECORDED.includes(leg.state));
   if (ready.length === legs.length) return settleTrade(ledger, store, config, trade.id, verdicts);
-  const positions: PositionRow[] = [];
+  const positions: Position[] = [];
   const unhedged: UnhedgedPart[] = [];
   let outcome: ArbTrade['outcome'] = null;
   for (const leg of ready) {
@@ -97,7 +97,7 @@ export function bookLegs(deps: SettleDeps, trade: ArbTrade, verdicts: ReadonlyMa
  * open unhedged contracts, that position becomes a leg of a hedged pair (its unhedged record resolved 'hedged') and
  * as many of this fill its other half; whatever is not paired is unhedged, with its own record.
  */
-function bookLate(deps: SettleDeps, leg: ArbLeg, partner: ArbLeg): { positions: PositionRow[]; unhedged: UnhedgedPart | null; outcome: ArbTrade['outcome'] } {
+function bookLate(deps: SettleDeps, leg: ArbLeg, partner: ArbLeg): { positions: Position[]; unhedged: UnhedgedPart | null; outcome: ArbTrade['outcome'] } {
   const { ledger, store } = deps;
   const position = partner.unhedged_position_id === null ? undefined : ledger.getPosition(partner.unhedged_position_id);
   const record = position ? store.unhedgedForPosition(position.id) : undefined;

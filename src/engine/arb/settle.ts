@@ -6,9 +6,9 @@
 import type { Config } from '../../config/config.js';
 import { formatMicros, mulDiv, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import { filledState, planSettlement, type FillPart, type LegFill, type SettledKind } from '../../domain/settlement.js';
-import { ladderLevels } from '../../domain/position.js';
+import { ladderLevels, type Position } from '../../domain/position.js';
 import type { ArbLeg, ArbStore, ArbTrade } from '../../ledger/arb-store.js';
-import type { Ledger, OpenPositionInput, PositionRow } from '../../ledger/ledger.js';
+import type { Ledger, OpenPositionInput } from '../../ledger/ledger.js';
 import { positionMarket } from '../../domain/market.js';
 import { VenueProtocolError } from '../../venues/http/errors.js';
 import type { OrderReport } from '../../venues/venue.js';
@@ -19,7 +19,7 @@ export type LegVerdict = { readonly kind: 'report'; readonly report: OrderReport
 export interface SettleResult {
   readonly trade: ArbTrade;
   readonly legs: readonly ArbLeg[];
-  readonly positions: readonly PositionRow[];
+  readonly positions: readonly Position[];
   readonly unhedged: readonly UnhedgedPart[];
   readonly alreadySettled: boolean;
 }
@@ -116,7 +116,7 @@ export function settleTrade(ledger: Ledger, store: ArbStore, config: Config, tra
       return verdict ? recordVerdict(store, leg, verdict) : leg;
     });
     const plan = planSettlement(recorded.map(fillOf));
-    const positions: PositionRow[] = [];
+    const positions: Position[] = [];
     const unhedged: UnhedgedPart[] = [];
     recorded.forEach((leg, index) => {
       const booked = settleLeg({ ledger, store, config }, leg, plan.parts[index] ?? []);
@@ -148,7 +148,7 @@ export function fillOf(leg: ArbLeg): LegFill {
  * a position, the fee paid) and releases the rest; the leg is settled, linked to its positions, and an unhedged part
  * gets its own record.
  */
-export function settleLeg(deps: SettleDeps, leg: ArbLeg, parts: readonly FillPart[]): { positions: PositionRow[]; unhedged: UnhedgedPart | null } {
+export function settleLeg(deps: SettleDeps, leg: ArbLeg, parts: readonly FillPart[]): { positions: Position[]; unhedged: UnhedgedPart | null } {
   const { ledger, store, config } = deps;
   const settled = leg.reservation_id === null ? { positions: [] } : ledger.settleReservation(leg.reservation_id, {
     positions: parts.map((part) => legPosition(config, leg, part, part.kind)),

@@ -51,7 +51,7 @@ async function tryHedge(deps: ArbDeps, unhedged: UnhedgedLeg): Promise<UnhedgedO
   const position = ledger.requirePosition(unhedged.position_id);
   const average = mulDiv(walked.cost, SCALE, quantity, 'up') as PriceMicros;
   const fee = venue.takerFee(other.market, quantity, average);
-  const pairCost = position.cost_basis + position.entry_fee + walked.cost + fee;
+  const pairCost = position.costBasis + position.entryFee + walked.cost + fee;
   const allowed = quantity + mulDiv(quantity, deps.config.arbitrage.hedgeMaxLossBps, 10_000, 'down');
   if (pairCost > allowed) return 'not_possible';
   const hedgeLeg = store.addLeg(unhedged.trade_id, {

@@ -45,7 +45,7 @@ describe('closing one leg of a hedged pair', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toContain('⚠ Hedge of arb #1 broken: position 2 is now an unhedged leg under the TP/SL ladder');
     read(db, (ledger, store) => {
-      expect(ledger.requirePosition(1)).toMatchObject({ status: 'closed', close_reason: 'Manual close' });
+      expect(ledger.requirePosition(1)).toMatchObject({ status: 'closed', closeReason: 'Manual close' });
       expect(ledger.requirePosition(2)).toMatchObject({ status: 'open', kind: 'arb_unhedged' });
       expect(store.unhedgedForPosition(2)).toMatchObject({ trade_id: 1, state: 'open', quantity: 100_000_000 });
       // The ladder now manages it (hedged legs are left out of the ladder's reads).

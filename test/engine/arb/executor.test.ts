@@ -45,7 +45,7 @@ function reservationsOf(h: ArbHarness) {
 }
 
 function positionsOf(h: ArbHarness) {
-  return h.ledger.listPositions('all').map((p) => ({ venue: p.venue, market: p.market, kind: p.kind, quantity: p.quantity, costBasis: p.cost_basis, entryFee: p.entry_fee }));
+  return h.ledger.listPositions('all').map((p) => ({ venue: p.venue, market: p.market, kind: p.kind, quantity: p.quantity, costBasis: p.costBasis, entryFee: p.entryFee }));
 }
 
 const START = usd('1000');
@@ -242,13 +242,13 @@ describe('partial fills', () => {
     expect(legB).toMatchObject({ filled_quantity: 16_500_000, filled_notional: usd('9.075'), fee: usd('0.1815') });
     const positions = h.ledger.listPositions('all');
     const onA = positions.filter((p) => p.venue === A);
-    expect(onA.map((p) => [p.kind, p.quantity, p.cost_basis, p.entry_fee])).toEqual([
+    expect(onA.map((p) => [p.kind, p.quantity, p.costBasis, p.entryFee])).toEqual([
       ['arb_hedged', 16_500_000, 6_819_995, 136_400],
       ['arb_unhedged', 16_500_000, 6_819_994, 136_400],
     ]);
-    expect(onA.reduce((s, p) => s + p.cost_basis, 0)).toBe(legA?.filled_notional);
-    expect(onA.reduce((s, p) => s + p.entry_fee, 0)).toBe(legA?.fee);
-    expect(positions.filter((p) => p.venue === B).map((p) => [p.kind, p.quantity, p.cost_basis])).toEqual([['arb_hedged', 16_500_000, usd('9.075')]]);
+    expect(onA.reduce((s, p) => s + p.costBasis, 0)).toBe(legA?.filled_notional);
+    expect(onA.reduce((s, p) => s + p.entryFee, 0)).toBe(legA?.fee);
+    expect(positions.filter((p) => p.venue === B).map((p) => [p.kind, p.quantity, p.costBasis])).toEqual([['arb_hedged', 16_500_000, usd('9.075')]]);
     expect(h.store.allUnhedged()).toMatchObject([{ leg_id: legA?.id, quantity: 16_500_000, state: 'open' }]);
     expect(legA).toMatchObject({ hedged_position_id: onA[0]?.id, unhedged_position_id: onA[1]?.id });
     // Each reservation committed exactly what its fill used.

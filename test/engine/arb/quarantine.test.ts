@@ -86,7 +86,7 @@ describe('resolved by hand', () => {
     expect(resolved.trade).toMatchObject({ state: 'settled', outcome: 'hedged', attention: null });
     expect(resolved.leg).toMatchObject({ state: 'settled', filled_quantity: contracts(100), filled_notional: usd('42'), fee: usd('0.84') });
     expect(resolved.claim).toMatch(/impossible report: filled quantity/);
-    expect(h.ledger.listPositions('open').map((p) => [p.venue, p.kind, p.cost_basis])).toEqual([[B, 'arb_hedged', usd('55')], [A, 'arb_hedged', usd('42')]]);
+    expect(h.ledger.listPositions('open').map((p) => [p.venue, p.kind, p.costBasis])).toEqual([[B, 'arb_hedged', usd('55')], [A, 'arb_hedged', usd('42')]]);
     expect(h.pendingReservations()).toBe(0);
     const audit = dbOf(h.ledger).prepare("SELECT venue, detail FROM audit_log WHERE kind = 'arb_resolved_by_hand'").all();
     expect(audit).toEqual([{ venue: A, detail: expect.stringMatching(/^arb #1 leg A \(.*\) resolved by hand: 100\.000000 filled for \$42\.0000, fee \$0\.8400; the venue had reported: leg A on kalshi/) }]);

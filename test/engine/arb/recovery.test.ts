@@ -127,7 +127,7 @@ describe('a trade left submitted', () => {
     await reconcileNow(r);
     expect(r.store.requireTrade(trade.id).outcome).toBe('unhedged');
     expect(r.store.legsOf(trade.id)[0]).toMatchObject({ filled_quantity: report.filledQuantity, filled_notional: report.filledNotional, fee: report.feePaid });
-    expect(r.ledger.listPositions('open').map((p) => [p.venue, p.kind, p.cost_basis])).toEqual([[A, 'arb_unhedged', report.filledNotional]]);
+    expect(r.ledger.listPositions('open').map((p) => [p.venue, p.kind, p.costBasis])).toEqual([[A, 'arb_unhedged', report.filledNotional]]);
     expect([r.paperOrders(A), r.paperOrders(B)]).toEqual([1, 0]);
     expect((await r.venueBalances()).every((check) => check.agrees)).toBe(true);
   });

@@ -32,9 +32,9 @@ describe('resolution of a hedged pair', () => {
       const positions = h.ledger.listPositions('all');
       expect(positions.map((p) => p.status)).toEqual(['closed', 'closed']);
       // Leg A is kalshi YES (cost 42, fee 0.84), leg B poly NO (cost 55, fee 1.10); one of them pays $100.
-      const payout = (p: (typeof positions)[number]) => (p.exit_price ?? 0) === 1_000_000;
+      const payout = (p: (typeof positions)[number]) => (p.exitPrice ?? 0) === 1_000_000;
       expect(positions.map(payout)).toEqual(winner === 'yes' ? [true, false] : [false, true]);
-      const realised = positions.reduce((sum, p) => sum + (p.net_pnl ?? 0), 0);
+      const realised = positions.reduce((sum, p) => sum + (p.netPnl ?? 0), 0);
       expect(realised).toBe(usd('100') - usd('42') - usd('55') - usd('0.84') - usd('1.1'));
       expect(realised).toBe(usd('1.06'));
       expect(engine.stats.realisedNetPnl).toBe(usd('1.06'));

@@ -47,7 +47,7 @@ describe('unhedged policy: hedge', () => {
     expect(await handleUnhedged(h.deps, record)).toBe('hedged');
     expect(h.store.unhedgedForPosition(positionId)).toMatchObject({ state: 'hedged', resolved_at: expect.any(String) });
     const positions = h.ledger.listPositions('all');
-    expect(positions.map((p) => [p.venue, p.market, p.kind, p.status, p.quantity, p.cost_basis])).toEqual([
+    expect(positions.map((p) => [p.venue, p.market, p.kind, p.status, p.quantity, p.costBasis])).toEqual([
       [A, A_MARKET, 'arb_hedged', 'open', contracts(100), usd('42')],
       [B, `${B_MARKET}:no`, 'arb_hedged', 'open', contracts(100), usd('55')],
     ]);
@@ -71,7 +71,7 @@ describe('unhedged policy: hedge', () => {
     expect(h.store.unhedgedForPosition(positionId)?.state).toBe('unwound');
     const position = h.ledger.requirePosition(positionId);
     // Sold 100 at the 0.40 bid: 40 − 42 − entry fee 0.84 − exit fee 0.80.
-    expect(position).toMatchObject({ status: 'closed', exit_price: price('0.4'), net_pnl: -usd('3.64'), kind: 'arb_unhedged' });
+    expect(position).toMatchObject({ status: 'closed', exitPrice: price('0.4'), netPnl: -usd('3.64'), kind: 'arb_unhedged' });
     const legs = h.store.legsOf(record.trade_id);
     expect(legs.map((leg) => [leg.leg, leg.side, leg.state])).toEqual([
       ['a', 'buy', 'settled'],
@@ -99,7 +99,7 @@ describe('unhedged policy: unwind', () => {
     const { positionId, record } = await unhedgedA(h);
     expect(await handleUnhedged(h.deps, record)).toBe('unwound');
     expect(h.store.legsOf(record.trade_id).map((leg) => leg.leg)).toEqual(['a', 'b', 'unwind']);
-    expect(h.ledger.requirePosition(positionId)).toMatchObject({ status: 'closed', exit_price: price('0.4') });
+    expect(h.ledger.requirePosition(positionId)).toMatchObject({ status: 'closed', exitPrice: price('0.4') });
     expect([h.paperOrders(A), h.paperOrders(B)]).toEqual([2, 1]);
   });
 
@@ -142,7 +142,7 @@ describe('unhedged policy: hold under the ladder, and resolution', () => {
     const engine = engineOn(h);
     await engine.handle({ type: 'resolve', venue: A, market: A_MARKET, outcome: 'no', timestampMs: Date.UTC(2026, 0, 1) });
     expect(h.store.unhedgedForPosition(positionId)?.state).toBe('written_off');
-    expect(h.ledger.requirePosition(positionId)).toMatchObject({ status: 'closed', exit_price: 0, net_pnl: -usd('42.84') });
+    expect(h.ledger.requirePosition(positionId)).toMatchObject({ status: 'closed', exitPrice: 0, netPnl: -usd('42.84') });
     expect(h.wallet(A)).toEqual({ venue: A, total: usd('957.16'), available: usd('957.16'), locked: 0, deficit: 0 });
     // The venue paid nothing either: its cash and the ledger agree.
     expect(await h.venueBalances()).toContainEqual({ venue: A, venueCash: '957.160000', expectedCash: '957.160000', agrees: true });
