@@ -26,7 +26,7 @@ export async function cliStart(): Promise<Section> {
   const dir = scratchDir('cli');
   try {
     const dbPath = join(dir, 'empty.db');
-    const cli = () => run(dir, [CLI, '--db', dbPath, 'positions', '--json'], (stdout) => JSON.stringify(JSON.parse(stdout)) === '{"positions":[]}');
+    const cli = () => run(dir, [CLI, '--db', dbPath, 'positions', '--json'], (stdout) => (JSON.parse(stdout) as { positions: unknown[] }).positions.length === 0);
     const bare = () => run(dir, ['-e', ''], (stdout) => stdout === '');
     cli();
     bare();

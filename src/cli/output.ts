@@ -6,9 +6,9 @@
 // (terminal.ts), so a venue's text can neither leak a key nor drive the terminal.
 import { randomBytes } from 'node:crypto';
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { Ora } from 'ora';
 import { scrub } from '../security/secrets.js';
+import { renderTable, tableColumns } from './table.js';
 import { jsonVisible, visible } from './terminal.js';
 
 /**
@@ -104,14 +104,10 @@ export class Output {
 
   table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): void {
     if (this.json) return;
-    // Each cell made safe on its own (cli-table3 measures cells with our colours as real escapes), then the table
-    // written as it is: its borders and line breaks are its own.
-    const table = new Table({
-      head: head.map((cell) => safeLine(this.role.strong(cell), this.stdoutColour)),
-      style: { head: [], border: [] },
-    });
-    for (const row of rows) table.push(row.map((cell) => safeLine(String(cell), this.stdoutColour)));
-    process.stdout.write(`${table.toString()}\n`);
+    // Each cell made safe on its own, then the table drawn around them: its borders and line breaks are its own.
+    const cell = (value: string | number) => safeLine(String(value), this.stdoutColour);
+    const columns = tableColumns(process.stdout.isTTY === true ? process.stdout.columns : undefined);
+    process.stdout.write(`${renderTable(head.map((text) => cell(this.role.strong(text))), rows.map((row) => row.map(cell)), columns)}\n`);
   }
 
   /** ora is loaded only when a spinner is really shown: most commands never need it, and it is slow to import. */

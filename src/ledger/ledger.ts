@@ -14,12 +14,12 @@ import { describe, openDatabase, type OpenOptions } from './database.js';
 import type { LedgerCore } from './ledger-core.js';
 import { MarketPrices } from './market-prices.js';
 import { PositionBook, type VenueHoldings } from './position-book.js';
-import type { CloseResult, ClosePositionInput, OpenPositionInput } from './position-types.js';
+import type { CloseResult, ClosePositionInput, OpenPositionInput, PositionTotals } from './position-types.js';
 import type { PositionWrites } from './position-writes.js';
 import { ReservationBook, type ReserveInput, type ResolveResult } from './reservation-book.js';
 import { WalletBook, type WalletChange } from './wallet-book.js';
 
-export type { CloseResult, ClosePositionInput, OpenPositionInput } from './position-types.js';
+export type { CloseResult, ClosePositionInput, OpenPositionInput, PositionTotals } from './position-types.js';
 export { POSITION_WRITES_KEPT_MAX, type PositionWrites } from './position-writes.js';
 export type { ReserveInput, ResolveResult } from './reservation-book.js';
 export type { WalletChange } from './wallet-book.js';
@@ -207,6 +207,14 @@ export class Ledger {
 
   listPositions(status: 'open' | 'closed' | 'all'): Position[] {
     return this.positions.listPositions(status);
+  }
+
+  latestClosedPositions(limit: number): Position[] {
+    return this.positions.latestClosedPositions(limit);
+  }
+
+  positionTotals(): PositionTotals {
+    return this.positions.positionTotals();
   }
 
   listOpenPositionsForMarket(venue: string, market: string): Position[] {

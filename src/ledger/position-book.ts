@@ -12,7 +12,7 @@ import { PositionWriteLog } from './position-writes.js';
 import { alreadyResolved, type ReservationBook } from './reservation-book.js';
 import { preparePositionQueries } from './position-queries.js';
 import { toLadderPosition, toPosition } from './mappers.js';
-import type { CloseResult, ClosePositionInput, OpenPositionInput } from './position-types.js';
+import type { CloseResult, ClosePositionInput, OpenPositionInput, PositionTotals } from './position-types.js';
 import { assertPositive, type WalletBook } from './wallet-book.js';
 
 const ZERO_COSTS: CostModel = { feePpm: ppm(0), spreadPpm: ppm(0), slippagePpm: ppm(0) };
@@ -201,6 +201,19 @@ export class PositionBook {
   listPositions(status: 'open' | 'closed' | 'all'): Position[] {
     const rows = status === 'all' ? this.q.allPositions.all({}) : this.q.positionsByStatus.all({ status });
     return rows.map(toPosition);
+  }
+
+
+  /** The `limit` most recently opened of the closed positions, newest first. */
+  latestClosedPositions(limit: number): Position[] {
+    return this.q.latestClosedPositions.all({ limit }).map(toPosition);
+  }
+
+
+  /** How many positions are open and closed, and the closed ones' net PnL, over the whole ledger. */
+  positionTotals(): PositionTotals {
+    const row = this.q.positionTotals.get({});
+    return { open: row?.open ?? 0, closed: row?.closed ?? 0, realisedNetPnl: (row?.realised_net_pnl ?? 0) as Micros };
   }
 
 

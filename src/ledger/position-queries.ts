@@ -43,6 +43,19 @@ export function preparePositionQueries(db: Database.Database) {
     positionsByStatus: prepareQuery<{ status: string }, PositionRow>(db, (qb) =>
       qb.selectFrom('positions').selectAll().where('status', '=', param('status')).orderBy('id'),
     ),
+    // Newest first, so the cost is the limit's whatever the ledger's age (the primary key is walked backwards).
+    latestClosedPositions: prepareQuery<{ limit: number }, PositionRow>(db, (qb) =>
+      qb.selectFrom('positions').selectAll().where('status', '=', sql.lit<PositionStatus>('closed')).orderBy('id', 'desc').limit(param('limit')),
+    ),
+    positionTotals: prepareQuery<Record<string, never>, { open: number; closed: number; realised_net_pnl: number }>(db, (qb) =>
+      qb
+        .selectFrom('positions')
+        .select([
+          sql<number>`count(*) FILTER (WHERE status = 'open')`.as('open'),
+          sql<number>`count(*) FILTER (WHERE status = 'closed')`.as('closed'),
+          sql<number>`coalesce(sum(net_pnl), 0)`.as('realised_net_pnl'),
+        ]),
+    ),
     openPositionsForMarket: prepareQuery<{ venue: string; market: string }, PositionRow>(db, (qb) =>
       qb
         .selectFrom('positions')

@@ -54,3 +54,11 @@ export type CloseResult =
     }
   | { readonly status: 'already_closed'; readonly position: Position };
 
+
+/** The whole ledger's positions in three figures, read in one aggregate query. */
+export interface PositionTotals {
+  readonly open: number;
+  readonly closed: number;
+  /** The closed positions' net PnL, summed. */
+  readonly realisedNetPnl: Micros;
+}

@@ -17,7 +17,10 @@ describe('a corrupt row', () => {
       const result = cli(dir, args);
       const context = `arbbot ${args.join(' ')}\nexit ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`;
       expect(result.code, context).toBe(3);
-      expect(result.stderr.trimEnd().split('\n'), context).toEqual(['arbbot: ledger row positions #1: tp1_hit is 2, expected 0 or 1']);
+      const message = 'ledger row positions #1: tp1_hit is 2, expected 0 or 1';
+      // With --json the one line is a JSON error object, as for every error.
+      const line = args.includes('--json') ? JSON.stringify({ error: { code: 'operational', exitCode: 3, message } }) : `arbbot: ${message}`;
+      expect(result.stderr.trimEnd().split('\n'), context).toEqual([line]);
       expect(result.stdout, context).toBe('');
     }
     expect(dump(db)).toBe(before);

@@ -9,30 +9,46 @@ import type { Position } from '../../domain/position.js';
 import type { CloseResult } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
-import { parseChoice, parseId } from '../parse.js';
+import { parseChoice, parseId, parseLimit } from '../parse.js';
 import { attentionTradeJson, attentionTradeLines, POSITION_HEAD, positionJson, positionRow, quoteAgeText, quoteJson } from '../present.js';
 import { listTradesNeedingAttention } from '../../app/trades.js';
 
 const STATUSES = ['open', 'closed', 'all'] as const;
+/** How many closed positions `positions` shows unless told: the latest, after every open one. */
+const CLOSED_SHOWN_DEFAULT = 20;
 
 export function registerPositionCommands(program: Command): void {
   program
     .command('positions')
-    .description('list positions with their ladder and PnL')
+    .description('list the open positions and the latest closed ones, with their ladder and PnL')
     .option('--status <status>', 'open, closed or all', 'all')
-    .action((options: { status: string }, command: Command) => {
+    .option('--limit <n>', 'how many of the latest closed positions', String(CLOSED_SHOWN_DEFAULT))
+    .action((options: { status: string; limit: string }, command: Command) => {
       const ctx = CommandContext.from(command);
       const status = parseChoice(options.status, STATUSES, '--status');
+      const limit = parseLimit(options.limit);
       const ledger = ctx.openLedger();
-      const positions = ledger.listPositions(status);
+      // Every open position (their set-asides bound how many there are), and of the closed only the latest: a year of
+      // trading costs what a day does. The totals come from one aggregate query over the whole ledger.
+      const open = status === 'closed' ? [] : ledger.listPositions('open');
+      const closed = status === 'open' ? [] : ledger.latestClosedPositions(limit);
+      const positions = [...open, ...closed.reverse()];
+      const totals = ledger.positionTotals();
       // A trade a venue reported the impossible about may hold money and no position at all: listed beside them.
       const attention = listTradesNeedingAttention(ledger);
-      if (ctx.out.json) return ctx.out.printJson({ positions: positions.map(positionJson), tradesNeedingAttention: attention.map(attentionTradeJson) });
+      if (ctx.out.json) {
+        return ctx.out.printJson({
+          positions: positions.map(positionJson),
+          totals: { open: totals.open, closed: totals.closed, closedShown: closed.length, realisedNetPnl: formatMicros(totals.realisedNetPnl) },
+          tradesNeedingAttention: attention.map(attentionTradeJson),
+        });
+      }
       if (positions.length === 0) ctx.out.line(ctx.out.role.muted(`no ${status === 'all' ? '' : `${status} `}positions`));
-      else {
-        ctx.out.table(POSITION_HEAD, positions.map(positionRow));
-        const realised = positions.reduce((sum, p) => sum + (p.netPnl ?? 0), 0);
-        ctx.out.line(`${positions.filter((p) => p.status === 'open').length} open, ${positions.filter((p) => p.status === 'closed').length} closed, realised net PnL ${formatUsd(realised)}`);
+      else ctx.out.table(POSITION_HEAD, positions.map(positionRow));
+      if (totals.open + totals.closed > 0) {
+        const hidden = status === 'open' ? 0 : totals.closed - closed.length;
+        const more = hidden > 0 ? ` (the latest ${closed.length} closed shown; --limit N for more)` : '';
+        ctx.out.line(`${totals.open} open, ${totals.closed} closed${more}, realised net PnL ${formatUsd(totals.realisedNetPnl)}`);
       }
       for (const trade of attention) attentionTradeLines(trade).forEach((line, index) => ctx.out.line(index === 0 ? ctx.out.role.error(line) : line));
     });
