@@ -12,7 +12,7 @@ import { executeArb, type ArbDeps, type ArbResult } from '../engine/arb/executor
 import { scanPair, withLegCostCap, type Opportunity } from '../engine/arb/scanner.js';
 import { actionable } from '../engine/arb/trader.js';
 import { handleUnhedged, type UnhedgedOutcome } from '../engine/arb/unhedged.js';
-import { otherEngine } from '../engine/engine-marker.js';
+import { runningEngine } from '../ledger/engine-lock.js';
 import { PriceGuard } from '../engine/price-guard.js';
 import { assertFresh, quoteTime, type QuoteTime } from '../engine/quotes.js';
 import { reconcile } from '../engine/reconcile.js';
@@ -99,7 +99,7 @@ export async function executePair(
   assertWithinRiskLimits(deps.ledger, deps.config.risk, { venues: [pair.a.venue, pair.b.venue], count: 2, largestCostMicros: null }, `arb --execute ${pair.name}`);
   if (!options.dryRun) {
     // Crash-only: finish whatever an earlier run left in flight before placing anything new.
-    const recovered = await reconcile(deps.ledger, deps.config, { dryRun: false, venues: deps.venues, engineRunning: otherEngine(options.dbPath) });
+    const recovered = await reconcile(deps.ledger, deps.config, { dryRun: false, venues: deps.venues, engineRunning: runningEngine(options.dbPath) });
     for (const action of recovered.actions) options.debug(`reconcile: ${action.detail}`);
   }
   const best = (await scan(deps, capped(pair, options.sizeCap)))[0] ?? null;

@@ -1,7 +1,7 @@
 // Proving and repairing the books, as `wallet-check` and `reconcile` run them: a reconcile beside a running engine
 // leaves that engine's in-flight arbitrage to it.
 import type { Config } from '../config/config.js';
-import { otherEngine } from '../engine/engine-marker.js';
+import { runningEngine } from '../ledger/engine-lock.js';
 import { reconcile, type ReconcileReport } from '../engine/reconcile.js';
 import { walletCheck, type HealthReport } from '../ledger/health.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -20,5 +20,5 @@ export async function reconcileBooks(
   venues: VenueSet,
   options: { readonly dryRun: boolean; readonly dbPath: string },
 ): Promise<ReconcileReport> {
-  return reconcile(ledger, config, { dryRun: options.dryRun, venues: venues.venues, engineRunning: otherEngine(options.dbPath) });
+  return reconcile(ledger, config, { dryRun: options.dryRun, venues: venues.venues, engineRunning: runningEngine(options.dbPath) });
 }

@@ -1,11 +1,10 @@
 // `arbbot run` wired together: the ledger (stamped with the feed's time on a replay), the venues (with the demo's
 // failure injection), the feed (a file, the demo's synthetic market, or live venues' polled books), the engine, the
-// background checkpointer and the engine marker — and their release, whatever happens. The CLI supplies what shows it.
+// background checkpointer and the engine lock — and their release, whatever happens. The CLI supplies what shows it.
 import type { Config } from '../config/config.js';
 import { InputError } from '../domain/errors.js';
 import type { Micros } from '../domain/money.js';
 import { Engine, type DemoOptions } from '../engine/engine.js';
-import { markEngineRunning, otherEngine } from '../engine/engine-marker.js';
 import type { EngineListener } from '../engine/events.js';
 import { runFeed, type RunLimits, type StopCause } from '../engine/run-loop.js';
 import { demoFaults, demoFeed, demoMarkets } from '../feeds/demo.js';
@@ -13,6 +12,7 @@ import type { Feed } from '../feeds/events.js';
 import { assertReadableFeed, JsonlFeed, type ReplaySpeed } from '../feeds/jsonl.js';
 import { VenuePollFeed } from '../feeds/venue-poll.js';
 import { BackgroundCheckpointer } from '../ledger/checkpointer.js';
+import { acquireEngineLock } from '../ledger/engine-lock.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { VenueSet, VenueSetOptions } from '../venues/registry.js';
 import type { Venue } from '../venues/venue.js';
@@ -55,11 +55,19 @@ export interface RunOutcome {
 }
 
 export async function runEngine(request: RunRequest, host: RunHost): Promise<RunOutcome> {
-  const { config, dbPath } = request;
-  // Two engines on one ledger would both trade the same books.
-  const running = otherEngine(dbPath);
-  if (running !== null) throw new InputError(`another arbbot run (pid ${running}) is already trading on ${dbPath}`);
+  const { dbPath } = request;
   if (request.feedPath) assertReadableFeed(request.feedPath);
+  // Two engines on one ledger would both trade the same books: the lock comes before the ledger is opened.
+  const lock = acquireEngineLock(dbPath);
+  try {
+    return await runLocked(request, host);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome> {
+  const { config, dbPath } = request;
   // A replay stamps the ledger with the feed's time, so what it records (and the UTC day the daily-loss limits count)
   // is the same whenever and however fast it runs. Before the feed's first timed line: the wall clock.
   let engineRef: Engine | null = null;
@@ -72,7 +80,6 @@ export async function runEngine(request: RunRequest, host: RunHost): Promise<Run
   const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: host.listener, demo });
   engineRef = engine;
   const feed = chooseFeed(request, liveConfigured, venues.venues);
-  const unmark = markEngineRunning(dbPath);
   // WAL checkpoints run beside the engine, not inside its commits (see ledger/checkpointer.ts).
   const checkpointer = BackgroundCheckpointer.start(ledger, dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
   try {
@@ -82,7 +89,6 @@ export async function runEngine(request: RunRequest, host: RunHost): Promise<Run
     return { engine, ledger, cause };
   } finally {
     await checkpointer.stop();
-    unmark();
     host.stopped();
     await venues.close();
   }

@@ -80,8 +80,9 @@ export async function reconcile(
     unresolved.push(...recovered.unresolved.map((detail) => ({ venue: null, kind: 'arb_unknown', detail })));
     actions.push(...replayResolutions(ledger, options.venues, options.dryRun));
     // While another process trades, the venue and the ledger are two files changing a moment apart: not comparable.
-    const comparable = options.engineRunning ? [] : await compareVenueBalances(ledger, options.venues);
-    if (options.engineRunning) actions.push({ venue: null, kind: 'venue_balance', detail: 'venue balances not compared while the engine runs' });
+    const engineRunning = options.engineRunning !== null && options.engineRunning !== undefined;
+    const comparable = engineRunning ? [] : await compareVenueBalances(ledger, options.venues);
+    if (engineRunning) actions.push({ venue: null, kind: 'venue_balance', detail: 'venue balances not compared while the engine runs' });
     for (const check of comparable) {
       venueBalances.push(check);
       if (!check.agrees) {

@@ -21,10 +21,11 @@ export interface RecoveryReport {
 
 export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; engineRunning?: number | null }): Promise<RecoveryReport> {
   const report: RecoveryReport = { actions: [], unresolved: [] };
-  if (options.engineRunning) {
+  if (options.engineRunning !== null && options.engineRunning !== undefined) {
+    const pid = options.engineRunning > 0 ? ` (pid ${options.engineRunning})` : '';
     // A live engine (another process) owns its in-flight trades and will settle them from the venues' answers.
     const inFlight = deps.store.inFlightTrades().length;
-    if (inFlight > 0) report.actions.push(`${inFlight} arbitrage trade(s) in flight or armed, left to the running engine (pid ${options.engineRunning})`);
+    if (inFlight > 0) report.actions.push(`${inFlight} arbitrage trade(s) in flight or armed, left to the running engine${pid}`);
     return report;
   }
   for (const trade of deps.store.inFlightTrades()) {
