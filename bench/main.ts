@@ -1,5 +1,5 @@
 // `npm run bench`: runs every benchmark in turn, prints each verdict as it lands, and writes BENCHMARKS.md.
-// BENCH_ONLY=ledger,tick,replay,walletcheck,cli runs a subset (and then writes nothing, so a partial run never
+// BENCH_ONLY=ledger,tick,replay,walletcheck,cli,listing runs a subset (and then writes nothing, so a partial run never
 // replaces the full report).
 //
 // Each benchmark runs in a process of its own: V8 shares what it learns about a function's argument shapes across
@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliListing } from './cli-listing.js';
 import { cliStart } from './cli-start.js';
 import { installMigrations, nowNs, REPO_ROOT, removeDir, scratchDir, secondsSince, type Section } from './harness.js';
 import { ledgerThroughput } from './ledger-throughput.js';
@@ -25,6 +26,7 @@ const BENCHMARKS: ReadonlyMap<string, () => Promise<Section>> = new Map([
   ['replay', replayThroughput],
   ['walletcheck', walletCheckBench],
   ['cli', cliStart],
+  ['listing', cliListing],
 ]);
 
 /** Runs one benchmark in a fresh process and returns its section. */

@@ -9,6 +9,7 @@ import { registerRunCommand } from './commands/run-command.js';
 import { registerTradeCommands } from './commands/trade-commands.js';
 import { registerVenuesCommand } from './commands/venues-command.js';
 import { CommandContext } from './context.js';
+import { assertOptionsOnce } from './parse.js';
 import { EXIT, errorLine, errorName, exitCodeFor } from './errors.js';
 import { safeJson, safeLine, writeErrorReport } from './output.js';
 
@@ -43,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   stopQuietlyWhenTheReaderGoes();
   const usage: string[] = [];
   const program = buildProgram((text) => usage.push(text));
+  program.hook('preAction', (root, command) => assertOptionsOnce(argv.slice(2), [...root.options, ...command.options]));
   try {
     await program.parseAsync(argv as string[]);
     return CommandContext.exitCode;

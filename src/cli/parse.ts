@@ -1,5 +1,6 @@
 // Parsing of command-line arguments that are not money (money goes through domain/money.ts).
 // Each failure is an InputError with one line naming the argument: exit 2, nothing written.
+import { MARKET_NAME_LENGTH_MAX } from '../domain/market.js';
 import { InputError } from '../domain/errors.js';
 import type { Side } from '../domain/position.js';
 
@@ -17,6 +18,12 @@ export function parseLimit(text: string): number {
   return Number(text);
 }
 
+export function parseMarket(text: string): string {
+  if (text.trim() === '') throw new InputError('market must not be empty');
+  if (text.length > MARKET_NAME_LENGTH_MAX) throw new InputError(`market name is ${text.length} characters; at most ${MARKET_NAME_LENGTH_MAX}`);
+  return text;
+}
+
 export function parseSide(text: string): Side {
   if (text !== 'long' && text !== 'short') throw new InputError(`--side must be long or short, got "${text}"`);
   return text;
@@ -32,4 +39,28 @@ export function parsePositiveInt(text: string, what: string, max = Number.MAX_SA
     throw new InputError(`${what} must be a whole number from 1 to ${max}, got "${text}"`);
   }
   return Number(text);
+}
+
+/** The flags of an option that takes a value, as commander describes it. */
+export interface ValueOption {
+  readonly long?: string | undefined;
+  readonly short?: string | undefined;
+  readonly required: boolean;
+  readonly optional: boolean;
+  readonly variadic: boolean;
+}
+
+/**
+ * Refuses an option that takes one value given twice (`--side long --side short`): commander keeps the last, so the
+ * person would trade what they did not mean. Flags without a value (`--json --json`) are harmless and pass.
+ */
+export function assertOptionsOnce(args: readonly string[], options: readonly ValueOption[]): void {
+  const end = args.indexOf('--');
+  const tokens = end === -1 ? args : args.slice(0, end);
+  for (const option of options) {
+    if (!(option.required || option.optional) || option.variadic) continue;
+    const names = [option.long, option.short].filter((name): name is string => name !== undefined);
+    const uses = tokens.filter((token) => names.some((name) => token === name || token.startsWith(`${name}=`))).length;
+    if (uses > 1) throw new InputError(`${option.long ?? option.short} given ${uses} times; give it once`);
+  }
 }

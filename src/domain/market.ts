@@ -6,6 +6,9 @@ export type Outcome = 'yes' | 'no';
 export const OUTCOMES: readonly Outcome[] = ['yes', 'no'];
 
 /** A market's last accepted quote, kept so the price guard still knows what "normal" was after a restart. */
+/** The longest market name taken from a person or a feed: real venues' market ids are far shorter. */
+export const MARKET_NAME_LENGTH_MAX = 200;
+
 export interface MarketPrice {
   readonly venue: string;
   readonly market: string;

@@ -33,6 +33,8 @@ export interface EngineStats extends ArbStats {
   realisedNetPnl: number;
   tiersHit: number;
   resolutions: number;
+  /** Resolve lines refused because the market had already resolved the other way. */
+  resolutionsRefused: number;
 }
 
 
@@ -88,6 +90,7 @@ export class Engine {
     realisedNetPnl: 0,
     tiersHit: 0,
     resolutions: 0,
+    resolutionsRefused: 0,
     arbsFound: 0,
     arbsExecuted: 0,
     arbsFailed: 0,
@@ -114,7 +117,7 @@ export class Engine {
   constructor(private readonly options: EngineOptions) {
     const config = options.config;
     const isPredictionMarket = (venue: string): boolean => config.venues.get(venue)?.predictionMarket ?? false;
-    this.guard = new PriceGuard(config.priceGuard.maxJumpPpm, isPredictionMarket);
+    this.guard = new PriceGuard(config.priceGuard.maxJumpPpm, isPredictionMarket, (venue) => config.venues.has(venue));
     this.pause = new NetworkPause(config.priceGuard.staleAfterMs);
     this.ladders = new LadderIndex(options.ledger, isPredictionMarket);
     this.wallClockMs = options.wallClockMs ?? performance.now.bind(performance);
@@ -258,6 +261,17 @@ export class Engine {
     // would otherwise settle, say, a SOL-USD position at $0 or $1.
     if (this.options.config.venues.get(event.venue)?.predictionMarket !== true) {
       this.emit({ kind: 'warning', message: `resolve ignored: ${event.venue} ${event.market} is not a prediction market` });
+      return;
+    }
+    // A market resolves once: a second line saying the opposite is a bad feed, and paying out both ways would book
+    // money no venue ever paid. The same outcome again settles what is still open (nothing, usually).
+    const earlier = this.ledger.resolvedOutcome(event.venue, event.market);
+    if (earlier !== null && earlier !== event.outcome) {
+      this.stats.resolutionsRefused += 1;
+      this.emit({
+        kind: 'warning',
+        message: `resolve refused: ${event.venue} ${event.market} already resolved ${earlier.toUpperCase()}; this line says ${event.outcome.toUpperCase()}`,
+      });
       return;
     }
     // The paper venue (another file) applies the resolution after the ledger's commit; if a crash cuts it off,

@@ -5,7 +5,7 @@ import { isPredictionPrice, type MarketPrice } from '../domain/market.js';
 import { formatMicrosTrim, formatScaled, MoneyFormatError, parsePrice, PPM_ALL, type Ppm, type PriceMicros } from '../domain/money.js';
 import type { RawQuote } from '../feeds/events.js';
 
-export type RejectReason = 'non_numeric' | 'non_positive' | 'crossed' | 'out_of_range' | 'jump';
+export type RejectReason = 'unknown_venue' | 'non_numeric' | 'non_positive' | 'crossed' | 'out_of_range' | 'jump';
 
 export interface AcceptedQuote {
   readonly venue: string;
@@ -52,6 +52,8 @@ export class PriceGuard {
   constructor(
     private readonly maxJumpPpm: Ppm,
     private readonly isPredictionMarket: (venue: string) => boolean,
+    /** A quote from a venue the config does not name is no quote: rejected and counted, never accepted. */
+    private readonly isKnownVenue: (venue: string) => boolean = () => true,
   ) {}
 
   /** Seeds the last accepted prices (from the ledger at start-up). */
@@ -86,6 +88,7 @@ export class PriceGuard {
   }
 
   private evaluate(raw: RawQuote): GuardVerdict {
+    if (!this.venues.has(raw.venue) && !this.isKnownVenue(raw.venue)) return reject('unknown_venue', `venue ${raw.venue} is not configured`);
     const bidText = raw.price ?? raw.bid;
     const askText = raw.price ?? raw.ask;
     let bid: PriceMicros;

@@ -2,11 +2,14 @@
 // can (`speed: 'max'`) or at the recorded pace scaled by `speed`. A bad line is reported with its number and skipped.
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { InputError } from '../domain/errors.js';
+import { MARKET_NAME_LENGTH_MAX } from '../domain/market.js';
 import { createInterface, type Interface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Feed, FeedEvent } from './events.js';
 
 export type ReplaySpeed = 'max' | number;
+
+const BOM = '\uFEFF';
 
 /** The longest a recorded-pace replay waits between two lines, so a gap in a recording never stalls the run. */
 const REPLAY_WAIT_MS_MAX = 5_000;
@@ -15,7 +18,8 @@ export function parseFeedLine(text: string, line: number, lastTimestampMs: numbe
   if (text.trim() === '') return null;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A byte-order mark (an editor's or a Windows tool's) is no part of the JSON.
+    value = JSON.parse(line === 1 && text.startsWith(BOM) ? text.slice(BOM.length) : text);
   } catch {
     return { type: 'bad_line', line, reason: 'not valid JSON' };
   }
@@ -29,6 +33,7 @@ export function parseFeedLine(text: string, line: number, lastTimestampMs: numbe
   if (type === 'disconnect' || type === 'reconnect') return { type, venue, timestampMs };
   const market = record.market;
   if (typeof market !== 'string' || market === '') return { type: 'bad_line', line, reason: 'missing "market"' };
+  if (market.length > MARKET_NAME_LENGTH_MAX) return { type: 'bad_line', line, reason: `market name longer than ${MARKET_NAME_LENGTH_MAX} characters` };
   if (type === 'resolve') {
     if (record.outcome !== 'yes' && record.outcome !== 'no') return { type: 'bad_line', line, reason: 'outcome must be "yes" or "no"' };
     return { type: 'resolve', venue, market, outcome: record.outcome, timestampMs };

@@ -31,6 +31,11 @@ export class AuditRecords {
     return this.addAudit(MARKET_RESOLVED, venue, JSON.stringify({ market, outcome }));
   }
 
+  /** How `venue`'s `market` resolved, if the ledger has settled a resolution of it. */
+  resolvedOutcome(venue: string, market: string): Outcome | null {
+    return this.resolutionsSince(venue, 0).find((resolution) => resolution.market === market)?.outcome ?? null;
+  }
+
   /** The resolutions of `venue` recorded after `afterId`, oldest first. */
   resolutionsSince(venue: string, afterId: number): RecordedResolution[] {
     return this.q.resolutionsSince.all({ kind: MARKET_RESOLVED, venue, afterId }).map((row) => {

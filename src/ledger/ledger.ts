@@ -247,6 +247,10 @@ export class Ledger {
     return this.prices.loadMarketPrices();
   }
 
+  marketPrice(venue: string, market: string): MarketPrice | undefined {
+    return this.prices.marketPrice(venue, market);
+  }
+
   saveMarketPrices(prices: Iterable<MarketPrice>): void {
     this.prices.saveMarketPrices(prices);
   }
@@ -259,6 +263,10 @@ export class Ledger {
   /** Records a market resolution the ledger settled; a paper venue applies each recorded one once, by its id. */
   recordResolution(venue: string, market: string, outcome: Outcome): number {
     return this.audit.recordResolution(venue, market, outcome);
+  }
+
+  resolvedOutcome(venue: string, market: string): Outcome | null {
+    return this.audit.resolvedOutcome(venue, market);
   }
 
   resolutionsSince(venue: string, afterId: number): RecordedResolution[] {

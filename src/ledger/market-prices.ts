@@ -20,6 +20,13 @@ export class MarketPrices {
   }
 
 
+  /** The last accepted price of one market, if the engine has saved one. */
+  marketPrice(venue: string, market: string): MarketPrice | undefined {
+    const row = this.q.marketPrice.get({ venue, market });
+    return row ? toMarketPrice(row) : undefined;
+  }
+
+
   saveMarketPrices(prices: Iterable<MarketPrice>): void {
     this.core.transaction(() => {
       const at = this.core.timestamp();
@@ -32,6 +39,9 @@ function prepareMarketPriceQueries(db: Database.Database) {
   return {
     allMarketPrices: prepareQuery<Record<string, never>, MarketPriceRow>(db, (qb) =>
       qb.selectFrom('market_prices').select(['venue', 'market', 'bid', 'ask']),
+    ),
+    marketPrice: prepareQuery<{ venue: string; market: string }, MarketPriceRow>(db, (qb) =>
+      qb.selectFrom('market_prices').select(['venue', 'market', 'bid', 'ask']).where('venue', '=', param('venue')).where('market', '=', param('market')),
     ),
     upsertMarketPrice: prepareQuery<{ venue: string; market: string; bid: number; ask: number; at: string }, never>(db, (qb) =>
       qb

@@ -6,12 +6,13 @@ import { InputError } from '../../domain/errors.js';
 import { isPredictionPrice } from '../../domain/market.js';
 import { formatMicros, formatUsd, parseMicros, parsePct, parsePrice, type Ppm } from '../../domain/money.js';
 import type { LadderConfig } from '../../domain/position.js';
+import { assertPlausibleManualPrice } from '../../app/manual-price.js';
 import { openManualPosition } from '../../app/positions.js';
 import { entryQuote, type QuotedPrice } from '../../engine/quotes.js';
 import type { Wallet } from '../../domain/wallet.js';
 import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
-import { parseSide } from '../parse.js';
+import { parseMarket, parseSide } from '../parse.js';
 import { lockedText, positionJson, quoteAgeText, quoteJson, utilizationWarningLines, utilizationWarningsJson } from '../present.js';
 
 interface OpenOptions {
@@ -23,6 +24,7 @@ interface OpenOptions {
   tp3?: string;
   sl?: string;
   key?: string;
+  force?: boolean;
 }
 
 export function registerOpenCommand(program: Command): void {
@@ -39,8 +41,10 @@ export function registerOpenCommand(program: Command): void {
     .option('--tp3 <pct>', 'TP3 percentage')
     .option('--sl <pct>', 'stop-loss percentage')
     .option('--key <idempotencyKey>', 'idempotency key: replaying it opens nothing new')
+    .option('--force', "book a --price farther from the market's last accepted price than the price guard allows")
     .action(async (venue: string, market: string, options: OpenOptions, command: Command) => {
       const ctx = CommandContext.from(command);
+      parseMarket(market);
       const side = parseSide(options.side);
       const size = parseMicros(options.size, { label: '--size' });
       const explicitPrice = options.price === undefined ? null : parsePrice(options.price, { label: '--price' });
@@ -59,6 +63,7 @@ export function registerOpenCommand(program: Command): void {
           ? { price: explicitPrice, quote: null }
           : await ctx.quoteFrom(venue, (paper, clock) => entryQuote(paper, market, side, clock)).then((read) => ({ price: read.price, quote: read }));
       const ledger = ctx.openLedger();
+      if (explicitPrice !== null) assertPlausibleManualPrice(ledger, config, { venue, market, price: explicitPrice, force: options.force === true });
       const result = openManualPosition(ledger, config, {
         venue,
         market,

@@ -1,7 +1,7 @@
 // positions and close: list positions with PnL; close one (idempotent, safe against a concurrent close).
 import type { Command } from 'commander';
 import { isPredictionPrice } from '../../domain/market.js';
-import { formatMicros, formatPpmPct, formatUsd, parsePrice, ratioPpm } from '../../domain/money.js';
+import { formatMicros, formatPpmPct, formatUsd, parsePrice, ratioPpm, type PriceMicros } from '../../domain/money.js';
 import { InputError } from '../../domain/errors.js';
 import { exitQuote, type QuotedPrice } from '../../engine/quotes.js';
 import { closePositionAt } from '../../engine/trading.js';
@@ -11,6 +11,7 @@ import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 import { parseChoice, parseId, parseLimit } from '../parse.js';
 import { attentionTradeJson, attentionTradeLines, POSITION_HEAD, positionJson, positionRow, quoteAgeText, quoteJson } from '../present.js';
+import { assertPlausibleManualPrice } from '../../app/manual-price.js';
 import { listTradesNeedingAttention } from '../../app/trades.js';
 
 const STATUSES = ['open', 'closed', 'all'] as const;
@@ -59,7 +60,7 @@ export function registerPositionCommands(program: Command): void {
     .argument('<id>', 'position id')
     .option('--price <price>', 'exit price; default: a paper venue\'s current book, otherwise the last accepted quote for its market')
     .option('--reason <text>', 'reason to record', 'Manual close')
-    .option('--force', 'close one leg of a hedged arbitrage pair, leaving the other leg unhedged under the TP/SL ladder')
+    .option('--force', "close one leg of a hedged arbitrage pair, leaving the other leg unhedged; or book a --price beyond the price guard's limit")
     .action(async (idText: string, options: { price?: string; reason: string; force?: boolean }, command: Command) => {
       const ctx = CommandContext.from(command);
       const id = parseId(idText, 'position id');
@@ -67,9 +68,7 @@ export function registerPositionCommands(program: Command): void {
       const ledger = ctx.openLedger();
       const position = ledger.requirePosition(id);
       const venue = ctx.config.venues.get(position.venue);
-      if (price !== null && venue?.predictionMarket && !isPredictionPrice(price)) {
-        throw new InputError(`--price must be below 1 on prediction market ${venue.name}`);
-      }
+      if (price !== null) checkClosePrice(ctx, position, price, options.force === true);
       // A paper position closes at its venue's live book, as the running engine last wrote it; a live venue's at
       // the last accepted quote the engine saved. A closed position needs no price: closing it again changes nothing.
       const quote =
@@ -91,6 +90,15 @@ export function registerPositionCommands(program: Command): void {
         );
       }
     });
+}
+
+/** A typed exit price: inside (0, 1) on a prediction market, and near the market's last price unless forced. */
+function checkClosePrice(ctx: CommandContext, position: Position, price: PriceMicros, force: boolean): void {
+  const venue = ctx.config.venues.get(position.venue);
+  if (venue?.predictionMarket && !isPredictionPrice(price)) throw new InputError(`--price must be below 1 on prediction market ${venue.name}`);
+  if (position.status !== 'open') return; // closing it again changes nothing, at any price
+  const fallback = { price: position.entryPrice, what: `position ${position.id}'s entry price` };
+  assertPlausibleManualPrice(ctx.openLedger(), ctx.config, { venue: position.venue, market: position.market, price, force, fallback });
 }
 
 /** "Exit at $105.0000 (the bid, quote 0.8 s old)": a long sells at the bid, a short buys back at the ask. */
