@@ -2,7 +2,7 @@
 // failure injection), the feed (a file, the demo's synthetic market, or live venues' polled books), the engine, the
 // background checkpointer and the engine lock — and their release, whatever happens. The CLI supplies what shows it.
 import type { Config } from '../config/config.js';
-import { InputError } from '../domain/errors.js';
+import { InputError, OperationalError } from '../domain/errors.js';
 import type { Micros } from '../domain/money.js';
 import { Engine, type DemoOptions } from '../engine/engine.js';
 import type { EngineListener } from '../engine/events.js';
@@ -13,6 +13,7 @@ import { assertReadableFeed, JsonlFeed, type ReplaySpeed } from '../feeds/jsonl.
 import { VenuePollFeed } from '../feeds/venue-poll.js';
 import { BackgroundCheckpointer } from '../ledger/checkpointer.js';
 import { acquireEngineLock } from '../ledger/engine-lock.js';
+import { quickCheck } from '../ledger/health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { VenueSet, VenueSetOptions } from '../venues/registry.js';
 import type { Venue } from '../venues/venue.js';
@@ -38,7 +39,7 @@ export interface RunRequest {
 
 /** What the caller provides: how to open the ledger and venues, and what shows the run. */
 export interface RunHost {
-  openLedger(options: { readonly now?: () => Date }): Ledger;
+  openLedger(options: { readonly now?: () => Date; readonly createdEmpty?: boolean }): Ledger;
   openVenues(options: Omit<VenueSetOptions, 'live'>): Promise<VenueSet>;
   readonly listener: EngineListener;
   /** The engine has started (reconciled): a status line can begin. */
@@ -60,19 +61,25 @@ export async function runEngine(request: RunRequest, host: RunHost): Promise<Run
   // Two engines on one ledger would both trade the same books: the lock comes before the ledger is opened.
   const lock = acquireEngineLock(dbPath);
   try {
-    return await runLocked(request, host);
+    return await runLocked(request, host, lock.createdLedger);
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome> {
+async function runLocked(request: RunRequest, host: RunHost, createdLedger: boolean): Promise<RunOutcome> {
   const { config, dbPath } = request;
   // A replay stamps the ledger with the feed's time, so what it records (and the UTC day the daily-loss limits count)
   // is the same whenever and however fast it runs. Before the feed's first timed line: the wall clock.
   let engineRef: Engine | null = null;
   const feedClock = () => new Date(engineRef !== null && engineRef.feedTimeMs > 0 ? engineRef.feedTimeMs : Date.now());
-  const ledger = host.openLedger(request.feedPath ? { now: feedClock } : {});
+  const ledger = host.openLedger({ ...(request.feedPath ? { now: feedClock } : {}), createdEmpty: createdLedger });
+  // A damaged file is not traded on: SQLite's quick_check reads every page once (about a second per 200 MB).
+  const damage = quickCheck(ledger);
+  if (damage.length > 0) {
+    ledger.close();
+    throw new OperationalError(`${dbPath} fails SQLite's quick_check, refusing to trade on it: ${damage.join('; ')} (arbbot wallet-check --deep for the full report)`);
+  }
   const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');
   const demo = request.feedPath || liveConfigured || request.demoSizeMicros === null ? null : demoOptions(config, request.demoSizeMicros);
   // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.

@@ -14,8 +14,20 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof InputError || error instanceof MoneyFormatError || error instanceof LadderConfigError || error instanceof VenueRejectedError) {
     return EXIT.badInput;
   }
-  if (error instanceof OperationalError) return EXIT.operational;
+  if (error instanceof OperationalError || isStorageError(error)) return EXIT.operational;
   return EXIT.bug;
+}
+
+/**
+ * A SQLite error about the file rather than the code — full, read-only, locked, unopenable, malformed, or missing a
+ * table the schema has — that reached the top without being translated: an operating error (exit 3), not a bug.
+ */
+export function isStorageError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return false;
+  if (/^SQLITE_(BUSY|LOCKED|IOERR|READONLY|CANTOPEN|FULL|NOTADB|CORRUPT|PERM|NOMEM)/.test(code)) return true;
+  return code === 'SQLITE_ERROR' && /^no such (table|column)/.test(error.message);
 }
 
 /** The name of an exit code, as --json errors carry it beside the number. */
@@ -25,6 +37,7 @@ export function errorName(exitCode: number): string {
 }
 
 export function errorLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const raw = error instanceof Error ? error.message : String(error);
+  const message = isStorageError(error) ? `storage error: ${raw}` : raw;
   return `arbbot: ${message.split('\n')[0] ?? message}`;
 }

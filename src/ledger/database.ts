@@ -13,7 +13,15 @@ export interface OpenOptions {
   readonly busyTimeoutMs?: number;
   /** Open without creating or migrating (inspection only). */
   readonly readonly?: boolean;
+  /** The caller created this file, empty, a moment ago (the engine lock does, to have an inode to lock): it is new. */
+  readonly createdEmpty?: boolean;
 }
+
+/** The file header's application id of every arbbot ledger ("ARBL"), set by migration 0007. */
+export const LEDGER_APPLICATION_ID = 0x4152424c;
+/** How long an empty file found at the ledger's path may take to become a database (another process creating it). */
+const EMPTY_FILE_GRACE_MS = 1_000;
+const EMPTY_FILE_POLL_MS = 20;
 
 export const BUSY_TIMEOUT_MS_DEFAULT = 10_000;
 
@@ -42,7 +50,8 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 export function openDatabase(path: string, options: OpenOptions = {}): Database.Database {
   checkPath(path);
   // A new ledger is readable by its owner only (SQLite gives its -wal and -shm files the same mode).
-  if (options.readonly !== true) createOwnerOnly(path);
+  const created = options.readonly !== true && createOwnerOnly(path);
+  if (!created && options.createdEmpty !== true) refuseEmptyFile(path);
   let db: Database.Database;
   try {
     db = new Database(path, { fileMustExist: options.readonly === true, readonly: options.readonly === true });
@@ -53,6 +62,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database.
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS_DEFAULT}`);
     // Reading the schema first surfaces "file is not a database" before anything is written.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
+    assertLedgerFile(db, path);
     if (!options.readonly) db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
@@ -63,6 +73,46 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database.
     if (error instanceof InputError || error instanceof OperationalError) throw error;
     throw new OperationalError(`cannot use database ${path}: ${describe(error)}`);
   }
+}
+
+/**
+ * An existing empty file is not a new ledger: it is a ledger that lost its contents (a bad copy, `: > file`), and a
+ * ledger created over it would deposit the starting balances again and trade on books with no history. Another
+ * process that has just created the file fills it within milliseconds, so an empty file is given a moment first.
+ */
+function refuseEmptyFile(path: string): void {
+  const size = (): number | null => {
+    try {
+      return statSync(path).size;
+    } catch {
+      return null;
+    }
+  };
+  const deadline = Date.now() + EMPTY_FILE_GRACE_MS;
+  while (size() === 0) {
+    if (Date.now() >= deadline) {
+      throw new OperationalError(
+        `${path} is an empty file, not a ledger: arbbot never creates a ledger over an existing file (restore it from a backup, or remove it to start a new ledger)`,
+      );
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, EMPTY_FILE_POLL_MS);
+  }
+}
+
+/**
+ * The file must be an arbbot ledger: stamped with its application id, or older than the stamp (it has arbbot's
+ * schema_migrations table; migration 0007 stamps it), or a database with nothing in it. Anything else — another
+ * program's database, the paper venue's books — is refused before a single row is written into it.
+ */
+function assertLedgerFile(db: Database.Database, path: string): void {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  if (applicationId === LEDGER_APPLICATION_ID) return;
+  if (applicationId !== 0) {
+    throw new OperationalError(`${path} is not an arbbot ledger (its SQLite application id is 0x${applicationId.toString(16)}); refusing to write into it`);
+  }
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name);
+  if (tables.length === 0 || tables.includes('schema_migrations')) return;
+  throw new OperationalError(`${path} is not an arbbot ledger (a SQLite database with other tables: ${tables.slice(0, 3).join(', ')}); refusing to write into it`);
 }
 
 function checkPath(path: string): void {

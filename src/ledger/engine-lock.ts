@@ -16,6 +16,8 @@ const ENGINE_LOCK_WAIT_MS = 2_000;
 export interface EngineLock {
   /** The lock file this engine holds. */
   readonly lockPath: string;
+  /** No ledger file was there: the lock created it, empty, and the ledger is new. */
+  readonly createdLedger: boolean;
   /** Gives the lock up (a clean stop); the process ending does the same. */
   release(): void;
 }
@@ -41,7 +43,7 @@ function isBusy(error: unknown): boolean {
  * that it has an identity to lock. Refuses with exit 2, naming the running engine's pid, when another engine holds it.
  */
 export function acquireEngineLock(dbPath: string): EngineLock {
-  createOwnerOnly(dbPath);
+  const createdLedger = createOwnerOnly(dbPath);
   const lockPath = engineLockPath(dbPath);
   createOwnerOnly(lockPath);
   const db = new Database(lockPath, { timeout: ENGINE_LOCK_WAIT_MS });
@@ -58,6 +60,7 @@ export function acquireEngineLock(dbPath: string): EngineLock {
   writeFileSync(pidPath(lockPath), `${process.pid}\n`, { mode: 0o600 });
   return {
     lockPath,
+    createdLedger,
     release: () => {
       if (!db.open) return;
       rmSync(pidPath(lockPath), { force: true });

@@ -55,7 +55,15 @@ export interface CheckOptions {
 export function walletCheck(ledger: Ledger, options: CheckOptions = {}): HealthReport {
   const deep = options.deep === true;
   // One read transaction: every figure comes from the same snapshot even while a bot is writing.
-  const { checks, wallets, audit, checkpoint } = connectionOf(ledger).transaction(() => collect(ledger, deep)).deferred();
+  let collected: ReturnType<typeof collect>;
+  try {
+    collected = connectionOf(ledger).transaction(() => collect(ledger, deep)).deferred();
+  } catch (error) {
+    // A damaged file cannot be walked; the deep check's answer is then SQLite's own account of the damage.
+    if (deep && isCorruption(error)) return corruptionReport(ledger);
+    throw error;
+  }
+  const { checks, wallets, audit, checkpoint } = collected;
   const healthy = checks.every((check) => check.ok);
   const checkpointRecorded = healthy && recordCheckpoint(ledger, audit, checkpoint);
   return {
@@ -64,6 +72,39 @@ export function walletCheck(ledger: Ledger, options: CheckOptions = {}): HealthR
     checks,
     log: { deep, fromId: audit.from?.throughId ?? 0, throughId: audit.throughId, rowsWalked: audit.rowsWalked, checkpointRecorded },
   };
+}
+
+function isCorruption(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(CORRUPT|NOTADB)/.test(code);
+}
+
+/** What a deep check reports on a file SQLite calls malformed: integrity_check's own lines, as a failed check. */
+function corruptionReport(ledger: Ledger): HealthReport {
+  let detail: string;
+  try {
+    const rows = connectionOf(ledger).pragma(`integrity_check(${VIOLATIONS_LISTED_MAX})`) as { integrity_check: string }[];
+    detail = rows.map((row) => row.integrity_check).join('; ');
+  } catch (error) {
+    detail = error instanceof Error ? error.message : String(error);
+  }
+  return {
+    healthy: false,
+    wallets: [],
+    checks: [{ name: 'integrity_check', venue: null, ok: false, detail: `the ledger file is damaged, its books cannot be read: ${detail}` }],
+    log: { deep: true, fromId: 0, throughId: 0, rowsWalked: 0, checkpointRecorded: false },
+  };
+}
+
+/** SQLite's quick_check of the whole file: nothing when it is sound, else SQLite's own words (the first few). */
+export function quickCheck(ledger: Ledger): string[] {
+  try {
+    const rows = connectionOf(ledger).pragma(`quick_check(${VIOLATIONS_LISTED_MAX})`) as { quick_check: string }[];
+    return rows.length === 1 && rows[0]?.quick_check === 'ok' ? [] : rows.map((row) => row.quick_check);
+  } catch (error) {
+    if (isCorruption(error)) return [error instanceof Error ? error.message : String(error)];
+    throw error;
+  }
 }
 
 function recordCheckpoint(ledger: Ledger, audit: LogAudit, checkpoint: Checkpoint | null): boolean {

@@ -28,6 +28,11 @@ export type { Reservation, Wallet } from '../domain/wallet.js';
 export type { RecordedResolution } from './audit-records.js';
 export type { VenueHoldings } from './position-book.js';
 
+export interface LedgerIdentity {
+  readonly ledgerId: string;
+  readonly createdAt: string;
+}
+
 export interface LedgerOptions extends OpenOptions {
   /** Clock for timestamps; replay passes the feed's time so runs are deterministic. */
   readonly now?: () => Date;
@@ -66,6 +71,13 @@ export class Ledger {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** This ledger's identity: a random id and when it was created (or, for an older ledger, stamped). */
+  identity(): LedgerIdentity {
+    const row = this.db.prepare('SELECT ledger_id, created_at FROM ledger_identity WHERE singleton = 1').get() as { ledger_id: string; created_at: string } | undefined;
+    if (!row) throw new OperationalError('the ledger has no identity row (ledger_identity is empty)');
+    return { ledgerId: row.ledger_id, createdAt: row.created_at };
   }
 
   /** Whether a transaction is open on this connection (a caller composing several writes into one). */

@@ -30,16 +30,18 @@ export function ownerOnlyProblem(path: string): string | null {
 /**
  * Creates `path` empty with mode 0600 unless it exists. SQLite gives a database's -wal and -shm files the mode of
  * the database itself, so creating the database this way keeps all three private. An existing file is left as it is.
+ * Returns whether this call created the file.
  */
-export function createOwnerOnly(path: string): void {
+export function createOwnerOnly(path: string): boolean {
   // SQLite's in-memory and temporary databases have no file.
-  if (path === '' || path === ':memory:') return;
+  if (path === '' || path === ':memory:') return false;
   let fd: number;
   try {
     fd = openSync(path, 'wx', OWNER_ONLY_MODE);
   } catch {
     // Already there (perhaps another process created it a moment ago), or not creatable: the opener reports that.
-    return;
+    return false;
   }
   closeSync(fd);
+  return true;
 }

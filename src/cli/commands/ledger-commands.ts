@@ -1,5 +1,7 @@
 // Balances, history, deposit and withdraw: paper funding and manual records of real transfers.
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { InputError } from '../../domain/errors.js';
 import { formatMicros, formatPpmPct, formatUsd, parseMicros } from '../../domain/money.js';
 import { aboveUtilizationWarning, utilizationPpm } from '../../domain/utilization.js';
 import { CommandContext } from '../context.js';
@@ -7,9 +9,28 @@ import { parseLimit } from '../parse.js';
 import { walletJson, walletUtilizationJson } from '../present.js';
 
 export function registerLedgerCommands(program: Command): void {
+  registerInit(program);
   registerBalances(program);
   registerHistory(program);
   registerFunding(program);
+}
+
+function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('create a new ledger at the --db path, with a wallet per configured venue; refused where any file exists')
+    .action((_options: unknown, command: Command) => {
+      const ctx = CommandContext.from(command);
+      // A ledger is created only where nothing is: an existing file, even an empty one, may be a ledger that lost its
+      // contents, and a new ledger over it would hide that.
+      if (existsSync(ctx.dbPath)) throw new InputError(`${ctx.dbPath} already exists; init creates a ledger only where there is no file`);
+      const ledger = ctx.openLedger();
+      const { ledgerId, createdAt } = ledger.identity();
+      const wallets = ledger.listWallets();
+      if (ctx.out.json) return ctx.out.printJson({ db: ctx.dbPath, ledgerId, createdAt, wallets: wallets.map(walletJson) });
+      ctx.out.line(ctx.out.role.success(`✓ Ledger ${ledgerId} created at ${ctx.dbPath}`));
+      for (const w of wallets) ctx.out.line(`  ${w.venue}: ${formatUsd(w.total)}`);
+    });
 }
 
 function registerBalances(program: Command): void {
