@@ -88,7 +88,6 @@ export class PriceGuard {
   }
 
   private evaluate(raw: RawQuote): GuardVerdict {
-    if (!this.venues.has(raw.venue) && !this.isKnownVenue(raw.venue)) return reject('unknown_venue', `venue ${raw.venue} is not configured`);
     const bidText = raw.price ?? raw.bid;
     const askText = raw.price ?? raw.ask;
     let bid: PriceMicros;
@@ -102,7 +101,11 @@ export class PriceGuard {
     }
     if (bid <= 0 || ask <= 0) return reject('non_positive', `bid ${formatMicrosTrim(bid)} / ask ${formatMicrosTrim(ask)} not positive`);
     if (bid > ask) return reject('crossed', `bid ${formatMicrosTrim(bid)} above ask ${formatMicrosTrim(ask)}`);
-    const venue = this.venues.get(raw.venue) ?? this.addVenue(raw.venue);
+    let venue = this.venues.get(raw.venue);
+    if (venue === undefined) {
+      if (!this.isKnownVenue(raw.venue)) return reject('unknown_venue', `venue ${raw.venue} is not configured`);
+      venue = this.addVenue(raw.venue);
+    }
     if (venue.predictionMarket && !isPredictionPrice(ask)) {
       return reject('out_of_range', `ask ${formatMicrosTrim(ask)} outside (0, 1) on a prediction market`);
     }
