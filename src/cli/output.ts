@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Ora } from 'ora';
 import { scrub } from '../security/secrets.js';
-import { renderTable, tableColumns } from './table.js';
+import { tableColumns, writeTable } from './table.js';
 import { jsonVisible, visible } from './terminal.js';
 
 /**
@@ -107,7 +107,7 @@ export class Output {
     // Each cell made safe on its own, then the table drawn around them: its borders and line breaks are its own.
     const cell = (value: string | number) => safeLine(String(value), this.stdoutColour);
     const columns = tableColumns(process.stdout.isTTY === true ? process.stdout.columns : undefined);
-    process.stdout.write(`${renderTable(head.map((text) => cell(this.role.strong(text))), rows.map((row) => row.map(cell)), columns)}\n`);
+    writeTable(head.map((text) => cell(this.role.strong(text))), rows.map((row) => row.map(cell)), columns, (text) => process.stdout.write(text));
   }
 
   /** ora is loaded only when a spinner is really shown: most commands never need it, and it is slow to import. */

@@ -105,8 +105,18 @@ function wholeRowLine(cells: readonly string[], cellWidths: Int32Array, offset: 
   return line;
 }
 
+/** Lines handed to the writer at a time: a long table is written as it is drawn, never held whole as one string. */
+const LINES_PER_CHUNK = 1_000;
+
 /** The whole table as text: a ruled header, then one line (or a few, wrapped) per row; cells already safe to print. */
 export function renderTable(head: readonly string[], rows: readonly (readonly string[])[], columnsMax: number): string {
+  const chunks: string[] = [];
+  writeTable(head, rows, columnsMax, (text) => chunks.push(text));
+  return chunks.join('').slice(0, -1);
+}
+
+/** The table's text to `write` in chunks of whole lines, each ending in a line break. */
+export function writeTable(head: readonly string[], rows: readonly (readonly string[])[], columnsMax: number, write: (text: string) => void): void {
   const columns = head.length;
   const natural = head.map((cell) => visibleWidth(cell));
   // Every cell measured once: 100,000 rows of history are 700,000 cells.
@@ -119,14 +129,19 @@ export function renderTable(head: readonly string[], rows: readonly (readonly st
     }
   });
   const widths = fitWidths(natural, columnsMax);
-  const lines = [rule(widths, '┌', '┬', '┐'), ...rowLines(head, widths), rule(widths, '├', '┼', '┤')];
+  let lines = [rule(widths, '┌', '┬', '┐'), ...rowLines(head, widths), rule(widths, '├', '┼', '┤')];
+  const flush = () => {
+    write(`${lines.join('\n')}\n`);
+    lines = [];
+  };
   rows.forEach((row, rowIndex) => {
     const offset = rowIndex * columns;
     let fits = true;
     for (let index = 0; index < columns && fits; index += 1) fits = (cellWidths[offset + index] as number) <= (widths[index] as number);
     if (fits) lines.push(wholeRowLine(row, cellWidths, offset, widths));
     else lines.push(...rowLines(row, widths));
+    if (lines.length >= LINES_PER_CHUNK) flush();
   });
   lines.push(rule(widths, '└', '┴', '┘'));
-  return lines.join('\n');
+  flush();
 }
