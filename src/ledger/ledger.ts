@@ -150,6 +150,10 @@ export class Ledger {
     return this.wallets.withdraw(venue, amount, options);
   }
 
+  transactionIdByKey(key: string): number | null {
+    return this.wallets.transactionIdByKey(key);
+  }
+
   /** Whether a wallet transaction was already recorded under this idempotency key. */
   hasTransactionKey(key: string): boolean {
     return this.wallets.hasTransactionKey(key);

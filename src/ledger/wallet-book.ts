@@ -117,6 +117,12 @@ export class WalletBook {
   }
 
 
+  /** The id of the wallet transaction recorded under this idempotency key, if any. */
+  transactionIdByKey(key: string): number | null {
+    return this.q.transactionByKey.get({ key })?.id ?? null;
+  }
+
+
   /** Whether a wallet transaction was already recorded under this idempotency key. */
   hasTransactionKey(key: string): boolean {
     return this.q.transactionByKey.get({ key }) !== undefined;
@@ -288,8 +294,8 @@ function prepareWalletQueries(db: Database.Database) {
         created_at: param('at'),
       }),
     ),
-    transactionByKey: prepareQuery<{ key: string }, { venue: string; type: WalletTransactionType; amount: number }>(db, (qb) =>
-      qb.selectFrom('wallet_transactions').select(['venue', 'type', 'amount']).where('idempotency_key', '=', param('key')),
+    transactionByKey: prepareQuery<{ key: string }, { id: number; venue: string; type: WalletTransactionType; amount: number }>(db, (qb) =>
+      qb.selectFrom('wallet_transactions').select(['id', 'venue', 'type', 'amount']).where('idempotency_key', '=', param('key')),
     ),
     recentTransactions: prepareQuery<{ limit: number }, WalletTransactionRow>(db, (qb) =>
       qb.selectFrom('wallet_transactions').selectAll().orderBy('id', 'desc').limit(param('limit')),

@@ -1,7 +1,8 @@
 // Balances, history, deposit and withdraw: paper funding and manual records of real transfers.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InputError } from '../../domain/errors.js';
+import { InputError, OperationalError } from '../../domain/errors.js';
 import { formatMicros, formatPpmPct, formatUsd, parseMicros } from '../../domain/money.js';
 import { aboveUtilizationWarning, utilizationPpm } from '../../domain/utilization.js';
 import { CommandContext } from '../context.js';
@@ -126,16 +127,14 @@ function registerFunding(program: Command): void {
         // Every configured venue has a wallet by now (openLedger), so an unknown name is a typo: refuse it rather than
         // open a stray wallet that would sit in the books for ever (wallets and their transactions are never deleted).
         const before = ledger.requireWallet(venue);
-        const extra = { ...(options.note ? { description: options.note } : {}), ...(options.key ? { idempotencyKey: options.key } : {}) };
-        // A replayed key changes nothing in the ledger, so it must not move the paper venue's cash either.
+        const paper = ctx.config.venues.get(venue)?.type === 'paper';
+        // A paper venue keeps its own cash in another file, written after the ledger commits. Every paper funding has
+        // a key (the person's, or one made here), so a retry after that write failed books nothing twice in either.
+        const key = options.key ?? (paper ? `${kind}-${randomUUID()}` : undefined);
+        const extra = { ...(options.note ? { description: options.note } : {}), ...(key ? { idempotencyKey: key } : {}) };
         const replayed = options.key !== undefined && ledger.hasTransactionKey(options.key);
         const after = kind === 'deposit' ? ledger.deposit(venue, amount, extra) : ledger.withdraw(venue, amount, extra);
-        if (!replayed && ctx.config.venues.get(venue)?.type === 'paper') {
-          // A paper venue keeps its own cash: funding it is a transfer on both sides, or the two would disagree.
-          const venues = await ctx.openVenues();
-          venues.paperState?.adjustCash(venue, kind === 'deposit' ? amount : -amount);
-          await venues.close();
-        }
+        if (paper && key !== undefined) await mirrorToPaper(ctx, { kind, venue, key, amount: kind === 'deposit' ? amount : -amount, transactionId: ledger.transactionIdByKey(key) });
         if (ctx.out.json) return ctx.out.printJson({ replayed, wallet: walletJson(after) });
         if (replayed) return ctx.out.line(ctx.out.role.warn(`Key ${options.key ?? ''} was already recorded; nothing changed`));
         ctx.out.line(
@@ -145,5 +144,30 @@ function registerFunding(program: Command): void {
         const repayment = repaid > 0 ? ` (${formatUsd(repaid, 4)} of it repaid the deficit${after.deficit > 0 ? `; ${formatUsd(after.deficit, 4)} still owed` : ''})` : '';
         ctx.out.line(`Wallet updated: Available: ${formatUsd(before.available)} → ${formatUsd(after.available)}, Total: ${formatUsd(after.total)}${repayment}`);
       });
+  }
+}
+
+/**
+ * Applies a recorded paper funding to the paper venue's cash, once (by the ledger transaction's id). When that write
+ * fails the ledger has already committed: the command says so (exit 3) and names the key that completes it.
+ */
+async function mirrorToPaper(
+  ctx: CommandContext,
+  funding: { kind: string; venue: string; key: string; amount: number; transactionId: number | null },
+): Promise<void> {
+  if (funding.transactionId === null) throw new Error(`${funding.kind} under key ${funding.key} is not in the ledger after it was booked`);
+  try {
+    const venues = await ctx.openVenues();
+    try {
+      venues.paperState?.applyFunding(funding.venue, funding.transactionId, funding.amount);
+    } finally {
+      await venues.close();
+    }
+  } catch (error) {
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new OperationalError(
+      `${funding.kind} #${funding.transactionId} is recorded in the ledger, but the paper venue's book could not be saved (${cause}); ` +
+        `run it again with --key ${funding.key} to complete it (the ledger will not book it twice)`,
+    );
   }
 }

@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS paper_holdings (venue TEXT NOT NULL, market TEXT NOT 
   quantity INTEGER NOT NULL, PRIMARY KEY (venue, market, outcome)) STRICT;
 CREATE TABLE IF NOT EXISTS paper_resolutions (venue TEXT NOT NULL, resolution_id INTEGER NOT NULL, market TEXT NOT NULL,
   outcome TEXT NOT NULL, PRIMARY KEY (venue, resolution_id)) STRICT;
+CREATE TABLE IF NOT EXISTS paper_fundings (venue TEXT NOT NULL, transaction_id INTEGER NOT NULL, amount INTEGER NOT NULL,
+  PRIMARY KEY (venue, transaction_id)) STRICT;
 CREATE TABLE IF NOT EXISTS paper_books (venue TEXT NOT NULL, market TEXT NOT NULL, bid INTEGER NOT NULL, ask INTEGER NOT NULL,
   depth INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL, bids_taken INTEGER NOT NULL DEFAULT 0,
   asks_taken INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (venue, market)) STRICT;
@@ -124,6 +126,7 @@ export class PaperState {
       insertAccount: this.db.prepare('INSERT OR IGNORE INTO paper_accounts (venue, cash) VALUES (?, ?)'),
       bumpSeq: this.db.prepare('UPDATE paper_accounts SET order_seq = order_seq + 1 WHERE venue = ? RETURNING order_seq'),
       addCash: this.db.prepare('UPDATE paper_accounts SET cash = cash + ? WHERE venue = ?'),
+      insertFunding: this.db.prepare('INSERT OR IGNORE INTO paper_fundings (venue, transaction_id, amount) VALUES (?, ?, ?)'),
       order: this.db.prepare('SELECT * FROM paper_orders WHERE venue = ? AND client_order_id = ?'),
       orderByVenueId: this.db.prepare('SELECT * FROM paper_orders WHERE venue = ? AND venue_order_id = ?'),
       insertOrder: this.db.prepare(`INSERT INTO paper_orders VALUES (@venue, @clientOrderId, @venueOrderId, @market, @outcome, @side,
@@ -189,6 +192,20 @@ export class PaperState {
   /** Adds (or, negative, removes) cash: paper funding mirrored from the ledger's deposits and withdrawals. */
   adjustCash(venue: string, amount: number): void {
     this.stmt.addCash.run(amount, venue);
+  }
+
+  /**
+   * Mirrors the ledger's deposit or withdrawal `transactionId` into the venue's cash, once: applying it again (a retry
+   * after this file could not be written) changes nothing. Returns whether it was applied now.
+   */
+  applyFunding(venue: string, transactionId: number, amount: number): boolean {
+    return this.db
+      .transaction(() => {
+        if (this.stmt.insertFunding.run(venue, transactionId, amount).changes === 0) return false;
+        this.stmt.addCash.run(amount, venue);
+        return true;
+      })
+      .immediate();
   }
 
   nextOrderId(venue: string): string {
