@@ -3,7 +3,7 @@
 import type { Config } from '../config/config.js';
 import { Ledger } from '../ledger/ledger.js';
 
-export function openLedger(config: Config, dbPath: string, options: { readonly now?: () => Date; readonly createdEmpty?: boolean } = {}): Ledger {
+export function openLedger(config: Config, dbPath: string, options: { readonly now?: () => Date } = {}): Ledger {
   const ledger = Ledger.open(dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs, ...options });
   try {
     for (const venue of config.venues.values()) {

@@ -39,7 +39,7 @@ export interface RunRequest {
 
 /** What the caller provides: how to open the ledger and venues, and what shows the run. */
 export interface RunHost {
-  openLedger(options: { readonly now?: () => Date; readonly createdEmpty?: boolean }): Ledger;
+  openLedger(options: { readonly now?: () => Date }): Ledger;
   openVenues(options: Omit<VenueSetOptions, 'live'>): Promise<VenueSet>;
   readonly listener: EngineListener;
   /** The engine has started (reconciled): a status line can begin. */
@@ -61,19 +61,19 @@ export async function runEngine(request: RunRequest, host: RunHost): Promise<Run
   // Two engines on one ledger would both trade the same books: the lock comes before the ledger is opened.
   const lock = acquireEngineLock(dbPath);
   try {
-    return await runLocked(request, host, lock.createdLedger);
+    return await runLocked(request, host);
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(request: RunRequest, host: RunHost, createdLedger: boolean): Promise<RunOutcome> {
+async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome> {
   const { config, dbPath } = request;
   // A replay stamps the ledger with the feed's time, so what it records (and the UTC day the daily-loss limits count)
   // is the same whenever and however fast it runs. Before the feed's first timed line: the wall clock.
   let engineRef: Engine | null = null;
   const feedClock = () => new Date(engineRef !== null && engineRef.feedTimeMs > 0 ? engineRef.feedTimeMs : Date.now());
-  const ledger = host.openLedger({ ...(request.feedPath ? { now: feedClock } : {}), createdEmpty: createdLedger });
+  const ledger = host.openLedger(request.feedPath ? { now: feedClock } : {});
   // A damaged file is not traded on: SQLite's quick_check reads every page once (about a second per 200 MB).
   const damage = quickCheck(ledger);
   if (damage.length > 0) {

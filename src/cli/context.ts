@@ -45,7 +45,7 @@ export class CommandContext {
    * Opens the ledger and creates the wallet of any configured venue seen for the first time (starting balance as a
    * deposit). `now`: the ledger's clock when it is not the wall clock (a replay's feed time).
    */
-  openLedger(options: { now?: () => Date; createdEmpty?: boolean } = {}): Ledger {
+  openLedger(options: { now?: () => Date } = {}): Ledger {
     const config = this.config;
     const ledger = openLedger(config, this.dbPath, options);
     CommandContext.opened.push(ledger);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { InputError } from '../domain/errors.js';
 import { createOwnerOnly } from '../security/private-files.js';
+import { openDatabase } from './database.js';
 
 /** How long a starting engine waits for the lock: two starts at the same moment, or a `reconcile` probing it. */
 const ENGINE_LOCK_WAIT_MS = 2_000;
@@ -16,8 +17,6 @@ const ENGINE_LOCK_WAIT_MS = 2_000;
 export interface EngineLock {
   /** The lock file this engine holds. */
   readonly lockPath: string;
-  /** No ledger file was there: the lock created it, empty, and the ledger is new. */
-  readonly createdLedger: boolean;
   /** Gives the lock up (a clean stop); the process ending does the same. */
   release(): void;
 }
@@ -39,11 +38,14 @@ function isBusy(error: unknown): boolean {
 }
 
 /**
- * Takes the engine lock of the ledger at `dbPath`, creating the ledger file (empty, owner-only) if there is none so
- * that it has an identity to lock. Refuses with exit 2, naming the running engine's pid, when another engine holds it.
+ * Takes the engine lock of the ledger at `dbPath`, creating the ledger (owner-only, schema in place) if there is none
+ * so that it has an identity to lock. Refuses with exit 2, naming the running engine's pid, when another engine holds it.
  */
 export function acquireEngineLock(dbPath: string): EngineLock {
-  const createdLedger = createOwnerOnly(dbPath);
+  // A new ledger is made whole at once, before the lock: the lock is named by the file's inode, so the file must exist
+  // first, and an empty file left behind for a moment could be taken (by the engine that wins the lock, if it is not
+  // this one) for a ledger that lost its contents. No other process can be using a file this call just created.
+  if (createOwnerOnly(dbPath)) openDatabase(dbPath, { createdEmpty: true }).close();
   const lockPath = engineLockPath(dbPath);
   createOwnerOnly(lockPath);
   const db = new Database(lockPath, { timeout: ENGINE_LOCK_WAIT_MS });
@@ -60,7 +62,6 @@ export function acquireEngineLock(dbPath: string): EngineLock {
   writeFileSync(pidPath(lockPath), `${process.pid}\n`, { mode: 0o600 });
   return {
     lockPath,
-    createdLedger,
     release: () => {
       if (!db.open) return;
       rmSync(pidPath(lockPath), { force: true });
