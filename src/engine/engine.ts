@@ -301,9 +301,10 @@ export class Engine {
   }
 
   private async resume(venue: string): Promise<void> {
-    // Reconcile settles every armed trade it finds as a crash left it: this engine's own are released first.
-    this.arb?.disarmAll('the engine reconciles after a pause');
-    const report = await reconcile(this.ledger, this.options.config, { dryRun: false, ...(this.options.venues ? { venues: this.options.venues } : {}) });
+    // Reconcile settles every armed trade it finds as a crash left it, except this engine's own, which stay armed: a
+    // pause that moved no money writes nothing (releasing and arming again wrote four transactions each time).
+    const keepArmed = this.arb?.armedTradeIds() ?? new Set<number>();
+    const report = await reconcile(this.ledger, this.options.config, { dryRun: false, keepArmed, ...(this.options.venues ? { venues: this.options.venues } : {}) });
     this.emit({ kind: 'resumed', venue, report });
     await this.arb?.armAll();
     this.fundsMoved();

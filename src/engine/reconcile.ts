@@ -67,7 +67,7 @@ function replayResolutions(ledger: Ledger, venues: ReadonlyMap<string, Venue>, d
 export async function reconcile(
   ledger: Ledger,
   config: Config,
-  options: { dryRun: boolean; venues?: ReadonlyMap<string, Venue>; engineRunning?: number | null },
+  options: { dryRun: boolean; venues?: ReadonlyMap<string, Venue>; engineRunning?: number | null; keepArmed?: ReadonlySet<number> },
 ): Promise<ReconcileReport> {
   const ledgerReport = reconcileLedger(ledger, options);
   const actions: ReconcileEntry[] = [...ledgerReport.actions];

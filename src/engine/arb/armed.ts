@@ -122,6 +122,11 @@ export class ArmedTrades {
 
   constructor(private readonly deps: ArbDeps) {}
 
+  /** The trades armed now, by id. */
+  tradeIds(): number[] {
+    return [...this.byPair.values()].map((armed) => armed.tradeId);
+  }
+
   get(pair: string): ArmedTrade | undefined {
     return this.byPair.get(pair);
   }

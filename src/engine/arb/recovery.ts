@@ -19,7 +19,10 @@ export interface RecoveryReport {
   readonly unresolved: string[];
 }
 
-export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; engineRunning?: number | null }): Promise<RecoveryReport> {
+export async function recoverArbs(
+  deps: ArbDeps,
+  options: { dryRun: boolean; engineRunning?: number | null; keepArmed?: ReadonlySet<number> },
+): Promise<RecoveryReport> {
   const report: RecoveryReport = { actions: [], unresolved: [] };
   if (options.engineRunning !== null && options.engineRunning !== undefined) {
     const pid = options.engineRunning > 0 ? ` (pid ${options.engineRunning})` : '';
@@ -35,6 +38,8 @@ export async function recoverArbs(deps: ArbDeps, options: { dryRun: boolean; eng
       continue;
     }
     if (trade.state === 'reserved') {
+      // The engine reconciling itself after a pause still holds these armed: nothing was sent, nothing to settle.
+      if (options.keepArmed?.has(trade.id) === true) continue;
       if (options.dryRun) report.actions.push(`arb #${trade.id}: armed; would ask the venues whether its orders were sent, and release it if not`);
       else await contained(deps, trade, report, () => recoverArmed(deps, trade, report));
       continue;

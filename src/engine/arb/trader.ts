@@ -135,7 +135,12 @@ export class ArbTrader {
     this.armed.arm(pair, likelierDirection(books));
   }
 
-  /** Releases every armed trade (nothing was sent under them): at a clean stop, and before the engine reconciles itself. */
+  /** The trades this engine holds armed: its own reconcile after a pause leaves them as they are. */
+  armedTradeIds(): ReadonlySet<number> {
+    return new Set(this.armed?.tradeIds() ?? []);
+  }
+
+  /** Releases every armed trade (nothing was sent under them): at a clean stop. */
   disarmAll(reason: string): void {
     this.armed?.disarmAll(reason);
   }

@@ -281,24 +281,33 @@ describe('the engine and its armed trades', () => {
     ]);
   });
 
-  it('releases its armed trade before reconciling itself after a pause, then arms anew', async () => {
+  it('keeps its armed trade through a pause: the reconcile after it writes nothing, and the trade still fires', async () => {
     const h = await arbHarness();
     const engine = new Engine({ ledger: h.ledger, config: h.config, paperVenues: h.venueSet.paper, venues: h.venueSet.venues, listener: () => undefined });
     await engine.start();
     const first = h.ledger.listPendingReservations().map((reservation) => reservation.id);
     expect(first).toHaveLength(2);
+    const rows = () =>
+      dbOf(h.ledger)
+        .prepare(
+          "SELECT (SELECT count(*) FROM wallet_transactions) AS tx, (SELECT count(*) FROM reservations) AS reservations, (SELECT count(*) FROM arb_legs) AS legs, (SELECT count(*) FROM arb_leg_events) AS events, (SELECT count(*) FROM arb_trades) AS trades",
+        )
+        .get();
+    const before = rows();
     await engine.handle({ type: 'disconnect', venue: B, timestampMs: Date.UTC(2026, 0, 1) });
     await engine.handle({ type: 'reconnect', venue: B, timestampMs: Date.UTC(2026, 0, 1) + 1_000 });
-    const trades = dbOf(h.ledger).prepare('SELECT state, note FROM arb_trades ORDER BY id').all();
-    expect(trades).toEqual([
-      { state: 'failed', note: `${RELEASED_UNUSED}: the engine reconciles after a pause` },
-      { state: 'reserved', note: null },
-    ]);
-    const second = h.ledger.listPendingReservations().map((reservation) => reservation.id);
-    expect(second).toHaveLength(2);
-    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    // An idle pause moved no money: not a row more, the same trade armed on the same reservations.
+    expect(rows()).toEqual(before);
+    expect(dbOf(h.ledger).prepare('SELECT state, note FROM arb_trades ORDER BY id').all()).toEqual([{ state: 'reserved', note: null }]);
+    expect(h.ledger.listPendingReservations().map((reservation) => reservation.id)).toEqual(first);
+    // Still armed in the engine, not only in the ledger: the next opportunity is carried by it.
+    const sends = watchSends(h);
+    await engine.handle({ type: 'quote', venue: A, market: 'FED', bid: '0.40', ask: '0.42', timestampMs: Date.UTC(2026, 0, 1) + 2_000 });
+    expect(engine.stats.arbsExecuted).toBe(1);
+    expect(sends[0]?.trades.at(-1)?.state).toBe('reserved');
     engine.stop();
     expect(h.pendingReservations()).toBe(0);
+    expect(walletCheck(h.ledger).healthy).toBe(true);
   });
 
   it('with armAhead off, commits every trade before its send and holds nothing ahead', async () => {
