@@ -133,7 +133,7 @@ async function followUp(deps: ArbDeps, result: Extract<ArbResult, { status: 'set
 
 /** Loads a feed's quotes into the paper books (each through the price guard); other events are ignored here. */
 async function loadFeed(venues: VenueSet, config: Config, path: string): Promise<void> {
-  const guard = new PriceGuard(config.priceGuard.maxJumpPpm, (venue) => config.venues.get(venue)?.predictionMarket ?? false, (venue) => config.venues.has(venue));
+  const guard = PriceGuard.forConfig(config);
   for await (const event of new JsonlFeed(path, 'max').events()) {
     if (event.type !== 'quote') continue;
     const verdict = guard.check(event);

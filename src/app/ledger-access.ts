@@ -15,3 +15,6 @@ export function openLedger(config: Config, dbPath: string, options: { readonly n
   }
   return ledger;
 }
+
+/** Whether an error is about the ledger's file (full, locked, malformed…) rather than the code: exit 3, not a bug. */
+export { isStorageError } from '../ledger/database.js';

@@ -3,8 +3,8 @@
 // gain or a loss that never happened into an append-only ledger, and wallet-check cannot tell it from a real one.
 import type { Config } from '../config/config.js';
 import { InputError } from '../domain/errors.js';
-import { formatScaled, formatUsd, type PriceMicros } from '../domain/money.js';
-import { exceedsJump } from '../engine/price-guard.js';
+import { formatUsd, type PriceMicros } from '../domain/money.js';
+import { exceedsJump, jumpLimitText } from '../engine/price-guard.js';
 import type { Ledger } from '../ledger/ledger.js';
 
 export interface ManualPrice {
@@ -27,8 +27,7 @@ export function assertPlausibleManualPrice(ledger: Ledger, config: Config, input
   if (reference === undefined) return; // nothing to judge by: the first price of a market, as for a feed
   const maxJumpPpm = config.priceGuard.maxJumpPpm;
   if (!exceedsJump(input.price, reference.price, maxJumpPpm)) return;
-  const limit = formatScaled(maxJumpPpm, 4).replace(/\.?0+$/, '');
   throw new InputError(
-    `--price ${formatUsd(input.price, 4)} is more than ${limit}% from ${reference.what} (${formatUsd(reference.price, 4)}); check it, or pass --force to book it anyway`,
+    `--price ${formatUsd(input.price, 4)} is more than ${jumpLimitText(maxJumpPpm)}% from ${reference.what} (${formatUsd(reference.price, 4)}); check it, or pass --force to book it anyway`,
   );
 }

@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { InputError, OperationalError } from '../domain/errors.js';
 import { MoneyFormatError } from '../domain/money.js';
 import { LadderConfigError } from '../domain/position.js';
+import { isStorageError } from '../app/ledger-access.js';
 import { VenueRejectedError } from '../venues/venue.js';
 
 export const EXIT = { ok: 0, checkFailed: 1, badInput: 2, operational: 3, bug: 70 } as const;
@@ -14,20 +15,9 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof InputError || error instanceof MoneyFormatError || error instanceof LadderConfigError || error instanceof VenueRejectedError) {
     return EXIT.badInput;
   }
+  // A storage error that reached the top without being translated is still an operating error, not a bug.
   if (error instanceof OperationalError || isStorageError(error)) return EXIT.operational;
   return EXIT.bug;
-}
-
-/**
- * A SQLite error about the file rather than the code — full, read-only, locked, unopenable, malformed, or missing a
- * table the schema has — that reached the top without being translated: an operating error (exit 3), not a bug.
- */
-export function isStorageError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return false;
-  if (/^SQLITE_(BUSY|LOCKED|IOERR|READONLY|CANTOPEN|FULL|NOTADB|CORRUPT|PERM|NOMEM)/.test(code)) return true;
-  return code === 'SQLITE_ERROR' && /^no such (table|column)/.test(error.message);
 }
 
 /** The name of an exit code, as --json errors carry it beside the number. */

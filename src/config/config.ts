@@ -96,7 +96,7 @@ export interface LogConfig {
 
 export const DEFAULT_CONFIG_PATH = './arbbot.config.json';
 
-/** Built-in defaults: the reference figures of docs/ledger.md (TP 3/6/10%, SL 5%, fee 0.26%, spread 0.1%, slippage 0.05%). */
+/** Built-in defaults: TP 3/6/10%, SL 5%, fee 0.26%, spread 0.1%, slippage 0.05% (the figures the worked examples use). */
 export const DEFAULTS = {
   synchronous: 'FULL',
   busyTimeoutMs: 10_000,

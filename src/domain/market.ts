@@ -5,10 +5,10 @@ import { PRICE_ONE, type PriceMicros } from './money.js';
 export type Outcome = 'yes' | 'no';
 export const OUTCOMES: readonly Outcome[] = ['yes', 'no'];
 
-/** A market's last accepted quote, kept so the price guard still knows what "normal" was after a restart. */
 /** The longest market name taken from a person or a feed: real venues' market ids are far shorter. */
 export const MARKET_NAME_LENGTH_MAX = 200;
 
+/** A market's last accepted quote, kept so the price guard still knows what "normal" was after a restart. */
 export interface MarketPrice {
   readonly venue: string;
   readonly market: string;

@@ -117,7 +117,7 @@ export class Engine {
   constructor(private readonly options: EngineOptions) {
     const config = options.config;
     const isPredictionMarket = (venue: string): boolean => config.venues.get(venue)?.predictionMarket ?? false;
-    this.guard = new PriceGuard(config.priceGuard.maxJumpPpm, isPredictionMarket, (venue) => config.venues.has(venue));
+    this.guard = PriceGuard.forConfig(config);
     this.pause = new NetworkPause(config.priceGuard.staleAfterMs);
     this.ladders = new LadderIndex(options.ledger, isPredictionMarket);
     this.wallClockMs = options.wallClockMs ?? performance.now.bind(performance);

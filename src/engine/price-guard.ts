@@ -3,6 +3,7 @@
 // market is kept (and persisted by the engine), so a restart does not forget what "normal" was.
 import { isPredictionPrice, type MarketPrice } from '../domain/market.js';
 import { formatMicrosTrim, formatScaled, MoneyFormatError, parsePrice, PPM_ALL, type Ppm, type PriceMicros } from '../domain/money.js';
+import type { Config } from '../config/config.js';
 import type { RawQuote } from '../feeds/events.js';
 
 export type RejectReason = 'unknown_venue' | 'non_numeric' | 'non_positive' | 'crossed' | 'out_of_range' | 'jump';
@@ -55,6 +56,15 @@ export class PriceGuard {
     /** A quote from a venue the config does not name is no quote: rejected and counted, never accepted. */
     private readonly isKnownVenue: (venue: string) => boolean = () => true,
   ) {}
+
+  /** The guard the config describes: its jump limit, its prediction markets, and no venue it does not name. */
+  static forConfig(config: Config): PriceGuard {
+    return new PriceGuard(
+      config.priceGuard.maxJumpPpm,
+      (venue) => config.venues.get(venue)?.predictionMarket ?? false,
+      (venue) => config.venues.has(venue),
+    );
+  }
 
   /** Seeds the last accepted prices (from the ledger at start-up). */
   restore(prices: Iterable<MarketPrice>): void {
@@ -120,7 +130,7 @@ export class PriceGuard {
           reference.pendingMid = mid;
         }
         if (reference.pendingCount < REANCHOR_AFTER_CONSISTENT_QUOTES) {
-          return reject('jump', `mid ${formatMicrosTrim(mid)} is more than ${formatScaled(this.maxJumpPpm, 4).replace(/\.?0+$/, '')}% from last accepted ${formatMicrosTrim(referenceMid)}`);
+          return reject('jump', `mid ${formatMicrosTrim(mid)} is more than ${jumpLimitText(this.maxJumpPpm)}% from last accepted ${formatMicrosTrim(referenceMid)}`);
         }
       }
       reference.bid = bid;
@@ -177,6 +187,11 @@ function reject(reason: RejectReason, detail: string): GuardVerdict {
 
 /** The largest factor whose product with a whole (in ppm) is still below 2^53. */
 const EXACT_FACTOR_MAX = Math.floor(Number.MAX_SAFE_INTEGER / PPM_ALL);
+
+/** The jump limit as a person reads it: 50 for 50%, 12.5 for 12.5%. */
+export function jumpLimitText(maxJumpPpm: number): string {
+  return formatScaled(maxJumpPpm, 4).replace(/\.?0+$/, '');
+}
 
 /** |price − reference| / reference > maxJump, compared exactly in integers. */
 export function exceedsJump(price: number, reference: number, maxJumpPpm: number): boolean {

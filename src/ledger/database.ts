@@ -157,6 +157,18 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   return applied;
 }
 
+/**
+ * A SQLite error about the file rather than the code: full, read-only, locked, unopenable, malformed, or missing a
+ * table the schema has. An operating error (exit 3), wherever it surfaces.
+ */
+export function isStorageError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  if (/^SQLITE_(BUSY|LOCKED|IOERR|READONLY|CANTOPEN|FULL|NOTADB|CORRUPT|PERM|NOMEM)/.test(code)) return true;
+  return code === 'SQLITE_ERROR' && /^no such (table|column)/.test(error.message);
+}
+
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

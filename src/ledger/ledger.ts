@@ -10,7 +10,7 @@ import type { LadderPosition, LadderState, Position, PositionKind } from '../dom
 import type { Reservation, Wallet, WalletTransaction } from '../domain/wallet.js';
 import { AuditRecords, type RecordedResolution } from './audit-records.js';
 import { registerConnection } from './connections.js';
-import { describe, openDatabase, type OpenOptions } from './database.js';
+import { describe, isStorageError, openDatabase, type OpenOptions } from './database.js';
 import type { LedgerCore } from './ledger-core.js';
 import { MarketPrices } from './market-prices.js';
 import { PositionBook, type VenueHoldings } from './position-book.js';
@@ -297,10 +297,5 @@ export class Ledger {
 
 /** Busy and I/O failures are operating errors (exit 3); typed errors pass through unchanged. */
 export function translateSqliteError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|READONLY|CANTOPEN|FULL|NOTADB|CORRUPT)/.test(code)) {
-    return new OperationalError(`database error: ${describe(error)}`);
-  }
-  return error;
+  return isStorageError(error) ? new OperationalError(`database error: ${describe(error)}`) : error;
 }

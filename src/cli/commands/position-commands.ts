@@ -6,7 +6,7 @@ import { InputError } from '../../domain/errors.js';
 import { exitQuote, type QuotedPrice } from '../../engine/quotes.js';
 import { closePositionAt } from '../../engine/trading.js';
 import type { Position } from '../../domain/position.js';
-import type { CloseResult } from '../../ledger/ledger.js';
+import type { CloseResult, Ledger } from '../../ledger/ledger.js';
 import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
 import { parseChoice, parseId, parseLimit } from '../parse.js';
@@ -68,7 +68,7 @@ export function registerPositionCommands(program: Command): void {
       const ledger = ctx.openLedger();
       const position = ledger.requirePosition(id);
       const venue = ctx.config.venues.get(position.venue);
-      if (price !== null) checkClosePrice(ctx, position, price, options.force === true);
+      if (price !== null) checkClosePrice(ctx, ledger, position, price, options.force === true);
       // A paper position closes at its venue's live book, as the running engine last wrote it; a live venue's at
       // the last accepted quote the engine saved. A closed position needs no price: closing it again changes nothing.
       const quote =
@@ -93,12 +93,12 @@ export function registerPositionCommands(program: Command): void {
 }
 
 /** A typed exit price: inside (0, 1) on a prediction market, and near the market's last price unless forced. */
-function checkClosePrice(ctx: CommandContext, position: Position, price: PriceMicros, force: boolean): void {
+function checkClosePrice(ctx: CommandContext, ledger: Ledger, position: Position, price: PriceMicros, force: boolean): void {
   const venue = ctx.config.venues.get(position.venue);
   if (venue?.predictionMarket && !isPredictionPrice(price)) throw new InputError(`--price must be below 1 on prediction market ${venue.name}`);
   if (position.status !== 'open') return; // closing it again changes nothing, at any price
   const fallback = { price: position.entryPrice, what: `position ${position.id}'s entry price` };
-  assertPlausibleManualPrice(ctx.openLedger(), ctx.config, { venue: position.venue, market: position.market, price, force, fallback });
+  assertPlausibleManualPrice(ledger, ctx.config, { venue: position.venue, market: position.market, price, force, fallback });
 }
 
 /** "Exit at $105.0000 (the bid, quote 0.8 s old)": a long sells at the bid, a short buys back at the ask. */

@@ -189,11 +189,6 @@ export class PaperState {
     return (row?.cash ?? 0) as Micros;
   }
 
-  /** Adds (or, negative, removes) cash: paper funding mirrored from the ledger's deposits and withdrawals. */
-  adjustCash(venue: string, amount: number): void {
-    this.stmt.addCash.run(amount, venue);
-  }
-
   /**
    * Mirrors the ledger's deposit or withdrawal `transactionId` into the venue's cash, once: applying it again (a retry
    * after this file could not be written) changes nothing. Returns whether it was applied now.
