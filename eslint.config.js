@@ -1,6 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** A venue's own folder: above the venues, code sees a venue through its ports (src/venues/venue.ts) and the registry. */
+const VENUE_FOLDERS = ['**/venues/paper/**', '**/venues/kalshi/**', '**/venues/polymarket/**', '**/venues/sx/**', '**/venues/http/**'];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', '.bench/**'] },
   js.configs.recommended,
@@ -41,14 +44,28 @@ export default tseslint.config(
   ...layer('src/config/**', 'the config depends on the domain (and endpoint rules) only', outside('domain', 'security', 'config')),
   ...layer('src/venues/**', 'a venue depends on the domain and the config only', outside('domain', 'security', 'config', 'venues')),
   ...layer('src/feeds/**', 'a feed depends on the domain, the config and the venues only', outside('domain', 'security', 'config', 'venues', 'feeds')),
-  ...layer('src/engine/**', 'the engine never reaches up into the application or the CLI, nor under the ledger', ['**/app/**', '**/cli/**', '**/ledger/connections.js']),
-  ...layer('src/app/**', 'the application never reaches up into the CLI, nor under the ledger', ['**/cli/**', '**/ledger/connections.js']),
+  ...layer('src/engine/**', 'the engine never reaches up into the application or the CLI, nor under the ledger, nor past the venue ports', [
+    '**/app/**',
+    '**/cli/**',
+    '**/ledger/connections.js',
+    ...VENUE_FOLDERS,
+  ]),
+  ...layer('src/app/**', 'the application never reaches up into the CLI, nor under the ledger, nor past the venue ports and registry', [
+    '**/cli/**',
+    '**/ledger/connections.js',
+    ...VENUE_FOLDERS,
+  ]),
   {
     files: ['src/cli/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/ledger/**'], allowTypeImports: true, message: 'the CLI reaches the ledger through src/app (types only here)' }] },
+        {
+          patterns: [
+            { group: ['**/ledger/**'], allowTypeImports: true, message: 'the CLI reaches the ledger through src/app (types only here)' },
+            { group: VENUE_FOLDERS, message: 'the CLI sees a venue through its ports and the registry' },
+          ],
+        },
       ],
     },
   },

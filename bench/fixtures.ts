@@ -41,7 +41,6 @@ export async function engineRig(dir: string, configJson: unknown, synchronous: S
   const engine = new Engine({
     ledger,
     config,
-    paperVenues: venues.paper,
     venues: venues.venues,
     listener: (event) => {
       if (events.length < EVENTS_KEPT_MAX) events.push(event);

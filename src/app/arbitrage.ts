@@ -31,7 +31,7 @@ export class PaperQuotes {
   ) {}
 
   of(venue: string, market: string): QuoteTime | null {
-    const quotedAtMs = this.venues.paper.get(venue)?.quotedAtMs(market) ?? null;
+    const quotedAtMs = this.venues.venues.get(venue)?.simulation?.quotedAtMs(market) ?? null;
     return quotedAtMs === null ? null : quoteTime(quotedAtMs, this.nowMs);
   }
 
@@ -137,6 +137,6 @@ async function loadFeed(venues: VenueSet, config: Config, path: string): Promise
   for await (const event of new JsonlFeed(path, 'max').events()) {
     if (event.type !== 'quote') continue;
     const verdict = guard.check(event);
-    if (verdict.ok) venues.paper.get(verdict.quote.venue)?.setQuote(verdict.quote.market, verdict.quote.bid, verdict.quote.ask, null, verdict.quote.timestampMs);
+    if (verdict.ok) venues.venues.get(verdict.quote.venue)?.simulation?.setQuote(verdict.quote.market, verdict.quote.bid, verdict.quote.ask, null, verdict.quote.timestampMs);
   }
 }

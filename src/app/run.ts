@@ -84,7 +84,7 @@ async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome
   const demo = request.feedPath || liveConfigured || request.demoSizeMicros === null ? null : demoOptions(config, request.demoSizeMicros);
   // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
   const venues = await host.openVenues(demo ? { faults: demoFaults(config) } : {});
-  const engine = new Engine({ ledger, config, paperVenues: venues.paper, venues: venues.venues, listener: host.listener, demo });
+  const engine = new Engine({ ledger, config, venues: venues.venues, listener: host.listener, demo });
   engineRef = engine;
   const feed = chooseFeed(request, liveConfigured, venues.venues);
   // WAL checkpoints run beside the engine, not inside its commits (see ledger/checkpointer.ts).

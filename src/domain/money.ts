@@ -279,6 +279,7 @@ export function ratioPpm(part: number, whole: number): number {
   return toSafeNumber(divRound(BigInt(part) * SCALE_BIG, BigInt(whole), 'half'), 'ratioPpm');
 }
 
+// One checked constructor per brand: alike in shape, kept apart so the brand a value gets is the one its name says.
 export function micros(value: number): Micros {
   assertSafeInteger(value, 'micros');
   return value as Micros;

@@ -3,11 +3,10 @@
 // that moves nothing reads nothing; every step is written through the ledger). Start-up is reconcile (crash-only:
 // the same code as `arbbot reconcile`), and every ladder step is stored, so a restart resumes.
 import type { Config } from '../config/config.js';
-import type { PriceMicros } from '../domain/money.js';
 import type { FeedEvent, RawQuote, ResolveEvent } from '../feeds/events.js';
 import { ArbStore } from '../ledger/arb-store.js';
 import type { CloseResult, Ledger } from '../ledger/ledger.js';
-import type { Venue } from '../venues/venue.js';
+import type { Simulation, Venue } from '../venues/venue.js';
 import { tradesNeedingAttention, type AttentionTrade } from './arb/quarantine.js';
 import { ArbTrader, type ArbStats } from './arb/trader.js';
 import { DemoOpener, type DemoOptions } from './demo.js';
@@ -20,7 +19,6 @@ import { reconcile } from './reconcile.js';
 import { settleResolution, type OnSettled } from './resolution.js';
 import { RiskGate } from './risk-gate.js';
 import { UtilizationWatch } from './utilization-watch.js';
-import type { Outcome } from '../domain/market.js';
 
 export type { DemoOptions } from './demo.js';
 
@@ -38,22 +36,13 @@ export interface EngineStats extends ArbStats {
 }
 
 
-/**
- * What the engine tells a simulated venue: its book follows the accepted quotes, it writes the books that changed
- * where other processes read them when asked, and it pays out on resolution.
- */
-export interface SimulatedBook {
-  setQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: null, timestampMs: number): void;
-  flushBooks(): void;
-  /** `resolutionId`: the ledger's record of this resolution; the venue applies each one once. */
-  resolve(market: string, outcome: Outcome, resolutionId: number): unknown;
-}
-
 export interface EngineOptions {
   readonly ledger: Ledger;
   readonly config: Config;
-  readonly paperVenues: ReadonlyMap<string, SimulatedBook>;
-  /** Every configured venue (paper and live): arbitrage trades on these, and reconcile asks them. */
+  /**
+   * Every configured venue (paper and live): arbitrage trades on these, and reconcile asks them. A simulated venue's
+   * book follows the accepted quotes and it pays out the resolutions the ledger records.
+   */
   readonly venues?: ReadonlyMap<string, Venue>;
   readonly listener: EngineListener;
   readonly demo?: DemoOptions | null;
@@ -107,6 +96,8 @@ export class Engine {
   /** Feed time: drives staleness, so a replay pauses a venue the same way at any speed. */
   private nowMs = 0;
   private readonly wallClockMs: () => number;
+  /** The venues the engine drives itself (their `simulation` capability), by name. */
+  private readonly simulations = new Map<string, Simulation>();
   private lastFlushWallMs: number;
   private bookFlushTimer: NodeJS.Timeout | null = null;
   private readonly demo: DemoOpener | null;
@@ -122,6 +113,7 @@ export class Engine {
     this.ladders = new LadderIndex(options.ledger, isPredictionMarket);
     this.wallClockMs = options.wallClockMs ?? performance.now.bind(performance);
     this.lastFlushWallMs = this.wallClockMs();
+    for (const [name, venue] of options.venues ?? []) if (venue.simulation) this.simulations.set(name, venue.simulation);
     this.risk = RiskGate.create(options.ledger, config.risk, (event) => this.emit(event));
     this.utilization = new UtilizationWatch(options.ledger, config.arbitrage.utilizationWarnPpm, (event) => this.emit(event));
     this.demo = options.demo ? new DemoOpener(options.demo, options.ledger, config, this.risk) : null;
@@ -166,7 +158,7 @@ export class Engine {
    * written, and the quotes themselves carry no extra work.
    */
   private startBookFlushes(): void {
-    if (this.options.paperVenues.size === 0 || this.bookFlushTimer) return;
+    if (this.simulations.size === 0 || this.bookFlushTimer) return;
     this.bookFlushTimer = setInterval(() => {
       try {
         this.flushBooks();
@@ -181,7 +173,7 @@ export class Engine {
 
   /** Writes the paper books changed since the last flush (the venues share one state file: one transaction). */
   flushBooks(): void {
-    for (const book of this.options.paperVenues.values()) book.flushBooks();
+    for (const simulation of this.simulations.values()) simulation.flushBooks();
   }
 
   /** Applies one feed event. Synchronous except when a resume needs to reconcile first. */
@@ -229,7 +221,7 @@ export class Engine {
     }
     this.stats.quotesAccepted += 1;
     const quote = verdict.quote;
-    this.options.paperVenues.get(quote.venue)?.setQuote(quote.market, quote.bid, quote.ask, null, quote.timestampMs);
+    this.simulations.get(quote.venue)?.setQuote(quote.market, quote.bid, quote.ask, null, quote.timestampMs);
     const resumedFromStale = this.pause.quoted(quote.venue, this.nowMs);
     if (resumedFromStale) return this.resume(quote.venue).then(() => this.trade(quote));
     return this.trade(quote);
@@ -280,7 +272,7 @@ export class Engine {
     const { closes, failed, resolutionId } = settleResolution(this.ledger, this.options.config, event, onSettled);
     for (const { position, error } of failed) this.monitor.flagAttention(position, `settling the ${event.outcome.toUpperCase()} resolution failed`, error);
     for (const result of closes) this.recordClose(result, `resolved_${event.outcome}`);
-    this.options.paperVenues.get(event.venue)?.resolve(event.market, event.outcome, resolutionId);
+    this.simulations.get(event.venue)?.resolve(event.market, event.outcome, resolutionId);
     this.stats.resolutions += 1;
     this.emit({ kind: 'resolved', venue: event.venue, market: event.market, outcome: event.outcome, settled: closes.length });
     this.fundsMoved();

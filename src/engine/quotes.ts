@@ -5,8 +5,7 @@
 import { InputError } from '../domain/errors.js';
 import type { PriceMicros } from '../domain/money.js';
 import type { Side } from '../domain/position.js';
-import { CONFIGURED_QUOTE_MS } from '../venues/paper/paper-state.js';
-import type { Venue } from '../venues/venue.js';
+import { CONFIGURED_QUOTE_MS, type Venue } from '../venues/venue.js';
 import { splitPositionMarket } from '../domain/market.js';
 
 export interface QuoteTime {

@@ -1,7 +1,6 @@
 // Reconcile: the one code path for cron `arbbot reconcile` and engine start-up (crash-only). The ledger side
 // re-derives wallets from the transaction log; with venues, in-flight arbitrage orders are settled from what the
 // venues report, and each venue's balance is compared with what the ledger says it should hold.
-import type { Outcome } from '../domain/market.js';
 import type { Config } from '../config/config.js';
 import { formatMicros } from '../domain/money.js';
 import { ArbStore } from '../ledger/arb-store.js';
@@ -36,17 +35,6 @@ export interface ReconcileReport {
 
 /** The ledger's record of a resolved market (detail: {"market", "outcome"}), written with its settlements. */
 
-/** A venue whose resolutions the engine drives (paper): it applies each recorded resolution once. */
-interface ResolvingVenue {
-  resolve(market: string, outcome: Outcome, resolutionId: number): unknown;
-  lastResolutionId(): number;
-}
-
-function resolvingVenue(venue: Venue): ResolvingVenue | null {
-  const candidate = venue as Partial<ResolvingVenue>;
-  return typeof candidate.resolve === 'function' && typeof candidate.lastResolutionId === 'function' ? (candidate as ResolvingVenue) : null;
-}
-
 /**
  * Resolutions the ledger settled but a paper venue never applied (the process died between the two files): applied
  * now, before anything trades, so the venue's cash and contracts match what the ledger booked.
@@ -54,7 +42,8 @@ function resolvingVenue(venue: Venue): ResolvingVenue | null {
 function replayResolutions(ledger: Ledger, venues: ReadonlyMap<string, Venue>, dryRun: boolean): ReconcileEntry[] {
   const entries: ReconcileEntry[] = [];
   for (const [name, venue] of venues) {
-    const resolving = resolvingVenue(venue);
+    // Only a simulated venue's resolutions are driven by the engine; a live venue resolves its own markets.
+    const resolving = venue.simulation;
     if (!resolving) continue;
     for (const { id, market, outcome } of ledger.resolutionsSince(name, resolving.lastResolutionId())) {
       if (!dryRun) resolving.resolve(market, outcome, id);

@@ -31,9 +31,12 @@ export interface OrderBook {
   readonly outcome: Outcome;
   readonly bids: readonly BookLevel[];
   readonly asks: readonly BookLevel[];
-  /** Venue or receive time, epoch milliseconds. */
+  /** Venue or receive time, epoch milliseconds; CONFIGURED_QUOTE_MS for a price set in the config, which does not age. */
   readonly timestampMs: number;
 }
+
+/** The time of a book quoted from the config's markets rather than a feed: a configured price, never stale. */
+export const CONFIGURED_QUOTE_MS = 0;
 
 export interface PlaceOrderRequest {
   /** Generated and stored in the ledger BEFORE the order is sent; the venue's idempotency handle. */
@@ -129,26 +132,12 @@ export interface BuySizeRule {
   step(limitPrice: PriceMicros): QtyMicros;
 }
 
-export interface Venue {
+/** Reading a venue's markets: books, their descriptions, the sizes it accepts and its fees. No credentials needed. */
+export interface MarketData {
   readonly name: string;
   /** Prices are probabilities strictly between 0 and 1. */
   readonly predictionMarket: boolean;
   getBook(market: string, outcome: Outcome): Promise<OrderBook>;
-  /**
-   * The book as the venue holds it in memory right now, with no I/O — what getBook would answer at this moment. Only
-   * a venue whose book is local (paper) has it; a live venue's book is a request away, so the caller awaits getBook.
-   */
-  bookNow?(market: string, outcome: Outcome): OrderBook;
-  /** The cheapest ask of bookNow(market, outcome), null when it has none, without building the book. */
-  bestAskNow?(market: string, outcome: Outcome): PriceMicros | null;
-  /**
-   * A live view of a market's top of book, or null while the market has none: the same object for as long as the
-   * venue lives, updated in place, so a caller on the hot path may keep it instead of looking the market up per quote.
-   * `bestAskIn(view, outcome)` reads it as bestAskNow(market, outcome) would.
-   */
-  topOfBookNow?(market: string): TopOfBook | null;
-  bestAskIn?(view: TopOfBook, outcome: Outcome): PriceMicros | null;
-  getBalance(): Promise<VenueBalance>;
   /** The venue's own description of a market; a venue that cannot describe one leaves this out. */
   describeMarket?(market: string): Promise<MarketDescription>;
   /**
@@ -157,6 +146,16 @@ export interface Venue {
    * would refuse is no opportunity.
    */
   buySizeRule?(market: string): BuySizeRule | null;
+  /**
+   * The taker fee this venue charges for `quantity` contracts at `price`, rounded as the venue rounds it. Never
+   * negative: the arbitrage pre-check rules a pair out from prices alone, counting on fees only lowering the edge.
+   */
+  takerFee(market: string, quantity: QtyMicros, price: PriceMicros): Micros;
+}
+
+/** Trading on a venue: its balance and orders under our client order ids. */
+export interface OrderEntry {
+  getBalance(): Promise<VenueBalance>;
   /**
    * Throws (with no I/O), naming what is missing (credentials), when this venue cannot take orders at all although its
    * public books can be read: asked before an arbitrage is recorded, so one leg is never sent while the other cannot be.
@@ -171,10 +170,48 @@ export interface Venue {
   /** The order placed under this client order id, or null when the venue never received it. */
   getOrderByClientId(clientOrderId: string, market: string): Promise<OrderReport | null>;
   cancelOrder(venueOrderId: string, market: string): Promise<OrderReport>;
+}
+
+/**
+ * Books held in this process's memory, read with no I/O: what getBook would answer at this moment. Only a venue whose
+ * book is local (paper) has them; a live venue's book is a request away, so its caller awaits getBook.
+ */
+export interface LocalBooks {
+  bookNow(market: string, outcome: Outcome): OrderBook;
+  /** The cheapest ask of bookNow(market, outcome), null when it has none, without building the book. */
+  bestAskNow(market: string, outcome: Outcome): PriceMicros | null;
   /**
-   * The taker fee this venue charges for `quantity` contracts at `price`, rounded as the venue rounds it. Never
-   * negative: the arbitrage pre-check rules a pair out from prices alone, counting on fees only lowering the edge.
+   * A live view of a market's top of book, or null while the market has none: the same object for as long as the
+   * venue lives, updated in place, so a caller on the hot path may keep it instead of looking the market up per quote.
+   * `bestAskIn(view, outcome)` reads it as bestAskNow(market, outcome) would.
    */
-  takerFee(market: string, quantity: QtyMicros, price: PriceMicros): Micros;
+  topOfBookNow(market: string): TopOfBook | null;
+  bestAskIn(view: TopOfBook, outcome: Outcome): PriceMicros | null;
+}
+
+/**
+ * A venue the engine drives itself (paper): its book follows the quotes the engine accepts, it writes the books that
+ * changed where other processes read them when asked, and it pays out each resolution the ledger records, once.
+ */
+export interface Simulation {
+  setQuote(market: string, bid: PriceMicros, ask: PriceMicros, depth: null, timestampMs: number): void;
+  /** Feed time of the market's last quote, or null when it has never been quoted. */
+  quotedAtMs(market: string): number | null;
+  flushBooks(): void;
+  /** `resolutionId`: the ledger's record of this resolution; the venue applies each one once. */
+  resolve(market: string, outcome: Outcome, resolutionId: number): unknown;
+  /** The newest ledger resolution applied here (0: none). */
+  lastResolutionId(): number;
+}
+
+/**
+ * A venue as the engine sees it: market data and order entry, plus the capabilities only some venues have. The engine
+ * asks for a capability (`venue.localBooks`, `venue.simulation`), never for a kind of venue.
+ */
+export interface Venue extends MarketData, OrderEntry {
+  /** Present when the venue's books are in memory: the arbitrage hot path reads them synchronously. */
+  readonly localBooks?: LocalBooks;
+  /** Present when the venue is simulated and the engine drives it. */
+  readonly simulation?: Simulation;
   close?(): Promise<void>;
 }

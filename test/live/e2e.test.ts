@@ -23,10 +23,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { BIN, writeConfig, type CliResult } from '../fixtures/helpers.js';
 import { assertInvariants } from '../fixtures/invariants.js';
-import { MICRO, scaledToDecimal } from '../venues/imitation.js';
-import { KalshiImitation, kalshiFee, type KalshiBookSpec, type KalshiMarketSpec } from '../venues/kalshi-server.js';
-import { PolymarketImitation, takerFee as polymarketFee, type PolymarketBookSpec } from '../venues/polymarket-server.js';
-import { SxImitation, type SxMarketSpec } from '../venues/sx-server.js';
+import { MICRO, scaledToDecimal } from '../fixtures/venues/imitation.js';
+import { KalshiImitation, kalshiFee, type KalshiBookSpec, type KalshiMarketSpec } from '../fixtures/venues/kalshi-server.js';
+import { PolymarketImitation, takerFee as polymarketFee, type PolymarketBookSpec } from '../fixtures/venues/polymarket-server.js';
+import { SxImitation, type SxMarketSpec } from '../fixtures/venues/sx-server.js';
 import { dbOf } from '../fixtures/helpers.js';
 
 const TICKER = 'KXFED-26DEC-T4.00';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/engine/reconcile.js';
 import type { QtyMicros } from '../../src/domain/money.js';
 import { forgetSecretsForTests, registerSecret } from '../../src/security/secrets.js';
-import { VenueProtocolError } from '../../src/venues/http/errors.js';
+import { VenueProtocolError } from '../../src/venues/errors.js';
 import type { OrderReport, Venue } from '../../src/venues/venue.js';
 import { A, arbConfigJson, arbHarness, assertBooks, B, contracts, lyingVenues, orderRequest, writeTradeState, type ArbHarness } from '../fixtures/arb.js';
 import { dbOf } from '../fixtures/helpers.js';

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { forgetSecretsForTests, REDACTED, registerBase64Secret, registerHexKey, registerPem, registerSecret, registeredFormCount, scrub } from '../../src/security/secrets.js';
 import { ownerOnlyProblem } from '../../src/security/private-files.js';
 import { loadCredentials } from '../../src/venues/http/credentials.js';
-import { VenueCredentialsError } from '../../src/venues/http/errors.js';
+import { VenueCredentialsError } from '../../src/venues/errors.js';
 import { loadKalshiCredentials } from '../../src/venues/kalshi/auth.js';
 import { loadPolymarketCredentials } from '../../src/venues/polymarket/auth.js';
 import { loadSxCredentials } from '../../src/venues/sx/auth.js';

@@ -6,11 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputError, VenueUnavailableError } from '../../src/domain/errors.js';
 import { forgetSecretsForTests, registerSecret } from '../../src/security/secrets.js';
-import { VenueResponseError } from '../../src/venues/http/errors.js';
+import { VenueResponseError } from '../../src/venues/errors.js';
 import { checkEndpoint, isLoopbackHost } from '../../src/venues/http/transport.js';
 import { VenueHttpClient, type VenueHttpOptions, type VenueRequest } from '../../src/venues/http/venue-http-client.js';
 import { OrderOutcomeUnknownError, VenueRejectedError } from '../../src/venues/venue.js';
-import { ImitationServer, type Handler } from '../venues/imitation.js';
+import { ImitationServer, type Handler } from '../fixtures/venues/imitation.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VenueUnavailableError } from '../../src/domain/errors.js';
 import { loadCredentials } from '../../src/venues/http/credentials.js';
-import { VenueCredentialsError, VenueResponseError } from '../../src/venues/http/errors.js';
+import { VenueCredentialsError, VenueResponseError } from '../../src/venues/errors.js';
 import { collectPages } from '../../src/venues/http/paginate.js';
 import { TokenBucket, type Clock } from '../../src/venues/http/rate-limiter.js';
 import { redact, REDACTED } from '../../src/venues/http/redact.js';
 import { parseRetryAfterMs, VenueHttpClient, type VenueHttpOptions } from '../../src/venues/http/venue-http-client.js';
 import { createKalshiVenue } from '../../src/venues/kalshi/index.js';
 import { OrderOutcomeUnknownError } from '../../src/venues/venue.js';
-import { ImitationServer } from './imitation.js';
-import { liveConfig } from './live-config.js';
+import { ImitationServer } from '../fixtures/venues/imitation.js';
+import { liveConfig } from '../fixtures/venues/live-config.js';
 
 /** A clock that only moves when slept on, so pacing can be checked exactly. */
 class FakeClock implements Clock {

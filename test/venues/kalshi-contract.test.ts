@@ -18,7 +18,7 @@ import type {
 } from 'kalshi-typescript';
 import { describe, expect, it } from 'vitest';
 import type { PriceMicros, QtyMicros } from '../../src/domain/money.js';
-import { VenueResponseError } from '../../src/venues/http/errors.js';
+import { VenueResponseError } from '../../src/venues/errors.js';
 import {
   buildCreateOrderBody,
   describeKalshiError,
@@ -297,7 +297,7 @@ describe('kalshi-typescript stays a test-only dependency', () => {
 
   it('is imported by tests and by nothing under src/', () => {
     expect(importers('src')).toEqual([]);
-    expect(importers('test')).toEqual(expect.arrayContaining([join('test', 'venues', 'kalshi-server.ts'), join('test', 'venues', 'kalshi-contract.test.ts')]));
+    expect(importers('test')).toEqual(expect.arrayContaining([join('test', 'fixtures', 'venues', 'kalshi-server.ts'), join('test', 'venues', 'kalshi-contract.test.ts')]));
   });
 
   it('is pinned to exactly 3.30.0 as a devDependency', () => {

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyConflictError, VenueUnavailableError } from '../../src/domain/errors.js';
 import type { PriceMicros, QtyMicros } from '../../src/domain/money.js';
-import { VenueCredentialsError, VenueResponseError } from '../../src/venues/http/errors.js';
+import { VenueCredentialsError, VenueResponseError } from '../../src/venues/errors.js';
 import { kalshiAuthHeaders, kalshiSigningMessage } from '../../src/venues/kalshi/auth.js';
 import { ORDER_LOOKUP_PAGES_MAX } from '../../src/venues/kalshi/client.js';
 import { CENTICENT_MICROS } from '../../src/venues/kalshi/fees.js';
 import { createKalshiVenue, kalshiTakerFee } from '../../src/venues/kalshi/index.js';
 import { OrderOutcomeUnknownError, VenueRejectedError, type PlaceOrderRequest, type Venue } from '../../src/venues/venue.js';
-import { FAST_TUNING, liveConfig, type LiveConfigOverrides } from './live-config.js';
-import { feeOfFill, kalshiFee, KalshiImitation, type KalshiImitationOptions } from './kalshi-server.js';
+import { FAST_TUNING, liveConfig, type LiveConfigOverrides } from '../fixtures/venues/live-config.js';
+import { feeOfFill, kalshiFee, KalshiImitation, type KalshiImitationOptions } from '../fixtures/venues/kalshi-server.js';
 
 const TICKER = 'KXFED-26DEC-T4.00';
 const ORDERS_PATH = '/trade-api/v2/portfolio/events/orders';

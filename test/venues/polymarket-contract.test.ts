@@ -1,4 +1,4 @@
-// Contract tests: the documented example payloads (polymarket-fixtures.ts) fed straight into the adapter's parsers
+// Contract tests: the documented example payloads (fixtures/venues/polymarket-fixtures.ts) fed straight into the adapter's parsers
 // and body builder, with no imitation in between. A parser that needs a field the documentation leaves out, or
 // misreads one it prints, fails here.
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ import {
   TYPED_MARKET,
   TYPED_TRADES,
   TYPED_VERSION,
-} from './polymarket-fixtures.js';
+} from '../fixtures/venues/polymarket-fixtures.js';
 
 const CONDITION = '0xbd31dc8a20211944f6b70f31557f1001557b59905b7738480ca09bd4532f84af';
 

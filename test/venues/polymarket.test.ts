@@ -8,9 +8,9 @@ import { orderAmounts, orderDomain, ZERO_BYTES32, type UnsignedOrder } from '../
 import { createPolymarketVenue, polymarketTakerFee } from '../../src/venues/polymarket/index.js';
 import { buildPostOrderBody } from '../../src/venues/polymarket/models.js';
 import { OrderOutcomeUnknownError, VenueRejectedError, type PlaceOrderRequest, type Venue } from '../../src/venues/venue.js';
-import { FAST_TUNING, liveConfig, type LiveConfigOverrides } from './live-config.js';
-import type { NewOrderV2 } from './polymarket-official-types.js';
-import { PolymarketImitation, type PolymarketImitationOptions } from './polymarket-server.js';
+import { FAST_TUNING, liveConfig, type LiveConfigOverrides } from '../fixtures/venues/live-config.js';
+import type { NewOrderV2 } from '../fixtures/venues/polymarket-official-types.js';
+import { PolymarketImitation, type PolymarketImitationOptions } from '../fixtures/venues/polymarket-server.js';
 
 const CONDITION = `0x${'ab'.repeat(32)}`;
 const YES_TOKEN = '71321045679252212594626385532706912750332728571942532289631379312455583992563';

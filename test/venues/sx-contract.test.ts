@@ -1,10 +1,10 @@
 // The SX adapter's parsers and signing against SX Bet's own API reference: the documented example responses
-// (sx-docs.ts) fed straight into the parsers, the imitation's answers compared field by field with those examples,
+// (fixtures/venues/sx-docs.ts) fed straight into the parsers, the imitation's answers compared field by field with those examples,
 // and the fill signature compared with one computed by the documented signing code.
 import { hashTypedData, type TypedDataDefinition } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VenueResponseError } from '../../src/venues/http/errors.js';
+import { VenueResponseError } from '../../src/venues/errors.js';
 import { fillTypedData, signFill, type FillToSign } from '../../src/venues/sx/auth.js';
 import { describeSxMarket, parseMarkets } from '../../src/venues/sx/markets.js';
 import {
@@ -20,8 +20,8 @@ import {
   type Hex,
   type SxMetadata,
 } from '../../src/venues/sx/models.js';
-import { activeMarkets, activeOrders, activeTrades, documentedEntries, documentedJson, FILL_EXAMPLE, FILL_SIGNING_TYPES, fillResponse, MAINNET, metadata, specificMarkets } from './sx-docs.js';
-import { SX_FILL_HASHER, SxImitation } from './sx-server.js';
+import { activeMarkets, activeOrders, activeTrades, documentedEntries, documentedJson, FILL_EXAMPLE, FILL_SIGNING_TYPES, fillResponse, MAINNET, metadata, specificMarkets } from '../fixtures/venues/sx-docs.js';
+import { SX_FILL_HASHER, SxImitation } from '../fixtures/venues/sx-server.js';
 
 /** The token of the documented orders and trades examples (not mainnet USDC). */
 const DOC_TOKEN = '0x8f3Cf7ad23Cd3CaDbD9735AFf958023239c6A063';

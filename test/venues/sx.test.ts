@@ -2,14 +2,14 @@
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PriceMicros, QtyMicros } from '../../src/domain/money.js';
-import { VenueCredentialsError } from '../../src/venues/http/errors.js';
+import { VenueCredentialsError } from '../../src/venues/errors.js';
 import { fillSaltFor, loadSxCredentials, signFill, SX_DEFAULT_RPC_URL, type FillToSign } from '../../src/venues/sx/auth.js';
 import { createSxVenue } from '../../src/venues/sx/index.js';
 import type { SxMetadata } from '../../src/venues/sx/models.js';
 import { OrderOutcomeUnknownError, VenueRejectedError, type PlaceOrderRequest, type Venue } from '../../src/venues/venue.js';
-import { FAST_TUNING, liveConfig, type LiveConfigOverrides } from './live-config.js';
-import { MAINNET } from './sx-docs.js';
-import { SX_FILL_HASHER, SX_USDC, SX_WSX, SxImitation, type SxImitationOptions, type SxMarketSpec } from './sx-server.js';
+import { FAST_TUNING, liveConfig, type LiveConfigOverrides } from '../fixtures/venues/live-config.js';
+import { MAINNET } from '../fixtures/venues/sx-docs.js';
+import { SX_FILL_HASHER, SX_USDC, SX_WSX, SxImitation, type SxImitationOptions, type SxMarketSpec } from '../fixtures/venues/sx-server.js';
 
 const MARKET = `0x${'cd'.repeat(32)}`;
 const THIN_MARKET = `0x${'ef'.repeat(32)}`;

@@ -59,12 +59,14 @@ function assemble(ledger: Ledger, pair: PairConfig, venueA: Venue, venueB: Venue
  */
 export function pairBooksNow(ledger: Ledger, venues: ReadonlyMap<string, Venue>, pair: PairConfig, held: HeldFunds = NONE_HELD): PairBooks | null {
   const [venueA, venueB] = requireVenues(venues, pair);
-  if (!venueA.bookNow || !venueB.bookNow) return null;
+  const booksA = venueA.localBooks;
+  const booksB = venueB.localBooks;
+  if (!booksA || !booksB) return null;
   return assemble(ledger, pair, venueA, venueB, [
-    venueA.bookNow(pair.a.market, pair.a.yesIs),
-    venueA.bookNow(pair.a.market, opposite(pair.a.yesIs)),
-    venueB.bookNow(pair.b.market, pair.b.yesIs),
-    venueB.bookNow(pair.b.market, opposite(pair.b.yesIs)),
+    booksA.bookNow(pair.a.market, pair.a.yesIs),
+    booksA.bookNow(pair.a.market, opposite(pair.a.yesIs)),
+    booksB.bookNow(pair.b.market, pair.b.yesIs),
+    booksB.bookNow(pair.b.market, opposite(pair.b.yesIs)),
   ], held);
 }
 

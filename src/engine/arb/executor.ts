@@ -12,7 +12,7 @@ import { InsufficientBalanceError } from '../../domain/errors.js';
 import { formatUsd, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import type { ArbLeg, NewLeg, NewTrade } from '../../ledger/arb-store.js';
 import type { Reservation, ReserveInput } from '../../ledger/ledger.js';
-import { VenueProtocolError } from '../../venues/http/errors.js';
+import { VenueProtocolError } from '../../venues/errors.js';
 import type { PlaceOrderRequest, Venue } from '../../venues/venue.js';
 import type { ArmedTrade, ArmedTrades } from './armed.js';
 import { assertReservationFunds, lookupOrder, sendOrder, withinTimeout, worstCaseCost, type PlaceOutcome } from './orders.js';
@@ -96,12 +96,7 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed:
   const answers = new Map<number, LegAnswer>();
   const unknown: string[] = [];
   for (const [leg, venue, outcome] of [[legA, venueA, outcomeA], [legB, venueB, outcomeB]] as const) {
-    const answer: LegAnswer =
-      outcome.kind === 'report'
-        ? { kind: 'report', report: outcome.report }
-        : outcome.kind === 'error'
-          ? { kind: 'rejected', reason: outcome.reason }
-          : await resolveUnknown(deps, leg, venue, outcome.reason, outcome.stillInFlight);
+    const answer = await answerOf(deps, leg, venue, outcome);
     answers.set(leg.id, answer);
     if (answer === null) unknown.push(`leg ${leg.leg} on ${leg.venue} (${outcome.kind === 'unknown' ? outcome.reason : 'no answer'})`);
   }
@@ -251,6 +246,13 @@ function reservationFor(tradeId: number, leg: NewLeg, { venue, average }: LegPri
   };
 }
 
+
+/** What a placement's outcome says of its leg: the venue's report, its refusal, or (answer lost) what asking it says. */
+export async function answerOf(deps: ArbDeps, leg: ArbLeg, venue: Venue, outcome: PlaceOutcome): Promise<LegAnswer> {
+  if (outcome.kind === 'report') return { kind: 'report', report: outcome.report };
+  if (outcome.kind === 'error') return { kind: 'rejected', reason: outcome.reason };
+  return resolveUnknown(deps, leg, venue, outcome.reason, outcome.stillInFlight);
+}
 
 /**
  * An order whose answer was lost: wait out the timeout once more (a slow venue may still be processing it), then

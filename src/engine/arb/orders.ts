@@ -4,7 +4,7 @@
 import { InputError, InsufficientBalanceError, VenueUnavailableError } from '../../domain/errors.js';
 import { formatUsd, notional, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import type { Ledger, Reservation } from '../../ledger/ledger.js';
-import { VenueProtocolError } from '../../venues/http/errors.js';
+import { VenueProtocolError } from '../../venues/errors.js';
 import { OrderOutcomeUnknownError, VenueRejectedError, type OrderReport, type PlaceOrderRequest, type Venue } from '../../venues/venue.js';
 
 export type Funding = { readonly kind: 'reservation'; readonly reservation: Reservation } | { readonly kind: 'direct' } | { readonly kind: 'sale' };

@@ -9,7 +9,7 @@ import { AWAITING_VERDICT, type LegState } from '../../domain/arb.js';
 import { planAlone, planLate, type FillPart } from '../../domain/settlement.js';
 import type { ArbLeg, ArbTrade } from '../../ledger/arb-store.js';
 import type { Position } from '../../domain/position.js';
-import type { VenueProtocolError } from '../../venues/http/errors.js';
+import type { VenueProtocolError } from '../../venues/errors.js';
 import { fillOf, impossibleVerdict, recordKnownVerdicts, recordVerdict, settleLeg, settleTrade, type LegVerdict, type SettleDeps, type SettleResult, type UnhedgedPart } from './settle.js';
 
 /** A venue's answer about one leg's order: a verdict to book, a claim that cannot be true, or none (not reachable). */

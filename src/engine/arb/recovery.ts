@@ -5,7 +5,7 @@
 // An order is never placed again.
 import type { ArbLeg, ArbTrade } from '../../ledger/arb-store.js';
 import { formatMicros } from '../../domain/money.js';
-import { VenueProtocolError } from '../../venues/http/errors.js';
+import { VenueProtocolError } from '../../venues/errors.js';
 import type { OrderReport } from '../../venues/venue.js';
 import { AWAITING_VERDICT } from '../../domain/arb.js';
 import { abandon, resolveUnknown, type ArbDeps } from './executor.js';

@@ -10,7 +10,7 @@ import { ladderLevels, type Position } from '../../domain/position.js';
 import type { ArbLeg, ArbStore, ArbTrade } from '../../ledger/arb-store.js';
 import type { Ledger, OpenPositionInput } from '../../ledger/ledger.js';
 import { positionMarket } from '../../domain/market.js';
-import { VenueProtocolError } from '../../venues/http/errors.js';
+import { VenueProtocolError } from '../../venues/errors.js';
 import type { OrderReport } from '../../venues/venue.js';
 import type { ArbDeps } from './trade-records.js';
 

@@ -4,7 +4,7 @@
 // pair again.
 import type { PairConfig } from '../../config/config.js';
 import type { UnhedgedState } from '../../domain/arb.js';
-import type { TopOfBook, Venue } from '../../venues/venue.js';
+import type { LocalBooks, TopOfBook } from '../../venues/venue.js';
 import type { EngineEvent } from '../events.js';
 import type { RiskGate } from '../risk-gate.js';
 import { ArmedTrades, likelierDirection } from './armed.js';
@@ -28,8 +28,9 @@ export interface ArbStats {
 /** A pair as seen from one of its markets' quotes, with its venues looked up once. */
 interface PairRoute {
   readonly pair: PairConfig;
-  readonly venueA: Venue | undefined;
-  readonly venueB: Venue | undefined;
+  /** Each venue's in-memory books, when it has them (null: its books are a request away). */
+  readonly booksA: LocalBooks | null;
+  readonly booksB: LocalBooks | null;
   /** Each leg's live top of book, once its venue has one (kept: the venue updates it in place). */
   topA: TopOfBook | null;
   topB: TopOfBook | null;
@@ -53,8 +54,8 @@ export function actionable(pair: PairConfig, opportunity: Opportunity): boolean 
  * scanner's edgePossible bound). False when a venue can only answer by request: then the full scan decides.
  */
 function edgeRuledOut(route: PairRoute): boolean {
-  const { pair, venueA, venueB } = route;
-  if (!venueA?.bestAskIn || !venueB?.bestAskIn || !venueA.topOfBookNow || !venueB.topOfBookNow) return false;
+  const { pair, booksA: venueA, booksB: venueB } = route;
+  if (venueA === null || venueB === null) return false;
   // Every quote of a paired market lands here: the live views spare a lookup of each market per quote.
   const topA = (route.topA ??= venueA.topOfBookNow(pair.a.market));
   const topB = (route.topB ??= venueB.topOfBookNow(pair.b.market));
@@ -81,7 +82,13 @@ export class ArbTrader {
   ) {
     this.armed = deps.config.arbitrage.armAhead ? new ArmedTrades(deps) : null;
     for (const pair of deps.config.pairs.values()) {
-      const route: PairRoute = { pair, venueA: deps.venues.get(pair.a.venue), venueB: deps.venues.get(pair.b.venue), topA: null, topB: null };
+      const route: PairRoute = {
+        pair,
+        booksA: deps.venues.get(pair.a.venue)?.localBooks ?? null,
+        booksB: deps.venues.get(pair.b.venue)?.localBooks ?? null,
+        topA: null,
+        topB: null,
+      };
       for (const leg of [pair.a, pair.b]) {
         let markets = this.routes.get(leg.venue);
         if (!markets) {

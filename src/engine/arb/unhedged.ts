@@ -5,12 +5,11 @@
 import type { Micros, PriceMicros, QtyMicros } from '../../domain/money.js';
 import { mulDiv, SCALE } from '../../domain/money.js';
 import type { ArbLeg, UnhedgedLeg } from '../../ledger/arb-store.js';
-import { VenueProtocolError } from '../../venues/http/errors.js';
+import { VenueProtocolError } from '../../venues/errors.js';
 import type { Venue } from '../../venues/venue.js';
-import { newClientOrderId, resolveUnknown, type ArbDeps } from './executor.js';
+import { answerOf, newClientOrderId, type ArbDeps } from './executor.js';
 import { checkFunding, lookupOrder, placeWithTimeout, worstCaseCost } from './orders.js';
 import { walkAsks, walkBids } from './scanner.js';
-import type { LegAnswer } from './quarantine.js';
 import { legPosition, type LegVerdict } from './settle.js';
 
 export type UnhedgedOutcome = 'hedged' | 'unwound' | 'held' | 'pending';
@@ -111,12 +110,7 @@ async function tryUnwind(deps: ArbDeps, unhedged: UnhedgedLeg): Promise<Unhedged
 
 async function send(deps: ArbDeps, leg: ArbLeg, venue: Venue, request: Parameters<Venue['placeOrder']>[0], unhedged: UnhedgedLeg): Promise<UnhedgedOutcome | 'not_possible'> {
   const outcome = await placeWithTimeout(venue, request, deps.config.arbitrage.orderTimeoutMs);
-  const verdict: LegAnswer =
-    outcome.kind === 'report'
-      ? { kind: 'report', report: outcome.report }
-      : outcome.kind === 'error'
-        ? { kind: 'rejected', reason: outcome.reason }
-        : await resolveUnknown(deps, leg, venue, outcome.reason, outcome.stillInFlight);
+  const verdict = await answerOf(deps, leg, venue, outcome);
   if (verdict?.kind === 'claim') {
     // The venue reports the impossible: nothing of it is booked; the order stays open, its money held, the claim kept.
     deps.store.transitionLeg(leg.id, 'unknown', { error: verdict.claim.message }, verdict.claim.message);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ownerOnlyProblem } from '../../security/private-files.js';
 import { registerSecret } from '../../security/secrets.js';
-import { VenueCredentialsError } from './errors.js';
+import { VenueCredentialsError } from '../errors.js';
 
 /** One credential: its name in the credentials file and the environment variable that can supply it. */
 export interface CredentialSpec {

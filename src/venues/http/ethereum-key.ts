@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { ownerOnlyProblem } from '../../security/private-files.js';
 import { registerHexKey, registerSecret } from '../../security/secrets.js';
-import { VenueCredentialsError } from './errors.js';
+import { VenueCredentialsError } from '../errors.js';
 import { decryptKeystore, KeystoreError, keystoreAddress } from './keystore.js';
 
 /** Where a venue's key may come from, by the names a person sets. */

@@ -1,6 +1,6 @@
 // Cursor pagination with a named bound: a venue that keeps answering "there is more" (a bug, or an account with far
 // more history than we expect) must not turn one lookup into an unbounded loop.
-import { VenueResponseError } from './errors.js';
+import { VenueResponseError } from '../errors.js';
 
 export interface Page<T> {
   readonly items: readonly T[];

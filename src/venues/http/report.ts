@@ -2,7 +2,7 @@
 import { IdempotencyConflictError } from '../../domain/errors.js';
 import { formatMicros, notional, SCALE, type Micros, type QtyMicros } from '../../domain/money.js';
 import { OrderOutcomeUnknownError, VenueRejectedError, type Fill, type OrderReport, type OrderSide, type PlaceOrderRequest } from '../venue.js';
-import { VenueProtocolError } from './errors.js';
+import { VenueProtocolError } from '../errors.js';
 
 export interface FillTotals {
   readonly filledQuantity: QtyMicros;

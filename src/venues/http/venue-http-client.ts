@@ -6,7 +6,7 @@
 import { VenueUnavailableError } from '../../domain/errors.js';
 import { scrub } from '../../security/secrets.js';
 import { OrderOutcomeUnknownError, VenueRejectedError } from '../venue.js';
-import { VenueResponseError } from './errors.js';
+import { VenueResponseError } from '../errors.js';
 import { systemClock, TokenBucket, type Clock } from './rate-limiter.js';
 import { redactToString } from './redact.js';
 import { checkEndpoint, classifyFetchFailure, readCappedBody, warnOnStderr, redirectMayHaveApplied, redirectTarget, REPLY_BYTES_MAX_DEFAULT } from './transport.js';

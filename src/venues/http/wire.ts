@@ -11,7 +11,7 @@ import {
   type PriceMicros,
   type QtyMicros,
 } from '../../domain/money.js';
-import { VenueResponseError } from './errors.js';
+import { VenueResponseError } from '../errors.js';
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { ownerOnlyProblem } from '../../security/private-files.js';
 import { registerPem } from '../../security/secrets.js';
 import { loadCredentials, type CredentialSpec } from '../http/credentials.js';
-import { VenueCredentialsError } from '../http/errors.js';
+import { VenueCredentialsError } from '../errors.js';
 import type { SignableRequest } from '../http/venue-http-client.js';
 
 export interface KalshiCredentials {

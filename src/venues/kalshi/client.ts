@@ -1,6 +1,6 @@
 // Kalshi over HTTP: one method per endpoint, each returning parsed wire results (models.ts).
 // The Venue semantics (orientation, statuses, reports) live in kalshi-venue.ts.
-import { VenueProtocolError, VenueResponseError } from '../http/errors.js';
+import { VenueProtocolError, VenueResponseError } from '../errors.js';
 import { collectPages, PAGES_MAX_DEFAULT, type Page } from '../http/paginate.js';
 import type { VenueHttpClient } from '../http/venue-http-client.js';
 import {

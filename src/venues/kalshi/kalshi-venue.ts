@@ -2,7 +2,7 @@
 // resolves duplicates and unknown outcomes through the client order id, which Kalshi dedupes on.
 import { IdempotencyConflictError } from '../../domain/errors.js';
 import { formatMicrosTrim, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import { VenueCredentialsError, VenueProtocolError, VenueResponseError } from '../http/errors.js';
+import { VenueCredentialsError, VenueProtocolError, VenueResponseError } from '../errors.js';
 import { assertPlaceable, assertReportWithin, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept, type ReportFieldNames } from '../http/report.js';
 import {
   OrderOutcomeUnknownError,

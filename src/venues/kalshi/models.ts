@@ -8,7 +8,7 @@
 // are fixed-point strings with 2 decimals ("10.00"); balance is integer cents plus balance_dollars.
 // Kalshi quotes everything on the YES book: buying NO at q is an ask on YES at 1 − q.
 import { formatMicrosTrim, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import { VenueProtocolError } from '../http/errors.js';
+import { VenueProtocolError } from '../errors.js';
 import { microsToDecimal } from '../http/live-options.js';
 import type { Page } from '../http/paginate.js';
 import { errorText, parseWireDecimal, Wire } from '../http/wire.js';

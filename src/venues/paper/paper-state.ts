@@ -3,7 +3,7 @@
 // transaction, so a crash never leaves the venue half-filled.
 import Database from 'better-sqlite3';
 import type { Micros } from '../../domain/money.js';
-import type { Outcome, OrderSide, TimeInForce, VenueOrderStatus } from '../venue.js';
+import { CONFIGURED_QUOTE_MS, type Outcome, type OrderSide, type TimeInForce, type VenueOrderStatus } from '../venue.js';
 import { createOwnerOnly } from '../../security/private-files.js';
 
 export interface PaperOrderRow {
@@ -40,9 +40,6 @@ export interface PaperBookRow {
   readonly bidsTaken: number;
   readonly asksTaken: number;
 }
-
-/** The time of a book from the config's markets, which no feed ever quoted. */
-export const CONFIGURED_QUOTE_MS = 0;
 
 /** A side of a market's YES book. */
 export type BookSide = 'bids' | 'asks';

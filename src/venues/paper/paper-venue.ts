@@ -10,12 +10,14 @@ import { seededRandom } from '../../domain/random.js';
 import {
   OrderOutcomeUnknownError,
   type BookLevel,
+  type LocalBooks,
   type MarketDescription,
   type OrderBook,
   type OrderReport,
   type OrderSide,
   type Outcome,
   type PlaceOrderRequest,
+  type Simulation,
   type TopOfBook,
   type Venue,
   type VenueBalance,
@@ -58,9 +60,12 @@ const PREDICTION_TICK = 10_000 as PriceMicros; // $0.01
 const GENERAL_TICK_PPM = 500; // 0.05% of price
 export const PAPER_DEPTH_DEFAULT = 500_000_000 as QtyMicros; // 500 contracts
 
-export class PaperVenue implements Venue {
+export class PaperVenue implements Venue, LocalBooks, Simulation {
   readonly name: string;
   readonly predictionMarket: boolean;
+  /** Its books are in memory, and the engine drives it: both capabilities are the venue itself. */
+  readonly localBooks: LocalBooks = this;
+  readonly simulation: Simulation = this;
   private readonly faults: PaperFault[];
   private readonly random: () => number;
 

@@ -6,7 +6,7 @@ import { hashTypedData } from 'viem';
 import type { PrivateKeyAccount } from 'viem/accounts';
 import { registerBase64Secret } from '../../security/secrets.js';
 import { loadCredentials, type CredentialSpec } from '../http/credentials.js';
-import { VenueCredentialsError } from '../http/errors.js';
+import { VenueCredentialsError } from '../errors.js';
 import { ethereumAccount } from '../http/ethereum-key.js';
 import type { SignableRequest } from '../http/venue-http-client.js';
 import { ORDER_EIP712_TYPES, type Hex, type OrderDomain, type UnsignedOrder } from './exchange.js';

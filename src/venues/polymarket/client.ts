@@ -1,5 +1,5 @@
 // Polymarket CLOB over HTTP: one method per endpoint, returning parsed wire results (models.ts).
-import { VenueProtocolError } from '../http/errors.js';
+import { VenueProtocolError } from '../errors.js';
 import { collectPages } from '../http/paginate.js';
 import type { VenueHttpClient } from '../http/venue-http-client.js';
 import type { Micros } from '../../domain/money.js';

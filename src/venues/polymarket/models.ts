@@ -6,7 +6,7 @@
 // signed order's makerAmount/takerAmount are integer micro-units (6 decimals, like pUSD/USDC and outcome tokens).
 // A market here is identified by its condition id; its two outcome tokens come from /clob-markets/{conditionId}.
 import { formatMicrosTrim, formatScaled, parsePrice, parseQty, parseScaled, SCALE, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import { VenueProtocolError } from '../http/errors.js';
+import { VenueProtocolError } from '../errors.js';
 import type { Page } from '../http/paginate.js';
 import { errorText, parseWireDecimal, Wire } from '../http/wire.js';
 import type { BookLevel, OrderBook, Outcome, TimeInForce } from '../venue.js';

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyConflictError } from '../../domain/errors.js';
 import { complementPrice } from '../../domain/market.js';
 import { formatMicrosTrim, formatScaled, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import { VenueCredentialsError, VenueProtocolError, VenueResponseError } from '../http/errors.js';
+import { VenueCredentialsError, VenueProtocolError, VenueResponseError } from '../errors.js';
 import { assertPlaceable, assertReportWithin, BoundedMap, fillTotals, REMEMBERED_ORDERS_MAX, reportAfterAccept, type ReportFieldNames } from '../http/report.js';
 import {
   OrderOutcomeUnknownError,

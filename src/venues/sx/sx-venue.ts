@@ -5,7 +5,7 @@
 // order id: the fill salt is derived from it, and lookups match our taker trades by fill hash.
 import { IdempotencyConflictError } from '../../domain/errors.js';
 import { formatMicrosTrim, notional, type Micros, type PriceMicros, type QtyMicros } from '../../domain/money.js';
-import { VenueProtocolError } from '../http/errors.js';
+import { VenueProtocolError } from '../errors.js';
 import { assertPlaceable, assertReportWithin, BoundedMap, REMEMBERED_ORDERS_MAX, reportAfterAccept, type ReportFieldNames } from '../http/report.js';
 import {
   OrderOutcomeUnknownError,

@@ -262,7 +262,7 @@ describe('an armed trade interrupted', () => {
 describe('the engine and its armed trades', () => {
   it('arms each confirmed pair at start, fires it on the opportunity, arms anew, and releases it at a clean stop', async () => {
     const h = await arbHarness();
-    const engine = new Engine({ ledger: h.ledger, config: h.config, paperVenues: h.venueSet.paper, venues: h.venueSet.venues, listener: () => undefined });
+    const engine = new Engine({ ledger: h.ledger, config: h.config, venues: h.venueSet.venues, listener: () => undefined });
     await engine.start();
     const armedReservations = () => h.ledger.listPendingReservations().filter((reservation) => reservation.purpose.endsWith('(armed)')).length;
     expect(armedReservations()).toBe(2);
@@ -283,7 +283,7 @@ describe('the engine and its armed trades', () => {
 
   it('keeps its armed trade through a pause: the reconcile after it writes nothing, and the trade still fires', async () => {
     const h = await arbHarness();
-    const engine = new Engine({ ledger: h.ledger, config: h.config, paperVenues: h.venueSet.paper, venues: h.venueSet.venues, listener: () => undefined });
+    const engine = new Engine({ ledger: h.ledger, config: h.config, venues: h.venueSet.venues, listener: () => undefined });
     await engine.start();
     const first = h.ledger.listPendingReservations().map((reservation) => reservation.id);
     expect(first).toHaveLength(2);
@@ -313,7 +313,7 @@ describe('the engine and its armed trades', () => {
   it('with armAhead off, commits every trade before its send and holds nothing ahead', async () => {
     const base = arbConfigJson();
     const h = await arbHarness({ config: { ...base, arbitrage: { ...(base.arbitrage as object), armAhead: false } } });
-    const engine = new Engine({ ledger: h.ledger, config: h.config, paperVenues: h.venueSet.paper, venues: h.venueSet.venues, listener: () => undefined });
+    const engine = new Engine({ ledger: h.ledger, config: h.config, venues: h.venueSet.venues, listener: () => undefined });
     await engine.start();
     expect(h.pendingReservations()).toBe(0);
     const sends = watchSends(h);

@@ -2,7 +2,7 @@
 // arbitrage before anything is recorded or sent, or the other venue's leg would fill alone, unhedged.
 import { describe, expect, it } from 'vitest';
 import { executeArb } from '../../../src/engine/arb/executor.js';
-import { VenueCredentialsError } from '../../../src/venues/http/errors.js';
+import { VenueCredentialsError } from '../../../src/venues/errors.js';
 import type { Venue } from '../../../src/venues/venue.js';
 import { A, arbHarness, assertBooks, B, type ArbHarness } from '../../fixtures/arb.js';
 import { dbOf } from '../../fixtures/helpers.js';

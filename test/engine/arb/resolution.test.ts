@@ -14,7 +14,7 @@ async function hedgedPair(h: ArbHarness) {
 }
 
 function engineOn(h: ArbHarness): Engine {
-  return new Engine({ ledger: h.ledger, config: h.config, paperVenues: h.venueSet.paper, venues: h.venueSet.venues, listener: () => undefined });
+  return new Engine({ ledger: h.ledger, config: h.config, venues: h.venueSet.venues, listener: () => undefined });
 }
 
 describe('resolution of a hedged pair', () => {

@@ -20,7 +20,7 @@ async function unhedgedA(h: ArbHarness) {
 }
 
 function engineOn(h: ArbHarness, events: EngineEvent[] = []): Engine {
-  return new Engine({ ledger: h.ledger, config: h.config, paperVenues: h.venueSet.paper, venues: h.venueSet.venues, listener: (event) => events.push(event) });
+  return new Engine({ ledger: h.ledger, config: h.config, venues: h.venueSet.venues, listener: (event) => events.push(event) });
 }
 
 /** `arbbot positions --json` run by the real CLI on the harness's files. */

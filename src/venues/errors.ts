@@ -1,4 +1,4 @@
-// Errors the live adapters add to the Venue port's own (OrderOutcomeUnknownError, VenueRejectedError).
+// Errors a venue adds to the port's own (OrderOutcomeUnknownError, VenueRejectedError), raised by the live adapters.
 //
 // What a caller of placeOrder may conclude from each error:
 //   VenueRejectedError      the venue refused it (or we refused to send it): certainly not placed.
@@ -7,7 +7,7 @@
 //   VenueResponseError      the venue answered with a shape we do not understand: for placement, treat as unknown.
 //   VenueProtocolError      the venue reported the impossible (an overfill, a fill beyond the limit, a negative fee,
 //                           an order or fill we never placed): nothing of it may be booked; for placement, unknown.
-import { InputError, OperationalError } from '../../domain/errors.js';
+import { InputError, OperationalError } from '../domain/errors.js';
 
 /** A venue answered 2xx with a body that does not match the wire shape we know: its API probably changed. */
 export class VenueResponseError extends OperationalError {
