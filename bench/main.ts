@@ -1,5 +1,5 @@
 // `npm run bench`: runs every benchmark in turn, prints each verdict as it lands, and writes BENCHMARKS.md.
-// BENCH_ONLY=ledger,tick,replay,walletcheck,cli,listing runs a subset (and then writes nothing, so a partial run never
+// BENCH_ONLY=ledger,tick,replay,walletcheck,cli,listing,growth runs a subset (and then writes nothing, so a partial run never
 // replaces the full report).
 //
 // Each benchmark runs in a process of its own: V8 shares what it learns about a function's argument shapes across
@@ -14,6 +14,7 @@ import { cliListing } from './cli-listing.js';
 import { cliStart } from './cli-start.js';
 import { installMigrations, nowNs, REPO_ROOT, removeDir, scratchDir, secondsSince, type Section } from './harness.js';
 import { ledgerThroughput } from './ledger-throughput.js';
+import { growthBench } from './growth.js';
 import { describeMachine, loadText } from './machine.js';
 import { renderReport } from './report.js';
 import { replayThroughput } from './replay.js';
@@ -27,6 +28,7 @@ const BENCHMARKS: ReadonlyMap<string, () => Promise<Section>> = new Map([
   ['walletcheck', walletCheckBench],
   ['cli', cliStart],
   ['listing', cliListing],
+  ['growth', growthBench],
 ]);
 
 /** Runs one benchmark in a fresh process and returns its section. */
