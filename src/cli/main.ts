@@ -5,6 +5,7 @@ import { registerCheckCommands } from './commands/check-commands.js';
 import { registerLedgerCommands } from './commands/ledger-commands.js';
 import { registerOpenCommand } from './commands/open-command.js';
 import { registerPositionCommands } from './commands/position-commands.js';
+import { registerReportCommand } from './commands/report-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerTradeCommands } from './commands/trade-commands.js';
 import { registerVenuesCommand } from './commands/venues-command.js';
@@ -30,6 +31,7 @@ export function buildProgram(writeErr: (text: string) => void = (text) => proces
   registerArbCommand(program);
   registerOpenCommand(program);
   registerPositionCommands(program);
+  registerReportCommand(program);
   registerTradeCommands(program);
   registerLedgerCommands(program);
   registerCheckCommands(program);

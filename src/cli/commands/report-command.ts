@@ -1,0 +1,127 @@
+// `arbbot report`: is it making money? Equity against the money put in, split into realised, unrealised at the last
+// accepted prices, and the edge hedged arbitrage pairs have locked in; then per venue, per day and per pair.
+import type { Command } from 'commander';
+import { ledgerReport, type DayReport, type PairReport, type Report, type VenueReport } from '../../app/report.js';
+import { InputError } from '../../domain/errors.js';
+import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, ratioPpm } from '../../domain/money.js';
+import { CommandContext } from '../context.js';
+import type { Output } from '../output.js';
+
+/** How many days the table and the sparkline show unless --since says otherwise. */
+const DAYS_SHOWN_DEFAULT = 30;
+const SPARKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('is it making money? equity against deposits, realised and unrealised PnL, locked-in arbitrage edge, fees; per venue, day and pair')
+    .option('--since <date>', `days listed from this UTC date (YYYY-MM-DD); default: the last ${DAYS_SHOWN_DEFAULT} days with closes`)
+    .addHelpText('after', '\nExamples:\n  arbbot report\n  arbbot report --since 2026-11-01\n  arbbot --json report | jq .pnl')
+    .action((options: { since?: string }, command: Command) => {
+      const ctx = CommandContext.from(command);
+      const since = options.since === undefined ? null : parseDay(options.since);
+      const report = ledgerReport(ctx.openLedger(), ctx.config);
+      const days = since === null ? report.days.slice(-DAYS_SHOWN_DEFAULT) : report.days.filter((day) => day.day >= since);
+      if (ctx.out.json) return ctx.out.printJson(reportJson(report, days));
+      renderReport(ctx.out, report, days);
+    });
+}
+
+function parseDay(text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`)) || new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text) {
+    throw new InputError(`--since must be a date as YYYY-MM-DD, got "${text}"`);
+  }
+  return text;
+}
+
+/** A money figure coloured by its sign: gains green, losses red, nothing plain. */
+function signed(out: Output, value: number): string {
+  const text = formatSignedUsd(value);
+  return value > 0 ? out.role.success(text) : value < 0 ? out.role.error(text) : text;
+}
+
+/** One bar per value, scaled between the lowest and the highest (all alike: a flat line). */
+export function sparkline(values: readonly number[]): string {
+  if (values.length === 0) return '';
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const top = SPARKS.length - 1;
+  return values.map((value) => SPARKS[high === low ? 0 : Math.round(((value - low) / (high - low)) * top)]).join('');
+}
+
+function renderReport(out: Output, report: Report, days: readonly DayReport[]): void {
+  const pct = report.netDeposits > 0 ? ` (${formatPpmPct(ratioPpm(report.pnl, report.netDeposits))})` : '';
+  out.line(`Equity ${formatUsd(report.equity)} on ${formatUsd(report.netDeposits)} deposited: ${signed(out, report.pnl)}${pct}`);
+  const held = report.pairs.reduce((count, pair) => count + pair.held, 0);
+  out.line(
+    `  realised ${signed(out, report.realised)} · unrealised ${signed(out, report.unrealised)} · locked-in arbitrage edge ${signed(out, report.lockedEdge)}` +
+      ` (${held} hedged pair${held === 1 ? '' : 's'} awaiting resolution) · fees paid ${formatUsd(report.fees)}` +
+      (report.deficit > 0 ? ` · ${out.role.error(`deficits owed ${formatUsd(report.deficit, 4)}`)}` : ''),
+  );
+  if (report.unpriced > 0) out.line(out.role.warn(`  ${report.unpriced} open position(s) have no accepted price yet: valued at their entry price`));
+  out.line('');
+  out.table(['venue', 'deposited', 'equity', 'PnL', 'realised', 'unrealised', 'locked edge', 'fees', 'open'], report.venues.map((venue) => venueRow(out, venue)));
+  if (days.length > 0) {
+    out.line('');
+    out.line(`Realised PnL by day ${sparkline(days.map((day) => day.realised))}  cumulative ${sparkline(days.map((day) => day.cumulative))}`);
+    out.table(['day (UTC)', 'closed', 'realised', 'fees', 'cumulative'], days.map((day) => [day.day, day.closed, signed(out, day.realised), formatUsd(day.fees), signed(out, day.cumulative)]));
+  }
+  if (report.pairs.length > 0) {
+    out.line('');
+    out.table(['pair', 'trades', 'hedged', 'unhedged', 'realised', 'locked edge', 'held'], report.pairs.map((pair) => pairRow(out, pair)));
+  }
+}
+
+function venueRow(out: Output, venue: VenueReport): string[] {
+  return [
+    venue.venue,
+    formatUsd(venue.netDeposits),
+    formatUsd(venue.equity),
+    signed(out, venue.equity - venue.netDeposits),
+    signed(out, venue.realised),
+    signed(out, venue.unrealised),
+    signed(out, venue.lockedEdge),
+    formatUsd(venue.fees),
+    String(venue.openPositions),
+  ];
+}
+
+function pairRow(out: Output, pair: PairReport): string[] {
+  return [pair.pair, String(pair.trades), String(pair.hedged), String(pair.unhedged), signed(out, pair.realisedNet), signed(out, pair.lockedEdge), String(pair.held)];
+}
+
+function reportJson(report: Report, days: readonly DayReport[]): Record<string, unknown> {
+  return {
+    equity: formatMicros(report.equity),
+    netDeposits: formatMicros(report.netDeposits),
+    pnl: formatMicros(report.pnl),
+    realised: formatMicros(report.realised),
+    unrealised: formatMicros(report.unrealised),
+    lockedEdge: formatMicros(report.lockedEdge),
+    fees: formatMicros(report.fees),
+    deficit: formatMicros(report.deficit),
+    unpriced: report.unpriced,
+    venues: report.venues.map((venue) => ({
+      venue: venue.venue,
+      netDeposits: formatMicros(venue.netDeposits),
+      equity: formatMicros(venue.equity),
+      pnl: formatMicros(venue.equity - venue.netDeposits),
+      realised: formatMicros(venue.realised),
+      unrealised: formatMicros(venue.unrealised),
+      lockedEdge: formatMicros(venue.lockedEdge),
+      fees: formatMicros(venue.fees),
+      deficit: formatMicros(venue.deficit),
+      openPositions: venue.openPositions,
+    })),
+    days: days.map((day) => ({ day: day.day, closed: day.closed, realised: formatMicros(day.realised), fees: formatMicros(day.fees), cumulative: formatMicros(day.cumulative) })),
+    pairs: report.pairs.map((pair) => ({
+      pair: pair.pair,
+      trades: pair.trades,
+      hedged: pair.hedged,
+      unhedged: pair.unhedged,
+      realised: formatMicros(pair.realisedNet),
+      lockedEdge: formatMicros(pair.lockedEdge),
+      held: pair.held,
+    })),
+  };
+}
