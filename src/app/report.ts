@@ -24,3 +24,27 @@ export function ledgerReport(ledger: Ledger, config: Config): Report {
   const rows = new ReportReads(ledger).read();
   return buildReport({ ...rows, markOf: (position) => exitMark(ledger, position) }, config.costs);
 }
+
+/** Equity against deposits, unrealised and locked-in edge, as the report has them; no days or pairs (so realised is 0). */
+export interface EquityNow {
+  readonly equity: Report['equity'];
+  readonly netDeposits: Report['netDeposits'];
+  readonly pnl: Report['pnl'];
+}
+
+/** Reads equity now without the report's history: one reader per ledger, its queries prepared once. */
+export class EquityWatch {
+  private readonly reads: ReportReads;
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly config: Config,
+  ) {
+    this.reads = new ReportReads(ledger);
+  }
+
+  now(): EquityNow {
+    const report = buildReport({ ...this.reads.readEquity(), markOf: (position) => exitMark(this.ledger, position) }, this.config.costs);
+    return { equity: report.equity, netDeposits: report.netDeposits, pnl: report.pnl };
+  }
+}

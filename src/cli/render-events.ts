@@ -1,5 +1,5 @@
 // Engine events as log lines a person reads ("✓ Position opened successfully: ID 401", "Wallet updated: …").
-import { formatMicros, formatMicrosTrim, formatPpmPct, formatUsd } from '../domain/money.js';
+import { formatMicros, formatMicrosTrim, formatPpmPct, formatSignedUsd, formatUsd } from '../domain/money.js';
 import type { ArbResult } from '../engine/arb/executor.js';
 import type { Opportunity } from '../engine/arb/scanner.js';
 import type { EngineEvent } from '../engine/events.js';
@@ -40,9 +40,12 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
     }
     case 'closing':
       return [`${closingHeadline(event.trigger)} for position ${event.position.id} at ${formatUsd(event.price, 4)}. Closing position immediately.`];
-    case 'closed': {
-      const lines = closeLines(event.result);
-      return lines.map((line, index) => (index === lines.length - 1 ? role.success(line) : line));
+    case 'closed':
+      return closedLines(out, event);
+    case 'pair_resolved': {
+      const legs = event.legs.map((leg) => `${leg.venue} ${leg.market} ${formatSignedUsd(leg.netPnl)}`).join(', ');
+      const line = `⇄ arb #${event.tradeId} ${event.pair} resolved: net ${formatSignedUsd(event.netPnl, 4)} (${legs})`;
+      return [event.netPnl < 0 ? role.error(line) : event.netPnl > 0 ? role.success(line) : line];
     }
     case 'opened':
       return [
@@ -112,6 +115,21 @@ export function arbLines(out: Output, opportunity: Opportunity, result: ArbResul
   return lines;
 }
 
+/**
+ * A close, its last line green for a gain and red for a loss. A hedged pair's leg settled by its market's resolution
+ * is half of one bet: one quiet line, and the pair's net result follows when its last leg resolves.
+ */
+function closedLines(out: Output, { result, byResolution }: Extract<EngineEvent, { kind: 'closed' }>): string[] {
+  const { role } = out;
+  const net = result.figures.netPnl;
+  if (byResolution && result.position.kind === 'arb_hedged') {
+    return [role.muted(`  leg of a hedged pair: position ${result.position.id} ${result.position.venue} ${result.position.market} ${result.position.closeReason}, ${formatSignedUsd(net, 4)}`)];
+  }
+  const lines = closeLines(result);
+  const paint = net > 0 ? role.success : net < 0 ? role.error : (text: string) => text;
+  return lines.map((line, index) => (index === lines.length - 1 ? paint(line) : line));
+}
+
 /** The event as one JSON object for a JSON-lines log file (money as exact decimal strings). */
 export function eventJson(event: EngineEvent): Record<string, unknown> {
   switch (event.kind) {
@@ -126,6 +144,14 @@ export function eventJson(event: EngineEvent): Record<string, unknown> {
         netPnl: formatMicros(event.result.figures.netPnl),
         grossPnl: formatMicros(event.result.figures.grossPnl),
         totalCosts: formatMicros(event.result.figures.totalCosts),
+      };
+    case 'pair_resolved':
+      return {
+        kind: 'pair_resolved',
+        tradeId: event.tradeId,
+        pair: event.pair,
+        netPnl: formatMicros(event.netPnl),
+        legs: event.legs.map((leg) => ({ positionId: leg.positionId, venue: leg.venue, market: leg.market, netPnl: formatMicros(leg.netPnl) })),
       };
     case 'opened':
       return { kind: 'opened', positionId: event.position.id, market: event.position.market, side: event.position.side, costBasis: formatMicros(event.position.costBasis) };

@@ -8,6 +8,7 @@ import { ArbStore } from '../ledger/arb-store.js';
 import type { CloseResult, Ledger } from '../ledger/ledger.js';
 import type { Simulation, Venue } from '../venues/venue.js';
 import { tradesNeedingAttention, type AttentionTrade } from './arb/quarantine.js';
+import { resolvedPairs } from './arb/pair-result.js';
 import { ArbTrader, type ArbStats } from './arb/trader.js';
 import { DemoOpener, type DemoOptions } from './demo.js';
 import type { EngineListener } from './events.js';
@@ -241,10 +242,10 @@ export class Engine {
     })();
   }
 
-  private recordClose(result: Extract<CloseResult, { status: 'closed' }>, label: string): void {
+  private recordClose(result: Extract<CloseResult, { status: 'closed' }>, label: string, byResolution = false): void {
     this.stats.closedByReason.set(label, (this.stats.closedByReason.get(label) ?? 0) + 1);
     this.stats.realisedNetPnl += result.figures.netPnl;
-    this.emit({ kind: 'closed', result });
+    this.emit({ kind: 'closed', result, byResolution });
   }
 
   /** A resolved prediction market: every open position on it settles at 1 (YES won) or 0 per contract. */
@@ -271,10 +272,12 @@ export class Engine {
     const onSettled: OnSettled = (positionId, state, note) => this.arb?.positionClosed(positionId, state, note);
     const { closes, failed, resolutionId } = settleResolution(this.ledger, this.options.config, event, onSettled);
     for (const { position, error } of failed) this.monitor.flagAttention(position, `settling the ${event.outcome.toUpperCase()} resolution failed`, error);
-    for (const result of closes) this.recordClose(result, `resolved_${event.outcome}`);
+    for (const result of closes) this.recordClose(result, `resolved_${event.outcome}`, true);
     this.simulations.get(event.venue)?.resolve(event.market, event.outcome, resolutionId);
     this.stats.resolutions += 1;
     this.emit({ kind: 'resolved', venue: event.venue, market: event.market, outcome: event.outcome, settled: closes.length });
+    this.arbStore ??= this.arb?.deps.store ?? new ArbStore(this.ledger);
+    for (const pair of resolvedPairs(this.arbStore, closes.map((close) => close.position))) this.emit({ kind: 'pair_resolved', ...pair });
     this.fundsMoved();
   }
 

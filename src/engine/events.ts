@@ -9,6 +9,7 @@ import type { RejectReason } from './price-guard.js';
 import type { PauseReason } from './network-pause.js';
 import type { ArbResult } from './arb/executor.js';
 import type { Opportunity } from './arb/scanner.js';
+import type { PairResolved } from './arb/pair-result.js';
 import type { UnhedgedOutcome } from './arb/unhedged.js';
 
 export type EngineEvent =
@@ -19,9 +20,12 @@ export type EngineEvent =
   | { readonly kind: 'resumed'; readonly venue: string; readonly report: ReconcileReport }
   | { readonly kind: 'tier'; readonly position: Position; readonly tier: 'tp1' | 'tp2'; readonly price: number; readonly newStop: number }
   | { readonly kind: 'closing'; readonly position: Position; readonly trigger: CloseTrigger; readonly price: number }
-  | { readonly kind: 'closed'; readonly result: Extract<CloseResult, { status: 'closed' }> }
+  /** `byResolution`: settled at 1 or 0 by its market's resolution, not closed at a price. */
+  | { readonly kind: 'closed'; readonly result: Extract<CloseResult, { status: 'closed' }>; readonly byResolution: boolean }
   | { readonly kind: 'opened'; readonly position: Position; readonly walletBefore: Wallet; readonly walletAfter: Wallet }
   | { readonly kind: 'resolved'; readonly venue: string; readonly market: string; readonly outcome: Outcome; readonly settled: number }
+  /** A resolution closed the last leg of a hedged arbitrage pair: the pair's net result. */
+  | ({ readonly kind: 'pair_resolved' } & PairResolved)
   | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult }
   | { readonly kind: 'unhedged'; readonly tradeId: number; readonly positionId: number; readonly outcome: UnhedgedOutcome }
   /** A wallet's locked / total crossed arbitrage.utilizationWarnPct: above it, or back under it. */

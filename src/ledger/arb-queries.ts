@@ -113,6 +113,19 @@ export function prepareArbQueries(db: Database.Database) {
     unhedgedByPosition: prepareQuery<{ id: number }, UnhedgedLeg>(db, (qb) =>
       qb.selectFrom('unhedged_legs').selectAll().where('position_id', '=', param('id')).orderBy('id', 'desc').limit(1),
     ),
+    // The trade a hedged position belongs to, and every hedged position of that trade, open or closed: a pair is
+    // resolved when the last of them closes.
+    tradeOfHedgedPosition: prepareQuery<{ id: number }, { trade_id: number }>(db, (qb) =>
+      qb.selectFrom('arb_legs').select('trade_id').where('hedged_position_id', '=', param('id')).limit(1),
+    ),
+    hedgedPositionsOfTrade: prepareQuery<{ trade: number }, { id: number; venue: string; market: string; status: string; net_pnl: number | null }>(db, (qb) =>
+      qb
+        .selectFrom('arb_legs as l')
+        .innerJoin('positions as p', 'p.id', 'l.hedged_position_id')
+        .select(['p.id as id', 'p.venue as venue', 'p.market as market', 'p.status as status', 'p.net_pnl as net_pnl'])
+        .where('l.trade_id', '=', param('trade'))
+        .orderBy('p.id'),
+    ),
     // The leg a position was filled from: the position was opened out of that leg's reservation.
     legOfPosition: prepareQuery<{ id: number }, ArbLeg>(db, (qb) =>
       qb

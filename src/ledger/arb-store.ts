@@ -7,8 +7,17 @@ import { prepareArbQueries } from './arb-queries.js';
 import type { ArbLeg, ArbTrade, FiredLeg, NewLeg, NewTrade, UnhedgedLeg } from './arb-types.js';
 import type { Ledger } from './ledger.js';
 import { connectionOf } from './connections.js';
+import { storedMicros } from './rows.js';
+import type { Micros } from '../domain/money.js';
 
 export type { ArbLeg, ArbTrade, FiredLeg, NewLeg, NewTrade, UnhedgedLeg } from './arb-types.js';
+
+/** A hedged arbitrage pair's positions, as far as they have come. */
+export interface HedgedPair {
+  readonly tradeId: number;
+  readonly pair: string;
+  readonly legs: readonly { readonly positionId: number; readonly venue: string; readonly market: string; readonly closed: boolean; readonly netPnl: Micros | null }[];
+}
 
 /** The columns a leg transition may patch besides its state, in the order its UPDATE sets them. */
 const LEG_PATCH_COLUMNS = [
@@ -286,6 +295,21 @@ export class ArbStore {
     if (!leg) return null;
     const partner = this.q.hedgePartners.get({ trade: leg.trade_id, venue: leg.venue, market: leg.market, outcome: leg.outcome, quantity: position.quantity });
     return partner ? { tradeId: leg.trade_id, legId: partner.leg_id, positionId: partner.id } : null;
+  }
+
+  /** The trade a hedged position belongs to and every hedged position of it (null: the position is no arbitrage leg). */
+  hedgedPairOf(positionId: number): HedgedPair | null {
+    const leg = this.q.tradeOfHedgedPosition.get({ id: positionId });
+    if (!leg) return null;
+    const trade = this.requireTrade(leg.trade_id);
+    const legs = this.q.hedgedPositionsOfTrade.all({ trade: trade.id }).map((row) => ({
+      positionId: row.id,
+      venue: row.venue,
+      market: row.market,
+      closed: row.status === 'closed',
+      netPnl: row.net_pnl === null ? null : storedMicros('positions', row.id, 'net_pnl', row.net_pnl),
+    }));
+    return { tradeId: trade.id, pair: trade.pair, legs };
   }
 
   openUnhedged(): UnhedgedLeg[] {

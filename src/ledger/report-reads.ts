@@ -126,20 +126,28 @@ function prepareReportQueries(db: Database.Database) {
 
 export class ReportReads {
   private readonly q;
-  private readonly readTransaction: Database.Transaction<() => ReportRows>;
+  private readonly readTransaction: Database.Transaction<(history: boolean) => ReportRows>;
 
   constructor(private readonly ledger: Ledger) {
     const db = connectionOf(ledger);
     this.q = prepareReportQueries(db);
-    this.readTransaction = db.transaction(() => this.readAll());
+    this.readTransaction = db.transaction((history: boolean) => this.readAll(history));
   }
 
   /** Every fact of the report, from one state of the file. */
   read(): ReportRows {
-    return this.readTransaction.deferred();
+    return this.readTransaction.deferred(true);
   }
 
-  private readAll(): ReportRows {
+  /**
+   * What equity needs and nothing more (no days, no pairs), each part served by an index: cheap enough for a running
+   * engine's status line.
+   */
+  readEquity(): ReportRows {
+    return this.readTransaction.deferred(false);
+  }
+
+  private readAll(history: boolean): ReportRows {
     const open = this.ledger.listPositions('open');
     const byId = new Map(open.map((position) => [position.id, position]));
     const held = new Map<number, { pair: string; legs: Position[]; whole: boolean }>();
@@ -153,7 +161,7 @@ export class ReportReads {
     // A pair one of whose legs has already closed (its venue resolved first) is no hedge any more: what is left of it
     // is valued as any open position is.
     const heldPairs = [...held].filter(([, entry]) => entry.whole && entry.legs.length >= 2).map(([tradeId, { pair, legs }]) => ({ tradeId, pair, legs }));
-    const realisedByPair = new Map(this.q.pairPnl.all({}).map((row) => [row.pair, storedMicros('positions', row.pair, 'net_pnl (sum)', row.realised_net)]));
+    const realisedByPair = new Map((history ? this.q.pairPnl.all({}) : []).map((row) => [row.pair, storedMicros('positions', row.pair, 'net_pnl (sum)', row.realised_net)]));
     return {
       wallets: this.ledger.listWallets(),
       flows: this.q.flows.all({}).map((row) => ({
@@ -161,7 +169,7 @@ export class ReportReads {
         deposits: storedMicros('wallet_transactions', row.venue, 'amount (deposits)', row.deposits),
         withdrawals: storedMicros('wallet_transactions', row.venue, 'amount (withdrawals)', row.withdrawals),
       })),
-      days: this.q.days.all({}).map((row) => ({
+      days: (history ? this.q.days.all({}) : []).map((row) => ({
         venue: row.venue,
         day: row.day,
         closed: row.closed,
@@ -170,7 +178,7 @@ export class ReportReads {
       })),
       open,
       heldPairs,
-      pairs: this.q.pairs.all({}).map((row) => ({ ...row, realisedNet: realisedByPair.get(row.pair) ?? storedMicros('positions', row.pair, 'net_pnl', 0) })),
+      pairs: (history ? this.q.pairs.all({}) : []).map((row) => ({ ...row, realisedNet: realisedByPair.get(row.pair) ?? storedMicros('positions', row.pair, 'net_pnl', 0) })),
     };
   }
 }

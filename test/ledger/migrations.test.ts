@@ -9,7 +9,7 @@ import { ArbStore } from '../../src/ledger/arb-store.js';
 import { Ledger } from '../../src/ledger/ledger.js';
 import { cliJson, dump, tempDir } from '../fixtures/helpers.js';
 import { assertInvariants } from '../fixtures/invariants.js';
-import { cliDir, openPosition, rawSql, usd } from '../fixtures/ledger.js';
+import { closeAt, cliDir, openPosition, rawSql, usd } from '../fixtures/ledger.js';
 import { dbOf } from '../fixtures/helpers.js';
 
 const versions = (db: Database.Database) => db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
@@ -186,6 +186,7 @@ describe('migration 4: the append-only logs rebuilt without AUTOINCREMENT, idemp
       expect(schema).toEqual([
         'arb_leg_events_append_only_delete',
         'arb_leg_events_append_only_update',
+        'wallet_transactions_flows',
         'wallet_transactions_idempotency',
         'wallet_transactions_no_delete',
         'wallet_transactions_no_update',
@@ -327,3 +328,35 @@ describe('migration 6: a trade that needs attention', () => {
     }
   });
 });
+
+describe('migration 8: money in and out, and a trade\'s legs, found without walking a table', () => {
+  const FLOWS = "SELECT venue, sum(amount) FROM wallet_transactions WHERE type IN ('deposit', 'withdrawal') GROUP BY venue";
+
+  it('serves the deposits and withdrawals of every venue from an index of their own', () => {
+    const { db } = cliDir('100', (ledger) => {
+      for (let n = 0; n < 50; n += 1) closeAtMarket(ledger, n);
+    });
+    const raw = new Database(db, { readonly: true });
+    try {
+      const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${FLOWS}`).all() as { detail: string }[]).map((row) => row.detail).join('; ');
+      expect(plan).toMatch(/USING (COVERING )?INDEX wallet_transactions_flows/);
+      expect(raw.prepare(FLOWS).all()).toEqual([{ venue: 'paper', 'sum(amount)': usd('100') }]);
+    } finally {
+      raw.close();
+    }
+    // Control: without the index the same query walks the whole log.
+    rawSql(db, 'DROP INDEX wallet_transactions_flows');
+    const bare = new Database(db, { readonly: true });
+    try {
+      const plan = (bare.prepare(`EXPLAIN QUERY PLAN ${FLOWS}`).all() as { detail: string }[]).map((row) => row.detail).join('; ');
+      expect(plan).not.toMatch(/wallet_transactions_flows/);
+      expect(plan).toMatch(/SCAN wallet_transactions/);
+    } finally {
+      bare.close();
+    }
+  });
+});
+
+function closeAtMarket(ledger: Ledger, n: number): void {
+  closeAt(ledger, openPosition(ledger, { market: `M${n}`, size: '1' }).position.id, '100');
+}

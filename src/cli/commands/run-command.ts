@@ -1,10 +1,11 @@
 // `arbbot run`: the engine. With no --feed it runs the zero-config paper demo on a synthetic feed and opens demo
 // positions; with --feed it replays a JSON Lines file (or stdin) against the positions already in the ledger.
 import type { Command } from 'commander';
+import { EquityWatch, ledgerReport, type EquityNow, type Report } from '../../app/report.js';
 import { runEngine } from '../../app/run.js';
-import type { LogConfig } from '../../config/config.js';
+import type { Config, LogConfig } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
-import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm, type Ppm } from '../../domain/money.js';
+import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm } from '../../domain/money.js';
 import { aboveUtilizationWarning, utilizationPpm } from '../../domain/utilization.js';
 import type { Engine } from '../../engine/engine.js';
 import type { EngineEvent } from '../../engine/events.js';
@@ -34,6 +35,8 @@ interface RunOptions {
 /** Wall-clock pause between synthetic ticks at normal speed: fast enough to watch things happen. */
 const DEMO_TICK_INTERVAL_MS = 40;
 const STATUS_REFRESH_MS = 200;
+/** How often the status line reads equity anew: a few indexed reads, but not five times a second. */
+const EQUITY_REFRESH_MS = 5_000;
 
 export function registerRunCommand(program: Command): void {
   program
@@ -50,7 +53,7 @@ export function registerRunCommand(program: Command): void {
       const ctx = CommandContext.from(command);
       const parsed = parseRunOptions(options);
       const config = ctx.config;
-      const status = new StatusLine(ctx.out, config.arbitrage.utilizationWarnPpm);
+      const status = new StatusLine(ctx.out, config);
       const stop = new AbortController();
       // A second Ctrl-C while the engine finishes its event leaves at once.
       const onSignal = () => (stop.signal.aborted ? process.exit(130) : stop.abort());
@@ -66,7 +69,7 @@ export function registerRunCommand(program: Command): void {
           stopped: () => status.stop(),
           stop: stop.signal,
         });
-        printSummary(ctx.out, outcome.engine, outcome.ledger, outcome.cause);
+        printSummary(ctx.out, outcome.engine, outcome.ledger, outcome.cause, config);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -103,10 +106,12 @@ class StatusLine {
   private timer: NodeJS.Timeout | null = null;
   private engine: Engine | null = null;
   private ledger: Ledger | null = null;
+  private equityWatch: EquityWatch | null = null;
+  private equity: { readonly figures: EquityNow; readonly readAtMs: number } | null = null;
 
   constructor(
     private readonly out: Output,
-    private readonly utilizationWarnPpm: Ppm,
+    private readonly config: Config,
   ) {}
 
   listener(logConfig: LogConfig): (event: EngineEvent) => void {
@@ -126,6 +131,7 @@ class StatusLine {
   async start(engine: Engine, ledger: Ledger): Promise<void> {
     this.engine = engine;
     this.ledger = ledger;
+    this.equityWatch = new EquityWatch(ledger, this.config);
     this.spinner = await this.out.spinner(this.text());
     this.timer = setInterval(() => this.spinner?.update(this.text()), STATUS_REFRESH_MS);
     this.timer.unref();
@@ -140,13 +146,22 @@ class StatusLine {
     return [
       `${engine.stats.events} events`,
       `open ${open}`,
-      `PnL ${formatSignedUsd(engine.stats.realisedNetPnl)}`,
+      `PnL ${formatSignedUsd(this.equityNow().pnl)}`,
       `rejected ${engine.guard.totalRejected()}`,
       `arbs ${engine.stats.arbsExecuted}`,
-      `util ${ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(utilizationPpm(w), false)}${aboveUtilizationWarning(w, this.utilizationWarnPpm) ? ' ⚠' : ''}`).join(' ')}`,
+      `util ${ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(utilizationPpm(w), false)}${aboveUtilizationWarning(w, this.config.arbitrage.utilizationWarnPpm) ? ' ⚠' : ''}`).join(' ')}`,
       ...(held > 0 ? [`⚠ ${held} arb(s) need attention`] : []),
       paused.length > 0 ? `⏸ paused: ${paused.join(', ')}` : '▶ trading',
     ].join(' | ');
+  }
+
+  /** Equity against deposits as `arbbot report` has it, read anew every EQUITY_REFRESH_MS. */
+  private equityNow(): EquityNow {
+    const nowMs = performance.now();
+    if (this.equityWatch && (this.equity === null || nowMs - this.equity.readAtMs >= EQUITY_REFRESH_MS)) {
+      this.equity = { figures: this.equityWatch.now(), readAtMs: nowMs };
+    }
+    return this.equity?.figures ?? { equity: 0 as EquityNow['equity'], netDeposits: 0 as EquityNow['netDeposits'], pnl: 0 as EquityNow['pnl'] };
   }
 
   stop(): void {
@@ -168,17 +183,25 @@ interface SummaryFacts {
   readonly attention: readonly Position[];
   /** Arbitrage trades a venue reported the impossible about, this run or an earlier one. */
   readonly trades: readonly AttentionTrade[];
+  /** The ledger's whole story, as `arbbot report` tells it: equity against deposits. */
+  readonly books: Report;
 }
 
-function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause): void {
+function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause, config: Config): void {
   const open = ledger.listPositions('open');
-  const facts: SummaryFacts = { wallets: ledger.listWallets(), openPositions: open.length, attention: open.filter((p) => p.attention !== null), trades: engine.tradesNeedingAttention() };
+  const facts: SummaryFacts = {
+    wallets: ledger.listWallets(),
+    openPositions: open.length,
+    attention: open.filter((p) => p.attention !== null),
+    trades: engine.tradesNeedingAttention(),
+    books: ledgerReport(ledger, config),
+  };
   if (out.json) return out.printJson(summaryJson(engine, cause, facts));
   printSummaryTables(out, engine, cause, facts);
   for (const trade of facts.trades) attentionTradeLines(trade).forEach((line, index) => out.line(index === 0 ? out.role.error(line) : line));
 }
 
-function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades }: SummaryFacts): Record<string, unknown> {
+function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades, books }: SummaryFacts): Record<string, unknown> {
   const stats = engine.stats;
   return {
     stoppedBy: cause,
@@ -198,6 +221,14 @@ function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions,
     needsAttention: attention.map((p) => ({ positionId: p.id, market: p.market, reason: p.attention })),
     tradesNeedingAttention: trades.map(attentionTradeJson),
     realisedNetPnl: formatMicros(stats.realisedNetPnl),
+    books: {
+      equity: formatMicros(books.equity),
+      netDeposits: formatMicros(books.netDeposits),
+      pnl: formatMicros(books.pnl),
+      realised: formatMicros(books.realised),
+      unrealised: formatMicros(books.unrealised),
+      lockedEdge: formatMicros(books.lockedEdge),
+    },
     arbitrage: {
       found: stats.arbsFound,
       executed: stats.arbsExecuted,
@@ -212,7 +243,7 @@ function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions,
   };
 }
 
-function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades }: SummaryFacts): void {
+function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades, books }: SummaryFacts): void {
   const stats = engine.stats;
   const closed = Object.fromEntries(stats.closedByReason);
   const rejected = Object.fromEntries(engine.rejectedByReason());
@@ -230,7 +261,12 @@ function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wal
       ['positions closed', Object.entries(closed).map(([k, v]) => `${k} ${v}`).join(', ') || '0'],
       ['still open', openPositions],
       ['needing attention', flagged.length === 0 ? '0' : out.role.error(`${flagged.length} (${flagged.join(', ')}: see arbbot positions)`)],
-      ['realised net PnL', formatSignedUsd(stats.realisedNetPnl)],
+      ['realised net PnL (this run)', out.role.money(stats.realisedNetPnl, formatSignedUsd(stats.realisedNetPnl))],
+      ['equity / deposited', `${formatUsd(books.equity)} / ${formatUsd(books.netDeposits)}: ${out.role.money(books.pnl, formatSignedUsd(books.pnl))}`],
+      [
+        'realised / unrealised / locked-in edge',
+        [books.realised, books.unrealised, books.lockedEdge].map((value) => out.role.money(value, formatSignedUsd(value))).join(' / '),
+      ],
       ['arbs found / executed / failed', `${stats.arbsFound} / ${stats.arbsExecuted} / ${stats.arbsFailed}${stats.arbsNeedingAttention > 0 ? ` (${stats.arbsNeedingAttention} held: needs attention)` : ''}`],
       ['arb outcomes', entries(stats.arbOutcomes) || '-'],
       ['unhedged legs (resolved)', `${stats.unhedgedLegs}${stats.unhedgedResolved.size ? ` (${entries(stats.unhedgedResolved)})` : ''}`],
