@@ -71,8 +71,36 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
       return [riskLimitLine(out, event)];
     case 'attention':
       return [role.error(`✗ Position ${event.positionId} (${event.market}) needs attention: ${event.reason}; the engine goes on with everything else`)];
+    case 'storage_paused':
+    case 'storage_retry':
+    case 'storage_resumed':
+      // What the reconcile that ended a storage pause finished (a trade whose legs were sent but not booked, say).
+      return [storageLine(out, event), ...(event.kind === 'storage_resumed' ? event.report.actions.map((action) => out.role.muted(`  ↺ ${action.detail}`)) : [])];
     case 'warning':
       return [role.warn(`⚠ ${event.message}`)];
+  }
+}
+
+/** Seconds with one decimal: how long a storage pause lasted, or how long until its next retry. */
+export function secondsText(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+function storageLine(out: Output, event: Extract<EngineEvent, { kind: 'storage_paused' | 'storage_retry' | 'storage_resumed' }>): string {
+  const { role } = out;
+  switch (event.kind) {
+    case 'storage_paused':
+      return role.warn(
+        `⏸ Trading paused on every venue: the ledger cannot be written (${event.fault.code}: ${event.fault.message}); every committed trade is kept, retrying in ${secondsText(event.retryInMs)}`,
+      );
+    case 'storage_retry':
+      return role.muted(`⏸ ledger still not writable (${event.fault.code}): retry ${event.attempt + 1} in ${secondsText(event.retryInMs)}`);
+    case 'storage_resumed': {
+      const { actions, unresolved } = event.report;
+      return role.success(
+        `▶ Ledger writable again after ${secondsText(event.pausedMs)} (${event.attempts} attempt(s)): reconciled (${actions.length} repaired, ${unresolved.length} unresolved), trading resumed`,
+      );
+    }
   }
 }
 
@@ -133,6 +161,8 @@ export function eventJson(event: EngineEvent): Record<string, unknown> {
       return { kind: 'reconciled', openPositions: event.openPositions, locked: formatMicros(event.locked), actions: event.report.actions, unresolved: event.report.unresolved };
     case 'resumed':
       return { kind: 'resumed', venue: event.venue, actions: event.report.actions.length, unresolved: event.report.unresolved.length };
+    case 'storage_resumed':
+      return { kind: 'storage_resumed', pausedMs: event.pausedMs, attempts: event.attempts, actions: event.report.actions, unresolved: event.report.unresolved };
     case 'arb':
       return {
         kind: 'arb',
