@@ -12,6 +12,7 @@ import type { Feed } from '../feeds/events.js';
 import { assertReadableFeed, JsonlFeed, type ReplaySpeed } from '../feeds/jsonl.js';
 import { VenuePollFeed } from '../feeds/venue-poll.js';
 import { BackgroundCheckpointer } from '../ledger/checkpointer.js';
+import { isStorageError } from '../ledger/database.js';
 import { acquireEngineLock } from '../ledger/engine-lock.js';
 import { quickCheck } from '../ledger/health.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -97,7 +98,20 @@ async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome
   } finally {
     await checkpointer.stop();
     host.stopped();
+    await closeVenues(venues, host.listener);
+  }
+}
+
+/**
+ * Closing writes the paper books one last time. On a disk still full (a stop during a storage pause) that write is
+ * said and skipped: the books only trail the engine's trades, and the next run writes them.
+ */
+async function closeVenues(venues: VenueSet, listener: EngineListener): Promise<void> {
+  try {
     await venues.close();
+  } catch (error) {
+    if (!isStorageError(error)) throw error;
+    listener({ kind: 'warning', message: `paper books not written at stop: ${(error as Error).message}` });
   }
 }
 

@@ -1,6 +1,6 @@
 // The JSON-lines event log (config `log`): one record per line, scrubbed and safe to print, in a file only its owner
 // can read, rotated by size so an engine that runs for months keeps a bounded amount of it.
-import { appendFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import type { LogConfig } from '../config/config.js';
 import { createOwnerOnly } from '../security/private-files.js';
 import { safeJson } from './output.js';
@@ -13,7 +13,10 @@ export class JsonLogFile {
     private readonly rotation: Pick<LogConfig, 'maxBytes' | 'keep'>,
   ) {
     createOwnerOnly(path);
-    this.sizeBytes = statSync(path).size;
+    const stat = statSync(path);
+    // A directory (or a device) at the path is not a log: appending fails, and rotating would rename it.
+    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
+    this.sizeBytes = stat.size;
   }
 
   write(record: Record<string, unknown>): void {
@@ -21,7 +24,17 @@ export class JsonLogFile {
     const lineBytes = Buffer.byteLength(line);
     // A line is never split across two files; a file already holding something is rotated before it would overflow.
     if (this.sizeBytes > 0 && this.sizeBytes + lineBytes > this.rotation.maxBytes) this.rotate();
-    appendFileSync(this.path, line);
+    try {
+      appendFileSync(this.path, line);
+    } catch (error) {
+      // A full device may have taken part of the line: cut it off, so every line in the file stays whole.
+      try {
+        truncateSync(this.path, this.sizeBytes);
+      } catch {
+        // Nothing more to do here: the next write (or the next run) starts after whatever is there.
+      }
+      throw error;
+    }
     this.sizeBytes += lineBytes;
   }
 

@@ -42,11 +42,8 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
       return [`${closingHeadline(event.trigger)} for position ${event.position.id} at ${formatUsd(event.price, 4)}. Closing position immediately.`];
     case 'closed':
       return closedLines(out, event);
-    case 'pair_resolved': {
-      const legs = event.legs.map((leg) => `${leg.venue} ${leg.market} ${formatSignedUsd(leg.netPnl)}`).join(', ');
-      const line = `⇄ arb #${event.tradeId} ${event.pair} resolved: net ${formatSignedUsd(event.netPnl, 4)} (${legs})`;
-      return [event.netPnl < 0 ? role.error(line) : event.netPnl > 0 ? role.success(line) : line];
-    }
+    case 'pair_resolved':
+      return [pairResolvedLine(out, event)];
     case 'opened':
       return [
         role.success(
@@ -74,8 +71,36 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
       return [riskLimitLine(out, event)];
     case 'attention':
       return [role.error(`✗ Position ${event.positionId} (${event.market}) needs attention: ${event.reason}; the engine goes on with everything else`)];
+    case 'storage_paused':
+    case 'storage_retry':
+    case 'storage_resumed':
+      // What the reconcile that ended a storage pause finished (a trade whose legs were sent but not booked, say).
+      return [storageLine(out, event), ...(event.kind === 'storage_resumed' ? event.report.actions.map((action) => out.role.muted(`  ↺ ${action.detail}`)) : [])];
     case 'warning':
       return [role.warn(`⚠ ${event.message}`)];
+  }
+}
+
+/** Seconds with one decimal: how long a storage pause lasted, or how long until its next retry. */
+export function secondsText(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+function storageLine(out: Output, event: Extract<EngineEvent, { kind: 'storage_paused' | 'storage_retry' | 'storage_resumed' }>): string {
+  const { role } = out;
+  switch (event.kind) {
+    case 'storage_paused':
+      return role.warn(
+        `⏸ Trading paused on every venue: the ledger cannot be written (${event.fault.code}: ${event.fault.message}); every committed trade is kept, retrying in ${secondsText(event.retryInMs)}`,
+      );
+    case 'storage_retry':
+      return role.muted(`⏸ ledger still not writable (${event.fault.code}): retry ${event.attempt + 1} in ${secondsText(event.retryInMs)}`);
+    case 'storage_resumed': {
+      const { actions, unresolved } = event.report;
+      return role.success(
+        `▶ Ledger writable again after ${secondsText(event.pausedMs)} (${event.attempts} attempt(s)): reconciled (${actions.length} repaired, ${unresolved.length} unresolved), trading resumed`,
+      );
+    }
   }
 }
 
@@ -115,6 +140,12 @@ export function arbLines(out: Output, opportunity: Opportunity, result: ArbResul
   return lines;
 }
 
+/** A hedged pair's net result, in the colour of its sign, with each leg's share. */
+function pairResolvedLine(out: Output, event: Extract<EngineEvent, { kind: 'pair_resolved' }>): string {
+  const legs = event.legs.map((leg) => `${leg.venue} ${leg.market} ${formatSignedUsd(leg.netPnl)}`).join(', ');
+  return out.role.money(event.netPnl, `⇄ arb #${event.tradeId} ${event.pair} resolved: net ${formatSignedUsd(event.netPnl, 4)} (${legs})`);
+}
+
 /**
  * A close, its last line green for a gain and red for a loss. A hedged pair's leg settled by its market's resolution
  * is half of one bet: one quiet line, and the pair's net result follows when its last leg resolves.
@@ -126,8 +157,7 @@ function closedLines(out: Output, { result, byResolution }: Extract<EngineEvent,
     return [role.muted(`  leg of a hedged pair: position ${result.position.id} ${result.position.venue} ${result.position.market} ${result.position.closeReason}, ${formatSignedUsd(net, 4)}`)];
   }
   const lines = closeLines(result);
-  const paint = net > 0 ? role.success : net < 0 ? role.error : (text: string) => text;
-  return lines.map((line, index) => (index === lines.length - 1 ? paint(line) : line));
+  return lines.map((line, index) => (index === lines.length - 1 ? role.money(net, line) : line));
 }
 
 /** The event as one JSON object for a JSON-lines log file (money as exact decimal strings). */
@@ -159,6 +189,8 @@ export function eventJson(event: EngineEvent): Record<string, unknown> {
       return { kind: 'reconciled', openPositions: event.openPositions, locked: formatMicros(event.locked), actions: event.report.actions, unresolved: event.report.unresolved };
     case 'resumed':
       return { kind: 'resumed', venue: event.venue, actions: event.report.actions.length, unresolved: event.report.unresolved.length };
+    case 'storage_resumed':
+      return { kind: 'storage_resumed', pausedMs: event.pausedMs, attempts: event.attempts, actions: event.report.actions, unresolved: event.report.unresolved };
     case 'arb':
       return {
         kind: 'arb',

@@ -1,7 +1,7 @@
 // Configuration: a JSON file validated with zod (unknown keys rejected, errors name the key and the file), resolved
 // into typed, integer-scaled settings. With no file, built-in paper defaults make the bot work with zero set-up.
 import { existsSync, readFileSync } from 'node:fs';
-import { loadSchemas, type ConfigFile, type PaperMarketFile, type synchronousModes, type VenueType } from './schema.js';
+import { loadSchemas, type ConfigFile, type PaperMarketFile, type storageFaultActions, type synchronousModes, type VenueType } from './schema.js';
 import type { CostModel } from '../domain/costs.js';
 import { InputError } from '../domain/errors.js';
 import { MoneyFormatError, parseMicros, parsePct, parsePrice, parseQty, PPM_ALL, type Micros, type Ppm, type PriceMicros, type QtyMicros } from '../domain/money.js';
@@ -77,6 +77,8 @@ export interface Config {
   readonly db: string | null;
   readonly synchronous: (typeof synchronousModes)[number];
   readonly busyTimeoutMs: number;
+  /** `pause`: the engine waits a storage fault out and resumes; `exit`: it stops with exit 3. */
+  readonly onStorageFault: (typeof storageFaultActions)[number];
   readonly venues: ReadonlyMap<string, VenueConfig>;
   readonly tpsl: LadderConfig;
   readonly costs: CostModel;
@@ -100,6 +102,7 @@ export const DEFAULT_CONFIG_PATH = './arbbot.config.json';
 export const DEFAULTS = {
   synchronous: 'FULL',
   busyTimeoutMs: 10_000,
+  onStorageFault: 'pause',
   // 10 MiB a file and five old ones: at most 60 MiB of events on disk, however long the engine runs.
   log: { maxBytes: 10 * 1024 * 1024, keep: 5 },
   venues: {
@@ -185,6 +188,7 @@ function resolveConfig(file: ConfigFile, source: string | null): Config {
     db: file.db ?? null,
     synchronous: file.synchronous ?? DEFAULTS.synchronous,
     busyTimeoutMs: file.busyTimeoutMs ?? DEFAULTS.busyTimeoutMs,
+    onStorageFault: file.onStorageFault ?? DEFAULTS.onStorageFault,
     venues,
     tpsl: resolveLadder(file, where, pct),
     costs: resolveCosts(file, pct),

@@ -2,6 +2,8 @@
 import { createRequire } from 'node:module';
 
 export const synchronousModes = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+/** What `run` does when the ledger cannot be written (locked past busyTimeoutMs, disk full, an I/O error). */
+export const storageFaultActions = ['pause', 'exit'] as const;
 export const VENUE_TYPES = ['paper', 'kalshi', 'polymarket', 'sx'] as const;
 export type VenueType = (typeof VENUE_TYPES)[number];
 
@@ -106,6 +108,7 @@ function buildSchemas(z: Zod) {
     db: z.string().min(1).optional(),
     synchronous: z.enum(synchronousModes).optional(),
     busyTimeoutMs: z.int().positive().max(600_000).optional(),
+    onStorageFault: z.enum(storageFaultActions).optional(),
     venues: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, 'venue names are lower-case letters, digits, - and _'), venueSchema).optional(),
     tpsl: z
       .strictObject({ tp1Pct: decimal.optional(), tp2Pct: decimal.optional(), tp3Pct: decimal.optional(), slPct: decimal.optional() })

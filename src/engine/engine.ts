@@ -5,6 +5,7 @@
 import type { Config } from '../config/config.js';
 import type { FeedEvent, RawQuote, ResolveEvent } from '../feeds/events.js';
 import { ArbStore } from '../ledger/arb-store.js';
+import { isStorageError } from '../ledger/database.js';
 import type { CloseResult, Ledger } from '../ledger/ledger.js';
 import type { Simulation, Venue } from '../venues/venue.js';
 import { tradesNeedingAttention, type AttentionTrade } from './arb/quarantine.js';
@@ -16,8 +17,9 @@ import { isQuiet, LadderIndex } from './ladder-index.js';
 import { LadderMonitor } from './ladder-monitor.js';
 import { NetworkPause } from './network-pause.js';
 import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
-import { reconcile } from './reconcile.js';
+import { reconcile, type ReconcileReport } from './reconcile.js';
 import { settleResolution, type OnSettled } from './resolution.js';
+import { StoragePause } from './storage-pause.js';
 import { RiskGate } from './risk-gate.js';
 import { UtilizationWatch } from './utilization-watch.js';
 
@@ -71,6 +73,8 @@ const NO_EXITS: readonly number[] = [];
 export class Engine {
   readonly guard: PriceGuard;
   readonly pause: NetworkPause;
+  /** The ledger cannot be written: the run loop applies each event through it (storage-pause.ts). */
+  readonly storage: StoragePause;
   readonly stats: EngineStats = {
     events: 0,
     quotesAccepted: 0,
@@ -111,6 +115,13 @@ export class Engine {
     const isPredictionMarket = (venue: string): boolean => config.venues.get(venue)?.predictionMarket ?? false;
     this.guard = PriceGuard.forConfig(config);
     this.pause = new NetworkPause(config.priceGuard.staleAfterMs);
+    this.storage = new StoragePause({
+      action: config.onStorageFault,
+      resume: () => this.reconcileAfterPause(),
+      emit: (event) => this.emit(event),
+      // A resolution the ledger has not recorded was rolled back whole: it is applied again. One it has is done.
+      needsReplay: (event) => event.type === 'resolve' && this.ledger.resolvedOutcome(event.venue, event.market) === null,
+    });
     this.ladders = new LadderIndex(options.ledger, isPredictionMarket);
     this.wallClockMs = options.wallClockMs ?? performance.now.bind(performance);
     this.lastFlushWallMs = this.wallClockMs();
@@ -160,12 +171,16 @@ export class Engine {
    */
   private startBookFlushes(): void {
     if (this.simulations.size === 0 || this.bookFlushTimer) return;
+    let failing = false;
     this.bookFlushTimer = setInterval(() => {
       try {
         this.flushBooks();
+        failing = false;
       } catch (error) {
-        // The books stay marked changed, so the next flush writes them: a busy file must not stop the engine.
-        this.emit({ kind: 'warning', message: `paper books not written yet: ${(error as Error).message}` });
+        // The books stay marked changed, so the next flush writes them: a busy file must not stop the engine. Said
+        // once per failure, not once a second while a disk stays full.
+        if (!failing) this.emit({ kind: 'warning', message: `paper books not written yet: ${(error as Error).message}` });
+        failing = true;
       }
     }, BOOK_FLUSH_INTERVAL_MS);
     // The engine's run loop keeps the process alive while it runs; this timer must not keep it alive after.
@@ -296,13 +311,19 @@ export class Engine {
   }
 
   private async resume(venue: string): Promise<void> {
+    const report = await this.reconcileAfterPause();
+    this.emit({ kind: 'resumed', venue, report });
+  }
+
+  /** The end of every pause (a venue's, or the ledger's): reconcile, arm the pairs again, and judge the funds. */
+  private async reconcileAfterPause(): Promise<ReconcileReport> {
     // Reconcile settles every armed trade it finds as a crash left it, except this engine's own, which stay armed: a
     // pause that moved no money writes nothing (releasing and arming again wrote four transactions each time).
     const keepArmed = this.arb?.armedTradeIds() ?? new Set<number>();
     const report = await reconcile(this.ledger, this.options.config, { dryRun: false, keepArmed, ...(this.options.venues ? { venues: this.options.venues } : {}) });
-    this.emit({ kind: 'resumed', venue, report });
     await this.arb?.armAll();
     this.fundsMoved();
+    return report;
   }
 
   private maybeOpenDemo(quote: AcceptedQuote): void {
@@ -332,15 +353,22 @@ export class Engine {
   stop(): void {
     if (this.bookFlushTimer) clearInterval(this.bookFlushTimer);
     this.bookFlushTimer = null;
-    this.flushPrices();
+    // A stop during a storage fault writes what it can: the prices only seed the price guard after a restart, armed
+    // trades left armed are released by the next start-up or `arbbot reconcile` (they ask the venues, as after a
+    // crash), and the paper books are written by the next run. A stop must not hide the error that may have caused it.
+    this.stopStep('prices not saved', () => this.flushPrices(), isStorageError);
+    this.stopStep('armed trades left for the next reconcile to release', () => this.arb?.disarmAll('the engine stopped'), () => true);
+    this.stopStep('paper books not written', () => this.flushBooks(), isStorageError);
+  }
+
+  /** One step of a stop; an error `tolerated` accepts is reported and the stop goes on. */
+  private stopStep(what: string, step: () => void, tolerated: (error: unknown) => boolean): void {
     try {
-      this.arb?.disarmAll('the engine stopped');
+      step();
     } catch (error) {
-      // Left armed (the ledger busy or read-only): the next start-up or `arbbot reconcile` asks the venues and
-      // releases them, as after a crash. A stop must not hide the error that may have caused it.
-      this.emit({ kind: 'warning', message: `armed trades left for the next reconcile to release: ${(error as Error).message}` });
+      if (!tolerated(error)) throw error;
+      this.emit({ kind: 'warning', message: `${what}: ${(error as Error).message}` });
     }
-    this.flushBooks();
   }
 
   rejectedByReason(): ReadonlyMap<RejectReason, number> {

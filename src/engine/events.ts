@@ -3,6 +3,7 @@ import type { Outcome } from '../domain/market.js';
 import type { RiskBreach } from '../domain/risk.js';
 import type { CloseTrigger, Position } from '../domain/position.js';
 import type { Wallet } from '../domain/wallet.js';
+import type { StorageFault } from '../ledger/database.js';
 import type { CloseResult } from '../ledger/ledger.js';
 import type { ReconcileReport } from './reconcile.js';
 import type { RejectReason } from './price-guard.js';
@@ -42,6 +43,12 @@ export type EngineEvent =
   | { readonly kind: 'risk_limit'; readonly state: 'reached' | 'lifted'; readonly breach: RiskBreach; readonly reason: string | null }
   /** A position the engine could not close or settle: marked for a person, and left alone for the rest of the run. */
   | { readonly kind: 'attention'; readonly positionId: number; readonly market: string; readonly reason: string }
+  /** The ledger cannot be written (storage-pause.ts): every venue paused, retried after retryInMs. */
+  | { readonly kind: 'storage_paused'; readonly fault: StorageFault; readonly retryInMs: number }
+  /** A retry found the fault still there: the next one after retryInMs. */
+  | { readonly kind: 'storage_retry'; readonly fault: StorageFault; readonly attempt: number; readonly retryInMs: number }
+  /** The ledger took writes again: reconciled, trading resumed. */
+  | { readonly kind: 'storage_resumed'; readonly pausedMs: number; readonly attempts: number; readonly report: ReconcileReport }
   | { readonly kind: 'warning'; readonly message: string };
 
 export type EngineListener = (event: EngineEvent) => void;

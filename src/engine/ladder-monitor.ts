@@ -7,6 +7,7 @@ import { OperationalError } from '../domain/errors.js';
 import { complementPrice } from '../domain/market.js';
 import type { PriceMicros } from '../domain/money.js';
 import { closeLabel, evaluateLadder, type CloseTrigger, type LadderDecision, type LadderPosition, type Position } from '../domain/position.js';
+import { transientStorageFault } from '../ledger/database.js';
 import type { CloseResult, Ledger } from '../ledger/ledger.js';
 import type { EngineEvent } from './events.js';
 import type { MarketLadder } from './ladder-index.js';
@@ -124,7 +125,8 @@ function ladderDecision(position: LadderPosition, price: PriceMicros): LadderDec
 
 /** Errors that are about the machine, not one position: the database or the disk. They stop the engine (exit 3). */
 export function isOperatingError(error: unknown): boolean {
-  return error instanceof OperationalError;
+  // A storage fault straight from SQLite (a read outside the ledger's transactions) is the machine's too.
+  return error instanceof OperationalError || transientStorageFault(error) !== null;
 }
 
 

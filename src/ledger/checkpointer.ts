@@ -78,7 +78,16 @@ const schedule = (result) => {
   clearTimeout(timer);
   timer = setTimeout(next, blocked ? retryMs : workerData.intervalMs);
 };
-const next = () => schedule(checkpoint());
+// A checkpoint the disk or a lock refuses (the database file cannot grow on a full disk; another process holds it)
+// is tried again at the next interval: the worker outlives a storage fault as the engine does.
+const next = () => {
+  try {
+    schedule(checkpoint());
+  } catch (error) {
+    if (!/^SQLITE_(BUSY|LOCKED|FULL|IOERR)/.test(String(error && error.code))) throw error;
+    schedule({ walFrames: 0, checkpointedFrames: 0, restarted: false });
+  }
+};
 timer = setTimeout(next, workerData.intervalMs);
 parentPort.on('message', (message) => {
   if (message === 'now') {

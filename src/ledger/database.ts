@@ -169,6 +169,31 @@ export function isStorageError(error: unknown): boolean {
   return code === 'SQLITE_ERROR' && /^no such (table|column)/.test(error.message);
 }
 
+/** A storage fault that may clear by itself: what it is (SQLite's code) and SQLite's words. */
+export interface StorageFault {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** How deep a chain of causes is followed: a translated error wraps SQLite's once. */
+const CAUSES_FOLLOWED_MAX = 4;
+
+/**
+ * A storage error that can clear without anyone touching the file, or null: another process holding the write lock
+ * past the busy timeout (BUSY, LOCKED), a full disk (FULL), an I/O error (IOERR: a full device surfaces as one on
+ * some writes). Found on the error or on what it wraps (translateSqliteError keeps SQLite's error as the cause). A
+ * file that is not a ledger, damaged or read-only is not one: waiting does not mend it.
+ */
+export function transientStorageFault(error: unknown): StorageFault | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < CAUSES_FOLLOWED_MAX && current instanceof Error; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR)/.test(code)) return { code, message: current.message };
+    current = current.cause;
+  }
+  return null;
+}
+
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -297,5 +297,6 @@ export class Ledger {
 
 /** Busy and I/O failures are operating errors (exit 3); typed errors pass through unchanged. */
 export function translateSqliteError(error: unknown): unknown {
-  return isStorageError(error) ? new OperationalError(`database error: ${describe(error)}`) : error;
+  // SQLite's error stays the cause: its code says whether the fault can clear by itself (transientStorageFault).
+  return isStorageError(error) ? new OperationalError(`database error: ${describe(error)}`, { cause: error }) : error;
 }

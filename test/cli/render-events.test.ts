@@ -14,6 +14,7 @@ const out = {
     warn: (text: string) => `Y(${text})`,
     muted: (text: string) => `M(${text})`,
     strong: (text: string) => text,
+    money: (value: number, text: string) => (value > 0 ? `G(${text})` : value < 0 ? `R(${text})` : text),
   },
 } as unknown as Output;
 

@@ -29,6 +29,8 @@ describe('config defaults', () => {
     expect(config.costs).toEqual(SEED_COSTS);
     expect(config.synchronous).toBe('FULL');
     expect(config.busyTimeoutMs).toBe(DEFAULTS.busyTimeoutMs);
+    expect(config.onStorageFault).toBe('pause');
+    expect(parseConfigObject({ onStorageFault: 'exit' }, 'cfg.json').onStorageFault).toBe('exit');
     expect(config.venues.get('paper')).toMatchObject({ type: 'paper', startingBalance: 1_000_000_000, predictionMarket: false });
   });
 
@@ -84,6 +86,7 @@ describe('config refusals name the file and the key', () => {
     expect(refusal({ busyTimeoutMs: 1.5 })).toMatch(/^config cfg\.json: busyTimeoutMs: /);
     expect(refusal({ busyTimeoutMs: -1 })).toMatch(/^config cfg\.json: busyTimeoutMs: /);
     expect(refusal({ synchronous: 'SOMETIMES' })).toMatch(/^config cfg\.json: synchronous: /);
+    expect(refusal({ onStorageFault: 'retry' })).toMatch(/^config cfg\.json: onStorageFault: /);
     expect(refusal({ db: '' })).toMatch(/^config cfg\.json: db: /);
     expect(refusal({ venues: { paper: { startingBalance: true } } })).toBe(
       'config cfg.json: venues.paper.startingBalance: expected a decimal number, as a string ("25.50") or a JSON number',

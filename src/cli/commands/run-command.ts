@@ -16,10 +16,10 @@ import type { Ledger } from '../../ledger/ledger.js';
 import type { Position } from '../../domain/position.js';
 import type { Wallet } from '../../domain/wallet.js';
 import { CommandContext } from '../context.js';
-import { JsonLogFile } from '../log-file.js';
+import { EventLog } from '../event-log.js';
 import type { Output, Spinner } from '../output.js';
 import { parsePositiveInt } from '../parse.js';
-import { eventJson, renderEvent } from '../render-events.js';
+import { eventJson, renderEvent, secondsText } from '../render-events.js';
 import { attentionTradeJson, attentionTradeLines, walletJson } from '../present.js';
 
 interface RunOptions {
@@ -108,6 +108,9 @@ class StatusLine {
   private ledger: Ledger | null = null;
   private equityWatch: EquityWatch | null = null;
   private equity: { readonly figures: EquityNow; readonly readAtMs: number } | null = null;
+  private log: EventLog | null = null;
+  /** The last figures shown: kept when the ledger cannot be read for a moment. */
+  private lastFigures = 'starting';
 
   constructor(
     private readonly out: Output,
@@ -115,17 +118,29 @@ class StatusLine {
   ) {}
 
   listener(logConfig: LogConfig): (event: EngineEvent) => void {
-    const log = logConfig.file === null ? null : new JsonLogFile(logConfig.file, logConfig);
+    const log = logConfig.file === null ? null : this.openLog(logConfig.file, logConfig);
     return (event) => {
       log?.write({ ts: new Date().toISOString(), ...eventJson(event) });
       if (this.out.json && !this.out.verbose) return;
-      const lines = renderEvent(this.out, event);
-      const print = () => {
-        for (const line of lines) this.out.log(line);
-      };
-      if (this.spinner) this.spinner.interrupt(print);
-      else print();
+      this.print(renderEvent(this.out, event));
     };
+  }
+
+  /** The event log; its failure is said once on stderr (also under --json) and shown on the status line until it clears. */
+  private openLog(path: string, rotation: LogConfig): EventLog {
+    this.log = new EventLog(path, rotation, {
+      failed: (reason) => this.print([this.out.role.warn(`⚠ event log ${path} not written (${reason}); the engine goes on, and tries it again every second`)]),
+      recovered: (missed) => this.print([this.out.role.success(`✓ event log ${path} written again (${missed} line(s) missed meanwhile)`)]),
+    });
+    return this.log;
+  }
+
+  private print(lines: readonly string[]): void {
+    const print = () => {
+      for (const line of lines) this.out.log(line);
+    };
+    if (this.spinner) this.spinner.interrupt(print);
+    else print();
   }
 
   async start(engine: Engine, ledger: Ledger): Promise<void> {
@@ -137,10 +152,33 @@ class StatusLine {
     this.timer.unref();
   }
 
+  /** The status; while the ledger cannot be read (a storage fault), the last one with the pause state brought up to date. */
   private text(): string {
+    try {
+      this.lastFigures = this.figures();
+    } catch {
+      // The figures are read from the ledger; the pause state is not, and is always current.
+    }
+    return `${this.lastFigures} | ${this.pauseText()}`;
+  }
+
+  private pauseText(): string {
+    const engine = this.engine;
+    if (!engine) return '▶ trading';
+    const storage = engine.storage.state;
+    const paused = [...engine.pause.pausedVenues().keys()];
+    const parts: string[] = [];
+    if (storage) {
+      parts.push(`⏸ paused: storage (${storage.fault.code}), retry ${storage.attempts + 1} in ${secondsText(Math.max(storage.retryAtMs - Date.now(), 0))}`);
+    }
+    if (paused.length > 0) parts.push(`⏸ paused: ${paused.join(', ')}`);
+    if (this.log?.failingReason) parts.push('⚠ event log not written');
+    return parts.length > 0 ? parts.join(' | ') : '▶ trading';
+  }
+
+  private figures(): string {
     const { engine, ledger } = this;
     if (!engine || !ledger) return 'starting';
-    const paused = [...engine.pause.pausedVenues().keys()];
     const open = ledger.listPositions('open').length;
     const held = engine.tradesNeedingAttention().length;
     return [
@@ -151,7 +189,6 @@ class StatusLine {
       `arbs ${engine.stats.arbsExecuted}`,
       `util ${ledger.listWallets().map((w) => `${w.venue} ${formatPpmPct(utilizationPpm(w), false)}${aboveUtilizationWarning(w, this.config.arbitrage.utilizationWarnPpm) ? ' ⚠' : ''}`).join(' ')}`,
       ...(held > 0 ? [`⚠ ${held} arb(s) need attention`] : []),
-      paused.length > 0 ? `⏸ paused: ${paused.join(', ')}` : '▶ trading',
     ].join(' | ');
   }
 
@@ -211,6 +248,7 @@ function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions,
     rejectedByReason: Object.fromEntries(engine.rejectedByReason()),
     badLines: stats.badLines,
     pauses: engine.pause.pauseCount,
+    storagePauses: engine.storage.pauseCount,
     positionsOpened: stats.opened,
     positionsClosed: [...stats.closedByReason.values()].reduce((a, b) => a + b, 0),
     closedByReason: Object.fromEntries(stats.closedByReason),
@@ -257,6 +295,7 @@ function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wal
       ['quotes accepted / rejected', `${stats.quotesAccepted} / ${engine.guard.totalRejected()}${Object.keys(rejected).length ? ` (${Object.entries(rejected).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`],
       ['bad feed lines', stats.badLines],
       ['pauses', engine.pause.pauseCount],
+      ['storage pauses (ledger not writable)', engine.storage.pauseCount],
       ['positions opened', stats.opened],
       ['positions closed', Object.entries(closed).map(([k, v]) => `${k} ${v}`).join(', ') || '0'],
       ['still open', openPositions],

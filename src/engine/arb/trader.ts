@@ -5,6 +5,7 @@
 import type { PairConfig } from '../../config/config.js';
 import type { UnhedgedState } from '../../domain/arb.js';
 import type { LocalBooks, TopOfBook } from '../../venues/venue.js';
+import { transientStorageFault } from '../../ledger/database.js';
 import type { EngineEvent } from '../events.js';
 import type { RiskGate } from '../risk-gate.js';
 import { ArmedTrades, likelierDirection } from './armed.js';
@@ -41,6 +42,15 @@ export interface TraderHooks {
   readonly risk: RiskGate | null;
   /** Called after each trade (and the pair armed again) and each exit of an unhedged leg: locked funds changed. */
   readonly fundsMoved: () => void;
+}
+
+/**
+ * A follow-up order that failed is held under TP/SL; one the ledger could not record is the storage pause's, whose
+ * reconcile finishes it from the venue's answer.
+ */
+function heldUnlessStorageFault(error: unknown): 'held' {
+  if (transientStorageFault(error)) throw error;
+  return 'held';
 }
 
 const NO_HOOKS: TraderHooks = { risk: null, fundsMoved: () => undefined };
@@ -196,6 +206,9 @@ export class ArbTrader {
       else if (result.status === 'needs_attention') this.stats.arbsNeedingAttention += 1;
       return result;
     } catch (error) {
+      // The ledger could not be written: the engine pauses, and the reconcile that ends the pause settles whatever
+      // was sent from the venues' answers (storage-pause.ts). Counted as failed, the trade would look finished.
+      if (transientStorageFault(error)) throw error;
       // An unexpected exception mid-way: whatever was sent is settled by reconcile from the venues' answers.
       this.stats.arbsFailed += 1;
       return { status: 'failed', tradeId: null, reason: `unexpected error: ${(error as Error).message}` };
@@ -207,7 +220,7 @@ export class ArbTrader {
       this.stats.unhedgedLegs += 1;
       const record = this.deps.store.unhedgedForPosition(excess.positionId);
       if (!record) continue;
-      const outcome = await handleUnhedged(this.deps, record).catch(() => 'held' as const);
+      const outcome = await handleUnhedged(this.deps, record).catch(heldUnlessStorageFault);
       if (outcome === 'hedged' || outcome === 'unwound') this.stats.unhedgedResolved.set(outcome, (this.stats.unhedgedResolved.get(outcome) ?? 0) + 1);
       this.emit({ kind: 'unhedged', tradeId: result.tradeId, positionId: excess.positionId, outcome });
     }
@@ -217,7 +230,7 @@ export class ArbTrader {
   async exitUnhedged(positionId: number): Promise<void> {
     const record = this.deps.store.unhedgedForPosition(positionId);
     if (!record || record.state !== 'open') return;
-    const outcome = await exitUnhedged(this.deps, record).catch(() => 'held' as const);
+    const outcome = await exitUnhedged(this.deps, record).catch(heldUnlessStorageFault);
     if (outcome === 'unwound') this.stats.unhedgedResolved.set(outcome, (this.stats.unhedgedResolved.get(outcome) ?? 0) + 1);
     this.emit({ kind: 'unhedged', tradeId: record.trade_id, positionId, outcome });
     this.hooks.fundsMoved();

@@ -173,8 +173,12 @@ export class PaperState {
   }
 
   close(): void {
-    this.flushBooks();
-    if (this.db.open) this.db.close();
+    try {
+      this.flushBooks();
+    } finally {
+      // Closed even when the last write fails (a full disk): the books only trail the engine, the next run writes them.
+      if (this.db.open) this.db.close();
+    }
   }
 
   ensureAccount(venue: string, startingCash: Micros): void {
