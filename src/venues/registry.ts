@@ -16,6 +16,11 @@ export interface VenueSet {
 export interface VenueSetOptions {
   /** Failure injection per paper venue (tests and the demo). */
   readonly faults?: ReadonlyMap<string, PaperFaultPlan>;
+  /**
+   * For a command that only reads: the paper venues' books are a copy in memory of their file, which is neither
+   * created nor written (what the command does to them is forgotten).
+   */
+  readonly readonly?: boolean;
   /** Passed to live adapters: environment for credentials, verbose log sink. */
   readonly live?: LiveVenueOptions;
 }
@@ -42,7 +47,7 @@ export async function createVenues(config: Config, ledgerPath: string, options: 
       venues.set(venueConfig.name, await createLiveVenue(venueConfig, options.live ?? {}));
       continue;
     }
-    paperState ??= new PaperState(paperStatePath(ledgerPath));
+    paperState ??= new PaperState(paperStatePath(ledgerPath), { readonly: options.readonly === true });
     const faults = options.faults?.get(venueConfig.name);
     const venue = new PaperVenue({
       name: venueConfig.name,
