@@ -73,7 +73,14 @@ export class Ledger {
   }
 
   static open(path: string, options: LedgerOptions = {}): Ledger {
-    return new Ledger(openDatabase(path, options), { file: path, ...(options.now ? { now: options.now } : {}) });
+    const db = openDatabase(path, options);
+    try {
+      return new Ledger(db, { file: path, ...(options.now ? { now: options.now } : {}) });
+    } catch (error) {
+      // Preparing its statements is the first use of every table: one missing is this file's fault, and says so.
+      db.close();
+      throw namingFile(error, path);
+    }
   }
 
   close(): void {

@@ -62,6 +62,8 @@ export function copyIntoMemory(path: string): Database.Database {
   if (!existsSync(path) || statSync(path).size === 0) return new Database(':memory:');
   const { db } = openForReading(path);
   try {
+    // Read first: a file that is not a database is refused in SQLite's words, which serialize() would not give.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
     // The pages as a reader sees them: the WAL's committed changes included.
     return new Database(databaseImage(db.serialize()));
   } finally {
