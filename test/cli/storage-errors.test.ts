@@ -1,7 +1,7 @@
 // A storage error names its file and SQLite's words ("storage error: /x/arbbot.db: database or disk is full", exit 3):
 // the ledger's, or the paper venue's books beside it. A programming error is still a bug (exit 70), never dressed
 // as a storage error. Faults are real where they can be staged (a damaged file, a missing table) and otherwise raised
-// inside the real CLI, as SQLite raises them, by a preloaded module (test/fixtures/workers/storage-fault.cjs).
+// inside the real CLI, as SQLite raises them, by a preloaded module (test/fixtures/workers/storage-fault.mjs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { cli, dump, type CliResult } from '../fixtures/helpers.js';
 import { cliDir, rawSql } from '../fixtures/ledger.js';
 
-const FAULT = fileURLToPath(new URL('../fixtures/workers/storage-fault.cjs', import.meta.url));
+const FAULT = fileURLToPath(new URL('../fixtures/workers/storage-fault.mjs', import.meta.url));
 
 function withFault(dir: string, args: readonly string[], sql: string, code: string): CliResult {
-  const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${FAULT}`, ARBBOT_FAULT_SQL: sql, ARBBOT_FAULT_CODE: code };
+  const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${FAULT}`, ARBBOT_FAULT_SQL: sql, ARBBOT_FAULT_CODE: code };
   return cli(dir, args, { env });
 }
 
