@@ -26,7 +26,7 @@ export function openLedger(config: Config, dbPath: string, options: { readonly n
  */
 export function openLedgerToRead(config: Config, dbPath: string): Ledger {
   assertLedgerExists(dbPath);
-  return Ledger.open(dbPath, { readonly: true, busyTimeoutMs: config.busyTimeoutMs });
+  return Ledger.open(dbPath, { readonly: true, currentSchemaOnly: true, busyTimeoutMs: config.busyTimeoutMs });
 }
 
 /**
@@ -41,7 +41,8 @@ export function openLedgerToCheck(config: Config, dbPath: string): Ledger {
 }
 
 function assertLedgerExists(dbPath: string): void {
-  if (!existsSync(dbPath)) throw new InputError(`no ledger at ${dbPath}: start one with \`arbbot init\` or \`arbbot run\``);
+  // An empty path is refused by the opener, in its own words.
+  if (dbPath !== '' && !existsSync(dbPath)) throw new InputError(`no ledger at ${dbPath}: start one with \`arbbot init\` or \`arbbot run\``);
 }
 
 /** Whether an error is about the ledger's file (full, locked, malformed…) rather than the code: exit 3, not a bug. */

@@ -14,6 +14,11 @@ export interface OpenOptions {
   readonly busyTimeoutMs?: number;
   /** Open an existing ledger to read: nothing is created, migrated or written, in the file or beside it. */
   readonly readonly?: boolean;
+  /**
+   * With `readonly`: refuse a ledger whose schema is not this arbbot's (older: a command would find tables missing,
+   * and reading cannot migrate it; newer: not understood). Without it a ledger of any version is opened (inspection).
+   */
+  readonly currentSchemaOnly?: boolean;
   /** The caller created this file, empty, a moment ago (the engine lock does, to have an inode to lock): it is new. */
   readonly createdEmpty?: boolean;
 }
@@ -70,8 +75,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database.
 
 /**
  * Opens an existing ledger to read: nothing is created, migrated or written, in the file or beside it, and a ledger on
- * a read-only file or filesystem is read all the same (see security/sqlite-reading.ts). A ledger whose schema is older
- * than this arbbot's is refused rather than read with tables missing: a command that writes upgrades it.
+ * a read-only file or filesystem is read all the same (see security/sqlite-reading.ts).
  */
 function openToRead(path: string, options: OpenOptions): Database.Database {
   if (existsSync(path)) refuseEmptyFile(path);
@@ -83,7 +87,7 @@ function openToRead(path: string, options: OpenOptions): Database.Database {
   }
   return prepared(db, path, () => {
     db.pragma('foreign_keys = ON');
-    assertCurrentSchema(db, path, loadMigrations());
+    if (options.currentSchemaOnly === true) assertCurrentSchema(db, path, loadMigrations());
   }, options);
 }
 

@@ -51,7 +51,7 @@ export class Ledger {
   readonly positionWrites: PositionWrites;
 
   /** Opened to read (read-only, or `query_only`): nothing through this connection can write. */
-  private readonly readsOnly: boolean;
+  readonly readsOnly: boolean;
   /** The ledger's file, which its storage errors name (a ledger read into memory from a file still names the file). */
   private readonly file: string;
 
