@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig, resolveDbPath, type Config } from '../config/config.js';
 import { InputError } from '../domain/errors.js';
 import type { QuoteClock, QuotedPrice } from '../engine/quotes.js';
-import { openLedger } from '../app/ledger-access.js';
+import { openLedger, openLedgerToCheck, openLedgerToRead } from '../app/ledger-access.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { createVenues, type VenueSet, type VenueSetOptions } from '../venues/registry.js';
 import type { Venue } from '../venues/venue.js';
@@ -48,10 +48,31 @@ export class CommandContext {
   openLedger(options: { now?: () => Date } = {}): Ledger {
     const config = this.config;
     const ledger = openLedger(config, this.dbPath, options);
+    return this.opening(ledger, `synchronous=${config.synchronous}`);
+  }
+
+  /**
+   * Opens the ledger for a command that only reads: it must exist (exit 2 naming the path when it does not), and
+   * nothing is created or written, so it is read on a read-only file or filesystem too.
+   */
+  openLedgerToRead(): Ledger {
+    return this.opening(openLedgerToRead(this.config, this.dbPath), 'read only');
+  }
+
+  /** Opens the ledger for wallet-check: like a reader, but it records its checkpoint where it may write. */
+  openLedgerToCheck(): Ledger {
+    return this.opening(openLedgerToCheck(this.config, this.dbPath), 'to check');
+  }
+
+  private opening(ledger: Ledger, how: string): Ledger {
     CommandContext.opened.push(ledger);
-    this.out.debug(`ledger ${this.dbPath} (synchronous=${config.synchronous}, config ${config.source ?? 'built-in defaults'})`);
+    CommandContext.ledgerFile = this.dbPath;
+    this.out.debug(`ledger ${this.dbPath} (${how}, config ${this.config.source ?? 'built-in defaults'})`);
     return ledger;
   }
+
+  /** The ledger file the command opened, which a storage error SQLite reports without a file is about. */
+  static ledgerFile: string | null = null;
 
   /** The configured venues; live adapters log through --verbose and warn on stderr, through Output's scrubber. */
   openVenues(options: Omit<VenueSetOptions, 'live'> = {}): Promise<VenueSet> {

@@ -1,7 +1,7 @@
 // The one place errors become exit codes. 0 ok; 1 a check found a problem; 2 bad input or usage;
 // 3 an operating error (database or venue); anything else is a bug (70, with the stack under --verbose).
 import { CommanderError } from 'commander';
-import { InputError, OperationalError } from '../domain/errors.js';
+import { InputError, namingFile, OperationalError, StorageError } from '../domain/errors.js';
 import { MoneyFormatError } from '../domain/money.js';
 import { LadderConfigError } from '../domain/position.js';
 import { isStorageError } from '../app/ledger-access.js';
@@ -26,8 +26,16 @@ export function errorName(exitCode: number): string {
   return names[exitCode] ?? 'bug';
 }
 
+/**
+ * A storage error as SQLite raised it names no file: it is about the ledger the command opened (the paper venue's
+ * books name their own file where they fail). Everything else is returned as it is.
+ */
+export function withLedgerFile(error: unknown, ledgerFile: string | null): unknown {
+  return ledgerFile === null ? error : namingFile(error, ledgerFile);
+}
+
 export function errorLine(error: unknown): string {
   const raw = error instanceof Error ? error.message : String(error);
-  const message = isStorageError(error) ? `storage error: ${raw}` : raw;
+  const message = isStorageError(error) && !(error instanceof StorageError) ? `storage error: ${raw}` : raw;
   return `arbbot: ${message.split('\n')[0] ?? message}`;
 }

@@ -11,7 +11,7 @@ import { registerTradeCommands } from './commands/trade-commands.js';
 import { registerVenuesCommand } from './commands/venues-command.js';
 import { CommandContext } from './context.js';
 import { assertOptionsOnce } from './parse.js';
-import { EXIT, errorLine, errorName, exitCodeFor } from './errors.js';
+import { EXIT, errorLine, errorName, exitCodeFor, withLedgerFile } from './errors.js';
 import { safeJson, safeLine, writeErrorReport } from './output.js';
 
 /** Builds the program; what commander writes to stderr (its usage errors) goes to `writeErr`, to be reported as ours are. */
@@ -51,9 +51,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv as string[]);
     return CommandContext.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) reportUsage(error, usage.join(''), json);
-    else report(error, json);
-    return exitCodeFor(error);
+    if (error instanceof CommanderError) {
+      reportUsage(error, usage.join(''), json);
+      return exitCodeFor(error);
+    }
+    const named = withLedgerFile(error, CommandContext.ledgerFile);
+    report(named, json);
+    return exitCodeFor(named);
   } finally {
     CommandContext.closeAll();
   }

@@ -44,3 +44,40 @@ export class OperationalError extends Error {
 export class VenueUnavailableError extends OperationalError {
   override readonly name = 'VenueUnavailableError';
 }
+
+/**
+ * A file's storage failed under a command (full, read-only, locked past the timeout, unreadable, damaged): exit 3. The
+ * message names the file and SQLite's own words, so a person knows which file to look at: the ledger, or the paper
+ * venue's books beside it.
+ */
+export class StorageError extends OperationalError {
+  override readonly name = 'StorageError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`storage error: ${file}: ${reason}`, options);
+  }
+}
+
+/**
+ * A SQLite error about the file rather than the code: full, read-only, locked, unopenable, malformed, or missing a
+ * table the schema has. An operating error (exit 3), wherever it surfaces. (Judged from the error's shape alone, so
+ * every layer that holds a SQLite file can ask.)
+ */
+export function isStorageError(error: unknown): boolean {
+  if (error instanceof StorageError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  if (/^SQLITE_(BUSY|LOCKED|IOERR|READONLY|CANTOPEN|FULL|NOTADB|CORRUPT|PERM|NOMEM)/.test(code)) return true;
+  return code === 'SQLITE_ERROR' && /^no such (table|column)/.test(error.message);
+}
+
+/** A storage error as one naming `file`; anything else (a typed error, a bug) unchanged. */
+export function namingFile(error: unknown, file: string): unknown {
+  if (error instanceof StorageError || !isStorageError(error)) return error;
+  // SQLite's error stays the cause: its code says whether a running engine can wait the fault out.
+  return new StorageError(file, error instanceof Error ? error.message : String(error), { cause: error });
+}

@@ -1,18 +1,24 @@
 // Opening the ledger's SQLite file: pragmas passed explicitly (better-sqlite3's WAL default is synchronous=NORMAL,
 // which can lose the last commits on power loss, so money defaults to FULL) and forward-only numbered migrations.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { InputError, OperationalError } from '../domain/errors.js';
 import { createOwnerOnly } from '../security/private-files.js';
+import { openForReading } from '../security/sqlite-reading.js';
 
 export type SynchronousMode = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
 
 export interface OpenOptions {
   readonly synchronous?: SynchronousMode;
   readonly busyTimeoutMs?: number;
-  /** Open without creating or migrating (inspection only). */
+  /** Open an existing ledger to read: nothing is created, migrated or written, in the file or beside it. */
   readonly readonly?: boolean;
+  /**
+   * With `readonly`: refuse a ledger whose schema is not this arbbot's (older: a command would find tables missing,
+   * and reading cannot migrate it; newer: not understood). Without it a ledger of any version is opened (inspection).
+   */
+  readonly currentSchemaOnly?: boolean;
   /** The caller created this file, empty, a moment ago (the engine lock does, to have an inode to lock): it is new. */
   readonly createdEmpty?: boolean;
 }
@@ -49,29 +55,70 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
 
 export function openDatabase(path: string, options: OpenOptions = {}): Database.Database {
   checkPath(path);
+  if (options.readonly === true) return openToRead(path, options);
   // A new ledger is readable by its owner only (SQLite gives its -wal and -shm files the same mode).
-  const created = options.readonly !== true && createOwnerOnly(path);
+  const created = createOwnerOnly(path);
   if (!created && options.createdEmpty !== true) refuseEmptyFile(path);
   let db: Database.Database;
   try {
-    db = new Database(path, { fileMustExist: options.readonly === true, readonly: options.readonly === true });
+    db = new Database(path);
   } catch (error) {
     throw new OperationalError(`cannot open database ${path}: ${describe(error)}`);
   }
+  return prepared(db, path, () => {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db, loadMigrations());
+  }, options);
+}
+
+/**
+ * Opens an existing ledger to read: nothing is created, migrated or written, in the file or beside it, and a ledger on
+ * a read-only file or filesystem is read all the same (see security/sqlite-reading.ts).
+ */
+function openToRead(path: string, options: OpenOptions): Database.Database {
+  if (existsSync(path)) refuseEmptyFile(path);
+  let db: Database.Database;
+  try {
+    db = openForReading(path).db;
+  } catch (error) {
+    throw new OperationalError(`cannot open database ${path}: ${describe(error)}`);
+  }
+  return prepared(db, path, () => {
+    db.pragma('foreign_keys = ON');
+    if (options.currentSchemaOnly === true) assertCurrentSchema(db, path, loadMigrations());
+  }, options);
+}
+
+/** The checks every connection passes before use, then `setUp`; the connection is closed when any of it fails. */
+function prepared(db: Database.Database, path: string, setUp: () => void, options: OpenOptions): Database.Database {
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS_DEFAULT}`);
     // Reading the schema first surfaces "file is not a database" before anything is written.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     assertLedgerFile(db, path);
-    if (!options.readonly) db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    db.pragma('foreign_keys = ON');
-    if (!options.readonly) migrate(db, loadMigrations());
+    setUp();
     return db;
   } catch (error) {
     db.close();
     if (error instanceof InputError || error instanceof OperationalError) throw error;
     throw new OperationalError(`cannot use database ${path}: ${describe(error)}`);
+  }
+}
+
+/** A ledger read without migrating must be at exactly this arbbot's schema version. */
+function assertCurrentSchema(db: Database.Database, path: string, migrations: readonly Migration[]): void {
+  const knownVersionMax = migrations[migrations.length - 1]?.version ?? 0;
+  const hasVersions = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() !== undefined;
+  const found = hasVersions ? (db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_migrations').get() as { v: number }).v : 0;
+  if (found > knownVersionMax) {
+    throw new OperationalError(`database schema version ${found} is newer than this arbbot understands (${knownVersionMax}); upgrade arbbot`);
+  }
+  if (found < knownVersionMax) {
+    throw new OperationalError(
+      `${path} is at schema version ${found}, older than this arbbot reads (${knownVersionMax}); a command that writes (reconcile, run) upgrades it`,
+    );
   }
 }
 
@@ -157,17 +204,8 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
   return applied;
 }
 
-/**
- * A SQLite error about the file rather than the code: full, read-only, locked, unopenable, malformed, or missing a
- * table the schema has. An operating error (exit 3), wherever it surfaces.
- */
-export function isStorageError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return false;
-  if (/^SQLITE_(BUSY|LOCKED|IOERR|READONLY|CANTOPEN|FULL|NOTADB|CORRUPT|PERM|NOMEM)/.test(code)) return true;
-  return code === 'SQLITE_ERROR' && /^no such (table|column)/.test(error.message);
-}
+/** Whether an error is about the file rather than the code (see domain/errors.ts): exit 3, not a bug. */
+export { isStorageError } from '../domain/errors.js';
 
 /** A storage fault that may clear by itself: what it is (SQLite's code) and SQLite's words. */
 export interface StorageFault {

@@ -1,6 +1,7 @@
 // wallet-check: proves the books balance, exactly, in integers. Each check names its figures when it fails.
 // The log is walked from its checkpoint (see log-audit.ts) and every other check is an indexed lookup or a b-tree
 // count, so a routine check costs what was added since the last one, not the size of the whole history.
+import { OperationalError } from '../domain/errors.js';
 import { formatMicros } from '../domain/money.js';
 import type { Wallet } from '../domain/wallet.js';
 import { connectionOf } from './connections.js';
@@ -108,12 +109,12 @@ export function quickCheck(ledger: Ledger): string[] {
 }
 
 function recordCheckpoint(ledger: Ledger, audit: LogAudit, checkpoint: Checkpoint | null): boolean {
-  if (connectionOf(ledger).readonly) return false;
+  if (ledger.readsOnly) return false;
   try {
     return writeCheckpoint(ledger, audit, checkpoint?.throughId ?? null);
   } catch (error) {
     // A read-only copy of the ledger (a backup being inspected) is still checked; it only cannot remember the result.
-    if ((error as { code?: string }).code === 'SQLITE_READONLY' || (error as Error).name === 'OperationalError') return false;
+    if ((error as { code?: string }).code === 'SQLITE_READONLY' || error instanceof OperationalError) return false;
     throw error;
   }
 }

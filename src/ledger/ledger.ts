@@ -3,14 +3,14 @@
 // together; calls nest (as savepoints) when a caller composes several into its own transaction. Each table has its
 // own part (wallet-book, reservation-book, position-book, market-prices, audit-records); this class is their one door.
 import type Database from 'better-sqlite3';
-import { OperationalError } from '../domain/errors.js';
+import { namingFile, OperationalError } from '../domain/errors.js';
 import type { MarketPrice, Outcome } from '../domain/market.js';
 import type { Micros } from '../domain/money.js';
 import type { LadderPosition, LadderState, Position, PositionKind } from '../domain/position.js';
 import type { Reservation, Wallet, WalletTransaction } from '../domain/wallet.js';
 import { AuditRecords, type RecordedResolution } from './audit-records.js';
 import { registerConnection } from './connections.js';
-import { describe, isStorageError, openDatabase, type OpenOptions } from './database.js';
+import { openDatabase, type OpenOptions } from './database.js';
 import type { LedgerCore } from './ledger-core.js';
 import { MarketPrices } from './market-prices.js';
 import { PositionBook, type VenueHoldings } from './position-book.js';
@@ -50,8 +50,15 @@ export class Ledger {
   private readonly audit: AuditRecords;
   readonly positionWrites: PositionWrites;
 
-  constructor(db: Database.Database, options: { now?: () => Date } = {}) {
+  /** Opened to read (read-only, or `query_only`): nothing through this connection can write. */
+  readonly readsOnly: boolean;
+  /** The ledger's file, which its storage errors name (a ledger read into memory from a file still names the file). */
+  private readonly file: string;
+
+  constructor(db: Database.Database, options: { now?: () => Date; file?: string } = {}) {
     this.db = db;
+    this.file = options.file ?? db.name;
+    this.readsOnly = db.readonly || db.pragma('query_only', { simple: true }) === 1;
     this.now = options.now ?? (() => new Date());
     this.immediate = db.transaction((fn: () => unknown) => fn());
     this.dataVersionQuery = db.prepare<[], number>('PRAGMA data_version').pluck();
@@ -66,7 +73,14 @@ export class Ledger {
   }
 
   static open(path: string, options: LedgerOptions = {}): Ledger {
-    return new Ledger(openDatabase(path, options), options.now ? { now: options.now } : {});
+    const db = openDatabase(path, options);
+    try {
+      return new Ledger(db, { file: path, ...(options.now ? { now: options.now } : {}) });
+    } catch (error) {
+      // Preparing its statements is the first use of every table: one missing is this file's fault, and says so.
+      db.close();
+      throw namingFile(error, path);
+    }
   }
 
   close(): void {
@@ -87,7 +101,7 @@ export class Ledger {
 
   /** The file this ledger is (':memory:' for an in-memory one). */
   get path(): string {
-    return this.db.name;
+    return this.file;
   }
 
   /** The last timestamp formatted, and its instant: toISOString costs more than the rest of a small write. */
@@ -114,12 +128,15 @@ export class Ledger {
     return this.dataVersionQuery.get() ?? 0;
   }
 
-  /** Runs `fn` as one BEGIN IMMEDIATE transaction (a savepoint when already inside one). */
+  /**
+   * Runs `fn` as one BEGIN IMMEDIATE transaction (a savepoint when already inside one). On a ledger opened to read it
+   * is a plain BEGIN: a reader needs only a snapshot that holds still, and SQLite refuses it the write lock.
+   */
   transaction<T>(fn: () => T): T {
     try {
-      return this.immediate.immediate(fn) as T;
+      return (this.readsOnly ? this.immediate.deferred(fn) : this.immediate.immediate(fn)) as T;
     } catch (error) {
-      throw translateSqliteError(error);
+      throw translateSqliteError(error, this.path);
     }
   }
 
@@ -295,8 +312,8 @@ export class Ledger {
   }
 }
 
-/** Busy and I/O failures are operating errors (exit 3); typed errors pass through unchanged. */
-export function translateSqliteError(error: unknown): unknown {
+/** Busy and I/O failures are operating errors naming the ledger's file (exit 3); typed errors pass through unchanged. */
+export function translateSqliteError(error: unknown, file: string): unknown {
   // SQLite's error stays the cause: its code says whether the fault can clear by itself (transientStorageFault).
-  return isStorageError(error) ? new OperationalError(`database error: ${describe(error)}`, { cause: error }) : error;
+  return namingFile(error, file);
 }

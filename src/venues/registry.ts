@@ -17,6 +17,11 @@ export interface VenueSet {
 export interface VenueSetOptions {
   /** Failure injection per paper venue (tests and the demo). */
   readonly faults?: ReadonlyMap<string, PaperFaultPlan>;
+  /**
+   * For a command that only reads: the paper venues' books are a copy in memory of their file, which is neither
+   * created nor written (what the command does to them is forgotten).
+   */
+  readonly readonly?: boolean;
   /** Passed to live adapters: environment for credentials, verbose log sink. */
   readonly live?: LiveVenueOptions;
 }
@@ -61,7 +66,7 @@ export async function createVenues(config: Config, ledgerPath: string, options: 
   const shared: { state: PaperState | null } = { state: null };
   const context: BuildContext = {
     config,
-    paperState: () => (shared.state ??= new PaperState(paperStatePath(ledgerPath))),
+    paperState: () => (shared.state ??= new PaperState(paperStatePath(ledgerPath), { readonly: options.readonly === true })),
     faults: options.faults,
     live: options.live ?? {},
   };

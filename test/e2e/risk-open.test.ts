@@ -54,7 +54,7 @@ function expectOpened(result: CliResult): void {
 describe('open under risk.maxPositionUsd', () => {
   it('refuses a position above the limit and opens one of exactly the limit', () => {
     const dir = configuredDir(riskConfig({ maxPositionUsd: '50' }));
-    expect(cli(dir, ['balances']).code).toBe(0);
+    expect(cli(dir, ['init']).code).toBe(0);
     expectRefused(dir, () => open(dir, 'paper', '50.01'), 'arbbot: open refused by risk.maxPositionUsd: a position of $50.01 on paper is above the limit of $50.00');
     expectOpened(open(dir, 'paper', '50'));
     expectHealthy(dir);

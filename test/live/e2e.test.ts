@@ -364,6 +364,8 @@ function clearFaults(server: { takeFault(method: string, pathname: string, kinds
 describe.concurrent('arbbot against the Kalshi, Polymarket and SX imitations over loopback HTTP', () => {
   it('venues check: shows both balances, next to the ledger, and exits 0', async ({ onTestFinished }) => {
     const f = await fixture(onTestFinished);
+    // venues check reads the ledger's totals and never creates a ledger: one is made first.
+    expect((await f.cli(['init'])).code).toBe(0);
     const { code, json } = await f.json<VenuesCheckJson>(['venues', 'check']);
     expect(json.venues).toEqual([
       { venue: 'kalshi', type: 'kalshi', ok: true, error: null, exitCode: 0, venueBalance: '1000.000000', ledgerTotal: '1000.000000' },

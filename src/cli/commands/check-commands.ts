@@ -13,7 +13,7 @@ export function registerCheckCommands(program: Command): void {
     .option('--deep', 'walk the whole log rather than from the last checkpoint, prove the checkpoint, and run SQLite integrity_check and foreign_key_check')
     .action((options: { deep?: boolean }, command: Command) => {
       const ctx = CommandContext.from(command);
-      const ledger = ctx.openLedger();
+      const ledger = ctx.openLedgerToCheck();
       const report = proveBooks(ledger, { deep: options.deep === true });
       if (ctx.out.json) {
         ctx.out.printJson(healthJson(report));
@@ -45,11 +45,13 @@ export function registerCheckCommands(program: Command): void {
     .option('--dry-run', 'show what would change without writing')
     .action(async (options: { dryRun?: boolean }, command: Command) => {
       const ctx = CommandContext.from(command);
-      const ledger = ctx.openLedger();
-      const venues = await ctx.openVenues();
+      const dryRun = options.dryRun === true;
+      // A dry run reads: the ledger must exist, and neither it nor the paper venue's books are created or written.
+      const ledger = dryRun ? ctx.openLedgerToRead() : ctx.openLedger();
+      const venues = await ctx.openVenues({ readonly: dryRun });
       let report;
       try {
-        report = await reconcileBooks(ledger, ctx.config, venues, { dryRun: options.dryRun === true, dbPath: ctx.dbPath });
+        report = await reconcileBooks(ledger, ctx.config, venues, { dryRun, dbPath: ctx.dbPath });
       } finally {
         await venues.close();
       }

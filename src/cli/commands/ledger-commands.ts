@@ -40,7 +40,7 @@ function registerBalances(program: Command): void {
     .description('show every wallet: total, available, locked, and utilisation (locked / total)')
     .action((_options: unknown, command: Command) => {
       const ctx = CommandContext.from(command);
-      const ledger = ctx.openLedger();
+      const ledger = ctx.openLedgerToRead();
       const wallets = ledger.listWallets();
       const warnPpm = ctx.config.arbitrage.utilizationWarnPpm;
       if (ctx.out.json) {
@@ -72,7 +72,7 @@ function registerHistory(program: Command): void {
     .action((venue: string | undefined, options: { limit: string }, command: Command) => {
       const ctx = CommandContext.from(command);
       const limit = parseLimit(options.limit);
-      const ledger = ctx.openLedger();
+      const ledger = ctx.openLedgerToRead();
       if (venue !== undefined) ledger.requireWallet(venue);
       const rows = ledger.listTransactions(venue ?? null, limit);
       if (ctx.out.json) {

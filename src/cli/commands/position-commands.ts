@@ -28,7 +28,7 @@ export function registerPositionCommands(program: Command): void {
       const ctx = CommandContext.from(command);
       const status = parseChoice(options.status, STATUSES, '--status');
       const limit = parseLimit(options.limit);
-      const ledger = ctx.openLedger();
+      const ledger = ctx.openLedgerToRead();
       // Every open position (their set-asides bound how many there are), and of the closed only the latest: a year of
       // trading costs what a day does. The totals come from one aggregate query over the whole ledger.
       const open = status === 'closed' ? [] : ledger.listPositions('open');

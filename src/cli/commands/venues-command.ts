@@ -2,6 +2,7 @@
 // ledger's, and each configured pair's markets as the venues describe them (so a person confirming a pair reads what
 // each venue says, not what the config says). Exit 0 when every venue answered; otherwise the first failure's exit
 // code (2 credentials or an unknown market, 3 unreachable).
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError, VenueUnavailableError } from '../../domain/errors.js';
 import { formatMicros, formatMicrosTrim, formatUsd } from '../../domain/money.js';
@@ -51,15 +52,17 @@ export function registerVenuesCommand(program: Command): void {
       const ctx = CommandContext.from(command);
       const config = ctx.config;
       if (name !== undefined && !config.venues.has(name)) throw new InputError(`unknown venue "${name}"`);
-      const ledger = ctx.openLedger();
-      const set = await ctx.openVenues();
+      // A check of the venues, which a person runs before any ledger exists too: the ledger's totals are shown when
+      // there is one, read only; none is created, nor the paper venue's books.
+      const ledger = existsSync(ctx.dbPath) ? ctx.openLedgerToRead() : null;
+      const set = await ctx.openVenues({ readonly: true });
       const checks: VenueCheck[] = [];
       let pairs: PairCheck[] = [];
       try {
         for (const [venueName, venue] of set.venues) {
           if (name !== undefined && venueName !== name) continue;
           const type = config.venues.get(venueName)?.type ?? 'paper';
-          const ledgerTotal = ledger.getWallet(venueName)?.total ?? null;
+          const ledgerTotal = ledger?.getWallet(venueName)?.total ?? null;
           try {
             const balance = await withTimeout(venue.getBalance(), CHECK_TIMEOUT_MS, `${venueName}: no answer within ${CHECK_TIMEOUT_MS} ms`);
             checks.push({ venue: venueName, type, ok: true, venueBalanceMicros: balance.total, ledgerTotalMicros: ledgerTotal, error: null, exitCode: 0 });
@@ -83,6 +86,7 @@ export function registerVenuesCommand(program: Command): void {
           ['venue', 'type', 'status', 'venue balance', 'ledger total'],
           checks.map((c) => [c.venue, c.type, c.ok ? ctx.out.role.success('ok') : ctx.out.role.error(c.error ?? 'failed'), c.venueBalanceMicros === null ? '-' : formatUsd(c.venueBalanceMicros), c.ledgerTotalMicros === null ? '-' : formatUsd(c.ledgerTotalMicros)]),
         );
+        if (ledger === null) ctx.out.line(ctx.out.role.muted(`no ledger at ${ctx.dbPath}: no ledger totals to compare`));
         for (const pair of pairs) {
           ctx.out.line(`pair ${pair.pair}${pair.confirmed ? '' : ctx.out.role.warn(' (not confirmed)')}`);
           for (const leg of pair.legs) ctx.out.line(leg.error ? ctx.out.role.error(`  ${legHead(leg)}: ${leg.error}`) : `  ${legHead(leg)}: ${describeText(leg.description)}`);

@@ -4,7 +4,9 @@
 import Database from 'better-sqlite3';
 import type { Micros } from '../../domain/money.js';
 import { CONFIGURED_QUOTE_MS, type Outcome, type OrderSide, type TimeInForce, type VenueOrderStatus } from '../venue.js';
+import { namingFile } from '../../domain/errors.js';
 import { createOwnerOnly } from '../../security/private-files.js';
+import { copyIntoMemory } from '../../security/sqlite-reading.js';
 
 export interface PaperOrderRow {
   readonly venue: string;
@@ -109,15 +111,16 @@ export class PaperState {
    */
   private readonly recordOrderTransaction: Database.Transaction<(order: PaperOrderRow) => void>;
 
-  constructor(path: string) {
-    // Like the ledger: a new paper books file is readable by its owner only (its -wal and -shm files follow).
-    createOwnerOnly(path);
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 10000');
-    this.db.exec(SCHEMA);
-    this.addMissingBookColumns();
+  /**
+   * `readonly`: the file is read into memory (an empty book when there is none) and this state is that copy: what a
+   * command that only reads does to the venue's books (an account opened, a book seeded) is forgotten at close, and
+   * the file is neither created nor written.
+   */
+  constructor(
+    readonly path: string,
+    options: { readonly readonly?: boolean } = {},
+  ) {
+    this.db = openBooksFile(path, options.readonly === true);
     this.stmt = {
       account: this.db.prepare('SELECT cash FROM paper_accounts WHERE venue = ?'),
       insertAccount: this.db.prepare('INSERT OR IGNORE INTO paper_accounts (venue, cash) VALUES (?, ?)'),
@@ -155,21 +158,17 @@ export class PaperState {
       this.stmt.addCash.run(-sign * order.filledNotional - order.fee, order.venue);
       this.stmt.addHolding.run(order.venue, order.market, order.outcome, sign * order.filledQuantity);
     });
-    for (const row of this.stmt.allBooks.all() as MutableBookRow[]) this.marketsOf(row.venue).set(row.market, row);
+    const books = this.guard(() => this.stmt.allBooks.all() as MutableBookRow[]);
+    for (const row of books) this.marketsOf(row.venue).set(row.market, row);
   }
 
-  private addMissingBookColumns(): void {
-    const missing = () => {
-      const present = new Set((this.db.pragma('table_info(paper_books)') as { name: string }[]).map((column) => column.name));
-      return ADDED_BOOK_COLUMNS.filter(([name]) => !present.has(name));
-    };
-    if (missing().length === 0) return;
-    // Checked again under the write lock: another process opening the same old file may have added them meanwhile.
-    this.db
-      .transaction(() => {
-        for (const [name, definition] of missing()) this.db.exec(`ALTER TABLE paper_books ADD COLUMN ${name} ${definition}`);
-      })
-      .immediate();
+  /** Runs `fn` on the file; a storage error names this file (the ledger beside it is another). */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw namingFile(error, this.path);
+    }
   }
 
   close(): void {
@@ -182,11 +181,11 @@ export class PaperState {
   }
 
   ensureAccount(venue: string, startingCash: Micros): void {
-    this.stmt.insertAccount.run(venue, startingCash);
+    this.guard(() => this.stmt.insertAccount.run(venue, startingCash));
   }
 
   cash(venue: string): Micros {
-    const row = this.stmt.account.get(venue) as { cash: number } | undefined;
+    const row = this.guard(() => this.stmt.account.get(venue) as { cash: number } | undefined);
     return (row?.cash ?? 0) as Micros;
   }
 
@@ -195,37 +194,36 @@ export class PaperState {
    * after this file could not be written) changes nothing. Returns whether it was applied now.
    */
   applyFunding(venue: string, transactionId: number, amount: number): boolean {
-    return this.db
-      .transaction(() => {
-        if (this.stmt.insertFunding.run(venue, transactionId, amount).changes === 0) return false;
-        this.stmt.addCash.run(amount, venue);
-        return true;
-      })
-      .immediate();
+    const apply = this.db.transaction(() => {
+      if (this.stmt.insertFunding.run(venue, transactionId, amount).changes === 0) return false;
+      this.stmt.addCash.run(amount, venue);
+      return true;
+    });
+    return this.guard(() => apply.immediate());
   }
 
   nextOrderId(venue: string): string {
-    const row = this.stmt.bumpSeq.get(venue) as { order_seq: number } | undefined;
+    const row = this.guard(() => this.stmt.bumpSeq.get(venue) as { order_seq: number } | undefined);
     return `${venue}-${row?.order_seq ?? 0}`;
   }
 
   getOrder(venue: string, clientOrderId: string): PaperOrderRow | undefined {
-    const row = this.stmt.order.get(venue, clientOrderId) as OrderDbRow | undefined;
+    const row = this.guard(() => this.stmt.order.get(venue, clientOrderId) as OrderDbRow | undefined);
     return row ? fromDb(row) : undefined;
   }
 
   getOrderByVenueId(venue: string, venueOrderId: string): PaperOrderRow | undefined {
-    const row = this.stmt.orderByVenueId.get(venue, venueOrderId) as OrderDbRow | undefined;
+    const row = this.guard(() => this.stmt.orderByVenueId.get(venue, venueOrderId) as OrderDbRow | undefined);
     return row ? fromDb(row) : undefined;
   }
 
   orderCount(venue: string): number {
-    return (this.stmt.orderCount.get(venue) as { n: number }).n;
+    return this.guard(() => (this.stmt.orderCount.get(venue) as { n: number }).n);
   }
 
   /** The order, its cash movement and its holding change, in one transaction. */
   recordOrder(order: PaperOrderRow): void {
-    this.recordOrderTransaction.immediate(order);
+    this.guard(() => this.recordOrderTransaction.immediate(order));
   }
 
   /**
@@ -233,21 +231,20 @@ export class PaperState {
    * the resolution) it applies once: a replay of an applied resolution pays nothing.
    */
   resolve(venue: string, market: string, outcome: Outcome, resolutionId?: number): Micros {
-    return this.db
-      .transaction(() => {
-        if (resolutionId !== undefined && this.stmt.insertResolution.run(venue, resolutionId, market, outcome).changes === 0) return 0 as Micros;
-        const rows = this.stmt.holdings.all(venue, market) as { outcome: Outcome; quantity: number }[];
-        const payout = rows.filter((row) => row.outcome === outcome).reduce((sum, row) => sum + row.quantity, 0);
-        this.stmt.addCash.run(payout, venue);
-        this.stmt.clearHoldings.run(venue, market);
-        return payout as Micros;
-      })
-      .immediate();
+    const pay = this.db.transaction(() => {
+      if (resolutionId !== undefined && this.stmt.insertResolution.run(venue, resolutionId, market, outcome).changes === 0) return 0 as Micros;
+      const rows = this.stmt.holdings.all(venue, market) as { outcome: Outcome; quantity: number }[];
+      const payout = rows.filter((row) => row.outcome === outcome).reduce((sum, row) => sum + row.quantity, 0);
+      this.stmt.addCash.run(payout, venue);
+      this.stmt.clearHoldings.run(venue, market);
+      return payout as Micros;
+    });
+    return this.guard(() => pay.immediate());
   }
 
   /** The newest ledger resolution this venue has applied (0: none). */
   lastResolutionId(venue: string): number {
-    return (this.stmt.lastResolution.get(venue) as { id: number }).id;
+    return this.guard(() => (this.stmt.lastResolution.get(venue) as { id: number }).id);
   }
 
   getBook(venue: string, market: string): PaperBookRow | undefined {
@@ -283,8 +280,8 @@ export class PaperState {
   seedBook(venue: string, market: string, bid: number, ask: number, depth: number): void {
     if (this.getBook(venue, market)) return;
     const row: MutableBookRow = { venue, market, bid, ask, depth, updatedAtMs: CONFIGURED_QUOTE_MS, bidsTaken: 0, asksTaken: 0 };
-    const written = this.stmt.seedBook.run(row).changes === 1;
-    this.marketsOf(venue).set(market, written ? row : (this.stmt.book.get(venue, market) as MutableBookRow));
+    const written = this.guard(() => this.stmt.seedBook.run(row).changes === 1);
+    this.marketsOf(venue).set(market, written ? row : this.guard(() => this.stmt.book.get(venue, market) as MutableBookRow));
   }
 
   /** Records contracts a fill took from a side of the market's YES book; the next quote gives them back. */
@@ -313,12 +310,11 @@ export class PaperState {
    */
   flushBooks(): void {
     if ((this.requotedBooks.size === 0 && this.takenBooks.size === 0) || !this.db.open) return;
-    this.db
-      .transaction(() => {
-        for (const row of this.requotedBooks) this.stmt.upsertBook.run(row);
-        for (const row of this.takenBooks) if (!this.requotedBooks.has(row)) this.stmt.updateTaken.run(row);
-      })
-      .immediate();
+    const flush = this.db.transaction(() => {
+      for (const row of this.requotedBooks) this.stmt.upsertBook.run(row);
+      for (const row of this.takenBooks) if (!this.requotedBooks.has(row)) this.stmt.updateTaken.run(row);
+    });
+    this.guard(() => flush.immediate());
     this.requotedBooks.clear();
     this.takenBooks.clear();
   }
@@ -341,6 +337,44 @@ function fromDb(row: OrderDbRow): PaperOrderRow {
     fee: row.fee,
     rejectReason: row.reject_reason,
   };
+}
+
+/**
+ * The paper books file, opened for this process: the file itself (created, owner-only, when missing), or with
+ * `readonly` a private copy in memory. Made whole before use: its tables, and the columns added since older files.
+ */
+function openBooksFile(path: string, readonly: boolean): Database.Database {
+  let db: Database.Database | null = null;
+  try {
+    if (readonly) {
+      db = copyIntoMemory(path);
+    } else {
+      // Like the ledger: a new paper books file is readable by its owner only (its -wal and -shm files follow).
+      createOwnerOnly(path);
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 10000');
+    }
+    db.exec(SCHEMA);
+    addMissingBookColumns(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw namingFile(error, path);
+  }
+}
+
+function addMissingBookColumns(db: Database.Database): void {
+  const missing = () => {
+    const present = new Set((db.pragma('table_info(paper_books)') as { name: string }[]).map((column) => column.name));
+    return ADDED_BOOK_COLUMNS.filter(([name]) => !present.has(name));
+  };
+  if (missing().length === 0) return;
+  // Checked again under the write lock: another process opening the same old file may have added them meanwhile.
+  db.transaction(() => {
+    for (const [name, definition] of missing()) db.exec(`ALTER TABLE paper_books ADD COLUMN ${name} ${definition}`);
+  }).immediate();
 }
 
 /** The paper state file that belongs to a ledger file: arbbot.db → arbbot.paper.db. */

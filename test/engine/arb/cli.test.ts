@@ -121,7 +121,7 @@ describe('arbbot arb (listing)', () => {
 describe('arbbot arb --execute', () => {
   it('--dry-run shows the plan and writes nothing', () => {
     const { dir, db } = setUp();
-    expect(cli(dir, ['balances']).code).toBe(0); // creates the ledger and its wallets
+    expect(cli(dir, ['init']).code).toBe(0); // creates the ledger and its wallets
     const before = dump(db);
     const result = cli(dir, ['arb', '--execute', 'fed-dec', '--dry-run']);
     expect(result.code).toBe(0);
@@ -134,7 +134,7 @@ describe('arbbot arb --execute', () => {
 
   it('refuses an unconfirmed pair and an unknown pair with exit 2, writing nothing', () => {
     const { dir, db } = setUp(arbConfigJson({ pairs: pairWith({ confirmed: false }) }));
-    expect(cli(dir, ['balances']).code).toBe(0);
+    expect(cli(dir, ['init']).code).toBe(0);
     const before = dump(db);
     const unconfirmed = cli(dir, ['arb', '--execute', 'fed-dec']);
     expect(unconfirmed.code).toBe(2);

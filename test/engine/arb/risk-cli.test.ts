@@ -14,7 +14,7 @@ function setUp(risk: Record<string, unknown>, venueLimit?: { venue: string; usd:
   }
   const dir = tempDir();
   writeConfig(dir, config);
-  expect(cli(dir, ['balances']).code).toBe(0); // creates the ledger and its wallets
+  expect(cli(dir, ['init']).code).toBe(0); // creates the ledger and its wallets
   return { dir, db: join(dir, 'arbbot.db') };
 }
 
