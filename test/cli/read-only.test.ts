@@ -19,6 +19,7 @@ const READERS: readonly (readonly string[])[] = [
   ['wallet-check'],
   ['wallet-check', '--deep'],
   ['reconcile', '--dry-run'],
+  ['report'],
 ];
 
 /** Every file in `dir` with a hash of its bytes. */

@@ -20,7 +20,7 @@ export function registerReportCommand(program: Command): void {
     .action((options: { since?: string }, command: Command) => {
       const ctx = CommandContext.from(command);
       const since = options.since === undefined ? null : parseDay(options.since);
-      const report = ledgerReport(ctx.openLedger(), ctx.config);
+      const report = ledgerReport(ctx.openLedgerToRead(), ctx.config);
       const days = since === null ? report.days.slice(-DAYS_SHOWN_DEFAULT) : report.days.filter((day) => day.day >= since);
       if (ctx.out.json) return ctx.out.printJson(reportJson(report, days));
       renderReport(ctx.out, report, days);
