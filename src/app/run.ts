@@ -44,7 +44,7 @@ export interface RunHost {
   openVenues(options: Omit<VenueSetOptions, 'live'>): Promise<VenueSet>;
   readonly listener: EngineListener;
   /** The engine has started (reconciled): a status line can begin. */
-  started(engine: Engine, ledger: Ledger): Promise<void>;
+  started(engine: Engine, ledger: Ledger, venues: ReadonlyMap<string, Venue>): Promise<void>;
   /** The run is over (or failed): a status line stops, before any summary is printed. */
   stopped(): void;
   readonly stop: AbortSignal;
@@ -92,7 +92,7 @@ async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome
   const checkpointer = BackgroundCheckpointer.start(ledger, dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
   try {
     await engine.start();
-    await host.started(engine, ledger);
+    await host.started(engine, ledger, venues.venues);
     const cause = await runFeed(engine, feed, request.limits, host.stop);
     return { engine, ledger, cause };
   } finally {

@@ -7,6 +7,7 @@ import { registerOpenCommand } from './commands/open-command.js';
 import { registerPositionCommands } from './commands/position-commands.js';
 import { registerReportCommand } from './commands/report-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerStatusCommand } from './commands/status-command.js';
 import { registerTradeCommands } from './commands/trade-commands.js';
 import { registerVenuesCommand } from './commands/venues-command.js';
 import { CommandContext } from './context.js';
@@ -35,6 +36,7 @@ export function buildProgram(writeErr: (text: string) => void = (text) => proces
   registerTradeCommands(program);
   registerLedgerCommands(program);
   registerCheckCommands(program);
+  registerStatusCommand(program);
   registerVenuesCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run arbbot ${command.name()} --help for usage)`);
   return program;

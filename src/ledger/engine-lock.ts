@@ -99,6 +99,18 @@ export function runningEngine(dbPath: string): number | null {
   }
 }
 
+/**
+ * When the engine running on the ledger at `dbPath` took its lock (it writes its pid file then), or null when that is
+ * not known. Asked only after runningEngine said one runs.
+ */
+export function engineStartedAt(dbPath: string): Date | null {
+  try {
+    return statSync(pidPath(engineLockPath(dbPath))).mtime;
+  } catch {
+    return null;
+  }
+}
+
 /** The holder's pid: from the kernel's table of locks where there is one (Linux), else from the pid it wrote. */
 function lockHolder(lockPath: string): number | null {
   return kernelLockHolder(lockPath) ?? writtenPid(lockPath);

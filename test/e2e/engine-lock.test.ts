@@ -25,7 +25,8 @@ function refusedBy(result: CliResult): number | null {
 describe('one engine per ledger', () => {
   it('refuses a second run while one is trading, leaves its in-flight trades alone, and frees the ledger on stop', async () => {
     const dir = tempDir();
-    const first = spawnArbbot(dir, ['run', '--duration', '4']);
+    // Runs until told to stop: a busy machine must not end it before the others have tried.
+    const first = spawnArbbot(dir, ['run', '--duration', '120']);
     expect(await until(() => lockPidFiles(dir).length === 1, 15_000)).toBe(true);
 
     const second = cli(dir, ['run', '--max-ticks', '5']);
@@ -37,6 +38,7 @@ describe('one engine per ledger', () => {
     expect(report.actions.map((a) => a.detail)).toContain('venue balances not compared while the engine runs');
     expect(report.venueBalances).toEqual([]);
 
+    first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
     expect(lockPidFiles(dir)).toEqual([]);
     expect(cli(dir, ['wallet-check']).code).toBe(0);
@@ -59,7 +61,7 @@ describe('one engine per ledger', () => {
 
   it('meets the same lock through a symlink, a hard link and a relative path', async () => {
     const dir = tempDir();
-    const first = spawnArbbot(dir, ['--db', join(dir, 'arbbot.db'), 'run', '--duration', '6']);
+    const first = spawnArbbot(dir, ['--db', join(dir, 'arbbot.db'), 'run', '--duration', '120']);
     expect(await until(() => lockPidFiles(dir).length === 1, 15_000)).toBe(true);
     symlinkSync(join(dir, 'arbbot.db'), join(dir, 'symlink.db'));
     linkSync(join(dir, 'arbbot.db'), join(dir, 'hardlink.db'));
@@ -67,6 +69,7 @@ describe('one engine per ledger', () => {
       const result = cli(dir, ['--db', db, 'run', '--max-ticks', '5']);
       expect(refusedBy(result), `${db}: ${result.stderr}`).toBe(first.child.pid);
     }
+    first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
     // Not a lock of their own: the links made no lock files.
     expect(lockPidFiles(dir)).toEqual([]);
@@ -75,7 +78,13 @@ describe('one engine per ledger', () => {
 
   it('lets exactly one of 20 simultaneous starts trade; the others exit 2 naming it', async () => {
     const dir = tempDir();
-    const children = Array.from({ length: 20 }, () => spawnArbbot(dir, ['run', '--duration', '3']));
+    // Each would run for two minutes: the winner is stopped once the other 19 have been refused, so a slow start on a
+    // busy machine can never find the ledger free again.
+    const children = Array.from({ length: 20 }, () => spawnArbbot(dir, ['run', '--duration', '120']));
+    let exited = 0;
+    for (const child of children) void child.exited.then(() => (exited += 1));
+    await until(() => exited >= children.length - 1, 90_000);
+    for (const child of children) if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGTERM');
     const runs = await Promise.all(children.map(async (child) => ({ pid: child.child.pid, code: (await child.exited).code ?? -1, stdout: child.stdout(), stderr: child.stderr() })));
     const winners = runs.filter((run) => run.code === 0);
     expect(winners.length, runs.map((run) => `${run.code} ${run.stderr}`).join('\n')).toBe(1);

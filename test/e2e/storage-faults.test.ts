@@ -56,7 +56,7 @@ describe('a ledger locked by another process past busyTimeoutMs', () => {
     expect(await until(() => lastTransactionId(db) > before.lastTransactionId, 10_000)).toBe(true);
     const exit = await run.exited;
     expect(exit.code, tail(run)).toBe(0);
-    expect(run.stdout()).toMatch(/storage pauses \(ledger not writable\) │ [1-9]/);
+    expect(run.stdout()).toMatch(/storage pauses \(ledger not writable\) +│ [1-9]/);
     expect(fingerprint(db, before)).toEqual(before);
     db.close();
     const check = cli(dir, ['wallet-check']);
@@ -71,7 +71,7 @@ describe('a ledger locked by another process past busyTimeoutMs', () => {
     const exit = await run.exited;
     expect(stillRunning(run)).toBe(false);
     expect(exit.code).toBe(3);
-    expect(run.stderr()).toMatch(/^arbbot: database error: database is locked$/m);
+    expect(run.stderr()).toMatch(/^arbbot: storage error: \S*arbbot\.db: database is locked$/m);
     expect(run.stderr()).not.toContain('Trading paused on every venue');
     db.exec('ROLLBACK');
     // What was committed stays committed even so (crash-only): the fingerprint proves it both ways.
@@ -106,7 +106,7 @@ describe.skipIf(refusal !== null)('a full disk under the ledger', () => {
     run.child.kill('SIGINT');
     const exit = await run.exited;
     expect(exit.code, tail(run)).toBe(0);
-    expect(run.stdout()).toMatch(/storage pauses \(ledger not writable\) │ [1-9]/);
+    expect(run.stdout()).toMatch(/storage pauses \(ledger not writable\) +│ [1-9]/);
     const check = cli(disk, ['wallet-check', '--deep']);
     expect(check.code, check.stdout).toBe(0);
   });
@@ -116,7 +116,7 @@ describe.skipIf(refusal !== null)('a full disk under the ledger', () => {
     const exit = await run.exited;
     expect(stillRunning(run)).toBe(false);
     expect(exit.code).toBe(3);
-    expect(run.stderr()).toMatch(/^arbbot: (database|storage) error: database or disk is full$/m);
+    expect(run.stderr()).toMatch(/^arbbot: storage error: \S*: database or disk is full$/m);
     rmSync(filler);
   });
 });

@@ -3,6 +3,8 @@
 import type { Command } from 'commander';
 import { EquityWatch, ledgerReport, type EquityNow, type Report } from '../../app/report.js';
 import { runEngine } from '../../app/run.js';
+import { readStatus } from '../../app/status.js';
+import { statusLines } from './status-command.js';
 import type { Config, LogConfig } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
 import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, parseMicros, ratioPpm } from '../../domain/money.js';
@@ -65,7 +67,11 @@ export function registerRunCommand(program: Command): void {
           openLedger: (ledgerOptions) => ctx.openLedger(ledgerOptions),
           openVenues: (venueOptions) => ctx.openVenues(venueOptions),
           listener: status.listener(config.log),
-          started: (engine, ledger) => status.start(engine, ledger),
+          started: (engine, ledger, venues) => {
+            // The same facts `arbbot status` gives, said once as the engine starts: which ledger, config and venues.
+            if (!ctx.out.json) for (const line of statusLines(ctx.out, readStatus(config, ctx.dbPath, venues, () => ledger))) ctx.out.log(ctx.out.role.muted(line));
+            return status.start(engine, ledger);
+          },
           stopped: () => status.stop(),
           stop: stop.signal,
         });
