@@ -1,6 +1,7 @@
 // The arbbot command line: global options, one file per command group, and one place mapping errors to exit codes.
 import { Command, CommanderError } from 'commander';
 import { registerArbCommand } from './commands/arb-command.js';
+import { registerArchiveCommand } from './commands/archive-command.js';
 import { registerCheckCommands } from './commands/check-commands.js';
 import { registerLedgerCommands } from './commands/ledger-commands.js';
 import { registerOpenCommand } from './commands/open-command.js';
@@ -37,6 +38,7 @@ export function buildProgram(writeErr: (text: string) => void = (text) => proces
   registerLedgerCommands(program);
   registerCheckCommands(program);
   registerStatusCommand(program);
+  registerArchiveCommand(program);
   registerVenuesCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run arbbot ${command.name()} --help for usage)`);
   return program;

@@ -4,6 +4,7 @@
 import { OperationalError } from '../domain/errors.js';
 import { formatMicros } from '../domain/money.js';
 import type { Wallet } from '../domain/wallet.js';
+import { archiveChecks } from './archive-check.js';
 import { connectionOf } from './connections.js';
 import { healthQueries, type CloseMismatch, type Holdings, type ReservationMismatch } from './health-queries.js';
 import type { Ledger } from './ledger.js';
@@ -47,6 +48,8 @@ export interface CheckOptions {
    * added since the last healthy check.
    */
   readonly deep?: boolean;
+  /** false: prove the books without moving the checkpoint (archive proves them first and must change nothing else). */
+  readonly recordCheckpoint?: boolean;
 }
 
 /**
@@ -66,7 +69,7 @@ export function walletCheck(ledger: Ledger, options: CheckOptions = {}): HealthR
   }
   const { checks, wallets, audit, checkpoint } = collected;
   const healthy = checks.every((check) => check.ok);
-  const checkpointRecorded = healthy && recordCheckpoint(ledger, audit, checkpoint);
+  const checkpointRecorded = healthy && options.recordCheckpoint !== false && recordCheckpoint(ledger, audit, checkpoint);
   return {
     healthy,
     wallets,
@@ -133,7 +136,7 @@ function collect(ledger: Ledger, deep: boolean): { checks: CheckResult[]; wallet
   }
   checks.push(chainCheck(audit), signCheck(audit), doubleCloseCheck(ledger, audit), closeRecordCheck(ledger, audit), reservationCheck(ledger, audit));
   checks.push(logCountCheck(ledger, audit));
-  if (deep) checks.push(checkpointCheck(audit, checkpoint), ...sqliteChecks(ledger));
+  if (deep) checks.push(checkpointCheck(audit, checkpoint), ...archiveChecks(ledger), ...sqliteChecks(ledger));
   return { checks, wallets, audit, checkpoint };
 }
 

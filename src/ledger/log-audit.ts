@@ -6,6 +6,7 @@
 // `wallet-check --deep`, which walks from the first row and proves the checkpoint too.
 import type { Ledger } from './ledger.js';
 import type Database from 'better-sqlite3';
+import { readArchiveBase, type ArchiveBase } from './archive-base.js';
 import { connectionOf } from './connections.js';
 import type { LogCheckpointTable } from './schema.js';
 import { param, prepareArrayQuery, prepareQuery, sql, type ColumnValues } from './statements.js';
@@ -56,6 +57,11 @@ export interface SignError {
 export interface LogAudit {
   /** The checkpoint the walk started from; null when it started at the first row. */
   readonly from: Checkpoint | null;
+  /**
+   * The latest archive checkpoint (null: nothing archived). Walking "from the first row" starts after its cut, from
+   * each wallet's figures there; counts (txCount, closeCount, reserveCount) are of the rows still in the ledger.
+   */
+  readonly base: ArchiveBase | null;
   /** The last row walked (the checkpoint's when nothing was added since). */
   readonly throughId: number;
   readonly rowsWalked: number;
@@ -114,15 +120,18 @@ export function readCheckpoint(ledger: Ledger): Checkpoint | null {
  * Walks the log after `from` (null: from the first row). With `prove`, the walk must start at the first row and the
  * given checkpoint is compared with the log's own figures at the checkpoint's row.
  */
-export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpoint | null = null): LogAudit {
-  if (from && prove) throw new Error('a checkpoint is proven by walking from the first row');
+export function auditLog(ledger: Ledger, start: Checkpoint | null, prove: Checkpoint | null = null): LogAudit {
+  if (start && prove) throw new Error('a checkpoint is proven by walking from the first row');
+  const base = readArchiveBase(ledger);
+  // A checkpoint from before the latest archive describes rows that are gone (the archive drops it; this is a guard).
+  const from = start && start.throughId >= (base?.throughId ?? 0) ? start : null;
   // Per wallet: its sums so far and the previous row's after-figures. A break is judged against the row before, not
   // against the sums, so one bad row is reported once rather than every row after it.
-  const wallets = walletsAt(from);
+  const wallets = walletsAt(from, base);
   let txCount = from?.txCount ?? 0;
   let closeCount = from?.closeCount ?? 0;
   let reserveCount = from?.reserveCount ?? 0;
-  let throughId = from?.throughId ?? 0;
+  let throughId = from?.throughId ?? base?.throughId ?? 0;
   let rowsWalked = 0;
   const breaks = { count: 0, listed: [] as ChainBreak[], venues: new Set<string>() };
   const signErrors = { count: 0, listed: [] as SignError[] };
@@ -136,7 +145,7 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
 
   // The hot loop of a full walk (a million rows for --deep on a large ledger): no allocation per row beyond the row.
   let wallet: WalletWalk | undefined;
-  for (const row of checkpointQueries(ledger).walk.iterate({ after: from?.throughId ?? 0 })) {
+  for (const row of checkpointQueries(ledger).walk.iterate({ after: throughId })) {
     const [id, venue, type, amount, lockedDelta, before, after, lockedBefore, lockedAfter, positionId, reservationId, deficitDelta] = row;
     if (prove && id > prove.throughId) proveNow();
     if (wallet?.venue !== venue) {
@@ -164,15 +173,24 @@ export function auditLog(ledger: Ledger, from: Checkpoint | null, prove: Checkpo
     rowsWalked += 1;
   }
   proveNow();
-  return { from, throughId, rowsWalked, wallets, txCount, closeCount, reserveCount, breaks, signErrors, checkpointErrors };
+  return { from, base, throughId, rowsWalked, wallets, txCount, closeCount, reserveCount, breaks, signErrors, checkpointErrors };
 }
 
-/** Each wallet's walk as the checkpoint left it (empty from the first row): its sums, and its last after-figures. */
-function walletsAt(from: Checkpoint | null): Map<string, WalletWalk> {
+/**
+ * Each wallet's walk as the checkpoint left it, or else as the latest archive left it (empty when nothing was
+ * archived): its sums, and its last after-figures. From an archive the chain continues from the archived row's own
+ * after-figures, so a checkpoint whose sums were altered apart from them breaks the chain or the sums.
+ */
+function walletsAt(from: Checkpoint | null, base: ArchiveBase | null): Map<string, WalletWalk> {
   const wallets = new Map<string, WalletWalk>();
-  for (const wallet of from?.wallets.values() ?? []) {
-    const { venue, total, locked, deficit, count } = wallet;
-    wallets.set(venue, { venue, total, locked, deficit, count, after: total, lockedAfter: locked });
+  if (from) {
+    for (const { venue, total, locked, deficit, count } of from.wallets.values()) {
+      wallets.set(venue, { venue, total, locked, deficit, count, after: total, lockedAfter: locked });
+    }
+    return wallets;
+  }
+  for (const { venue, total, locked, deficit, count, balanceAfter, lockedAfter } of base?.wallets.values() ?? []) {
+    wallets.set(venue, { venue, total, locked, deficit, count, after: balanceAfter, lockedAfter });
   }
   return wallets;
 }
@@ -269,6 +287,8 @@ export function writeCheckpoint(ledger: Ledger, audit: LogAudit, readThroughId: 
   return ledger.transaction(() => {
     const q = checkpointQueries(ledger);
     if ((q.head.get({})?.through_id ?? null) !== readThroughId) return false;
+    // An archive made since the walk moved where the log starts: what was walked is no longer the ledger's log.
+    if ((readArchiveBase(ledger)?.record.id ?? null) !== (audit.base?.record.id ?? null)) return false;
     q.upsertHead.run({ through: audit.throughId, txCount: audit.txCount, closeCount: audit.closeCount, reserveCount: audit.reserveCount, at: ledger.timestamp() });
     for (const wallet of audit.wallets.values()) {
       q.upsertWallet.run({ venue: wallet.venue, total: wallet.total, locked: wallet.locked, deficit: wallet.deficit, count: wallet.count });

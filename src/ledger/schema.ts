@@ -188,6 +188,42 @@ export interface LogCheckpointWalletsTable {
   tx_count: number;
 }
 
+/** One archive: what left the ledger, where it went, and how to prove it (see archive.ts). */
+export interface ArchiveCheckpointsTable {
+  id: Generated<number>;
+  file_name: string;
+  ledger_id: string;
+  before_date: string;
+  tx_through_id: number;
+  positions_through_id: number;
+  reservations_through_id: number;
+  trades_through_id: number;
+  legs_through_id: number;
+  events_through_id: number;
+  unhedged_through_id: number;
+  tx_count: number;
+  position_count: number;
+  reservation_count: number;
+  trade_count: number;
+  leg_count: number;
+  event_count: number;
+  unhedged_count: number;
+  rows_sha256: string;
+  archived_at: string;
+}
+
+/** Each wallet at an archive's cut, from its first row ever. */
+export interface ArchiveCheckpointWalletsTable {
+  archive_id: number;
+  venue: string;
+  total: number;
+  locked: number;
+  deficit: number;
+  balance_after: number;
+  locked_after: number;
+  tx_count: number;
+}
+
 export interface LedgerSchema {
   arb_trades: ArbTradesTable;
   arb_legs: ArbLegsTable;
@@ -202,4 +238,6 @@ export interface LedgerSchema {
   schema_migrations: SchemaMigrationsTable;
   log_checkpoint: LogCheckpointTable;
   log_checkpoint_wallets: LogCheckpointWalletsTable;
+  archive_checkpoints: ArchiveCheckpointsTable;
+  archive_checkpoint_wallets: ArchiveCheckpointWalletsTable;
 }

@@ -37,10 +37,13 @@ describe('init', () => {
 
   it('stamps a ledger from before the identity, keeping its books', () => {
     const { dir, db } = cliDir('100');
-    // A ledger as version 6 left it: what migrations 7 and later add is taken away again.
+    // A ledger as migration 6 left it: what migrations 7 and later add is taken away again.
     rawSql(
       db,
-      'PRAGMA application_id = 0; DROP TABLE ledger_identity; DROP INDEX wallet_transactions_flows; DROP INDEX arb_legs_trade; DROP INDEX arb_legs_hedged_position; DELETE FROM schema_migrations WHERE version >= 7',
+      `PRAGMA application_id = 0; DROP TABLE ledger_identity; DROP TABLE archive_checkpoint_wallets; DROP TABLE archive_checkpoints;
+       DROP TRIGGER arb_trades_no_delete; DROP TRIGGER arb_legs_no_delete; DROP TRIGGER unhedged_legs_no_delete;
+       DROP INDEX wallet_transactions_flows; DROP INDEX arb_legs_trade; DROP INDEX arb_legs_hedged_position;
+       DELETE FROM schema_migrations WHERE version >= 7`,
     );
     expect(cli(dir, ['deposit', 'paper', '5']).code).toBe(0);
     const check = new Database(db, { readonly: true });

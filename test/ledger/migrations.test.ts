@@ -329,7 +329,48 @@ describe('migration 6: a trade that needs attention', () => {
   });
 });
 
-describe('migration 8: money in and out, and a trade\'s legs, found without walking a table', () => {
+describe('migration 8: archive checkpoints', () => {
+  /** A ledger as migration 7 left it: a wallet of $100 and a $5 deposit, proven by a checkpoint at #2. */
+  function ledgerAtVersion7(): string {
+    const path = join(tempDir(), 'ledger.db');
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, KNOWN.slice(0, 7));
+      db.exec(`
+        INSERT INTO wallets (venue, total, available, locked, deficit, created_at, updated_at) VALUES ('paper', 105000000, 105000000, 0, 0, 't', 't');
+        INSERT INTO wallet_transactions (venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after, description, created_at) VALUES
+          ('paper', 'deposit', 100000000, 0, 0, 100000000, 0, 0, 'Starting balance', '2024-01-01T00:00:00.000Z'),
+          ('paper', 'deposit', 5000000, 0, 100000000, 105000000, 0, 0, 'Deposit', '2024-01-02T00:00:00.000Z');
+        INSERT INTO log_checkpoint (id, through_id, tx_count, close_count, reserve_count, verified_at) VALUES (1, 2, 2, 0, 0, 't');
+        INSERT INTO log_checkpoint_wallets (venue, total, locked, deficit, tx_count) VALUES ('paper', 105000000, 0, 0, 2);
+      `);
+    } finally {
+      db.close();
+    }
+    return path;
+  }
+
+  it('keeps every row and the checkpoint, proves healthy, and still refuses every DELETE of history', () => {
+    const ledger = Ledger.open(ledgerAtVersion7());
+    try {
+      const db = dbOf(ledger);
+      expect(db.prepare('SELECT count(*) FROM wallet_transactions').pluck().get()).toBe(2);
+      expect(db.prepare('SELECT count(*) FROM archive_checkpoints').pluck().get()).toBe(0);
+      expect(walletCheck(ledger).log.fromId).toBe(2);
+      expect(walletCheck(ledger, { deep: true }).healthy).toBe(true);
+      assertInvariants(ledger);
+      expect(() => db.prepare('DELETE FROM wallet_transactions WHERE id = 1').run()).toThrow(/append-only/);
+      ledger.deposit('paper', usd('1'));
+      expect(walletCheck(ledger).healthy).toBe(true);
+    } finally {
+      ledger.close();
+    }
+  });
+});
+
+describe('migration 9: money in and out, and a trade\'s legs, found without walking a table', () => {
   const FLOWS = "SELECT venue, sum(amount) FROM wallet_transactions WHERE type IN ('deposit', 'withdrawal') GROUP BY venue";
 
   it('serves the deposits and withdrawals of every venue from an index of their own', () => {
