@@ -17,6 +17,7 @@ import { quickCheck } from '../ledger/health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { VenueSet, VenueSetOptions } from '../venues/registry.js';
 import type { Venue } from '../venues/venue.js';
+import { RunObservers } from './observers.js';
 
 /** How often live books are polled when a venue offers no usable stream. */
 const LIVE_POLL_INTERVAL_MS = 1_000;
@@ -35,6 +36,8 @@ export interface RunRequest {
   /** The demo's position size; null: open no demo positions (--no-demo). */
   readonly demoSizeMicros: Micros | null;
   readonly limits: RunLimits;
+  /** Serve metrics on 127.0.0.1 at this port (0: any free one); null: no metrics endpoint. */
+  readonly metricsPort: number | null;
 }
 
 /** What the caller provides: how to open the ledger and venues, and what shows the run. */
@@ -47,6 +50,8 @@ export interface RunHost {
   /** The run is over (or failed): a status line stops, before any summary is printed. */
   stopped(): void;
   readonly stop: AbortSignal;
+  /** The metrics endpoint listens at `url`. */
+  metricsListening?(url: string): void;
 }
 
 export interface RunOutcome {
@@ -84,17 +89,21 @@ async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome
   const demo = request.feedPath || liveConfigured || request.demoSizeMicros === null ? null : demoOptions(config, request.demoSizeMicros);
   // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
   const venues = await host.openVenues(demo ? { faults: demoFaults(config) } : {});
-  const engine = new Engine({ ledger, config, venues: venues.venues, listener: host.listener, demo });
+  const observers = new RunObservers(config, { metricsPort: request.metricsPort, metricsListening: (url) => host.metricsListening?.(url) });
+  const engine = new Engine({ ledger, config, venues: venues.venues, listener: observers.listener(host.listener), demo });
   engineRef = engine;
+  observers.attach(engine, ledger);
   const feed = chooseFeed(request, liveConfigured, venues.venues);
   // WAL checkpoints run beside the engine, not inside its commits (see ledger/checkpointer.ts).
   const checkpointer = BackgroundCheckpointer.start(ledger, dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
   try {
+    await observers.start();
     await engine.start();
     await host.started(engine, ledger);
     const cause = await runFeed(engine, feed, request.limits, host.stop);
     return { engine, ledger, cause };
   } finally {
+    await observers.stop();
     await checkpointer.stop();
     host.stopped();
     await venues.close();

@@ -64,3 +64,9 @@ export function assertOptionsOnce(args: readonly string[], options: readonly Val
     if (uses > 1) throw new InputError(`${option.long ?? option.short} given ${uses} times; give it once`);
   }
 }
+
+/** A TCP port to listen on: 0 (any free one) to 65535. */
+export function parsePort(text: string, what: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) throw new InputError(`${what} must be a port from 0 to 65535 (0: any free one), got "${text}"`);
+  return Number(text);
+}

@@ -22,7 +22,11 @@ export type EngineEvent =
   | { readonly kind: 'closed'; readonly result: Extract<CloseResult, { status: 'closed' }> }
   | { readonly kind: 'opened'; readonly position: Position; readonly walletBefore: Wallet; readonly walletAfter: Wallet }
   | { readonly kind: 'resolved'; readonly venue: string; readonly market: string; readonly outcome: Outcome; readonly settled: number }
-  | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult }
+  /**
+   * latencyMs: wall time from the triggering quote's arrival in the engine to both orders handed to the venues; null
+   * when no order was sent (or the trade was not started by a quote).
+   */
+  | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult; readonly latencyMs: number | null }
   | { readonly kind: 'unhedged'; readonly tradeId: number; readonly positionId: number; readonly outcome: UnhedgedOutcome }
   /** A wallet's locked / total crossed arbitrage.utilizationWarnPct: above it, or back under it. */
   | {

@@ -17,7 +17,7 @@ import type { Wallet } from '../../domain/wallet.js';
 import { CommandContext } from '../context.js';
 import { JsonLogFile } from '../log-file.js';
 import type { Output, Spinner } from '../output.js';
-import { parsePositiveInt } from '../parse.js';
+import { parsePort, parsePositiveInt } from '../parse.js';
 import { eventJson, renderEvent } from '../render-events.js';
 import { attentionTradeJson, attentionTradeLines, walletJson } from '../present.js';
 
@@ -29,6 +29,7 @@ interface RunOptions {
   maxTicks?: string;
   demo?: boolean;
   size?: string;
+  metricsPort?: string;
 }
 
 /** Wall-clock pause between synthetic ticks at normal speed: fast enough to watch things happen. */
@@ -46,6 +47,7 @@ export function registerRunCommand(program: Command): void {
     .option('--max-ticks <n>', 'stop after this many feed events')
     .option('--no-demo', 'with the synthetic feed, do not open demo positions')
     .option('--size <usd>', 'demo position size', '25')
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:PORT/metrics (0: any free port, printed)')
     .action(async (options: RunOptions, command: Command) => {
       const ctx = CommandContext.from(command);
       const parsed = parseRunOptions(options);
@@ -65,6 +67,7 @@ export function registerRunCommand(program: Command): void {
           started: (engine, ledger) => status.start(engine, ledger),
           stopped: () => status.stop(),
           stop: stop.signal,
+          metricsListening: (url) => ctx.out.log(`metrics: ${url}`),
         });
         printSummary(ctx.out, outcome.engine, outcome.ledger, outcome.cause);
       } finally {
@@ -85,6 +88,7 @@ function parseRunOptions(options: RunOptions) {
     speed,
     syntheticIntervalMs,
     sizeMicros: parseMicros(options.size ?? '25', { label: '--size' }),
+    metricsPort: options.metricsPort === undefined ? null : parsePort(options.metricsPort, '--metrics-port'),
     limits: {
       eventsMax: options.maxTicks === undefined ? null : parsePositiveInt(options.maxTicks, '--max-ticks'),
       durationMs: options.duration === undefined ? null : parsePositiveInt(options.duration, '--duration', 7 * 24 * 3600) * 1000,
