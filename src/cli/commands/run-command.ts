@@ -1,6 +1,7 @@
 // `arbbot run`: the engine. With no --feed it runs the zero-config paper demo on a synthetic feed and opens demo
 // positions; with --feed it replays a JSON Lines file (or stdin) against the positions already in the ledger.
 import type { Command } from 'commander';
+import type { DeliveryCounts } from '../../app/notify/dispatcher.js';
 import { runEngine } from '../../app/run.js';
 import type { LogConfig } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
@@ -69,7 +70,8 @@ export function registerRunCommand(program: Command): void {
           stop: stop.signal,
           metricsListening: (url) => ctx.out.log(`metrics: ${url}`),
         });
-        printSummary(ctx.out, outcome.engine, outcome.ledger, outcome.cause);
+        printSummary(ctx.out, outcome.engine, outcome.ledger, outcome.cause, outcome.alerts);
+        if (outcome.alerts) warnDroppedAlerts(ctx.out, outcome.alerts);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -164,6 +166,13 @@ function entries(map: ReadonlyMap<string, number>): string {
   return [...map].map(([key, value]) => `${key} ${value}`).join(', ');
 }
 
+/** Alerts that never reached a channel: said on stderr whatever the mode, with the last reason of each channel. */
+function warnDroppedAlerts(out: Output, alerts: DeliveryCounts): void {
+  if (alerts.dropped === 0) return;
+  const channels = alerts.channels.filter((c) => c.dropped > 0).map((c) => `${c.channel} ${c.dropped}${c.lastFailure ? ` (last: ${c.lastFailure})` : ''}`);
+  out.warn(`${alerts.dropped} alert(s) dropped: ${channels.join(', ')}`);
+}
+
 /** What a run's summary reports besides the engine's counters. */
 interface SummaryFacts {
   readonly wallets: readonly Wallet[];
@@ -172,17 +181,20 @@ interface SummaryFacts {
   readonly attention: readonly Position[];
   /** Arbitrage trades a venue reported the impossible about, this run or an earlier one. */
   readonly trades: readonly AttentionTrade[];
+  /** Alert delivery (null: no channel configured). */
+  readonly alerts: DeliveryCounts | null;
 }
 
-function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause): void {
+function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause, alerts: DeliveryCounts | null): void {
   const open = ledger.listPositions('open');
-  const facts: SummaryFacts = { wallets: ledger.listWallets(), openPositions: open.length, attention: open.filter((p) => p.attention !== null), trades: engine.tradesNeedingAttention() };
+  const attention = open.filter((p) => p.attention !== null);
+  const facts: SummaryFacts = { wallets: ledger.listWallets(), openPositions: open.length, attention, trades: engine.tradesNeedingAttention(), alerts };
   if (out.json) return out.printJson(summaryJson(engine, cause, facts));
   printSummaryTables(out, engine, cause, facts);
   for (const trade of facts.trades) attentionTradeLines(trade).forEach((line, index) => out.line(index === 0 ? out.role.error(line) : line));
 }
 
-function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades }: SummaryFacts): Record<string, unknown> {
+function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades, alerts }: SummaryFacts): Record<string, unknown> {
   const stats = engine.stats;
   return {
     stoppedBy: cause,
@@ -213,10 +225,11 @@ function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions,
     },
     skippedByRiskLimit: Object.fromEntries(engine.risk?.skipped ?? []),
     wallets: wallets.map((w) => ({ ...walletJson(w), utilization: formatPpmPct(ratioPpm(w.locked, w.total), false) })),
+    ...(alerts === null ? {} : { alerts }),
   };
 }
 
-function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades }: SummaryFacts): void {
+function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades, alerts }: SummaryFacts): void {
   const stats = engine.stats;
   const closed = Object.fromEntries(stats.closedByReason);
   const rejected = Object.fromEntries(engine.rejectedByReason());
@@ -239,6 +252,7 @@ function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wal
       ['arb outcomes', entries(stats.arbOutcomes) || '-'],
       ['unhedged legs (resolved)', `${stats.unhedgedLegs}${stats.unhedgedResolved.size ? ` (${entries(stats.unhedgedResolved)})` : ''}`],
       ['skipped by risk limits', entries(engine.risk?.skipped ?? new Map()) || '-'],
+      ...(alerts === null ? [] : [['alerts sent / dropped', `${alerts.sent} / ${alerts.dropped}`]]),
     ],
   );
   out.table(
