@@ -6,7 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import type { EngineListener } from '../engine/events.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { MetricsCollector } from './metrics/collector.js';
-import { startMetricsServer, type MetricsServer } from './metrics/server.js';
+import type { MetricsServer } from './metrics/server.js';
 import { alertOf, PauseAlerts } from './notify/alerts.js';
 import { makeChannels, type Alert } from './notify/channels.js';
 import { AlertDispatcher, type DeliveryCounts } from './notify/dispatcher.js';
@@ -71,6 +71,8 @@ export class RunObservers {
   async start(): Promise<void> {
     if (this.collector === null || this.options.metricsPort === null) return;
     const collector = this.collector;
+    // Loaded only when asked for: node:http is no part of every other command's start-up.
+    const { startMetricsServer } = await import('./metrics/server.js');
     this.server = await startMetricsServer(this.options.metricsPort, () => collector.families());
     this.options.metricsListening?.(this.server.url);
   }
