@@ -18,6 +18,8 @@ import { quickCheck } from '../ledger/health.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { VenueSet, VenueSetOptions } from '../venues/registry.js';
 import type { Venue } from '../venues/venue.js';
+import type { DeliveryCounts } from './notify/dispatcher.js';
+import { RunObservers } from './observers.js';
 
 /** How often live books are polled when a venue offers no usable stream. */
 const LIVE_POLL_INTERVAL_MS = 1_000;
@@ -36,6 +38,8 @@ export interface RunRequest {
   /** The demo's position size; null: open no demo positions (--no-demo). */
   readonly demoSizeMicros: Micros | null;
   readonly limits: RunLimits;
+  /** Serve metrics on 127.0.0.1 at this port (0: any free one); null: no metrics endpoint. */
+  readonly metricsPort: number | null;
 }
 
 /** What the caller provides: how to open the ledger and venues, and what shows the run. */
@@ -48,12 +52,16 @@ export interface RunHost {
   /** The run is over (or failed): a status line stops, before any summary is printed. */
   stopped(): void;
   readonly stop: AbortSignal;
+  /** The metrics endpoint listens at `url`. */
+  metricsListening?(url: string): void;
 }
 
 export interface RunOutcome {
   readonly engine: Engine;
   readonly ledger: Ledger;
   readonly cause: StopCause;
+  /** What alert delivery came to; null when no channel is configured. */
+  readonly alerts: DeliveryCounts | null;
 }
 
 export async function runEngine(request: RunRequest, host: RunHost): Promise<RunOutcome> {
@@ -72,6 +80,8 @@ async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome
   const { config, dbPath } = request;
   // A replay stamps the ledger with the feed's time, so what it records (and the UTC day the daily-loss limits count)
   // is the same whenever and however fast it runs. Before the feed's first timed line: the wall clock.
+  // Before the ledger: a channel whose secret is missing stops the run with nothing opened.
+  const observers = new RunObservers(config, { metricsPort: request.metricsPort, metricsListening: (url) => host.metricsListening?.(url) });
   let engineRef: Engine | null = null;
   const feedClock = () => new Date(engineRef !== null && engineRef.feedTimeMs > 0 ? engineRef.feedTimeMs : Date.now());
   const ledger = host.openLedger(request.feedPath ? { now: feedClock } : {});
@@ -79,23 +89,29 @@ async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome
   const damage = quickCheck(ledger);
   if (damage.length > 0) {
     ledger.close();
-    throw new OperationalError(`${dbPath} fails SQLite's quick_check, refusing to trade on it: ${damage.join('; ')} (arbbot wallet-check --deep for the full report)`);
+    const message = `${dbPath} fails SQLite's quick_check, refusing to trade on it: ${damage.join('; ')} (arbbot wallet-check --deep for the full report)`;
+    observers.raise({ kind: 'wallet_check', text: `arbbot: ${message}`, at: new Date() });
+    await observers.stop();
+    throw new OperationalError(message);
   }
   const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');
   const demo = request.feedPath || liveConfigured || request.demoSizeMicros === null ? null : demoOptions(config, request.demoSizeMicros);
   // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
   const venues = await host.openVenues(demo ? { faults: demoFaults(config) } : {});
-  const engine = new Engine({ ledger, config, venues: venues.venues, listener: host.listener, demo });
+  const engine = new Engine({ ledger, config, venues: venues.venues, listener: observers.listener(host.listener), demo });
   engineRef = engine;
+  observers.attach(engine, ledger);
   const feed = chooseFeed(request, liveConfigured, venues.venues);
   // WAL checkpoints run beside the engine, not inside its commits (see ledger/checkpointer.ts).
   const checkpointer = BackgroundCheckpointer.start(ledger, dbPath, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
   try {
+    await observers.start();
     await engine.start();
     await host.started(engine, ledger, venues.venues);
     const cause = await runFeed(engine, feed, request.limits, host.stop);
-    return { engine, ledger, cause };
+    return { engine, ledger, cause, alerts: await observers.stop() };
   } finally {
+    await observers.stop();
     await checkpointer.stop();
     host.stopped();
     await closeVenues(venues, host.listener);

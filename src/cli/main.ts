@@ -4,6 +4,7 @@ import { registerArbCommand } from './commands/arb-command.js';
 import { registerArchiveCommand } from './commands/archive-command.js';
 import { registerCheckCommands } from './commands/check-commands.js';
 import { registerLedgerCommands } from './commands/ledger-commands.js';
+import { registerNotifyCommand } from './commands/notify-command.js';
 import { registerOpenCommand } from './commands/open-command.js';
 import { registerPositionCommands } from './commands/position-commands.js';
 import { registerReportCommand } from './commands/report-command.js';
@@ -40,6 +41,7 @@ export function buildProgram(writeErr: (text: string) => void = (text) => proces
   registerStatusCommand(program);
   registerArchiveCommand(program);
   registerVenuesCommand(program);
+  registerNotifyCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run arbbot ${command.name()} --help for usage)`);
   return program;
 }

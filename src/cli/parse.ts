@@ -78,3 +78,9 @@ export function parseArchiveDate(text: string, todayMs: number = Date.now()): st
   if (ms > todayMs) throw new InputError(`--before ${text} is in the future; rows written before it may not have settled yet`);
   return text;
 }
+
+/** A TCP port to listen on: 0 (any free one) to 65535. */
+export function parsePort(text: string, what: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65_535) throw new InputError(`${what} must be a port from 0 to 65535 (0: any free one), got "${text}"`);
+  return Number(text);
+}

@@ -9,12 +9,14 @@ import type { LadderConfig } from '../domain/position.js';
 import type { RiskLimits } from '../domain/risk.js';
 import type { Outcome } from '../domain/market.js';
 import { judgeEndpoint } from '../security/endpoints.js';
+import { resolveNotify, type NotifyConfig } from './notify.js';
 
 export class ConfigError extends InputError {
   override readonly name = 'ConfigError';
 }
 
 export { VENUE_TYPES, type ConfigFile, type VenueType } from './schema.js';
+export type { NotifyChannelConfig, NotifyConfig } from './notify.js';
 
 export interface PaperMarketConfig {
   readonly bid: PriceMicros;
@@ -88,6 +90,8 @@ export interface Config {
   readonly pairs: ReadonlyMap<string, PairConfig>;
   readonly arbitrage: ArbitrageConfig;
   readonly risk: RiskLimits;
+  /** Where alerts go (no channels: none are sent). */
+  readonly notify: NotifyConfig;
 }
 
 export interface LogConfig {
@@ -197,6 +201,9 @@ function resolveConfig(file: ConfigFile, source: string | null): Config {
     pairs: resolvePairs(file.pairs ?? (file.venues ? {} : DEFAULTS.pairs), venues, at),
     arbitrage: resolveArbitrage(file, pct),
     risk: resolveRisk(file, venuesFile, at),
+    notify: resolveNotify(file.notify, (key, message) => {
+      throw new ConfigError(`config ${where}: ${key}: ${message}`);
+    }),
   };
 }
 

@@ -103,6 +103,26 @@ function buildSchemas(z: Zod) {
     maxPositionUsd: decimal.optional(),
   });
 
+  /** The name of an environment variable that holds a secret: the secret itself never sits in the config. */
+  const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and _');
+  const notifySchema = z.strictObject({
+    /** A JSON POST of every alert to this URL. */
+    webhook: z.strictObject({ url: z.url() }).optional(),
+    /** Telegram's sendMessage, the bot token and chat id read from these environment variables. */
+    telegram: z.strictObject({ tokenEnv: envName, chatIdEnv: envName, apiBaseUrl: z.url().optional() }).optional(),
+    /** A Discord webhook: its URL (which carries the webhook's token) here or, better, in an environment variable. */
+    discord: z.strictObject({ url: z.url().optional(), urlEnv: envName.optional() }).optional(),
+    /** A venue paused for longer than this is alerted about (once per pause). */
+    pauseAlertAfterS: z.int().positive().max(7 * 24 * 3600).optional(),
+    /** Alerts waiting for each channel; one more is dropped (and counted). */
+    queueLengthMax: z.int().positive().max(10_000).optional(),
+    /** Tries per alert and channel before it is dropped. */
+    attemptsMax: z.int().min(1).max(10).optional(),
+    /** The wait before the first retry; each further retry waits twice as long. */
+    retryBackoffMs: z.int().min(1).max(60_000).optional(),
+    timeoutMs: z.int().positive().max(60_000).optional(),
+  });
+
   const fileSchema = z.strictObject({
     $schema: z.string().optional(),
     db: z.string().min(1).optional(),
@@ -135,6 +155,7 @@ function buildSchemas(z: Zod) {
     pairs: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'pair names are letters, digits, ., - and _'), pairSchema).optional(),
     arbitrage: arbitrageSchema.optional(),
     risk: riskSchema.optional(),
+    notify: notifySchema.optional(),
   });
   return { fileSchema, paperMarketSchema };
 }

@@ -104,6 +104,8 @@ export class Engine {
   /** The venues the engine drives itself (their `simulation` capability), by name. */
   private readonly simulations = new Map<string, Simulation>();
   private lastFlushWallMs: number;
+  /** When the event being handled reached the engine (wall clock): an arbitrage's latency counts from it. */
+  private eventWallMs = 0;
   private bookFlushTimer: NodeJS.Timeout | null = null;
   private readonly demo: DemoOpener | null;
   private readonly monitor: LadderMonitor;
@@ -129,7 +131,7 @@ export class Engine {
     this.risk = RiskGate.create(options.ledger, config.risk, (event) => this.emit(event));
     this.utilization = new UtilizationWatch(options.ledger, config.arbitrage.utilizationWarnPpm, (event) => this.emit(event));
     this.demo = options.demo ? new DemoOpener(options.demo, options.ledger, config, this.risk) : null;
-    const hooks = { risk: this.risk, fundsMoved: () => this.fundsMoved() };
+    const hooks = { risk: this.risk, fundsMoved: () => this.fundsMoved(), wallClockMs: this.wallClockMs };
     this.arb = options.venues && config.arbitrage.enabled && config.pairs.size > 0
       ? new ArbTrader({ ledger: options.ledger, store: new ArbStore(options.ledger), venues: options.venues, config }, this.stats, (event) => this.emit(event), hooks)
       : null;
@@ -221,6 +223,7 @@ export class Engine {
     if (timestampMs > this.nowMs) this.nowMs = timestampMs;
     for (const venue of this.pause.checkStale(this.nowMs)) this.emit({ kind: 'paused', venue, reason: 'stale' });
     const wallMs = this.wallClockMs();
+    this.eventWallMs = wallMs;
     if (this.ladders.checkForeignWrites(wallMs)) {
       this.risk?.foreignWrite();
       this.fundsMoved();
@@ -239,21 +242,22 @@ export class Engine {
     const quote = verdict.quote;
     this.simulations.get(quote.venue)?.setQuote(quote.market, quote.bid, quote.ask, null, quote.timestampMs);
     const resumedFromStale = this.pause.quoted(quote.venue, this.nowMs);
-    if (resumedFromStale) return this.resume(quote.venue).then(() => this.trade(quote));
-    return this.trade(quote);
+    const arrivedMs = this.eventWallMs;
+    if (resumedFromStale) return this.resume(quote.venue).then(() => this.trade(quote, arrivedMs));
+    return this.trade(quote, arrivedMs);
   }
 
-  private trade(quote: AcceptedQuote): void | Promise<void> {
+  private trade(quote: AcceptedQuote, arrivedMs: number): void | Promise<void> {
     if (this.pause.isPaused(quote.venue)) return; // no decisions on prices from a venue we cannot trust
     const ladder = this.ladders.forQuote(quote.venue, quote.market);
     const exits = isQuiet(ladder, quote.bid, quote.ask) ? NO_EXITS : this.monitor.applyToMarket(ladder, quote);
     this.maybeOpenDemo(quote);
     const arb = this.arb;
     if (!arb) return;
-    if (exits.length === 0) return arb.onQuote(quote.venue, quote.market, this.isPaused);
+    if (exits.length === 0) return arb.onQuote(quote.venue, quote.market, this.isPaused, arrivedMs);
     return (async () => {
       for (const positionId of exits) await arb.exitUnhedged(positionId);
-      await arb.onQuote(quote.venue, quote.market, this.isPaused);
+      await arb.onQuote(quote.venue, quote.market, this.isPaused, arrivedMs);
     })();
   }
 

@@ -27,7 +27,11 @@ export type EngineEvent =
   | { readonly kind: 'resolved'; readonly venue: string; readonly market: string; readonly outcome: Outcome; readonly settled: number }
   /** A resolution closed the last leg of a hedged arbitrage pair: the pair's net result. */
   | ({ readonly kind: 'pair_resolved' } & PairResolved)
-  | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult }
+  /**
+   * latencyMs: wall time from the triggering quote's arrival in the engine to both orders handed to the venues; null
+   * when no order was sent (or the trade was not started by a quote).
+   */
+  | { readonly kind: 'arb'; readonly opportunity: Opportunity; readonly result: ArbResult; readonly latencyMs: number | null }
   | { readonly kind: 'unhedged'; readonly tradeId: number; readonly positionId: number; readonly outcome: UnhedgedOutcome }
   /** A wallet's locked / total crossed arbitrage.utilizationWarnPct: above it, or back under it. */
   | {

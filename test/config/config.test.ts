@@ -158,6 +158,7 @@ describe('risk limits', () => {
     expect(config.risk.maxOpenPositions).not.toBeNull();
     expect(config.risk.maxPositionMicros).not.toBeNull();
     expect(config.risk.venueMaxDailyLossMicros.size).toBeGreaterThan(0);
+    expect(config.notify.channels.map((channel) => channel.kind)).toEqual(['webhook', 'telegram', 'discord']);
   });
 });
 

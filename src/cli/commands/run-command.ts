@@ -2,6 +2,7 @@
 // positions; with --feed it replays a JSON Lines file (or stdin) against the positions already in the ledger.
 import type { Command } from 'commander';
 import { EquityWatch, ledgerReport, type EquityNow, type Report } from '../../app/report.js';
+import type { DeliveryCounts } from '../../app/notify/dispatcher.js';
 import { runEngine } from '../../app/run.js';
 import { readStatus } from '../../app/status.js';
 import { statusLines } from './status-command.js';
@@ -20,7 +21,7 @@ import type { Wallet } from '../../domain/wallet.js';
 import { CommandContext } from '../context.js';
 import { EventLog } from '../event-log.js';
 import type { Output, Spinner } from '../output.js';
-import { parsePositiveInt } from '../parse.js';
+import { parsePort, parsePositiveInt } from '../parse.js';
 import { eventJson, renderEvent, secondsText } from '../render-events.js';
 import { attentionTradeJson, attentionTradeLines, walletJson } from '../present.js';
 
@@ -32,6 +33,7 @@ interface RunOptions {
   maxTicks?: string;
   demo?: boolean;
   size?: string;
+  metricsPort?: string;
 }
 
 /** Wall-clock pause between synthetic ticks at normal speed: fast enough to watch things happen. */
@@ -51,6 +53,7 @@ export function registerRunCommand(program: Command): void {
     .option('--max-ticks <n>', 'stop after this many feed events')
     .option('--no-demo', 'with the synthetic feed, do not open demo positions')
     .option('--size <usd>', 'demo position size', '25')
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:PORT/metrics (0: any free port, printed)')
     .action(async (options: RunOptions, command: Command) => {
       const ctx = CommandContext.from(command);
       const parsed = parseRunOptions(options);
@@ -74,8 +77,10 @@ export function registerRunCommand(program: Command): void {
           },
           stopped: () => status.stop(),
           stop: stop.signal,
+          metricsListening: (url) => ctx.out.log(`metrics: ${url}`),
         });
-        printSummary(ctx.out, outcome.engine, outcome.ledger, outcome.cause, config);
+        printSummary(ctx.out, outcome.engine, outcome.ledger, outcome.cause, config, outcome.alerts);
+        if (outcome.alerts) warnDroppedAlerts(ctx.out, outcome.alerts);
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -94,6 +99,7 @@ function parseRunOptions(options: RunOptions) {
     speed,
     syntheticIntervalMs,
     sizeMicros: parseMicros(options.size ?? '25', { label: '--size' }),
+    metricsPort: options.metricsPort === undefined ? null : parsePort(options.metricsPort, '--metrics-port'),
     limits: {
       eventsMax: options.maxTicks === undefined ? null : parsePositiveInt(options.maxTicks, '--max-ticks'),
       durationMs: options.duration === undefined ? null : parsePositiveInt(options.duration, '--duration', 7 * 24 * 3600) * 1000,
@@ -218,6 +224,13 @@ function entries(map: ReadonlyMap<string, number>): string {
   return [...map].map(([key, value]) => `${key} ${value}`).join(', ');
 }
 
+/** Alerts that never reached a channel: said on stderr whatever the mode, with the last reason of each channel. */
+function warnDroppedAlerts(out: Output, alerts: DeliveryCounts): void {
+  if (alerts.dropped === 0) return;
+  const channels = alerts.channels.filter((c) => c.dropped > 0).map((c) => `${c.channel} ${c.dropped}${c.lastFailure ? ` (last: ${c.lastFailure})` : ''}`);
+  out.warn(`${alerts.dropped} alert(s) dropped: ${channels.join(', ')}`);
+}
+
 /** What a run's summary reports besides the engine's counters. */
 interface SummaryFacts {
   readonly wallets: readonly Wallet[];
@@ -228,9 +241,11 @@ interface SummaryFacts {
   readonly trades: readonly AttentionTrade[];
   /** The ledger's whole story, as `arbbot report` tells it: equity against deposits. */
   readonly books: Report;
+  /** Alert delivery (null: no channel configured). */
+  readonly alerts: DeliveryCounts | null;
 }
 
-function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause, config: Config): void {
+function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCause, config: Config, alerts: DeliveryCounts | null): void {
   const open = ledger.listPositions('open');
   const facts: SummaryFacts = {
     wallets: ledger.listWallets(),
@@ -238,13 +253,14 @@ function printSummary(out: Output, engine: Engine, ledger: Ledger, cause: StopCa
     attention: open.filter((p) => p.attention !== null),
     trades: engine.tradesNeedingAttention(),
     books: ledgerReport(ledger, config),
+    alerts,
   };
   if (out.json) return out.printJson(summaryJson(engine, cause, facts));
   printSummaryTables(out, engine, cause, facts);
   for (const trade of facts.trades) attentionTradeLines(trade).forEach((line, index) => out.line(index === 0 ? out.role.error(line) : line));
 }
 
-function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades, books }: SummaryFacts): Record<string, unknown> {
+function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades, books, alerts }: SummaryFacts): Record<string, unknown> {
   const stats = engine.stats;
   return {
     stoppedBy: cause,
@@ -284,10 +300,11 @@ function summaryJson(engine: Engine, cause: StopCause, { wallets, openPositions,
     },
     skippedByRiskLimit: Object.fromEntries(engine.risk?.skipped ?? []),
     wallets: wallets.map((w) => ({ ...walletJson(w), utilization: formatPpmPct(ratioPpm(w.locked, w.total), false) })),
+    ...(alerts === null ? {} : { alerts }),
   };
 }
 
-function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades, books }: SummaryFacts): void {
+function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wallets, openPositions, attention, trades, books, alerts }: SummaryFacts): void {
   const stats = engine.stats;
   const closed = Object.fromEntries(stats.closedByReason);
   const rejected = Object.fromEntries(engine.rejectedByReason());
@@ -316,6 +333,7 @@ function printSummaryTables(out: Output, engine: Engine, cause: StopCause, { wal
       ['arb outcomes', entries(stats.arbOutcomes) || '-'],
       ['unhedged legs (resolved)', `${stats.unhedgedLegs}${stats.unhedgedResolved.size ? ` (${entries(stats.unhedgedResolved)})` : ''}`],
       ['skipped by risk limits', entries(engine.risk?.skipped ?? new Map()) || '-'],
+      ...(alerts === null ? [] : [['alerts sent / dropped', `${alerts.sent} / ${alerts.dropped}`]]),
     ],
   );
   out.table(

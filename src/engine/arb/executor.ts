@@ -61,8 +61,11 @@ function requireVenue(deps: ArbDeps, name: string): Venue {
   return venue;
 }
 
-/** Fails, before anything is recorded, when a venue cannot take orders at all (e.g. its credentials are missing). */
-export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed: ArmedTrades | null = null): Promise<ArbResult> {
+/**
+ * Fails, before anything is recorded, when a venue cannot take orders at all (e.g. its credentials are missing).
+ * `handed` is called once both orders are in the venues' hands (before their answers), and not at all when none was sent.
+ */
+export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed: ArmedTrades | null = null, handed?: () => void): Promise<ArbResult> {
   const { config } = deps;
   let venueA: Venue;
   let venueB: Venue;
@@ -78,7 +81,7 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed:
   let sent: Sent;
   const ready = armed ? takeArmed(armed, opportunity, venueA, venueB, config.arbitrage.timeInForce) : null;
   if (ready) {
-    sent = fireArmed(deps, ready, opportunity, venueA, venueB);
+    sent = fireArmed(deps, ready, opportunity, venueA, venueB, handed);
     if (sent.kind === 'unrecorded') {
       await Promise.all([sent.sentA, sent.sentB]);
       return { status: 'pending', tradeId: sent.tradeId, reason: sent.reason };
@@ -89,6 +92,7 @@ export async function executeArb(deps: ArbDeps, opportunity: Opportunity, armed:
     // Both legs are handed over before either timer is armed: the second order should not wait on the first's timer.
     const { tradeId, legA, legB, requests } = prepared;
     sent = { kind: 'recorded', tradeId, legA, legB, sentA: sendOrder(venueA, requests[0]), sentB: sendOrder(venueB, requests[1]) };
+    handed?.();
   }
   const { legA, legB, tradeId } = sent;
   const timeoutMs = config.arbitrage.orderTimeoutMs;
@@ -154,9 +158,10 @@ function misfit(ticket: ArmedTrade, opportunity: Opportunity, requests: readonly
  * trade and legs moved to submitted. Should that record fail, the orders are out and the trade stays armed in the
  * ledger: recovery asks the venues by client order id and settles it, as after a crash at this very point.
  */
-function fireArmed(deps: ArbDeps, { armed, requests }: ReadyArmed, opportunity: Opportunity, venueA: Venue, venueB: Venue): Sent {
+function fireArmed(deps: ArbDeps, { armed, requests }: ReadyArmed, opportunity: Opportunity, venueA: Venue, venueB: Venue, handed?: () => void): Sent {
   const sentA = sendOrder(venueA, requests[0]);
   const sentB = sendOrder(venueB, requests[1]);
+  handed?.();
   try {
     const [legA, legB] = deps.ledger.transaction(() =>
       deps.store.fireArmedWithin(

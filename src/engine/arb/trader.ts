@@ -42,6 +42,8 @@ export interface TraderHooks {
   readonly risk: RiskGate | null;
   /** Called after each trade (and the pair armed again) and each exit of an unhedged leg: locked funds changed. */
   readonly fundsMoved: () => void;
+  /** The wall clock a quote's arrival was read on, in milliseconds: what an arbitrage's latency is measured with. */
+  readonly wallClockMs: () => number;
 }
 
 /**
@@ -53,7 +55,7 @@ function heldUnlessStorageFault(error: unknown): 'held' {
   return 'held';
 }
 
-const NO_HOOKS: TraderHooks = { risk: null, fundsMoved: () => undefined };
+const NO_HOOKS: TraderHooks = { risk: null, fundsMoved: () => undefined, wallClockMs: () => performance.now() };
 
 export function actionable(pair: PairConfig, opportunity: Opportunity): boolean {
   return opportunity.netEdge > 0 && opportunity.netEdgeBps >= pair.minEdgeBps;
@@ -114,9 +116,10 @@ export class ArbTrader {
 
   /**
    * An accepted quote of `market` on `venue`. Synchronous and without SQLite when no pair of the market can have an
-   * edge (nearly every quote); otherwise the returned promise settles once the pairs are traded.
+   * edge (nearly every quote); otherwise the returned promise settles once the pairs are traded. `arrivedMs`: when the
+   * quote reached the engine (hooks.wallClockMs), for the latency each arbitrage reports; null: not measured.
    */
-  onQuote(venue: string, market: string, isPaused: (venue: string) => boolean): Promise<void> | void {
+  onQuote(venue: string, market: string, isPaused: (venue: string) => boolean, arrivedMs: number | null = null): Promise<void> | void {
     const routes = this.routes.get(venue)?.get(market);
     if (routes === undefined) return;
     let tradable: PairConfig[] | null = null;
@@ -126,7 +129,7 @@ export class ArbTrader {
       tradable.push(route.pair);
     }
     if (tradable === null) return;
-    return this.tradePairs(tradable);
+    return this.tradePairs(tradable, arrivedMs);
   }
 
   /** Cheapest checks first: the price bound needs neither SQLite nor a book; the in-flight count reads the ledger. */
@@ -162,7 +165,7 @@ export class ArbTrader {
     this.armed?.disarmAll(reason);
   }
 
-  private async tradePairs(pairs: readonly PairConfig[]): Promise<void> {
+  private async tradePairs(pairs: readonly PairConfig[], arrivedMs: number | null): Promise<void> {
     for (const pair of pairs) {
       const held = this.armed?.heldFor(pair.name);
       // In-memory books need no await: the orders then leave before this quote's turn of the event loop ends.
@@ -177,8 +180,10 @@ export class ArbTrader {
       this.stats.arbsFound += 1;
       // Both legs become positions: the pair needs room for two, and neither venue may be held by a daily-loss limit.
       if (risk && !risk.admit([pair.a.venue, pair.b.venue], 2)) continue;
-      const result = await this.execute(best);
-      this.emit({ kind: 'arb', opportunity: best, result });
+      let handedMs: number | null = null;
+      const result = await this.execute(best, () => (handedMs = this.hooks.wallClockMs()));
+      const latencyMs = arrivedMs === null || handedMs === null ? null : handedMs - arrivedMs;
+      this.emit({ kind: 'arb', opportunity: best, result, latencyMs });
       if (result.status === 'settled') await this.handleUnhedged(result);
       // Armed anew once this trade's unused funds are back, so the next opportunity is carried too.
       await this.arm(pair);
@@ -195,9 +200,9 @@ export class ArbTrader {
     }
   }
 
-  private async execute(opportunity: Opportunity): Promise<ArbResult> {
+  private async execute(opportunity: Opportunity, handed: () => void): Promise<ArbResult> {
     try {
-      const result = await executeArb(this.deps, opportunity, this.armed);
+      const result = await executeArb(this.deps, opportunity, this.armed, handed);
       if (result.status === 'settled') {
         this.stats.arbsExecuted += 1;
         const outcome = result.settlement.trade.outcome ?? 'none';
