@@ -44,8 +44,21 @@ export interface PairTotals {
   readonly realisedNet: Micros;
 }
 
+/** What archives moved out of the ledger, per venue, cumulative: the report counts it as it counted it before. */
+export interface ArchivedVenue {
+  readonly venue: string;
+  readonly deposits: Micros;
+  readonly withdrawals: Micros;
+  readonly realised: Micros;
+  readonly fees: Micros;
+  readonly closed: number;
+}
+
 export interface ReportFacts {
   readonly wallets: readonly Wallet[];
+  readonly archived: readonly ArchivedVenue[];
+  /** The latest archive's date: days before it are archived (null: nothing archived). */
+  readonly archivedBefore: string | null;
   readonly flows: readonly VenueFlow[];
   readonly days: readonly ClosedDay[];
   /** Every open position, hedged pairs' legs included. */
@@ -98,6 +111,8 @@ export interface Report {
   readonly venues: readonly VenueReport[];
   readonly days: readonly DayReport[];
   readonly pairs: readonly PairReport[];
+  /** What archives hold: their positions' realised net PnL counts in every total, and the days start after it. */
+  readonly archived: { readonly before: string; readonly realised: Micros; readonly closed: number } | null;
 }
 
 /** An open position's value against what its wallet holds for it, and its PnL, if closed at `mark` now. */
@@ -181,7 +196,15 @@ export function buildReport(facts: ReportFacts, costs: CostModel): Report {
     deficit: sum((v) => v.deficit),
     unpriced,
     venues,
-    days: dayReports(facts.days),
+    days: dayReports(facts.days, facts.archived.reduce((total, venue) => total + venue.realised, 0)),
+    archived:
+      facts.archivedBefore === null
+        ? null
+        : {
+            before: facts.archivedBefore,
+            realised: facts.archived.reduce((total, venue) => total + venue.realised, 0) as Micros,
+            closed: facts.archived.reduce((total, venue) => total + venue.closed, 0),
+          },
     pairs: facts.pairs.map((pair) => ({ ...pair, lockedEdge: (pairLocked.get(pair.pair)?.edge ?? 0) as Micros, held: pairLocked.get(pair.pair)?.held ?? 0 })),
   };
 }
@@ -194,17 +217,22 @@ interface Adjustments {
 }
 
 function venueReports(facts: ReportFacts, adjustments: Adjustments): VenueReport[] {
-  const flows = new Map(facts.flows.map((flow) => [flow.venue, flow]));
+  const deposits = new Map<string, number>();
   const realised = new Map<string, number>();
   const fees = new Map<string, number>();
+  for (const flow of facts.flows) add(deposits, flow.venue, flow.deposits - flow.withdrawals);
+  for (const venue of facts.archived) {
+    add(deposits, venue.venue, venue.deposits - venue.withdrawals);
+    add(realised, venue.venue, venue.realised);
+    add(fees, venue.venue, venue.fees);
+  }
   for (const day of facts.days) {
     add(realised, day.venue, day.netPnl);
     add(fees, day.venue, day.fees);
   }
   for (const position of facts.open) if (position.entryFeeCharged) add(fees, position.venue, position.entryFee);
   return facts.wallets.map((wallet) => {
-    const flow = flows.get(wallet.venue);
-    const netDeposits = ((flow?.deposits ?? 0) - (flow?.withdrawals ?? 0)) as Micros;
+    const netDeposits = (deposits.get(wallet.venue) ?? 0) as Micros;
     return {
       venue: wallet.venue,
       netDeposits,
@@ -219,13 +247,14 @@ function venueReports(facts: ReportFacts, adjustments: Adjustments): VenueReport
   });
 }
 
-function dayReports(days: readonly ClosedDay[]): DayReport[] {
+/** The days with closes, in order, each with the realised net PnL of everything up to it (`archived`: what came before). */
+function dayReports(days: readonly ClosedDay[], archived: number): DayReport[] {
   const byDay = new Map<string, { closed: number; realised: number; fees: number }>();
   for (const day of days) {
     const entry = byDay.get(day.day) ?? { closed: 0, realised: 0, fees: 0 };
     byDay.set(day.day, { closed: entry.closed + day.closed, realised: entry.realised + day.netPnl, fees: entry.fees + day.fees });
   }
-  let cumulative = 0;
+  let cumulative = archived;
   return [...byDay.keys()].sort().map((day) => {
     const entry = byDay.get(day) ?? { closed: 0, realised: 0, fees: 0 };
     cumulative += entry.realised;

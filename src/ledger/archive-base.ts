@@ -14,6 +14,13 @@ export interface ArchiveWallet {
   readonly lockedAfter: number;
   /** Rows of this wallet archived, by this archive and every one before it. */
   readonly count: number;
+  /** Of those rows, money put in and taken out (both positive). */
+  readonly deposits: number;
+  readonly withdrawals: number;
+  /** The archived closed positions of this venue: their realised net PnL, their fees, how many. */
+  readonly realised: number;
+  readonly fees: number;
+  readonly closed: number;
 }
 
 export type ArchiveRecord = Omit<ArchiveCheckpointsTable, 'id'> & { readonly id: number };
@@ -55,6 +62,11 @@ export function archiveWallets(ledger: Ledger, archiveId: number): Map<string, A
       balanceAfter: row.balance_after,
       lockedAfter: row.locked_after,
       count: row.tx_count,
+      deposits: row.deposits,
+      withdrawals: row.withdrawals,
+      realised: row.realised,
+      fees: row.fees,
+      closed: row.closed,
     });
   }
   return wallets;

@@ -226,12 +226,24 @@ function walletsAtCut(db: Database.Database, afterId: number, throughId: number,
   const wallets = new Map<string, ArchiveWallet>(base?.wallets ?? []);
   const sums = db
     .prepare(
-      `SELECT s.venue, s.n, s.amount, s.locked, s.deficit, t.balance_after, t.locked_after
-       FROM (SELECT venue, count(*) AS n, sum(amount) AS amount, sum(locked_delta) AS locked, sum(deficit_delta) AS deficit, max(id) AS last
+      `SELECT s.venue, s.n, s.amount, s.locked, s.deficit, s.deposits, s.withdrawals, t.balance_after, t.locked_after
+       FROM (SELECT venue, count(*) AS n, sum(amount) AS amount, sum(locked_delta) AS locked, sum(deficit_delta) AS deficit, max(id) AS last,
+                    coalesce(sum(amount) FILTER (WHERE type = 'deposit'), 0) AS deposits,
+                    coalesce(-sum(amount) FILTER (WHERE type = 'withdrawal'), 0) AS withdrawals
              FROM wallet_transactions WHERE id > ? AND id <= ? GROUP BY venue) s
        JOIN wallet_transactions t ON t.id = s.last`,
     )
-    .all(afterId, throughId) as { venue: string; n: number; amount: number; locked: number; deficit: number; balance_after: number; locked_after: number }[];
+    .all(afterId, throughId) as {
+    venue: string;
+    n: number;
+    amount: number;
+    locked: number;
+    deficit: number;
+    deposits: number;
+    withdrawals: number;
+    balance_after: number;
+    locked_after: number;
+  }[];
   for (const row of sums) {
     const before = wallets.get(row.venue);
     const wallet: ArchiveWallet = {
@@ -242,6 +254,12 @@ function walletsAtCut(db: Database.Database, afterId: number, throughId: number,
       balanceAfter: row.balance_after,
       lockedAfter: row.locked_after,
       count: (before?.count ?? 0) + row.n,
+      deposits: (before?.deposits ?? 0) + row.deposits,
+      withdrawals: (before?.withdrawals ?? 0) + row.withdrawals,
+      // The positions' figures are added when the plan's positions are known (archive.ts).
+      realised: before?.realised ?? 0,
+      fees: before?.fees ?? 0,
+      closed: before?.closed ?? 0,
     };
     // The books were proven before the plan was made; figures that disagree here are a bug, never written as a proof.
     if (wallet.total !== wallet.balanceAfter || wallet.locked !== wallet.lockedAfter || wallet.deficit !== 0) {

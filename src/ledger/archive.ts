@@ -154,9 +154,14 @@ function commit(ledger: Ledger, planned: Planned): ArchiveRecord {
     db.prepare(`INSERT INTO archive_checkpoints (${columns.join(', ')}) VALUES (${columns.map((k) => `@${k}`).join(', ')})`).run(record).lastInsertRowid,
   );
   const addWallet = db.prepare(
-    'INSERT INTO archive_checkpoint_wallets (archive_id, venue, total, locked, deficit, balance_after, locked_after, tx_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    `INSERT INTO archive_checkpoint_wallets (archive_id, venue, total, locked, deficit, balance_after, locked_after, tx_count,
+       deposits, withdrawals, realised, fees, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  for (const w of plan.wallets.values()) addWallet.run(id, w.venue, w.total, w.locked, w.deficit, w.balanceAfter, w.lockedAfter, w.count);
+  const closedByVenue = archivedPositionFigures(db, plan.positionIds);
+  for (const w of plan.wallets.values()) {
+    const closed = closedByVenue.get(w.venue) ?? { realised: 0, fees: 0, closed: 0 };
+    addWallet.run(id, w.venue, w.total, w.locked, w.deficit, w.balanceAfter, w.lockedAfter, w.count, w.deposits, w.withdrawals, w.realised + closed.realised, w.fees + closed.fees, w.closed + closed.closed);
+  }
   for (const table of DELETE_ORDER) {
     const { sql, ids } = deletion(table, plan);
     const removed = db.prepare(sql).run({ ids }).changes;
@@ -165,4 +170,15 @@ function commit(ledger: Ledger, planned: Planned): ArchiveRecord {
   // The log checkpoint counted rows that are gone; the next wallet-check walks from the archive's cut and records a new one.
   dropCheckpoint(ledger);
   return { id, ...record };
+}
+
+/** The realised net PnL, fees and number of the positions an archive moves, per venue: what the report adds back. */
+function archivedPositionFigures(db: Database.Database, positionIds: readonly number[]): Map<string, { realised: number; fees: number; closed: number }> {
+  const rows = db
+    .prepare(
+      `SELECT venue, coalesce(sum(net_pnl), 0) AS realised, coalesce(sum(entry_fee + coalesce(exit_fee, 0)), 0) AS fees, count(*) AS closed
+       FROM positions WHERE id IN (SELECT value FROM json_each(?)) GROUP BY venue`,
+    )
+    .all(JSON.stringify(positionIds)) as { venue: string; realised: number; fees: number; closed: number }[];
+  return new Map(rows.map((row) => [row.venue, row]));
 }

@@ -2,7 +2,8 @@
 // hedged arbitrage pairs still held, and each pair's trades. Aggregates in SQL (exact integer sums), read in one
 // transaction so every figure describes the same state of the file.
 import type Database from 'better-sqlite3';
-import type { ClosedDay, HeldPair, PairTotals, VenueFlow } from '../domain/report.js';
+import type { ArchivedVenue, ClosedDay, HeldPair, PairTotals, VenueFlow } from '../domain/report.js';
+import { readArchiveBase } from './archive-base.js';
 import type { Position } from '../domain/position.js';
 import type { Wallet, WalletTransactionType } from '../domain/wallet.js';
 import type { Ledger } from './ledger.js';
@@ -46,6 +47,8 @@ interface PairPnlRow {
 /** The facts a report is built from, but the prices (the application reads those). */
 export interface ReportRows {
   readonly wallets: readonly Wallet[];
+  readonly archived: readonly ArchivedVenue[];
+  readonly archivedBefore: string | null;
   readonly flows: readonly VenueFlow[];
   readonly days: readonly ClosedDay[];
   readonly open: readonly Position[];
@@ -162,8 +165,19 @@ export class ReportReads {
     // is valued as any open position is.
     const heldPairs = [...held].filter(([, entry]) => entry.whole && entry.legs.length >= 2).map(([tradeId, { pair, legs }]) => ({ tradeId, pair, legs }));
     const realisedByPair = new Map((history ? this.q.pairPnl.all({}) : []).map((row) => [row.pair, storedMicros('positions', row.pair, 'net_pnl (sum)', row.realised_net)]));
+    const archive = readArchiveBase(this.ledger);
+    const archived = [...(archive?.wallets.values() ?? [])].map((wallet) => ({
+      venue: wallet.venue,
+      deposits: storedMicros('archive_checkpoint_wallets', wallet.venue, 'deposits', wallet.deposits),
+      withdrawals: storedMicros('archive_checkpoint_wallets', wallet.venue, 'withdrawals', wallet.withdrawals),
+      realised: storedMicros('archive_checkpoint_wallets', wallet.venue, 'realised', wallet.realised),
+      fees: storedMicros('archive_checkpoint_wallets', wallet.venue, 'fees', wallet.fees),
+      closed: wallet.closed,
+    }));
     return {
       wallets: this.ledger.listWallets(),
+      archived,
+      archivedBefore: archive?.record.before_date ?? null,
       flows: this.q.flows.all({}).map((row) => ({
         venue: row.venue,
         deposits: storedMicros('wallet_transactions', row.venue, 'amount (deposits)', row.deposits),

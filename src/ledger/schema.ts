@@ -222,6 +222,11 @@ export interface ArchiveCheckpointWalletsTable {
   balance_after: number;
   locked_after: number;
   tx_count: number;
+  deposits: number;
+  withdrawals: number;
+  realised: number;
+  fees: number;
+  closed: number;
 }
 
 export interface LedgerSchema {

@@ -268,3 +268,20 @@ describe('archive: controls', () => {
     expect(() => rawSql(fresh.db, 'DELETE FROM wallet_transactions WHERE id = 1')).toThrow(/append-only/);
   });
 });
+
+describe('the report across an archive', () => {
+  const FIGURES = ['equity', 'netDeposits', 'pnl', 'realised', 'unrealised', 'fees'] as const;
+
+  it('tells the same story of the money after the archive as before: the archived deposits and realised PnL still count', () => {
+    const h = january();
+    const before = cliJson<Record<string, unknown>>(h.dir, ['report']).json;
+    const historyBefore = cliJson<{ transactions: unknown[] }>(h.dir, ['history', '--limit', '100']).json.transactions.length;
+    expect(cli(h.dir, ['archive', '--before', '2024-02-01']).code).toBe(0);
+    // Rows did leave the ledger (so the equality below is not that of an unchanged file).
+    expect(cliJson<{ transactions: unknown[] }>(h.dir, ['history', '--limit', '100']).json.transactions.length).toBeLessThan(historyBefore);
+    const after = cliJson<Record<string, unknown> & { archived: { before: string; closed: number } | null }>(h.dir, ['report']).json;
+    for (const key of FIGURES) expect(after[key], key).toEqual(before[key]);
+    expect(after.archived).toMatchObject({ before: '2024-02-01', closed: 1 });
+    expect(cli(h.dir, ['report']).stdout).toMatch(/archived before 2024-02-01: 1 closed position\(s\), realised \+\$2\.32/);
+  });
+});

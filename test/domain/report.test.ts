@@ -35,6 +35,8 @@ function facts(heldPairs: HeldPair[], open: Position[] = heldPairs.flatMap((pair
   return {
     // Each venue was given $100 and paid its leg's fee at entry.
     wallets: [wallet('a', '99.16'), wallet('b', '98.90')],
+    archived: [],
+    archivedBefore: null,
     flows: [
       { venue: 'a', deposits: usd('100'), withdrawals: 0 as Micros },
       { venue: 'b', deposits: usd('100'), withdrawals: 0 as Micros },

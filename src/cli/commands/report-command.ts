@@ -58,6 +58,10 @@ function renderReport(out: Output, report: Report, days: readonly DayReport[]): 
       ` (${held} hedged pair${held === 1 ? '' : 's'} awaiting resolution) · fees paid ${formatUsd(report.fees)}` +
       (report.deficit > 0 ? ` · ${out.role.error(`deficits owed ${formatUsd(report.deficit, 4)}`)}` : ''),
   );
+  if (report.archived) {
+    const archived = report.archived;
+    out.line(out.role.muted(`  archived before ${archived.before}: ${archived.closed} closed position(s), realised ${formatSignedUsd(archived.realised)} (counted in every total)`));
+  }
   if (report.unpriced > 0) out.line(out.role.warn(`  ${report.unpriced} open position(s) have no accepted price yet: valued at their entry price`));
   out.line('');
   out.table(['venue', 'deposited', 'equity', 'PnL', 'realised', 'unrealised', 'locked edge', 'fees', 'open'], report.venues.map((venue) => venueRow(out, venue)));
@@ -101,6 +105,7 @@ function reportJson(report: Report, days: readonly DayReport[]): Record<string, 
     fees: formatMicros(report.fees),
     deficit: formatMicros(report.deficit),
     unpriced: report.unpriced,
+    archived: report.archived && { before: report.archived.before, realised: formatMicros(report.archived.realised), closed: report.archived.closed },
     venues: report.venues.map((venue) => ({
       venue: venue.venue,
       netDeposits: formatMicros(venue.netDeposits),
