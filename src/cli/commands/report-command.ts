@@ -2,7 +2,9 @@
 // accepted prices, and the edge hedged arbitrage pairs have locked in; then per venue, per day and per pair.
 import type { Command } from 'commander';
 import { ledgerReport, type DayReport, type PairReport, type Report, type VenueReport } from '../../app/report.js';
-import { InputError } from '../../domain/errors.js';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { InputError, OperationalError } from '../../domain/errors.js';
+import { reportHtml } from '../report-html.js';
 import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, ratioPpm } from '../../domain/money.js';
 import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
@@ -15,16 +17,32 @@ export function registerReportCommand(program: Command): void {
   program
     .command('report')
     .description('is it making money? equity against deposits, realised and unrealised PnL, locked-in arbitrage edge, fees; per venue, day and pair')
+    .option('--html <file>', 'also write the report as a self-contained HTML page with its charts (opens in any browser)')
     .option('--since <date>', `days listed from this UTC date (YYYY-MM-DD); default: the last ${DAYS_SHOWN_DEFAULT} days with closes`)
-    .addHelpText('after', '\nExamples:\n  arbbot report\n  arbbot report --since 2026-11-01\n  arbbot --json report | jq .pnl')
-    .action((options: { since?: string }, command: Command) => {
+    .addHelpText('after', '\nExamples:\n  arbbot report\n  arbbot report --since 2026-11-01\n  arbbot report --html report.html\n  arbbot --json report | jq .pnl')
+    .action((options: { since?: string; html?: string }, command: Command) => {
       const ctx = CommandContext.from(command);
       const since = options.since === undefined ? null : parseDay(options.since);
+      if (options.html === '') throw new InputError('--html needs a file name');
       const report = ledgerReport(ctx.openLedgerToRead(), ctx.config);
+      if (options.html !== undefined) writeHtml(ctx.out, options.html, report);
       const days = since === null ? report.days.slice(-DAYS_SHOWN_DEFAULT) : report.days.filter((day) => day.day >= since);
       if (ctx.out.json) return ctx.out.printJson(reportJson(report, days));
       renderReport(ctx.out, report, days);
     });
+}
+
+/** The page written whole or not at all: a half-written report must never pass for a report. */
+function writeHtml(out: Output, file: string, report: Report): void {
+  const partial = `${file}.partial-${process.pid}`;
+  try {
+    writeFileSync(partial, reportHtml(report, new Date()), { mode: 0o600 });
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new OperationalError(`--html ${file}: cannot write it: ${(error as Error).message}`);
+  }
+  out.log(out.role.muted(`report written to ${file}`));
 }
 
 function parseDay(text: string): string {
