@@ -26,6 +26,8 @@ export async function cliStart(): Promise<Section> {
   const dir = scratchDir('cli');
   try {
     const dbPath = join(dir, 'empty.db');
+    // `positions` only reads: the empty ledger is made first, as `arbbot init` makes it.
+    run(dir, [CLI, '--db', dbPath, 'init'], () => true);
     const cli = () => run(dir, [CLI, '--db', dbPath, 'positions', '--json'], (stdout) => (JSON.parse(stdout) as { positions: unknown[] }).positions.length === 0);
     const bare = () => run(dir, ['-e', ''], (stdout) => stdout === '');
     cli();
