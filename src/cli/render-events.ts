@@ -3,11 +3,18 @@ import { formatMicros, formatMicrosTrim, formatPpmPct, formatSignedUsd, formatUs
 import type { ArbResult } from '../engine/arb/executor.js';
 import type { Opportunity } from '../engine/arb/scanner.js';
 import type { EngineEvent } from '../engine/events.js';
+import type { PauseReason } from '../engine/network-pause.js';
 import { closeLines } from './commands/position-commands.js';
 import { utilizationText } from './present.js';
 import type { Output } from './output.js';
 import { closingHeadline } from '../domain/position.js';
 import { lockedText } from './present.js';
+
+const PAUSE_TEXT: Readonly<Record<PauseReason, string>> = {
+  disconnect: 'venue disconnected',
+  stale: 'no fresh quotes',
+  mismatch: 'its books disagree with the ledger (see the reconcile above); no new trading there until a reconcile finds them consistent',
+};
 
 export function renderEvent(out: Output, event: EngineEvent): string[] {
   const { role } = out;
@@ -26,7 +33,7 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
     case 'quote_rejected':
       return [role.warn(`⚠ Rejected quote ${event.venue} ${event.market}: ${event.reason} (${event.detail})`)];
     case 'paused':
-      return [role.warn(`⏸ Trading paused on ${event.venue}: ${event.reason === 'disconnect' ? 'venue disconnected' : 'no fresh quotes'}`)];
+      return [role.warn(`⏸ Trading paused on ${event.venue}: ${PAUSE_TEXT[event.reason]}`)];
     case 'resumed':
       return [
         role.success(

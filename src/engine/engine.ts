@@ -15,6 +15,7 @@ import { DemoOpener, type DemoOptions } from './demo.js';
 import type { EngineListener } from './events.js';
 import { isQuiet, LadderIndex } from './ladder-index.js';
 import { LadderMonitor } from './ladder-monitor.js';
+import { MismatchHold } from './mismatch-hold.js';
 import { NetworkPause } from './network-pause.js';
 import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
@@ -109,7 +110,9 @@ export class Engine {
   private bookFlushTimer: NodeJS.Timeout | null = null;
   private readonly demo: DemoOpener | null;
   private readonly monitor: LadderMonitor;
-  private readonly isPaused = (venue: string): boolean => this.pause.isPaused(venue);
+  /** Venues a reconcile left a mismatch on: no new trading there until one finds them consistent. */
+  readonly hold = new MismatchHold();
+  private readonly isPaused = (venue: string): boolean => this.pause.isPaused(venue) || this.hold.isHeld(venue);
   private arbStore: ArbStore | null = null;
 
   constructor(private readonly options: EngineOptions) {
@@ -162,6 +165,7 @@ export class Engine {
     const open = this.ledger.listPositions('open');
     const locked = this.ledger.listWallets().reduce((sum, wallet) => sum + wallet.locked, 0);
     this.emit({ kind: 'reconciled', report, openPositions: open.length, locked });
+    this.holdMismatches(report);
     await this.arb?.armAll();
     this.fundsMoved();
     this.startBookFlushes();
@@ -244,11 +248,13 @@ export class Engine {
     const resumedFromStale = this.pause.quoted(quote.venue, this.nowMs);
     const arrivedMs = this.eventWallMs;
     if (resumedFromStale) return this.resume(quote.venue).then(() => this.trade(quote, arrivedMs));
+    // A held venue's mismatch may have been cleared meanwhile (by hand, or the venue catching up): reconcile again.
+    if (this.hold.recheckDue(this.wallClockMs())) return this.reconcileAfterPause().then(() => this.trade(quote, arrivedMs));
     return this.trade(quote, arrivedMs);
   }
 
   private trade(quote: AcceptedQuote, arrivedMs: number): void | Promise<void> {
-    if (this.pause.isPaused(quote.venue)) return; // no decisions on prices from a venue we cannot trust
+    if (this.isPaused(quote.venue)) return; // no decisions on prices from a venue we cannot trust
     const ladder = this.ladders.forQuote(quote.venue, quote.market);
     const exits = isQuiet(ladder, quote.bid, quote.ask) ? NO_EXITS : this.monitor.applyToMarket(ladder, quote);
     this.maybeOpenDemo(quote);
@@ -314,6 +320,13 @@ export class Engine {
     return tradesNeedingAttention({ ledger: this.ledger, store: this.arbStore });
   }
 
+  /** Holds the venues the reconcile left unresolved, releases the others, and says so. */
+  private holdMismatches(report: ReconcileReport): void {
+    const { held, released } = this.hold.update(report, this.wallClockMs());
+    for (const venue of held) this.emit({ kind: 'paused', venue, reason: 'mismatch' });
+    for (const venue of released) this.emit({ kind: 'resumed', venue, report });
+  }
+
   private async resume(venue: string): Promise<void> {
     const report = await this.reconcileAfterPause();
     this.emit({ kind: 'resumed', venue, report });
@@ -325,6 +338,7 @@ export class Engine {
     // pause that moved no money writes nothing (releasing and arming again wrote four transactions each time).
     const keepArmed = this.arb?.armedTradeIds() ?? new Set<number>();
     const report = await reconcile(this.ledger, this.options.config, { dryRun: false, keepArmed, ...(this.options.venues ? { venues: this.options.venues } : {}) });
+    this.holdMismatches(report);
     await this.arb?.armAll();
     this.fundsMoved();
     return report;

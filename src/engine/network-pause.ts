@@ -2,7 +2,8 @@
 // decisions on its stale prices and no new entries — until it reconnects (or quotes again after going stale);
 // the engine reconciles before resuming.
 
-export type PauseReason = 'disconnect' | 'stale';
+/** 'mismatch': a reconcile left the venue's books unresolved (held by MismatchHold, not by this class). */
+export type PauseReason = 'disconnect' | 'stale' | 'mismatch';
 
 const NONE_PAUSED: readonly string[] = [];
 

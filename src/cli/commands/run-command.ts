@@ -178,7 +178,7 @@ class StatusLine {
     const engine = this.engine;
     if (!engine) return '▶ trading';
     const storage = engine.storage.state;
-    const paused = [...engine.pause.pausedVenues().keys()];
+    const paused = [...engine.pause.pausedVenues().keys(), ...[...engine.hold.heldVenues().keys()].map((venue) => `${venue} (books disagree)`)];
     const parts: string[] = [];
     if (storage) {
       parts.push(`⏸ paused: storage (${storage.fault.code}), retry ${storage.attempts + 1} in ${secondsText(Math.max(storage.retryAtMs - Date.now(), 0))}`);
