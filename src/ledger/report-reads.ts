@@ -2,10 +2,10 @@
 // hedged arbitrage pairs still held, and each pair's trades. Aggregates in SQL (exact integer sums), read in one
 // transaction so every figure describes the same state of the file.
 import type Database from 'better-sqlite3';
-import type { ArchivedVenue, ClosedDay, HeldPair, PairTotals, VenueFlow } from '../domain/report.js';
+import type { ReportFacts } from '../domain/report.js';
 import { readArchiveBase } from './archive-base.js';
 import type { Position } from '../domain/position.js';
-import type { Wallet, WalletTransactionType } from '../domain/wallet.js';
+import type { WalletTransactionType } from '../domain/wallet.js';
 import type { Ledger } from './ledger.js';
 import { connectionOf } from './connections.js';
 import { storedMicros } from './rows.js';
@@ -45,16 +45,7 @@ interface PairPnlRow {
 }
 
 /** The facts a report is built from, but the prices (the application reads those). */
-export interface ReportRows {
-  readonly wallets: readonly Wallet[];
-  readonly archived: readonly ArchivedVenue[];
-  readonly archivedBefore: string | null;
-  readonly flows: readonly VenueFlow[];
-  readonly days: readonly ClosedDay[];
-  readonly open: readonly Position[];
-  readonly heldPairs: readonly HeldPair[];
-  readonly pairs: readonly PairTotals[];
-}
+export type ReportRows = Omit<ReportFacts, 'markOf'>;
 
 function prepareReportQueries(db: Database.Database) {
   return {
