@@ -13,6 +13,7 @@ import { registerStatusCommand } from './commands/status-command.js';
 import { registerTradeCommands } from './commands/trade-commands.js';
 import { registerVenuesCommand } from './commands/venues-command.js';
 import { CommandContext } from './context.js';
+import { addExamples } from './help-examples.js';
 import { assertOptionsOnce } from './parse.js';
 import { EXIT, errorLine, errorName, exitCodeFor, withLedgerFile } from './errors.js';
 import { safeJson, safeLine, writeErrorReport } from './output.js';
@@ -43,6 +44,7 @@ export function buildProgram(writeErr: (text: string) => void = (text) => proces
   registerVenuesCommand(program);
   registerNotifyCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run arbbot ${command.name()} --help for usage)`);
+  addExamples(program);
   return program;
 }
 

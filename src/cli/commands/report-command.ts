@@ -19,7 +19,6 @@ export function registerReportCommand(program: Command): void {
     .description('is it making money? equity against deposits, realised and unrealised PnL, locked-in arbitrage edge, fees; per venue, day and pair')
     .option('--html <file>', 'also write the report as a self-contained HTML page with its charts (opens in any browser)')
     .option('--since <date>', `days listed from this UTC date (YYYY-MM-DD); default: the last ${DAYS_SHOWN_DEFAULT} days with closes`)
-    .addHelpText('after', '\nExamples:\n  arbbot report\n  arbbot report --since 2026-11-01\n  arbbot report --html report.html\n  arbbot --json report | jq .pnl')
     .action((options: { since?: string; html?: string }, command: Command) => {
       const ctx = CommandContext.from(command);
       const since = options.since === undefined ? null : parseDay(options.since);

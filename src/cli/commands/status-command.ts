@@ -10,7 +10,6 @@ export function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .description('which ledger, config and venues are in use, whether an engine is running on the ledger, what is open, and the last proof of the books')
-    .addHelpText('after', '\nExamples:\n  arbbot status\n  arbbot --db /srv/arbbot/arbbot.db status\n  arbbot --json status | jq .engine')
     .action(async (_options: unknown, command: Command) => {
       const ctx = CommandContext.from(command);
       // Venues are built read-only and without I/O: a live venue's credentials are looked for, never sent.
