@@ -254,10 +254,11 @@ export class Engine {
   }
 
   private trade(quote: AcceptedQuote, arrivedMs: number): void | Promise<void> {
-    if (this.isPaused(quote.venue)) return; // no decisions on prices from a venue we cannot trust
+    if (this.pause.isPaused(quote.venue)) return; // no decisions on prices from a venue we cannot trust
     const ladder = this.ladders.forQuote(quote.venue, quote.market);
+    // A held venue's prices are sound: its stops still fire; only new entries and arbitrage wait (this.isPaused).
     const exits = isQuiet(ladder, quote.bid, quote.ask) ? NO_EXITS : this.monitor.applyToMarket(ladder, quote);
-    this.maybeOpenDemo(quote);
+    if (!this.hold.isHeld(quote.venue)) this.maybeOpenDemo(quote);
     const arb = this.arb;
     if (!arb) return;
     if (exits.length === 0) return arb.onQuote(quote.venue, quote.market, this.isPaused, arrivedMs);
