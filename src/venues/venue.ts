@@ -5,6 +5,9 @@ import type { Micros, PriceMicros, QtyMicros } from '../domain/money.js';
 /** Which side of a binary market. On a non-prediction paper market (e.g. SOL-USD) 'yes' is the instrument itself. */
 export type { Outcome } from '../domain/market.js';
 import type { Outcome } from '../domain/market.js';
+/** One open market as a venue lists it (for finding pairs). */
+export type { ListedMarket } from '../domain/pairing.js';
+import type { ListedMarket } from '../domain/pairing.js';
 export type OrderSide = 'buy' | 'sell';
 /** fok: all or nothing at once; ioc: fill what can be filled now, cancel the rest; gtc: rest on the book. */
 export type TimeInForce = 'fok' | 'ioc' | 'gtc';
@@ -140,6 +143,11 @@ export interface MarketData {
   getBook(market: string, outcome: Outcome): Promise<OrderBook>;
   /** The venue's own description of a market; a venue that cannot describe one leaves this out. */
   describeMarket?(market: string): Promise<MarketDescription>;
+  /**
+   * The venue's open markets, each with its title, close time, rules and YES outcome in the venue's own words, paged
+   * through to a bound (past it: an error, never a silent cut); a venue that cannot list its markets leaves this out.
+   */
+  listMarkets?(): Promise<readonly ListedMarket[]>;
   /**
    * What the venue accepts as a fill-or-kill buy's size on a market, as far as it knows without a request (null until
    * it has read the market; absent: any whole number of contracts). The scanner sizes within it: a size the venue

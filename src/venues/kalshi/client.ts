@@ -11,6 +11,7 @@ import {
   parseCreateOrderResponse,
   parseFillsPage,
   parseMarketDescription,
+  parseMarketsPage,
   parseOrderEnvelope,
   parseOrdersPage,
   type KalshiCanceledOrder,
@@ -19,12 +20,16 @@ import {
   type KalshiFill,
   type KalshiOrder,
 } from './models.js';
-import type { MarketDescription, VenueBalance } from '../venue.js';
+import type { ListedMarket, MarketDescription, VenueBalance } from '../venue.js';
 
 /** Fills per page requested; an order rarely has more than a handful. */
 const FILLS_PAGE_LIMIT = 100;
 /** Orders per page when looking one up by client order id: Get Orders' documented default. */
 const ORDERS_PAGE_LIMIT = 100;
+/** Markets per page when listing: Get Markets' maximum (1-1000). */
+const MARKETS_PAGE_LIMIT = 1000;
+/** Pages of open markets read at most: past it the listing fails rather than suggest pairs from part of it. */
+export const MARKET_LISTING_PAGES_MAX = 50;
 /** Pages of a market's orders searched for one client order id before giving up (not "absent": unknown). */
 export const ORDER_LOOKUP_PAGES_MAX = PAGES_MAX_DEFAULT;
 
@@ -45,6 +50,29 @@ export class KalshiClient {
   async getMarket(ticker: string): Promise<MarketDescription> {
     const response = await this.http.request({ method: 'GET', path: KALSHI_PATHS.market(ticker), kind: 'read', idempotent: true, unsigned: !this.signPublicReads });
     return parseMarketDescription(response.body, ticker);
+  }
+
+  /**
+   * Public market data: every open market, `mve_filter=exclude` leaving out the multivariate combinations (parlays
+   * built from other markets, never one event's pair).
+   */
+  async listOpenMarkets(): Promise<ListedMarket[]> {
+    return collectPages(
+      this.http.venue,
+      'open markets',
+      async (cursor) => {
+        const response = await this.http.request({
+          method: 'GET',
+          path: KALSHI_PATHS.markets,
+          query: { status: 'open', limit: String(MARKETS_PAGE_LIMIT), mve_filter: 'exclude', cursor: cursor ?? undefined },
+          kind: 'read',
+          idempotent: true,
+          unsigned: !this.signPublicReads,
+        });
+        return parseMarketsPage(response.body, this.http.venue);
+      },
+      MARKET_LISTING_PAGES_MAX,
+    );
   }
 
   async getBalance(): Promise<VenueBalance> {

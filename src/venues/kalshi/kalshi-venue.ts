@@ -8,6 +8,7 @@ import {
   OrderOutcomeUnknownError,
   VenueRejectedError,
   type Fill,
+  type ListedMarket,
   type MarketDescription,
   type OrderBook,
   type OrderReport,
@@ -69,6 +70,10 @@ export class KalshiVenue implements Venue {
 
   describeMarket(market: string): Promise<MarketDescription> {
     return this.client.getMarket(market);
+  }
+
+  listMarkets(): Promise<readonly ListedMarket[]> {
+    return this.client.listOpenMarkets();
   }
 
   async placeOrder(request: PlaceOrderRequest): Promise<OrderReport> {

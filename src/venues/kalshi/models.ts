@@ -13,12 +13,13 @@ import { microsToDecimal } from '../http/live-options.js';
 import type { Page } from '../http/paginate.js';
 import { errorText, parseWireDecimal, Wire } from '../http/wire.js';
 import { parsePrice, parseQty } from '../../domain/money.js';
-import type { BookLevel, MarketDescription, OrderBook, OrderSide, Outcome, PlaceOrderRequest, TimeInForce, VenueBalance } from '../venue.js';
+import type { BookLevel, ListedMarket, MarketDescription, OrderBook, OrderSide, Outcome, PlaceOrderRequest, TimeInForce, VenueBalance } from '../venue.js';
 
 export const KALSHI = 'kalshi';
 
 /** Paths below the base URL (which ends in /trade-api/v2; the signature covers the full path). */
 export const KALSHI_PATHS = {
+  markets: '/markets',
   market: (ticker: string) => `/markets/${encodeURIComponent(ticker)}`,
   orderbook: (ticker: string) => `/markets/${encodeURIComponent(ticker)}/orderbook`,
   balance: '/portfolio/balance',
@@ -287,6 +288,28 @@ export function parseMarketDescription(body: unknown, ticker: string): MarketDes
     minSize: fractional === null ? null : fractional ? FRACTIONAL_MIN_COUNT : (SCALE as QtyMicros),
     notes,
   };
+}
+
+/**
+ * GET /markets?status=open (GetMarketsResponse): `{markets:[Market], cursor}`, an empty cursor on the last page. Each
+ * market as the pair finder reads it: the title as parseMarketDescription takes it, `rules_primary` (and
+ * `rules_secondary` when there is one) as the rules, the YES side's own name when it has one.
+ */
+export function parseMarketsPage(body: unknown, venue: string): Page<ListedMarket> {
+  const wire = Wire.of(KALSHI, 'markets', body);
+  const items = wire.objects('markets').map((market): ListedMarket => {
+    const ticker = market.string('ticker');
+    const rules = [market.optionalString('rules_primary'), market.optionalString('rules_secondary')].map(nonEmpty).filter((text) => text !== null);
+    return {
+      venue,
+      market: ticker,
+      title: nonEmpty(market.optionalString('title')) ?? nonEmpty(market.optionalString('yes_sub_title')) ?? ticker,
+      closeTime: market.optionalString('close_time'),
+      rules: rules.length === 0 ? null : rules.join('\n'),
+      yesOutcome: nonEmpty(market.optionalString('yes_sub_title')) ?? 'Yes',
+    };
+  });
+  return { items, nextCursor: cursorOf(wire) };
 }
 
 function nonEmpty(text: string | null): string | null {

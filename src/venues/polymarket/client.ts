@@ -1,17 +1,20 @@
 // Polymarket CLOB over HTTP: one method per endpoint, returning parsed wire results (models.ts).
 import { VenueProtocolError } from '../errors.js';
 import { collectPages } from '../http/paginate.js';
+import type { ListedMarket } from '../venue.js';
 import type { VenueHttpClient } from '../http/venue-http-client.js';
 import type { Micros } from '../../domain/money.js';
 import {
   parseBalance,
   parseCancelRefusal,
   parseMarket,
+  parseMarketsPage,
   parseMarketText,
   parseOrder,
   parsePostOrderResponse,
   parseTradesPage,
   parseVersion,
+  INITIAL_CURSOR,
   POLYMARKET_PATHS,
   type PolymarketMarket,
   type PolymarketMarketText,
@@ -22,6 +25,8 @@ import {
 } from './models.js';
 
 const NOT_FOUND_STATUS = 404;
+/** Pages of markets read at most when listing: past it the listing fails rather than suggest pairs from part of it. */
+export const MARKET_LISTING_PAGES_MAX = 50;
 
 export class PolymarketClient {
   constructor(readonly http: VenueHttpClient) {}
@@ -36,6 +41,19 @@ export class PolymarketClient {
   async getMarketText(conditionId: string): Promise<PolymarketMarketText> {
     const response = await this.http.request({ method: 'GET', path: POLYMARKET_PATHS.marketText(conditionId), kind: 'read', idempotent: true, unsigned: true });
     return parseMarketText(response.body);
+  }
+
+  /** Every open market, paged with next_cursor from INITIAL_CURSOR as the official clients' getMarkets does. */
+  async listOpenMarkets(): Promise<ListedMarket[]> {
+    return collectPages(
+      this.http.venue,
+      'markets',
+      async (cursor) => {
+        const response = await this.http.request({ method: 'GET', path: POLYMARKET_PATHS.markets, query: { next_cursor: cursor ?? INITIAL_CURSOR }, kind: 'read', idempotent: true, unsigned: true });
+        return parseMarketsPage(response.body, this.http.venue);
+      },
+      MARKET_LISTING_PAGES_MAX,
+    );
   }
 
   /** The order version the CLOB expects for CTF token orders. */

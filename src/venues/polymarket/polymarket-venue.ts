@@ -12,6 +12,7 @@ import {
   VenueRejectedError,
   type BuySizeRule,
   type Fill,
+  type ListedMarket,
   type MarketDescription,
   type OrderBook,
   type OrderReport,
@@ -99,6 +100,10 @@ export class PolymarketVenue implements Venue {
   async getBalance(): Promise<VenueBalance> {
     const total = await this.client.getCollateralBalance(this.credentials().signatureType);
     return { total, available: total };
+  }
+
+  listMarkets(): Promise<readonly ListedMarket[]> {
+    return this.client.listOpenMarkets();
   }
 
   async describeMarket(market: string): Promise<MarketDescription> {
