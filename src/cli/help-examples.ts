@@ -21,6 +21,9 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   archive: ['arbbot archive --before 2026-06-01', 'arbbot archive --before 2026-06-01 --to /backups/arbbot-2026h1.db'],
   'venues check': ['arbbot venues check', 'arbbot venues check kalshi'],
   'notify test': ['arbbot notify test'],
+  'pairs suggest': ['arbbot pairs suggest', 'arbbot pairs suggest --venues kalshi,polymarket --query "fed december"', 'arbbot --json pairs suggest | jq .suggestions[0]'],
+  'pairs confirm': ['arbbot pairs confirm 3f9a1c07e2'],
+  'pairs list': ['arbbot pairs list', 'arbbot --json pairs list'],
 };
 
 /** The command's name as a person types it after `arbbot` ("venues check"). */

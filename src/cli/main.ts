@@ -6,6 +6,7 @@ import { registerCheckCommands } from './commands/check-commands.js';
 import { registerLedgerCommands } from './commands/ledger-commands.js';
 import { registerNotifyCommand } from './commands/notify-command.js';
 import { registerOpenCommand } from './commands/open-command.js';
+import { registerPairsCommand } from './commands/pairs-command.js';
 import { registerPositionCommands } from './commands/position-commands.js';
 import { registerReportCommand } from './commands/report-command.js';
 import { registerRunCommand } from './commands/run-command.js';
@@ -42,6 +43,7 @@ export function buildProgram(writeErr: (text: string) => void = (text) => proces
   registerStatusCommand(program);
   registerArchiveCommand(program);
   registerVenuesCommand(program);
+  registerPairsCommand(program);
   registerNotifyCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run arbbot ${command.name()} --help for usage)`);
   addExamples(program);

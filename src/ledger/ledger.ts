@@ -6,12 +6,14 @@ import type Database from 'better-sqlite3';
 import { namingFile, OperationalError } from '../domain/errors.js';
 import type { MarketPrice, Outcome } from '../domain/market.js';
 import type { Micros } from '../domain/money.js';
+import type { ListedMarket } from '../domain/pairing.js';
 import type { LadderPosition, LadderState, Position, PositionKind } from '../domain/position.js';
 import type { Reservation, Wallet, WalletTransaction } from '../domain/wallet.js';
 import { AuditRecords, type RecordedResolution } from './audit-records.js';
 import { registerConnection } from './connections.js';
 import { openDatabase, type OpenOptions } from './database.js';
 import type { LedgerCore } from './ledger-core.js';
+import { MarketListings, type CachedListing } from './market-listings.js';
 import { MarketPrices } from './market-prices.js';
 import { PositionBook, type VenueHoldings } from './position-book.js';
 import type { CloseResult, ClosePositionInput, OpenPositionInput, PositionTotals } from './position-types.js';
@@ -26,6 +28,7 @@ export type { WalletChange } from './wallet-book.js';
 /** The domain objects the ledger answers with (their home is src/domain), for callers that name them beside it. */
 export type { Reservation, Wallet } from '../domain/wallet.js';
 export type { RecordedResolution } from './audit-records.js';
+export type { CachedListing } from './market-listings.js';
 export type { VenueHoldings } from './position-book.js';
 
 export interface LedgerIdentity {
@@ -47,6 +50,7 @@ export class Ledger {
   private readonly reservations: ReservationBook;
   private readonly positions: PositionBook;
   private readonly prices: MarketPrices;
+  private readonly listings: MarketListings;
   private readonly audit: AuditRecords;
   readonly positionWrites: PositionWrites;
 
@@ -68,6 +72,7 @@ export class Ledger {
     this.reservations = new ReservationBook(core, this.wallets);
     this.positions = new PositionBook(core, this.wallets, this.reservations);
     this.prices = new MarketPrices(core);
+    this.listings = new MarketListings(core);
     this.audit = new AuditRecords(core);
     this.positionWrites = this.positions.positionWriteLog;
   }
@@ -286,6 +291,16 @@ export class Ledger {
 
   saveMarketPrices(prices: Iterable<MarketPrice>): void {
     this.prices.saveMarketPrices(prices);
+  }
+
+  /** Caches a venue's open markets in place of its previous listing; returns the fetch time they are stamped with. */
+  replaceMarketListings(venue: string, markets: readonly ListedMarket[]): string {
+    return this.listings.replaceMarketListings(venue, markets);
+  }
+
+  /** A venue's cached open markets and when they were fetched. */
+  marketListings(venue: string): CachedListing {
+    return this.listings.marketListings(venue);
   }
 
   /** Appends an audit record; returns its id. */

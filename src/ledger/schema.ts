@@ -103,6 +103,17 @@ export interface MarketPricesTable {
   updated_at: string;
 }
 
+/** A venue's open markets as it last listed them (migration 10): a cache for finding pairs, replaced whole per venue. */
+export interface MarketListingsTable {
+  venue: string;
+  market: string;
+  title: string;
+  close_time: string | null;
+  rules: string | null;
+  yes_outcome: string;
+  fetched_at: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -240,6 +251,7 @@ export interface LedgerSchema {
   wallet_transactions: WalletTransactionsTable;
   audit_log: AuditLogTable;
   market_prices: MarketPricesTable;
+  market_listings: MarketListingsTable;
   schema_migrations: SchemaMigrationsTable;
   log_checkpoint: LogCheckpointTable;
   log_checkpoint_wallets: LogCheckpointWalletsTable;

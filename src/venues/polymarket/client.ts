@@ -2,19 +2,18 @@
 import { VenueProtocolError } from '../errors.js';
 import { collectPages } from '../http/paginate.js';
 import type { ListedMarket } from '../venue.js';
+import { INITIAL_CURSOR, parseMarketsPage } from './listing.js';
 import type { VenueHttpClient } from '../http/venue-http-client.js';
 import type { Micros } from '../../domain/money.js';
 import {
   parseBalance,
   parseCancelRefusal,
   parseMarket,
-  parseMarketsPage,
   parseMarketText,
   parseOrder,
   parsePostOrderResponse,
   parseTradesPage,
   parseVersion,
-  INITIAL_CURSOR,
   POLYMARKET_PATHS,
   type PolymarketMarket,
   type PolymarketMarketText,
