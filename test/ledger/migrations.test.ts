@@ -401,3 +401,56 @@ describe('migration 9: money in and out, and a trade\'s legs, found without walk
 function closeAtMarket(ledger: Ledger, n: number): void {
   closeAt(ledger, openPosition(ledger, { market: `M${n}`, size: '1' }).position.id, '100');
 }
+
+describe('migration 10: the venues\' market listings, cached for finding pairs', () => {
+  /** A ledger as migration 9 left it: a wallet of $100 from its starting deposit. */
+  function ledgerAtVersion9(): string {
+    const path = join(tempDir(), 'ledger.db');
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, KNOWN.slice(0, 9));
+      db.exec(`
+        INSERT INTO wallets (venue, total, available, locked, deficit, created_at, updated_at) VALUES ('paper', 100000000, 100000000, 0, 0, 't', 't');
+        INSERT INTO wallet_transactions (venue, type, amount, locked_delta, balance_before, balance_after, locked_before, locked_after, description, created_at) VALUES
+          ('paper', 'deposit', 100000000, 0, 0, 100000000, 0, 0, 'Starting balance', '2024-01-01T00:00:00.000Z');
+      `);
+    } finally {
+      db.close();
+    }
+    return path;
+  }
+
+  const listed = (venue: string, market: string, title: string) => ({ venue, market, title, closeTime: '2026-12-10T19:00:00Z', rules: 'Resolves Yes if so.', yesOutcome: 'Yes' });
+
+  it('keeps every row, proves healthy, and caches a venue\'s listing whole, replacing the one before', () => {
+    const path = ledgerAtVersion9();
+    const ledger = Ledger.open(path);
+    try {
+      expect(versions(dbOf(ledger)).at(-1)).toEqual({ version: 10, name: 'market_listings' });
+      expect(dbOf(ledger).prepare('SELECT count(*) FROM wallet_transactions').pluck().get()).toBe(1);
+      expect(walletCheck(ledger, { deep: true }).healthy).toBe(true);
+      expect(ledger.marketListings('kalshi')).toEqual({ venue: 'kalshi', fetchedAt: null, markets: [] });
+      const fetchedAt = ledger.replaceMarketListings('kalshi', [listed('kalshi', 'A', 'first'), listed('kalshi', 'B', 'second')]);
+      expect(ledger.marketListings('kalshi')).toEqual({ venue: 'kalshi', fetchedAt, markets: [listed('kalshi', 'A', 'first'), listed('kalshi', 'B', 'second')] });
+      ledger.replaceMarketListings('kalshi', [listed('kalshi', 'C', 'third')]);
+      expect(ledger.marketListings('kalshi').markets.map((m) => m.market)).toEqual(['C']);
+      // A market of another venue under this one's name is refused whole: the previous listing stays.
+      expect(() => ledger.replaceMarketListings('kalshi', [listed('kalshi', 'D', 'x'), listed('poly', 'E', 'y')])).toThrow(/a market of poly/);
+      expect(ledger.marketListings('kalshi').markets.map((m) => m.market)).toEqual(['C']);
+      assertInvariants(ledger);
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it('refuses an empty market id (control: the table checks what it stores)', () => {
+    const ledger = Ledger.open(ledgerAtVersion9());
+    try {
+      expect(() => ledger.replaceMarketListings('kalshi', [listed('kalshi', '', 'no id')])).toThrow(/CHECK constraint/);
+    } finally {
+      ledger.close();
+    }
+  });
+});
