@@ -123,6 +123,18 @@ describe('pairs', () => {
     expect(listed.json.pairs).toEqual([]);
   });
 
+  it('prints each candidate with both rules and YES sides, the marked decoys after, and says nothing is confirmed', async () => {
+    const result = await run(['pairs', 'suggest', '--venues', 'kalshi,poly', '--query', 'december']);
+    expect(result.code).toBe(0);
+    const at = (text: string) => result.stdout.indexOf(text);
+    expect(at(`${trueId}  similarity`)).toBeGreaterThan(0);
+    expect(result.stdout).toContain(`rules: ${KALSHI_RULES}`);
+    expect(result.stdout).toContain('YES is “Yes”');
+    expect(at('not the same event unless the rules say so')).toBeGreaterThan(at(trueId));
+    expect(result.stdout).not.toContain(FED_JAN); // --query december: the January market is not compared
+    expect(result.stdout).toContain('None is confirmed');
+  });
+
   it('caches each venue\'s listing in the ledger with its fetch time', () => {
     const ledger = Ledger.open(db, { readonly: true });
     try {
