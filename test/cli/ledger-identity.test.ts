@@ -42,7 +42,7 @@ describe('init', () => {
       db,
       `PRAGMA application_id = 0; DROP TABLE ledger_identity; DROP TABLE archive_checkpoint_wallets; DROP TABLE archive_checkpoints;
        DROP TRIGGER arb_trades_no_delete; DROP TRIGGER arb_legs_no_delete; DROP TRIGGER unhedged_legs_no_delete;
-       DROP INDEX wallet_transactions_flows; DROP INDEX arb_legs_trade; DROP INDEX arb_legs_hedged_position;
+       DROP INDEX wallet_transactions_flows; DROP INDEX arb_legs_trade; DROP INDEX arb_legs_hedged_position; DROP TABLE market_listings;
        DELETE FROM schema_migrations WHERE version >= 7`,
     );
     expect(cli(dir, ['deposit', 'paper', '5']).code).toBe(0);
