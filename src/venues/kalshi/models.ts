@@ -89,12 +89,18 @@ export function buildCreateOrderBody(request: PlaceOrderRequest): KalshiCreateOr
 
 /**
  * `orderbook_fp` holds bids only, per side: yes_dollars and no_dollars, each level [price_dollars, count_fp]. The YES
- * book's asks are the NO bids seen from the other side: YES ask = 1 − NO bid. Returned best-first as the port requires.
+ * book's asks are the NO bids seen from the other side (bookFromBids).
  */
 export function parseOrderbook(body: unknown, ticker: string, outcome: Outcome, receivedMs: number): OrderBook {
   const book = Wire.of(KALSHI, 'orderbook', body).object('orderbook_fp');
-  const yesBids = parseBidLevels(book, 'yes_dollars');
-  const noBids = parseBidLevels(book, 'no_dollars');
+  return bookFromBids(ticker, outcome, parseBidLevels(book, 'yes_dollars'), parseBidLevels(book, 'no_dollars'), receivedMs);
+}
+
+/**
+ * One outcome's book from Kalshi's two bid ladders (best first), which is all Kalshi sends, over REST or the stream:
+ * YES ask = 1 − NO bid, and the NO book mirrors it. Returned best-first as the port requires.
+ */
+export function bookFromBids(ticker: string, outcome: Outcome, yesBids: readonly BookLevel[], noBids: readonly BookLevel[], receivedMs: number): OrderBook {
   const own = outcome === 'yes' ? yesBids : noBids;
   const other = outcome === 'yes' ? noBids : yesBids;
   return {
@@ -108,13 +114,14 @@ export function parseOrderbook(body: unknown, ticker: string, outcome: Outcome, 
 }
 
 /**
- * One side's bid levels, best (highest) first. Kalshi's sources disagree on the order they are sent in ("Orderbook
- * Responses": ascending, best last; the SDK's getMarketOrderbook: best to worst), and each level states its own price,
- * so they are sorted here rather than trusted; two levels at one price mean the format changed, and fail.
+ * One side's bid levels, best (highest) first, from `book[key]` (a REST `orderbook_fp` or a stream snapshot's `msg`).
+ * Kalshi's sources disagree on the order they are sent in ("Orderbook Responses": ascending, best last; the SDK's
+ * getMarketOrderbook: best to worst), and each level states its own price, so they are sorted here rather than
+ * trusted; two levels at one price mean the format changed, and fail.
  */
-function parseBidLevels(book: Wire, key: string): BookLevel[] {
+export function parseBidLevels(book: Wire, key: string): BookLevel[] {
   const levels = book.array(key).map((pair, index) => {
-    const what = `orderbook_fp.${key}[${index}]`;
+    const what = `${book.what}.${key}[${index}]`;
     // The SDK types a level as a string array; its first two entries are price and count.
     if (!Array.isArray(pair) || pair.length < 2) return book.fail(`${key}[${index}]: expected [price, count]`);
     const price = parseWireDecimal(KALSHI, what, () => parsePrice(pair[0], { label: 'price' }));
