@@ -1,0 +1,102 @@
+// The stream client against a websocket server on loopback: it subscribes, keeps the book from a snapshot and deltas,
+// answers null after a gap, and after an abrupt close reconnects, resubscribes and is whole again.
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { KalshiStreamClient, reconnectDelayMs } from '../../src/venues/kalshi/stream-client.js';
+
+const TICKER = 'KXRAIN-26DEC31-T2';
+
+function snapshot(sid: number, seq: number, yesDollars: string[][]): string {
+  return JSON.stringify({ type: 'orderbook_snapshot', sid, seq, msg: { market_ticker: TICKER, yes_dollars: yesDollars, no_dollars: [['0.5500', '3.00']] } });
+}
+
+function delta(sid: number, seq: number, priceDollars: string, change: number): string {
+  return JSON.stringify({ type: 'orderbook_delta', sid, seq, msg: { market_ticker: TICKER, price_dollars: priceDollars, delta: change, side: 'yes' } });
+}
+
+interface Loopback {
+  readonly server: WebSocketServer;
+  readonly url: string;
+  readonly commands: unknown[];
+  readonly sockets: WebSocket[];
+}
+
+async function loopback(): Promise<Loopback> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const commands: unknown[] = [];
+  const sockets: WebSocket[] = [];
+  server.on('connection', (socket) => {
+    sockets.push(socket);
+    socket.on('message', (data) => commands.push(JSON.parse(String(data))));
+  });
+  return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, commands, sockets };
+}
+
+let cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const step of cleanup.reverse()) await step();
+  cleanup = [];
+});
+
+describe('kalshi stream client', () => {
+  it('subscribes, follows deltas, breaks on a gap, and after an abrupt close reconnects whole', async () => {
+    const imitation = await loopback();
+    cleanup.push(() => new Promise((resolve) => imitation.server.close(() => resolve())));
+    const client = new KalshiStreamClient({ url: imitation.url, tickers: [TICKER], reconnectBaseMs: 10, reconnectMaxMs: 40, random: () => 0.5, now: () => 1_000 });
+    cleanup.push(() => client.close());
+    client.start();
+
+    await vi.waitFor(() => expect(imitation.commands).toHaveLength(1));
+    expect(imitation.commands[0]).toEqual({ id: 1, cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: [TICKER] } });
+    const first = imitation.sockets[0]!;
+    first.send(snapshot(3, 1, [['0.4200', '10.00']]));
+    first.send(delta(3, 2, '0.4300', 5));
+    first.send(delta(3, 3, '0.4200', -4));
+    await vi.waitFor(() => expect(client.book(TICKER, 'yes')?.bids).toEqual([{ price: 430_000, size: 5_000_000 }, { price: 420_000, size: 6_000_000 }]));
+    expect(client.book(TICKER, 'yes')?.asks).toEqual([{ price: 450_000, size: 3_000_000 }]);
+
+    first.send(delta(3, 5, '0.4300', 1));
+    await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toMatch(/gap: seq 5 after 3/));
+    expect(client.book(TICKER, 'yes')).toBeNull();
+
+    first.terminate();
+    await vi.waitFor(() => expect(imitation.commands).toHaveLength(2));
+    expect(client.connections).toBe(2);
+    expect(imitation.commands[1]).toMatchObject({ id: 2, cmd: 'subscribe', params: { market_tickers: [TICKER] } });
+    // A broken book keeps its first reason: what broke it first is what a person needs to see.
+    expect(client.books.get(TICKER)?.brokenReason).toMatch(/gap/);
+    expect(client.book(TICKER, 'no')).toBeNull();
+
+    imitation.sockets[1]!.send(snapshot(4, 1, [['0.4100', '2.00']]));
+    await vi.waitFor(() => expect(client.book(TICKER, 'yes')?.bids).toEqual([{ price: 410_000, size: 2_000_000 }]));
+    expect(client.books.get(TICKER)?.state).toBe('live');
+
+    // A drop breaks a live book at once, before the reconnect brings its snapshot.
+    imitation.sockets[1]!.terminate();
+    await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toBe('stream connection closed'));
+    expect(client.book(TICKER, 'yes')).toBeNull();
+    await vi.waitFor(() => expect(imitation.commands).toHaveLength(3));
+    expect(client.connections).toBe(3);
+  });
+
+  it('breaks every book on a frame it cannot read', async () => {
+    const imitation = await loopback();
+    cleanup.push(() => new Promise((resolve) => imitation.server.close(() => resolve())));
+    const client = new KalshiStreamClient({ url: imitation.url, tickers: [TICKER], reconnectBaseMs: 10, reconnectMaxMs: 40 });
+    cleanup.push(() => client.close());
+    client.start();
+    await vi.waitFor(() => expect(imitation.sockets).toHaveLength(1));
+    imitation.sockets[0]!.send(snapshot(3, 1, [['0.4200', '10.00']]));
+    await vi.waitFor(() => expect(client.book(TICKER, 'yes')).not.toBeNull());
+    imitation.sockets[0]!.send('{"type":"orderbook_delta","sid":3,"seq":2,"msg":{"market_ticker":');
+    await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toMatch(/unreadable/));
+    expect(client.book(TICKER, 'yes')).toBeNull();
+  });
+
+  it('waits longer after each failed attempt, up to the cap, jittered into the upper half', () => {
+    expect([0, 1, 2, 3, 10, 100].map((attempt) => reconnectDelayMs(attempt, 500, 30_000, () => 0))).toEqual([250, 500, 1_000, 2_000, 15_000, 15_000]);
+    expect([0, 1, 2, 3, 10, 100].map((attempt) => reconnectDelayMs(attempt, 500, 30_000, () => 0.999_999))).toEqual([500, 1_000, 2_000, 4_000, 30_000, 30_000]);
+  });
+});
