@@ -62,7 +62,7 @@ describe('notify test', () => {
     expect(hook).toMatchObject({ method: 'POST', path: '/hook', contentType: 'application/json' });
     expect(hook?.body).toEqual({ source: 'arbbot', kind: 'test', text, at: expect.stringMatching(ISO) });
     expect(byPath(server.received, '/tg')).toEqual([{ method: 'POST', path: `/tg/bot${TOKEN}/sendMessage`, contentType: 'application/json', body: { chat_id: CHAT_ID, text } }]);
-    expect(byPath(server.received, '/api/webhooks')).toEqual([{ method: 'POST', path: DISCORD_PATH, contentType: 'application/json', body: { content: text } }]);
+    expect(byPath(server.received, '/api/webhooks')).toEqual([{ method: 'POST', path: DISCORD_PATH, contentType: 'application/json', body: { content: text, allowed_mentions: { parse: [] } } }]);
   });
 
   it('exit 1 naming each failed channel (a refusal, a missing variable, an endpoint down), the token never shown', async () => {
@@ -123,7 +123,7 @@ describe('alerts during a run', () => {
     ]);
     const texts = hooks.map((body) => body.text);
     expect(byPath(server.received, '/tg').map((request) => request.body)).toEqual(texts.map((text) => ({ chat_id: CHAT_ID, text })));
-    expect(byPath(server.received, '/api/webhooks').map((request) => request.body)).toEqual(texts.map((text) => ({ content: text })));
+    expect(byPath(server.received, '/api/webhooks').map((request) => request.body)).toEqual(texts.map((text) => ({ content: text, allowed_mentions: { parse: [] } })));
   });
 
   it('endpoints down: the run completes as quickly, every alert counted dropped and said on stderr; the token never shown', async () => {

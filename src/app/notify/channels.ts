@@ -90,7 +90,9 @@ function discord(config: Extract<NotifyChannelConfig, { kind: 'discord' }>): Cha
   if (!verdict.ok) throw new InputError(`notify.discord.urlEnv: ${config.urlEnv ?? ''}: ${verdict.refusal.replace('live venues are reached', 'alerts are sent')}`);
   const token = new URL(url).pathname.split('/').filter((part) => part !== '').at(-1);
   if (token !== undefined) registerSecret(token);
-  return { name: 'discord', send: (alert, signal) => postJson('discord', url, { content: outgoingText(alert) }, signal) };
+  // No mentions are parsed: a market title or venue message holding "@everyone" must not ping a whole server.
+  const body = (alert: Parameters<typeof outgoingText>[0]) => ({ content: outgoingText(alert), allowed_mentions: { parse: [] } });
+  return { name: 'discord', send: (alert, signal) => postJson('discord', url, body(alert), signal) };
 }
 
 /** The configured channels, their secrets read from the environment; a missing variable is bad input (exit 2). */
