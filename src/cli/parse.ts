@@ -65,17 +65,22 @@ export function assertOptionsOnce(args: readonly string[], options: readonly Val
   }
 }
 
+/** A calendar date YYYY-MM-DD that exists (no 2026-02-30), as the epoch milliseconds of its start (UTC). */
+export function parseUtcDate(text: string, option: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
+  if (!match || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text) {
+    throw new InputError(`${option} must be a date YYYY-MM-DD, got "${text}"`);
+  }
+  return ms;
+}
+
 /**
  * A calendar date YYYY-MM-DD (UTC) that has begun: what `archive --before` cuts at. A date later than today would
  * archive rows not yet old by any measure, so it is refused as a likely mistake.
  */
 export function parseArchiveDate(text: string, todayMs: number = Date.now()): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
-  if (!match || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text) {
-    throw new InputError(`--before must be a date YYYY-MM-DD, got "${text}"`);
-  }
-  if (ms > todayMs) throw new InputError(`--before ${text} is in the future; rows written before it may not have settled yet`);
+  if (parseUtcDate(text, '--before') > todayMs) throw new InputError(`--before ${text} is in the future; rows written before it may not have settled yet`);
   return text;
 }
 

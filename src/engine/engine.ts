@@ -249,7 +249,7 @@ export class Engine {
     const arrivedMs = this.eventWallMs;
     if (resumedFromStale) return this.resume(quote.venue).then(() => this.trade(quote, arrivedMs));
     // A held venue's mismatch may have been cleared meanwhile (by hand, or the venue catching up): reconcile again.
-    if (this.hold.recheckDue(this.wallClockMs())) return this.reconcileAfterPause().then(() => this.trade(quote, arrivedMs));
+    if (this.hold.recheckDue(this.wallClockMs)) return this.reconcileAfterPause().then(() => this.trade(quote, arrivedMs));
     return this.trade(quote, arrivedMs);
   }
 

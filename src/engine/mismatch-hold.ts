@@ -22,8 +22,9 @@ export class MismatchHold {
     return this.held;
   }
 
-  recheckDue(nowMs: number): boolean {
-    return this.held.size > 0 && nowMs >= this.recheckAtMs;
+  /** `nowMs` is asked only while a venue is held: this runs on every quote. */
+  recheckDue(nowMs: () => number): boolean {
+    return this.held.size > 0 && nowMs() >= this.recheckAtMs;
   }
 
   /**

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { ListedMarket } from '../domain/pairing.js';
 import type { LedgerCore } from './ledger-core.js';
+import type { MarketListingsTable } from './schema.js';
 import { param, prepareQuery } from './statements.js';
 
 /** One venue's cached listing and when it was fetched (null: never listed). */
@@ -11,15 +12,8 @@ export interface CachedListing {
   readonly markets: readonly ListedMarket[];
 }
 
-type ListingRow = {
-  venue: string;
-  market: string;
-  title: string;
-  close_time: string | null;
-  rules: string | null;
-  yes_outcome: string;
-  fetched_at: string;
-};
+/** A row as the table holds it. */
+type ListingRow = { [K in keyof MarketListingsTable]: MarketListingsTable[K] };
 
 export class MarketListings {
   private prepared: ReturnType<typeof prepareListingQueries> | null = null;

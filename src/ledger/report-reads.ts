@@ -2,6 +2,7 @@
 // hedged arbitrage pairs still held, and each pair's trades. Aggregates in SQL (exact integer sums), read in one
 // transaction so every figure describes the same state of the file.
 import type Database from 'better-sqlite3';
+import type { Micros } from '../domain/money.js';
 import type { ReportFacts } from '../domain/report.js';
 import { readArchiveBase } from './archive-base.js';
 import type { Position } from '../domain/position.js';
@@ -183,7 +184,7 @@ export class ReportReads {
       })),
       open,
       heldPairs,
-      pairs: (history ? this.q.pairs.all({}) : []).map((row) => ({ ...row, realisedNet: realisedByPair.get(row.pair) ?? storedMicros('positions', row.pair, 'net_pnl', 0) })),
+      pairs: (history ? this.q.pairs.all({}) : []).map((row) => ({ ...row, realisedNet: realisedByPair.get(row.pair) ?? (0 as Micros) })),
     };
   }
 }

@@ -73,7 +73,7 @@ describe('report', () => {
     for (const since of ['yesterday', '2026-13-01', '2026-02-30', '20261201']) {
       const result = cli(dir, ['report', '--since', since]);
       expect(result.code, since).toBe(2);
-      expect(result.stderr.trim()).toBe(`arbbot: --since must be a date as YYYY-MM-DD, got "${since}"`);
+      expect(result.stderr.trim()).toBe(`arbbot: --since must be a date YYYY-MM-DD, got "${since}"`);
     }
     expect(dump(db)).toBe(before);
   });

@@ -5,19 +5,10 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../fixtures/helpers.js';
-import { configuredDir, logLines, parseSummary, writeFeed, type FeedLine } from '../fixtures/e2e.js';
+import { configuredDir, logLines, pairedVenuesConfig, parseSummary, type FeedLine, writeFeed } from '../fixtures/e2e.js';
 
 const T0_MS = Date.UTC(2026, 0, 1);
-const CONFIG = {
-  synchronous: 'NORMAL',
-  venues: {
-    kalshi: { type: 'paper', predictionMarket: true, startingBalance: '2000' },
-    poly: { type: 'paper', predictionMarket: true, startingBalance: '2000' },
-  },
-  pairs: { 'fed-dec': { a: { venue: 'kalshi', market: 'FED' }, b: { venue: 'poly', market: 'fed' }, maxSize: '100', minEdgeBps: 50, confirmed: true } },
-  costs: { feePct: '2', spreadPct: '0.1', slippagePct: '0' },
-  arbitrage: { orderTimeoutMs: 2000 },
-};
+const CONFIG = pairedVenuesConfig('100');
 
 /** Polymarket YES bid 0.43, then Kalshi YES ask 0.40: a crossing worth taking, `offsetS` seconds into the feed. */
 function crossing(offsetS: number): FeedLine[] {

@@ -2,21 +2,12 @@
 // line, and the pair's net result is printed once, when its last leg resolves — not each leg alone at ±100%.
 import { describe, expect, it } from 'vitest';
 import { cli } from '../fixtures/helpers.js';
-import { configuredDir, expectHealthy, logLines, writeFeed, type FeedLine } from '../fixtures/e2e.js';
+import { configuredDir, expectHealthy, logLines, pairedVenuesConfig, type FeedLine, writeFeed } from '../fixtures/e2e.js';
 
 const T0_MS = Date.UTC(2026, 0, 1);
 
 /** Kalshi FED YES ask 0.40 and Polymarket fed NO ask 0.57 (YES bid 0.43): 500 pairs at a 2% fee. */
-const CONFIG = {
-  synchronous: 'NORMAL',
-  venues: {
-    kalshi: { type: 'paper', predictionMarket: true, startingBalance: '2000' },
-    poly: { type: 'paper', predictionMarket: true, startingBalance: '2000' },
-  },
-  pairs: { 'fed-dec': { a: { venue: 'kalshi', market: 'FED' }, b: { venue: 'poly', market: 'fed' }, maxSize: '1000', minEdgeBps: 50, confirmed: true } },
-  costs: { feePct: '2', spreadPct: '0.1', slippagePct: '0' },
-  arbitrage: { orderTimeoutMs: 2000 },
-};
+const CONFIG = pairedVenuesConfig();
 
 const at = (second: number) => new Date(T0_MS + second * 1000).toISOString();
 const TRADE: readonly FeedLine[] = [

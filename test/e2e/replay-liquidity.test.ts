@@ -3,7 +3,7 @@
 // follow; only a new quote of the same market brings the liquidity back.
 import { describe, expect, it } from 'vitest';
 import { cli } from '../fixtures/helpers.js';
-import { configuredDir, expectHealthy, parseSummary, writeFeed, type FeedLine } from '../fixtures/e2e.js';
+import { configuredDir, expectHealthy, pairedVenuesConfig, parseSummary, type FeedLine, writeFeed } from '../fixtures/e2e.js';
 
 const T0_MS = Date.UTC(2026, 0, 1);
 
@@ -12,16 +12,7 @@ const T0_MS = Date.UTC(2026, 0, 1);
  * 0.59) and then Kalshi YES ask 0.40 (YES asks 0.40 / 0.41 / 0.42), 500 contracts a level (a feed quote's depth):
  * 0.40 + 0.57 pays 1.06% after fees, 500 pairs; what is left after that (0.41 + 0.57) pays 0.04%, under minEdgeBps.
  */
-const CONFIG = {
-  synchronous: 'NORMAL',
-  venues: {
-    kalshi: { type: 'paper', predictionMarket: true, startingBalance: '2000' },
-    poly: { type: 'paper', predictionMarket: true, startingBalance: '2000' },
-  },
-  pairs: { 'fed-dec': { a: { venue: 'kalshi', market: 'FED' }, b: { venue: 'poly', market: 'fed' }, maxSize: '1000', minEdgeBps: 50, confirmed: true } },
-  costs: { feePct: '2', spreadPct: '0.1', slippagePct: '0' },
-  arbitrage: { orderTimeoutMs: 2000 },
-};
+const CONFIG = pairedVenuesConfig();
 
 const REQUOTES = 12;
 

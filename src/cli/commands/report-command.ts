@@ -7,6 +7,7 @@ import { InputError, OperationalError } from '../../domain/errors.js';
 import { reportHtml } from '../report-html.js';
 import { formatMicros, formatPpmPct, formatSignedUsd, formatUsd, ratioPpm } from '../../domain/money.js';
 import { CommandContext } from '../context.js';
+import { parseUtcDate } from '../parse.js';
 import type { Output } from '../output.js';
 
 /** How many days the table and the sparkline show unless --since says otherwise. */
@@ -21,7 +22,8 @@ export function registerReportCommand(program: Command): void {
     .option('--since <date>', `days listed from this UTC date (YYYY-MM-DD); default: the last ${DAYS_SHOWN_DEFAULT} days with closes`)
     .action((options: { since?: string; html?: string }, command: Command) => {
       const ctx = CommandContext.from(command);
-      const since = options.since === undefined ? null : parseDay(options.since);
+      // Checked as a date; kept as its text, which compares with the days' own YYYY-MM-DD.
+      const since = options.since === undefined ? null : (parseUtcDate(options.since, '--since'), options.since);
       if (options.html === '') throw new InputError('--html needs a file name');
       const report = ledgerReport(ctx.openLedgerToRead(), ctx.config);
       if (options.html !== undefined) writeHtml(ctx.out, options.html, report);
@@ -44,17 +46,9 @@ function writeHtml(out: Output, file: string, report: Report): void {
   out.log(out.role.muted(`report written to ${file}`));
 }
 
-function parseDay(text: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`)) || new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text) {
-    throw new InputError(`--since must be a date as YYYY-MM-DD, got "${text}"`);
-  }
-  return text;
-}
-
 /** A money figure coloured by its sign: gains green, losses red, nothing plain. */
 function signed(out: Output, value: number): string {
-  const text = formatSignedUsd(value);
-  return value > 0 ? out.role.success(text) : value < 0 ? out.role.error(text) : text;
+  return out.role.money(value, formatSignedUsd(value));
 }
 
 /** One bar per value, scaled between the lowest and the highest (all alike: a flat line). */
