@@ -10,7 +10,7 @@ import { runFeed, type RunLimits, type StopCause } from '../engine/run-loop.js';
 import { demoFaults, demoFeed, demoMarkets } from '../feeds/demo.js';
 import type { Feed } from '../feeds/events.js';
 import { assertReadableFeed, JsonlFeed, type ReplaySpeed } from '../feeds/jsonl.js';
-import { VenuePollFeed } from '../feeds/venue-poll.js';
+import { LiveFeed } from '../feeds/live.js';
 import { BackgroundCheckpointer } from '../ledger/checkpointer.js';
 import { isStorageError } from '../ledger/database.js';
 import { acquireEngineLock } from '../ledger/engine-lock.js';
@@ -21,7 +21,7 @@ import type { Venue } from '../venues/venue.js';
 import type { DeliveryCounts } from './notify/dispatcher.js';
 import { RunObservers } from './observers.js';
 
-/** How often live books are polled when a venue offers no usable stream. */
+/** How often live books are polled where a venue's books are not streamed. */
 const LIVE_POLL_INTERVAL_MS = 1_000;
 /** The demo opens at most this many positions at once, and this many in a run. */
 const DEMO_OPEN_POSITIONS_MAX = 3;
@@ -133,15 +133,15 @@ async function closeVenues(venues: VenueSet, listener: EngineListener): Promise<
 
 function chooseFeed(request: RunRequest, liveConfigured: boolean, venues: ReadonlyMap<string, Venue>): Feed {
   if (request.feedPath) return new JsonlFeed(request.feedPath, request.speed);
-  if (liveConfigured) return pollingFeed(request.config, venues);
+  if (liveConfigured) return liveFeed(request.config, venues);
   return demoFeed(request.config, { seed: request.seed, tickIntervalMs: request.syntheticIntervalMs });
 }
 
-/** With live venues configured, quotes come from polling the paired markets' books. */
-function pollingFeed(config: Config, venues: ReadonlyMap<string, Venue>): Feed {
+/** With live venues configured, quotes come from the paired markets' books: streamed where a venue streams, else polled. */
+function liveFeed(config: Config, venues: ReadonlyMap<string, Venue>): Feed {
   const markets = [...config.pairs.values()].flatMap((pair) => [pair.a, pair.b]).map((leg) => ({ venue: leg.venue, market: leg.market }));
   if (markets.length === 0) throw new InputError('live venues are configured but no pairs: nothing to watch (configure "pairs", or pass --feed FILE)');
-  return new VenuePollFeed(venues, markets, { pollIntervalMs: LIVE_POLL_INTERVAL_MS });
+  return new LiveFeed(venues, markets, { pollIntervalMs: LIVE_POLL_INTERVAL_MS });
 }
 
 /** The demo opens its own positions on the general (not prediction) markets it quotes. */

@@ -27,6 +27,10 @@ export interface PaperMarketConfig {
 export interface LiveVenueSettings {
   readonly baseUrl: string | null;
   readonly wsUrl: string | null;
+  /** False: poll the books over HTTP even where a stream is known. */
+  readonly stream: boolean;
+  /** No frame (message, ping or pong) from a stream for this long: it is dropped and reconnected; null: the default. */
+  readonly streamStaleAfterMs: number | null;
   readonly credentialsFile: string | null;
   readonly requestTimeoutMs: number | null;
   /** The most of one reply read, in bytes; null: the adapters' default. */
@@ -256,6 +260,8 @@ function resolveVenue(name: string, venue: VenueFile, where: string, at: At): Ve
     live: {
       baseUrl: venue.baseUrl ?? null,
       wsUrl: venue.wsUrl ?? null,
+      stream: venue.stream ?? true,
+      streamStaleAfterMs: venue.streamStaleAfterMs ?? null,
       credentialsFile: venue.credentialsFile ?? null,
       requestTimeoutMs: venue.requestTimeoutMs ?? null,
       replyBytesMax: venue.replyBytesMax ?? null,

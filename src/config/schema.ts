@@ -35,8 +35,12 @@ function buildSchemas(z: Zod) {
     markets: z.record(z.string(), paperMarketSchema).optional(),
     /** Live venues: API base URL (a demo environment or a local server can be used). */
     baseUrl: z.url().optional(),
-    /** Live venues: websocket URL for streamed quotes (Polymarket). */
+    /** Live venues: websocket URL for streamed books (Kalshi, Polymarket); the venue's own with its default baseUrl. */
     wsUrl: z.url().optional(),
+    /** Live venues: false keeps polling the books over HTTP even where a stream is known. */
+    stream: z.boolean().optional(),
+    /** Live venues: no frame from the stream for this long and it is dropped, its books broken, and it reconnects. */
+    streamStaleAfterMs: z.int().min(100).max(600_000).optional(),
     /** Live venues: a JSON file holding the credentials; otherwise environment variables are read. Never in this config. */
     credentialsFile: z.string().min(1).optional(),
     requestTimeoutMs: z.int().positive().max(120_000).optional(),

@@ -212,6 +212,24 @@ export interface Simulation {
   lastResolutionId(): number;
 }
 
+/** What a venue's book stream tells whoever trades on its books. */
+export interface BookStreamListener {
+  /** The market's book changed and is whole (a snapshot, or a change applied in order). */
+  changed(market: string, receivedMs: number): void;
+  /** The market's book cannot be trusted until a new snapshot (a gap, a stale or dropped stream): why. */
+  broken(market: string, reason: string): void;
+}
+
+/**
+ * Books kept whole from a websocket (live venues that stream): the venue's localBooks read them with no I/O. A broken
+ * book reads as empty (nothing to buy) until the stream brings a new snapshot, which it asks for by itself.
+ */
+export interface BookStream {
+  /** Subscribes to these markets and keeps their books; what happens to them is told to the listener. */
+  start(markets: readonly string[], listener: BookStreamListener): void;
+  close(): Promise<void>;
+}
+
 /**
  * A venue as the engine sees it: market data and order entry, plus the capabilities only some venues have. The engine
  * asks for a capability (`venue.localBooks`, `venue.simulation`), never for a kind of venue.
@@ -221,5 +239,7 @@ export interface Venue extends MarketData, OrderEntry {
   readonly localBooks?: LocalBooks;
   /** Present when the venue is simulated and the engine drives it. */
   readonly simulation?: Simulation;
+  /** Present when the venue's books come by websocket (then localBooks reads them). */
+  readonly stream?: BookStream;
   close?(): Promise<void>;
 }

@@ -60,25 +60,28 @@ describe('kalshi stream client', () => {
     first.send(delta(3, 5, '0.4300', 1));
     await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toMatch(/gap: seq 5 after 3/));
     expect(client.book(TICKER, 'yes')).toBeNull();
-
-    first.terminate();
-    await vi.waitFor(() => expect(imitation.commands).toHaveLength(2));
-    expect(client.connections).toBe(2);
-    expect(imitation.commands[1]).toMatchObject({ id: 2, cmd: 'subscribe', params: { market_tickers: [TICKER] } });
-    // A broken book keeps its first reason: what broke it first is what a person needs to see.
-    expect(client.books.get(TICKER)?.brokenReason).toMatch(/gap/);
-    expect(client.book(TICKER, 'no')).toBeNull();
-
-    imitation.sockets[1]!.send(snapshot(4, 1, [['0.4100', '2.00']]));
+    // The broken book is asked for again on the live connection: its subscription is given up and made anew.
+    await vi.waitFor(() => expect(imitation.commands).toHaveLength(3));
+    expect(imitation.commands[1]).toEqual({ id: 2, cmd: 'unsubscribe', params: { sids: [3] } });
+    expect(imitation.commands[2]).toMatchObject({ id: 3, cmd: 'subscribe', params: { market_tickers: [TICKER] } });
+    // A late delta of the given-up subscription is dropped, not read as a fault of the new one.
+    first.send(delta(3, 6, '0.4300', 1));
+    first.send(snapshot(4, 1, [['0.4100', '2.00']]));
     await vi.waitFor(() => expect(client.book(TICKER, 'yes')?.bids).toEqual([{ price: 410_000, size: 2_000_000 }]));
+    first.send(delta(3, 7, '0.4300', 1));
+    first.send(delta(4, 2, '0.4100', 1));
+    await vi.waitFor(() => expect(client.book(TICKER, 'yes')?.bids).toEqual([{ price: 410_000, size: 3_000_000 }]));
     expect(client.books.get(TICKER)?.state).toBe('live');
 
     // A drop breaks a live book at once, before the reconnect brings its snapshot.
-    imitation.sockets[1]!.terminate();
+    first.terminate();
     await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toBe('stream connection closed'));
     expect(client.book(TICKER, 'yes')).toBeNull();
-    await vi.waitFor(() => expect(imitation.commands).toHaveLength(3));
-    expect(client.connections).toBe(3);
+    await vi.waitFor(() => expect(imitation.commands).toHaveLength(4));
+    expect(client.connections).toBe(2);
+    expect(imitation.commands[3]).toMatchObject({ id: 4, cmd: 'subscribe', params: { market_tickers: [TICKER] } });
+    imitation.sockets[1]!.send(snapshot(5, 1, [['0.4000', '1.00']]));
+    await vi.waitFor(() => expect(client.book(TICKER, 'yes')?.bids).toEqual([{ price: 400_000, size: 1_000_000 }]));
   });
 
   it('breaks every book on a frame it cannot read', async () => {

@@ -55,7 +55,7 @@ export function resolveHttpSettings(
     ...options.tuning,
     ...(live.requestTimeoutMs === null ? {} : { requestTimeoutMs: live.requestTimeoutMs }),
   };
-  // No websocket client exists yet, but a configured wsUrl is held to the same rules as baseUrl from the start.
+  // A configured wsUrl is held to the same rules as baseUrl: signed handshakes go there too (Kalshi).
   if (live.wsUrl !== null) {
     const warning = checkEndpoint(config.name, `venues.${config.name}.wsUrl`, live.wsUrl, 'wss:');
     if (warning !== null) (options.warn ?? warnOnStderr)(warning);

@@ -4,7 +4,10 @@ import { lazy } from '../http/credentials.js';
 import { httpClientSettings, resolveHttpSettings, type LiveVenueOptions } from '../http/live-options.js';
 import { VenueHttpClient } from '../http/venue-http-client.js';
 import type { Venue } from '../venue.js';
-import { KALSHI_CREDENTIALS_HINT, kalshiAuthHeaders, kalshiCredentialsConfigured, loadKalshiCredentials } from './auth.js';
+import { BookSocketStream } from '../stream/book-socket.js';
+import { socketOptionsFor, streamUrlFor } from '../stream/stream-settings.js';
+import { KALSHI_CREDENTIALS_HINT, kalshiAuthHeaders, kalshiCredentialsConfigured, loadKalshiCredentials, type KalshiCredentials } from './auth.js';
+import { KalshiBookProtocol } from './stream-client.js';
 import { KalshiClient } from './client.js';
 import { parseKalshiMultiplierPpm } from './fees.js';
 import { KalshiVenue } from './kalshi-venue.js';
@@ -15,6 +18,8 @@ export { KalshiVenue } from './kalshi-venue.js';
 
 export const KALSHI_DEFAULTS = {
   baseUrl: 'https://external-api.kalshi.com/trade-api/v2',
+  // Kalshi "WebSocket Connection": the production stream, signed like a GET of its path.
+  wsUrl: 'wss://api.elections.kalshi.com/trade-api/ws/v2',
   // Kalshi "Rate Limits": the Basic tier's 200 read and 100 write tokens a second, at the default 10 tokens a request.
   readsPerSecond: 20,
   writesPerSecond: 10,
@@ -35,5 +40,19 @@ export function createKalshiVenue(config: VenueConfig, options: LiveVenueOptions
   // unsigned and only private calls fail, naming what is missing. With credentials configured every request is signed,
   // as Kalshi's SDK does: a rejected key then stops a trade at its first book read, before either leg is sent.
   const signPublicReads = kalshiCredentialsConfigured(config.live.credentialsFile, settings.env);
-  return new KalshiVenue(config.name, new KalshiClient(http, signPublicReads), parseKalshiMultiplierPpm(config.live.fees.multiplier), Date.now, credentials);
+  return new KalshiVenue(config.name, new KalshiClient(http, signPublicReads), parseKalshiMultiplierPpm(config.live.fees.multiplier), Date.now, credentials, kalshiStream(config, signPublicReads, credentials));
+}
+
+/**
+ * The book stream, where there is one to use. Kalshi signs every websocket handshake (timestamp + GET + the path), so
+ * without credentials configured the books are polled instead.
+ */
+function kalshiStream(config: VenueConfig, credentialsConfigured: boolean, credentials: () => KalshiCredentials): BookSocketStream | null {
+  const url = streamUrlFor(config, KALSHI_DEFAULTS);
+  if (url === null || !credentialsConfigured) return null;
+  const pathname = new URL(url).pathname;
+  return new BookSocketStream(new KalshiBookProtocol(), {
+    ...socketOptionsFor(config, url),
+    headers: () => kalshiAuthHeaders(credentials(), Date.now(), { method: 'GET', pathname, bodyText: '' }),
+  });
 }

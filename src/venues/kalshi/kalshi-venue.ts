@@ -18,7 +18,11 @@ import {
   type Venue,
   type VenueBalance,
   type VenueOrderStatus,
+  type BookStream,
+  type LocalBooks,
 } from '../venue.js';
+import { StreamedBooks } from '../stream/streamed-books.js';
+import type { BookSocketStream } from '../stream/book-socket.js';
 import type { KalshiClient } from './client.js';
 import { kalshiTakerFee } from './fees.js';
 import {
@@ -44,6 +48,9 @@ export class KalshiVenue implements Venue {
   readonly predictionMarket = true;
   /** What we sent per client order id: orients reports of orders Kalshi only knows as bid/ask on YES. */
   private readonly sent = new BoundedMap<string, PlaceOrderRequest>(REMEMBERED_ORDERS_MAX);
+  /** Present when the books are streamed: then the engine reads them from memory. */
+  readonly stream?: BookStream;
+  readonly localBooks?: LocalBooks;
 
   constructor(
     readonly name: string,
@@ -52,7 +59,17 @@ export class KalshiVenue implements Venue {
     private readonly nowMs: () => number = Date.now,
     /** Loads the credentials an order is signed with, throwing (naming what is missing) when it cannot. */
     private readonly loadCredentials: () => unknown = () => undefined,
-  ) {}
+    streamed: BookSocketStream | null = null,
+  ) {
+    if (streamed !== null) {
+      this.stream = streamed;
+      this.localBooks = new StreamedBooks(name, streamed.protocol.books);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.stream?.close();
+  }
 
   /** Market data needs no credentials, orders do: checked before an arbitrage records anything. */
   assertCanTrade(): void {

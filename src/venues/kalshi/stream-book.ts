@@ -2,11 +2,12 @@
 // missed or doubted a message is not repaired by guessing: it turns broken and answers null, so nothing trades on it,
 // until the caller brings a new snapshot (over REST or by resubscribing) and pauses the venue meanwhile.
 import type { PriceMicros, QtyMicros } from '../../domain/money.js';
+import type { StreamBookState, StreamedMarket } from '../stream/streamed-market.js';
 import type { BookLevel, OrderBook, Outcome } from '../venue.js';
 import { bookFromBids } from './models.js';
 import type { StreamBookMessage, StreamDelta, StreamSnapshot } from './stream-models.js';
 
-export type StreamBookState = 'awaiting_snapshot' | 'live' | 'broken';
+export type { StreamBookState } from '../stream/streamed-market.js';
 
 /**
  * Price levels one bid ladder may hold. Kalshi's tick is a cent or a tenth of a cent, so a real ladder has at most a
@@ -19,7 +20,7 @@ interface Ladders {
   readonly no: readonly BookLevel[];
 }
 
-export class StreamBook {
+export class StreamBook implements StreamedMarket {
   /** Bid size (micro-contracts) by price (micros), per outcome: Kalshi's books are bids only. */
   private readonly bids: Record<Outcome, Map<number, number>> = { yes: new Map(), no: new Map() };
   private subscriptionId: number | null = null;
@@ -31,6 +32,15 @@ export class StreamBook {
   private ladders: Ladders | null = null;
 
   constructor(readonly ticker: string) {}
+
+  get market(): string {
+    return this.ticker;
+  }
+
+  /** The subscription the current snapshot came on; null before the first. */
+  get subscription(): number | null {
+    return this.subscriptionId;
+  }
 
   get state(): StreamBookState {
     return this.current;

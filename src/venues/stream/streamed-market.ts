@@ -1,7 +1,7 @@
 // What every venue's streamed book offers the shared stream machinery: one market's book kept in memory from a
 // websocket, that answers null whenever it cannot be trusted (before its snapshot, after a fault) rather than a
 // guess. The venue-specific parts (wire shapes, sequence rules, how a snapshot is fetched again) live in the
-// venue's folder; the socket, the local-books view and the feed's pause logic are shared.
+// venue's folder; the socket, the local-books view and the stream's pause logic are shared.
 import type { OrderBook, Outcome } from '../venue.js';
 
 export type StreamBookState = 'awaiting_snapshot' | 'live' | 'broken';
@@ -18,10 +18,27 @@ export interface StreamedMarket {
   book(outcome: Outcome): OrderBook | null;
 }
 
-/** What a venue's stream protocol tells whoever trades on its books. */
-export interface StreamedMarketListener {
-  /** The market's book changed and is live (a snapshot or a change applied in order). */
-  changed(market: string, receivedMs: number): void;
-  /** The market's book stopped being trustworthy: why. It stays null until a new snapshot makes it live. */
-  broken(market: string, reason: string): void;
+/**
+ * A venue's side of its stream: the wire shapes and sequence rules. The shared BookSocketStream owns the connection,
+ * the heartbeat and the reconnects, and calls these.
+ */
+export interface StreamProtocol {
+  /** Books by config market id; a market appears once its book exists (it may need the venue's ids first). */
+  readonly books: ReadonlyMap<string, StreamedMarket>;
+  /**
+   * Work before the first connection (Polymarket reads each market's token ids): retried like a connection when it
+   * fails. Absent: nothing to do.
+   */
+  prepare?(markets: readonly string[]): Promise<void>;
+  /** The messages sent on every (re)connection, before anything else. */
+  subscriptions(markets: readonly string[]): readonly string[];
+  /** Applies one text frame; returns the markets whose books it touched (changed or broke). Never throws. */
+  receive(text: string, receivedMs: number): Iterable<string>;
+  /**
+   * Asks for a new snapshot of a market whose book broke while the connection lives: by a message on the socket
+   * (`send`) or a request over REST. The book stays null until the snapshot arrives.
+   */
+  resnapshot(market: string, send: (text: string) => void): Promise<void> | void;
+  /** A text frame the venue wants as a keep-alive (Polymarket: "PING"); absent: websocket pings only. */
+  readonly keepAliveText?: string;
 }

@@ -1,0 +1,180 @@
+// Live quotes: streamed books where a venue streams them, polled books elsewhere, as one feed. A streamed book that
+// breaks (a gap, a stale or dropped connection) pauses its venue at once — a disconnect — and the stream asks for a
+// new snapshot by itself; once every streamed book of the venue is whole again the feed says reconnect, which makes
+// the engine reconcile before it trades there again. Until then the book reads as empty, so nothing trades on it.
+//
+// Memory stays bounded whatever the message rate: quotes are coalesced per market (a changed market is marked, and
+// its top is read when the engine takes the next event), connectivity per venue, and the polled feed waits for room.
+import { formatMicros } from '../domain/money.js';
+import type { BookStreamListener, Venue } from '../venues/venue.js';
+import type { Feed, FeedEvent } from './events.js';
+import { VenuePollFeed, type PolledMarket } from './venue-poll.js';
+
+export interface LiveFeedOptions {
+  readonly pollIntervalMs: number;
+  /**
+   * How often every whole streamed book is quoted again although it did not change: a quiet market is still known to
+   * be current (the stream's heartbeat vouches for it), so the engine's staleness pause is kept for a dead stream.
+   */
+  readonly requoteIntervalMs?: number;
+  readonly now?: () => number;
+}
+
+const REQUOTE_INTERVAL_MS_DEFAULT = 1_000;
+/** Polled events held for the engine at most; the poller waits while this many are pending. */
+const POLLED_PENDING_MAX = 64;
+const KEY_SEPARATOR = '\u0000';
+
+type Connectivity = 'disconnect' | 'reconnect';
+
+export class LiveFeed implements Feed {
+  private stopped = false;
+  /** Streamed markets changed since the engine last took a quote of them, as venue + separator + market. */
+  private readonly dirty = new Set<string>();
+  /** Per venue, the connectivity event the engine has not taken yet (a flap it never saw cancels out). */
+  private readonly connectivity = new Map<string, Connectivity>();
+  /** Per streamed venue, its markets whose books are broken now. */
+  private readonly brokenMarkets = new Map<string, Set<string>>();
+  /** Streamed venues the engine was last told are disconnected. */
+  private readonly down = new Set<string>();
+  private readonly polled: FeedEvent[] = [];
+  private wake: (() => void) | null = null;
+  private room: (() => void) | null = null;
+  private readonly poll: VenuePollFeed | null;
+  private readonly streamed: ReadonlyMap<string, readonly string[]>;
+  private requoteTimer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly venues: ReadonlyMap<string, Venue>,
+    markets: readonly PolledMarket[],
+    private readonly options: LiveFeedOptions,
+  ) {
+    const streamed = new Map<string, string[]>();
+    const polled: PolledMarket[] = [];
+    for (const entry of markets) {
+      const venue = venues.get(entry.venue);
+      if (venue?.stream === undefined || venue.localBooks === undefined) {
+        polled.push(entry);
+        continue;
+      }
+      const list = streamed.get(entry.venue) ?? [];
+      if (!list.includes(entry.market)) list.push(entry.market);
+      streamed.set(entry.venue, list);
+    }
+    this.streamed = streamed;
+    this.poll = polled.length > 0 ? new VenuePollFeed(venues, polled, { pollIntervalMs: options.pollIntervalMs, ...(options.now ? { now: options.now } : {}) }) : null;
+  }
+
+  /** The venues whose books come by stream here. */
+  get streamedVenues(): readonly string[] {
+    return [...this.streamed.keys()];
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.poll?.stop();
+    if (this.requoteTimer !== null) clearInterval(this.requoteTimer);
+    this.requoteTimer = null;
+    this.signal();
+    this.room?.();
+  }
+
+  async *events(): AsyncIterable<FeedEvent> {
+    for (const [name, markets] of this.streamed) this.venues.get(name)!.stream!.start(markets, this.listenerFor(name));
+    if (this.streamed.size > 0) this.requoteTimer = setInterval(() => this.requoteAll(), this.options.requoteIntervalMs ?? REQUOTE_INTERVAL_MS_DEFAULT);
+    if (this.poll !== null) void this.pump(this.poll);
+    try {
+      while (!this.stopped) {
+        const event = this.next();
+        if (event !== null) {
+          yield event;
+          continue;
+        }
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = null;
+      }
+    } finally {
+      this.stop();
+    }
+  }
+
+  private listenerFor(venue: string): BookStreamListener {
+    const broken = new Set<string>();
+    this.brokenMarkets.set(venue, broken);
+    return {
+      changed: (market) => {
+        broken.delete(market);
+        if (broken.size === 0 && this.down.has(venue)) this.tell(venue, 'reconnect');
+        this.dirty.add(venue + KEY_SEPARATOR + market);
+        this.signal();
+      },
+      broken: (market) => {
+        broken.add(market);
+        if (!this.down.has(venue)) this.tell(venue, 'disconnect');
+        this.signal();
+      },
+    };
+  }
+
+  private tell(venue: string, what: Connectivity): void {
+    if (what === 'disconnect') this.down.add(venue);
+    else this.down.delete(venue);
+    // Down and up again before the engine looked: it never traded on the broken book (it read as empty), so nothing.
+    if (this.connectivity.has(venue)) this.connectivity.delete(venue);
+    else this.connectivity.set(venue, what);
+  }
+
+  private requoteAll(): void {
+    for (const [venue, markets] of this.streamed) {
+      const broken = this.brokenMarkets.get(venue);
+      for (const market of markets) if (!broken?.has(market)) this.dirty.add(venue + KEY_SEPARATOR + market);
+    }
+    this.signal();
+  }
+
+  /** Connectivity first (a reconnect before the quotes that follow it), then polled events, then streamed quotes. */
+  private next(): FeedEvent | null {
+    const nowMs = (this.options.now ?? Date.now)();
+    for (const [venue, what] of this.connectivity) {
+      this.connectivity.delete(venue);
+      return { type: what, venue, timestampMs: nowMs };
+    }
+    const polled = this.polled.shift();
+    if (polled !== undefined) {
+      this.room?.();
+      return polled;
+    }
+    for (const key of this.dirty) {
+      this.dirty.delete(key);
+      const quote = this.quoteOf(key, nowMs);
+      if (quote !== null) return quote;
+    }
+    return null;
+  }
+
+  /** The market's top of book now, or null when it has no bid or no ask (a broken book has neither). */
+  private quoteOf(key: string, nowMs: number): FeedEvent | null {
+    const at = key.indexOf(KEY_SEPARATOR);
+    const venue = key.slice(0, at);
+    const market = key.slice(at + 1);
+    const book = this.venues.get(venue)?.localBooks?.bookNow(market, 'yes');
+    const bid = book?.bids[0];
+    const ask = book?.asks[0];
+    if (bid === undefined || ask === undefined) return null;
+    return { type: 'quote', venue, market, bid: formatMicros(bid.price), ask: formatMicros(ask.price), timestampMs: nowMs };
+  }
+
+  private async pump(poll: VenuePollFeed): Promise<void> {
+    for await (const event of poll.events()) {
+      if (this.stopped) return;
+      while (this.polled.length >= POLLED_PENDING_MAX && !this.stopped) await new Promise<void>((resolve) => (this.room = resolve));
+      this.room = null;
+      this.polled.push(event);
+      this.signal();
+    }
+  }
+
+  private signal(): void {
+    this.wake?.();
+  }
+}
