@@ -74,11 +74,14 @@ export async function pairBooks(ledger: Ledger, venues: ReadonlyMap<string, Venu
   const now = pairBooksNow(ledger, venues, pair, held);
   if (now) return now;
   const [venueA, venueB] = requireVenues(venues, pair);
+  // A venue whose books are in memory (paper, a stream) is read there; only the other one is a request away.
+  const read = (venue: Venue, market: string, outcome: Outcome): Promise<OrderBook> | OrderBook =>
+    venue.localBooks ? venue.localBooks.bookNow(market, outcome) : venue.getBook(market, outcome);
   const books = await Promise.all([
-    venueA.getBook(pair.a.market, pair.a.yesIs),
-    venueA.getBook(pair.a.market, opposite(pair.a.yesIs)),
-    venueB.getBook(pair.b.market, pair.b.yesIs),
-    venueB.getBook(pair.b.market, opposite(pair.b.yesIs)),
+    read(venueA, pair.a.market, pair.a.yesIs),
+    read(venueA, pair.a.market, opposite(pair.a.yesIs)),
+    read(venueB, pair.b.market, pair.b.yesIs),
+    read(venueB, pair.b.market, opposite(pair.b.yesIs)),
   ]);
   // Wallets are read after the books arrive, as close as possible to the scan that sizes against them.
   return assemble(ledger, pair, venueA, venueB, books, held);
