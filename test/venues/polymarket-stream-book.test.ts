@@ -258,3 +258,122 @@ describe('polymarket streamed book', () => {
     });
   });
 });
+
+describe('polymarket streamed book faults', () => {
+  const initial = emptyReference();
+  initial.yes.bid.set(420_000, 10_000_000);
+  initial.yes.ask.set(450_000, 5_000_000);
+  initial.no.bid.set(550_000, 3_000_000);
+  initial.no.ask.set(580_000, 4_000_000);
+  const add: Change = { outcome: 'yes', side: 'bid', price: 410_000, size: 2_000_000 };
+  const afterAdd = referenceAfter(initial, [add]);
+  const addWire = changeWire(add, afterAdd, 1_001, 'add');
+
+  /** Snapshots at 1000, then `add` at 1001. */
+  function live(): PolymarketStreamBook {
+    const book = snapshotted(initial, 1_000);
+    expect(book.applyChanges(parsedChanges(addWire), 1)).toBe('live');
+    return book;
+  }
+
+  function expectBroken(book: PolymarketStreamBook, reason: RegExp): void {
+    expect(book.state).toBe('broken');
+    expect(book.brokenReason).toMatch(reason);
+    for (const outcome of OUTCOMES) expect(book.book(outcome)).toBeNull();
+  }
+
+  /** Only a new snapshot of every token makes it whole, equal to the snapshots' levels, and it follows changes again. */
+  function expectHealedBySnapshots(book: PolymarketStreamBook, reason: RegExp): void {
+    const fresh = cloneReference(initial);
+    fresh.no.bid.set(530_000, 1_000_000);
+    book.applyBook(parsedBook(bookWire(fresh, 'yes', 5_000)), 99);
+    expectBroken(book, reason);
+    expect(book.applyBook(parsedBook(bookWire(fresh, 'no', 5_000)), 99)).toBe('live');
+    expect(book.brokenReason).toBeNull();
+    expect(agrees(book, fresh, 99)).toBe(true);
+    const next = referenceAfter(fresh, [add]);
+    expect(book.applyChanges(parsedChanges(changeWire(add, next, 5_001, 'after-heal')), 100)).toBe('live');
+    expect(agrees(book, next, 100)).toBe(true);
+  }
+
+  /** 10,001 distinct bid prices in (0, 1): one past the bound. */
+  function overfull(count: number): Reference {
+    const reference = cloneReference(initial);
+    for (let index = 1; index <= count; index += 1) reference.yes.bid.set(index * 10, 1_000_000);
+    return reference;
+  }
+
+  const faults: ReadonlyArray<readonly [string, (book: PolymarketStreamBook) => void, RegExp]> = [
+    ['an out-of-order change', (book) => book.applyChanges(parsedChanges(changeWire(add, afterAdd, 1_000, 'late')), 2), /out-of-order change of yes at 1000 after 1001/],
+    ['a duplicate change', (book) => book.applyChanges(parsedChanges(addWire), 2), /duplicate change of yes at 1001 \(hash add\)/],
+    ['a missed change (the reported top disagrees)', (book) => book.applyChanges(parsedChanges(changeWire({ ...add, price: 430_000 }, afterAdd, 1_002, 'miss')), 2), /missed change of yes/],
+    ['a snapshot past the level bound', (book) => book.applyBook(parsedBook(bookWire(overfull(10_001), 'yes', 1_002)), 2), /more than 10000 levels/],
+    ['a break from outside (an unreadable message)', (book) => book.markBroken('unreadable message'), /unreadable message/],
+  ];
+
+  for (const [name, fault, reason] of faults) {
+    it(`breaks on ${name}, answers null, and new snapshots of every token make it whole`, () => {
+      const book = live();
+      fault(book);
+      expectBroken(book, reason);
+      // What follows a fault cannot be trusted either, even when it looks right.
+      book.applyChanges(parsedChanges(changeWire(add, afterAdd, 1_003, 'later')), 3);
+      expectBroken(book, reason);
+      expectHealedBySnapshots(book, reason);
+    });
+  }
+
+  it('breaks on a change that grows a side past the bound', () => {
+    const full = overfull(10_000 - 1);
+    const book = snapshotted(full, 1_000);
+    expect(book.state).toBe('live');
+    const grow: Change = { outcome: 'yes', side: 'bid', price: 999_990, size: 1_000_000 };
+    book.applyChanges(parsedChanges(changeWire(grow, referenceAfter(full, [grow]), 1_001, 'grow')), 1);
+    expectBroken(book, /grows yes bids past 10000 levels/);
+    expectHealedBySnapshots(book, /grows/);
+  });
+
+  it('breaks on a change before its token’s snapshot, and heals once both tokens have one', () => {
+    const book = new PolymarketStreamBook(VENUE, CONDITION, TOKENS);
+    expect(book.state).toBe('awaiting_snapshot');
+    expect(book.book('yes')).toBeNull();
+    book.applyBook(parsedBook(bookWire(initial, 'yes', 1_000)), 0);
+    expect(book.state).toBe('awaiting_snapshot');
+    const noChange: Change = { outcome: 'no', side: 'ask', price: 590_000, size: 1_000_000 };
+    book.applyChanges(parsedChanges(changeWire(noChange, referenceAfter(initial, [noChange]), 1_001, 'early')), 1);
+    expectBroken(book, /change of no at 1001 before its snapshot/);
+    expectHealedBySnapshots(book, /before its snapshot/);
+  });
+
+  it('controls: a removal of an absent level, a level emptied, a change of another token, all stay live', () => {
+    const book = live();
+    const absent: Change = { outcome: 'no', side: 'bid', price: 10_000, size: 0 };
+    expect(book.applyChanges(parsedChanges(changeWire(absent, afterAdd, 1_001, 'absent')), 2)).toBe('live');
+    const empty: Change = { outcome: 'yes', side: 'ask', price: 450_000, size: 0 };
+    const afterEmpty = referenceAfter(afterAdd, [empty]);
+    expect(book.applyChanges(parsedChanges(changeWire(empty, afterEmpty, 1_002, 'empty')), 3)).toBe('live');
+    expect(book.book('yes')?.asks).toEqual([]);
+    const foreign = { event_type: 'price_change', market: '0xother', timestamp: '1', price_changes: [{ asset_id: '7', price: '0.5', size: '1', side: 'BUY', hash: 'f', best_bid: '0.5', best_ask: '' }] };
+    expect(book.applyChanges(parsedChanges(foreign), 4)).toBe('live');
+    expect(agrees(book, afterEmpty, 3)).toBe(true);
+  });
+
+  it('takes a REST snapshot as a resnapshot: earlier changes are skipped, later ones applied, a late one still faults', () => {
+    const book = live();
+    book.markBroken('stream dropped');
+    const fresh = cloneReference(initial);
+    fresh.yes.bid.set(430_000, 1_000_000);
+    for (const outcome of OUTCOMES) book.applyRestBook(outcome, restBook(fresh, outcome, 50), 2_000, 50);
+    expect(book.state).toBe('live');
+    expect(agrees(book, fresh, 50)).toBe(true);
+    // Stamped before the REST snapshot: already in it, or superseded by it.
+    expect(book.applyChanges(parsedChanges(changeWire(add, initial, 1_999, 'before-rest')), 51)).toBe('live');
+    expect(agrees(book, fresh, 50)).toBe(true);
+    const next = referenceAfter(fresh, [add]);
+    expect(book.applyChanges(parsedChanges(changeWire(add, next, 2_001, 'after-rest')), 52)).toBe('live');
+    expect(agrees(book, next, 52)).toBe(true);
+    const again: Change = { ...add, size: 3_000_000 };
+    book.applyChanges(parsedChanges(changeWire(again, referenceAfter(fresh, [again]), 2_000, 'late')), 53);
+    expectBroken(book, /out-of-order change of yes at 2000 after 2001/);
+  });
+});
