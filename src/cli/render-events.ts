@@ -33,7 +33,7 @@ export function renderEvent(out: Output, event: EngineEvent): string[] {
     case 'quote_rejected':
       return [role.warn(`⚠ Rejected quote ${event.venue} ${event.market}: ${event.reason} (${event.detail})`)];
     case 'paused':
-      return [role.warn(`⏸ Trading paused on ${event.venue}: ${PAUSE_TEXT[event.reason]}`)];
+      return [role.warn(`⏸ Trading paused on ${event.venue}: ${PAUSE_TEXT[event.reason]}${event.detail ? ` (${event.detail})` : ''}`)];
     case 'resumed':
       return [
         role.success(

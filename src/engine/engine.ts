@@ -211,7 +211,7 @@ export class Engine {
       case 'quote':
         return this.onQuote(event);
       case 'disconnect':
-        if (this.pause.disconnect(event.venue)) this.emit({ kind: 'paused', venue: event.venue, reason: 'disconnect' });
+        if (this.pause.disconnect(event.venue)) this.emit({ kind: 'paused', venue: event.venue, reason: 'disconnect', ...(event.detail ? { detail: event.detail } : {}) });
         return;
       case 'reconnect':
         if (this.pause.reconnect(event.venue, this.nowMs)) return this.resume(event.venue);

@@ -17,7 +17,7 @@ export type EngineEvent =
   | { readonly kind: 'reconciled'; readonly report: ReconcileReport; readonly openPositions: number; readonly locked: number }
   | { readonly kind: 'bad_line'; readonly line: number; readonly reason: string }
   | { readonly kind: 'quote_rejected'; readonly venue: string; readonly market: string; readonly reason: RejectReason; readonly detail: string }
-  | { readonly kind: 'paused'; readonly venue: string; readonly reason: PauseReason }
+  | { readonly kind: 'paused'; readonly venue: string; readonly reason: PauseReason; readonly detail?: string }
   | { readonly kind: 'resumed'; readonly venue: string; readonly report: ReconcileReport }
   | { readonly kind: 'tier'; readonly position: Position; readonly tier: 'tp1' | 'tp2'; readonly price: number; readonly newStop: number }
   | { readonly kind: 'closing'; readonly position: Position; readonly trigger: CloseTrigger; readonly price: number }

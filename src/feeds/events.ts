@@ -16,6 +16,8 @@ export interface RawQuote {
 export interface ConnectivityEvent {
   readonly type: 'disconnect' | 'reconnect';
   readonly venue: string;
+  /** What went wrong, in a few words ("kalshi stream: gap: seq 9 after 7"), when the feed knows. */
+  readonly detail?: string;
   readonly timestampMs: number;
 }
 

@@ -3,8 +3,10 @@
 // new snapshot by itself; once every streamed book of the venue is whole again the feed says reconnect, which makes
 // the engine reconcile before it trades there again. Until then the book reads as empty, so nothing trades on it.
 //
-// Memory stays bounded whatever the message rate: quotes are coalesced per market (a changed market is marked, and
-// its top is read when the engine takes the next event), connectivity per venue, and the polled feed waits for room.
+// Every break is a pause the engine sees, however soon the new snapshot follows: the reconcile on the way back is what
+// proves nothing was sent on the broken book. Memory stays bounded whatever the message rate: quotes are coalesced
+// per market (a changed market is marked, and its top is read when the engine takes the next event), at most a
+// disconnect and a reconnect wait per venue, and the polled feed waits for room.
 import { formatMicros } from '../domain/money.js';
 import type { BookStreamListener, Venue } from '../venues/venue.js';
 import type { Feed, FeedEvent } from './events.js';
@@ -25,14 +27,17 @@ const REQUOTE_INTERVAL_MS_DEFAULT = 1_000;
 const POLLED_PENDING_MAX = 64;
 const KEY_SEPARATOR = '\u0000';
 
-type Connectivity = 'disconnect' | 'reconnect';
+interface Connectivity {
+  readonly type: 'disconnect' | 'reconnect';
+  readonly detail?: string;
+}
 
 export class LiveFeed implements Feed {
   private stopped = false;
   /** Streamed markets changed since the engine last took a quote of them, as venue + separator + market. */
   private readonly dirty = new Set<string>();
-  /** Per venue, the connectivity event the engine has not taken yet (a flap it never saw cancels out). */
-  private readonly connectivity = new Map<string, Connectivity>();
+  /** Per venue, the connectivity events the engine has not taken yet, oldest first: two at most. */
+  private readonly connectivity = new Map<string, Connectivity[]>();
   /** Per streamed venue, its markets whose books are broken now. */
   private readonly brokenMarkets = new Map<string, Set<string>>();
   /** Streamed venues the engine was last told are disconnected. */
@@ -104,24 +109,27 @@ export class LiveFeed implements Feed {
     return {
       changed: (market) => {
         broken.delete(market);
-        if (broken.size === 0 && this.down.has(venue)) this.tell(venue, 'reconnect');
+        if (broken.size === 0 && this.down.has(venue)) this.tell(venue, { type: 'reconnect' });
         this.dirty.add(venue + KEY_SEPARATOR + market);
         this.signal();
       },
-      broken: (market) => {
+      broken: (market, reason) => {
         broken.add(market);
-        if (!this.down.has(venue)) this.tell(venue, 'disconnect');
+        if (!this.down.has(venue)) this.tell(venue, { type: 'disconnect', detail: `${market} stream book: ${reason}` });
         this.signal();
       },
     };
   }
 
   private tell(venue: string, what: Connectivity): void {
-    if (what === 'disconnect') this.down.add(venue);
+    if (what.type === 'disconnect') this.down.add(venue);
     else this.down.delete(venue);
-    // Down and up again before the engine looked: it never traded on the broken book (it read as empty), so nothing.
-    if (this.connectivity.has(venue)) this.connectivity.delete(venue);
-    else this.connectivity.set(venue, what);
+    const pending = this.connectivity.get(venue) ?? [];
+    // A break while a disconnect and its reconnect still wait: the engine will see that disconnect, and the venue is
+    // down again before it could see the reconnect — which is dropped, so at most two ever wait.
+    if (what.type === 'disconnect' && pending.length === 2) pending.pop();
+    else pending.push(what);
+    this.connectivity.set(venue, pending);
   }
 
   private requoteAll(): void {
@@ -135,9 +143,10 @@ export class LiveFeed implements Feed {
   /** Connectivity first (a reconnect before the quotes that follow it), then polled events, then streamed quotes. */
   private next(): FeedEvent | null {
     const nowMs = (this.options.now ?? Date.now)();
-    for (const [venue, what] of this.connectivity) {
-      this.connectivity.delete(venue);
-      return { type: what, venue, timestampMs: nowMs };
+    for (const [venue, pending] of this.connectivity) {
+      const what = pending.shift()!;
+      if (pending.length === 0) this.connectivity.delete(venue);
+      return { type: what.type, venue, timestampMs: nowMs, ...(what.detail ? { detail: what.detail } : {}) };
     }
     const polled = this.polled.shift();
     if (polled !== undefined) {

@@ -200,6 +200,22 @@ export function parseBook(body: unknown, venue: string, conditionId: string, out
   };
 }
 
+/**
+ * A REST book's own `timestamp` in milliseconds (a stream resnapshot skips the stream's changes older than it), null
+ * when absent. Its unit has varied between endpoints: ten digits or fewer are read as seconds.
+ */
+export function parseBookTimestampMs(body: unknown): number | null {
+  const wire = Wire.of(POLYMARKET, 'book', body);
+  if (!wire.has('timestamp')) return null;
+  const text = decimalText(wire, 'timestamp');
+  if (!/^\d{1,16}$/.test(text)) return wire.fail(`timestamp: expected whole milliseconds, got "${text}"`);
+  const value = Number(text);
+  return text.length <= SECONDS_DIGITS_MAX ? value * 1_000 : value;
+}
+
+/** Epoch seconds have ten digits until the year 2286; milliseconds have thirteen. */
+const SECONDS_DIGITS_MAX = 10;
+
 /** The tick and minimum a book reports (OrderBookSummary.tick_size, min_order_size), when it reports them. */
 export function parseBookRules(body: unknown): { readonly tickSize: PriceMicros | null; readonly minOrderSize: QtyMicros | null } {
   const wire = Wire.of(POLYMARKET, 'book', body);

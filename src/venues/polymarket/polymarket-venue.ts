@@ -21,7 +21,12 @@ import {
   type Venue,
   type VenueBalance,
   type VenueOrderStatus,
+  type BookStream,
+  type LocalBooks,
 } from '../venue.js';
+import type { BookSocketStream } from '../stream/book-socket.js';
+import { StreamedBooks } from '../stream/streamed-books.js';
+import { PolymarketCatalog } from './market-catalog.js';
 import { orderHash, saltFor, signOrder, type PolymarketCredentials } from './auth.js';
 import type { PolymarketClient } from './client.js';
 import {
@@ -42,15 +47,12 @@ import {
   isNothingMatched,
   isVersionMismatch,
   ORDER_TYPE,
-  parseBook,
-  parseBookRules,
   tokenFor,
   type PolymarketMarket,
   type PolymarketOrder,
   type PostOrderBody,
 } from './models.js';
 
-const MARKETS_CACHED_MAX = 1_000;
 /** Polymarket's names for what a report is checked on (assertReportWithin). */
 const REPORT_FIELDS: ReportFieldNames = { filled: 'size_matched', price: 'trades[].price', fee: 'trades[].fee_rate_bps' };
 const SIZE_UNIT_MICROS = 10 ** (6 - SIZE_DECIMALS);
@@ -77,7 +79,9 @@ export interface PolymarketFeeOverrides {
 
 export class PolymarketVenue implements Venue {
   readonly predictionMarket = true;
-  private readonly markets = new BoundedMap<string, PolymarketMarket>(MARKETS_CACHED_MAX);
+  /** Present when the books are streamed: then the engine reads them from memory. */
+  readonly stream?: BookStream;
+  readonly localBooks?: LocalBooks;
   private readonly sent = new BoundedMap<string, SentOrder>(REMEMBERED_ORDERS_MAX);
   /** The order version the CLOB expects (GET /version): read before the first order, again after a mismatch. */
   private orderVersion: number | null = null;
@@ -88,13 +92,21 @@ export class PolymarketVenue implements Venue {
     private readonly credentials: () => PolymarketCredentials,
     private readonly feeOverrides: PolymarketFeeOverrides,
     private readonly nowMs: () => number = Date.now,
-  ) {}
+    private readonly catalog: PolymarketCatalog = new PolymarketCatalog(client),
+    streamed: BookSocketStream | null = null,
+  ) {
+    if (streamed !== null) {
+      this.stream = streamed;
+      this.localBooks = new StreamedBooks(name, streamed.protocol.books);
+    }
+  }
 
   async getBook(market: string, outcome: Outcome): Promise<OrderBook> {
-    const info = await this.market(market);
-    const body = await this.client.getBookBody(tokenFor(info, outcome));
-    this.refreshRules(market, info, parseBookRules(body));
-    return parseBook(body, this.name, market, outcome, this.nowMs());
+    return (await this.catalog.book(this.name, market, outcome, this.nowMs)).book;
+  }
+
+  async close(): Promise<void> {
+    await this.stream?.close();
   }
 
   async getBalance(): Promise<VenueBalance> {
@@ -107,7 +119,7 @@ export class PolymarketVenue implements Venue {
   }
 
   async describeMarket(market: string): Promise<MarketDescription> {
-    const [info, text] = await Promise.all([this.market(market), this.client.getMarketText(market)]);
+    const [info, text] = await Promise.all([this.catalog.get(market), this.client.getMarketText(market)]);
     const notes: string[] = [];
     if (info.negRisk) notes.push('neg-risk');
     if (info.protocol === 'positions') notes.push('Protocol V2 position ids: orders signed for ExchangeV3 (domain version 3)');
@@ -120,7 +132,7 @@ export class PolymarketVenue implements Venue {
   }
 
   buySizeRule(market: string): BuySizeRule | null {
-    const info = this.markets.get(market);
+    const info = this.catalog.peek(market);
     if (!info) return null;
     // The arbitrage legs are fill-or-kill: market orders, whose cash amount the CLOB takes to whole cents.
     return { minimum: (info.minOrderSize ?? 0) as QtyMicros, step: marketBuyQuantityStep };
@@ -135,7 +147,7 @@ export class PolymarketVenue implements Venue {
     const prior = this.sent.get(request.clientOrderId);
     if (prior) return this.answerRepeat(prior, request);
     const credentials = this.orderCredentials(request);
-    const market = await this.market(request.market);
+    const market = await this.catalog.get(request.market);
     const domain = await this.domainFor(market, request);
     const order = this.unsignedOrder(request, market, credentials);
     this.assertAccepted(request, market, order);
@@ -174,22 +186,7 @@ export class PolymarketVenue implements Venue {
   }
 
   private feeSchedule(market: string): PolymarketFeeSchedule {
-    return feeScheduleFor(this.feeOverrides.takerRate, this.feeOverrides.exponent, this.markets.get(market));
-  }
-
-  private async market(conditionId: string): Promise<PolymarketMarket> {
-    const cached = this.markets.get(conditionId);
-    if (cached) return cached;
-    const market = await this.client.getMarket(conditionId);
-    this.markets.set(conditionId, market);
-    return market;
-  }
-
-  /** A market's tick and minimum change (the tick tightens near 0 and 1): each book carries the current ones. */
-  private refreshRules(conditionId: string, market: PolymarketMarket, rules: ReturnType<typeof parseBookRules>): void {
-    const tickSize = rules.tickSize ?? market.tickSize;
-    const minOrderSize = rules.minOrderSize ?? market.minOrderSize;
-    if (tickSize !== market.tickSize || minOrderSize !== market.minOrderSize) this.markets.set(conditionId, { ...market, tickSize, minOrderSize });
+    return feeScheduleFor(this.feeOverrides.takerRate, this.feeOverrides.exponent, this.catalog.peek(market));
   }
 
   private async version(): Promise<number> {
