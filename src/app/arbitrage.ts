@@ -73,6 +73,25 @@ export async function listOpportunities(session: ArbSession, pairs: readonly Pai
   return rows;
 }
 
+/** A pair's best opportunity now (null: none), or why its books could not be read; one pair's failure is its own. */
+export interface PairEdge {
+  readonly pair: PairConfig;
+  readonly best: Opportunity | null;
+  readonly error: string | null;
+}
+
+export async function bestEdges(session: ArbSession, pairs: readonly PairConfig[]): Promise<PairEdge[]> {
+  const edges: PairEdge[] = [];
+  for (const pair of pairs) {
+    try {
+      edges.push({ pair, best: (await scan(session.deps, pair))[0] ?? null, error: null });
+    } catch (error) {
+      edges.push({ pair, best: null, error: (error as Error).message });
+    }
+  }
+  return edges;
+}
+
 export type ExecuteOutcome =
   | { readonly kind: 'nothing'; readonly best: Opportunity | null; readonly why: string }
   | { readonly kind: 'dry_run'; readonly best: Opportunity }

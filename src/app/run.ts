@@ -97,7 +97,7 @@ async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome
   const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');
   const demo = request.feedPath || liveConfigured || request.demoSizeMicros === null ? null : demoOptions(config, request.demoSizeMicros);
   // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
-  const venues = await host.openVenues(demo ? { faults: demoFaults(config) } : {});
+  const venues = await host.openVenues(demo ? { faults: demoFaults(config) } : { streamBooks: true });
   const engine = new Engine({ ledger, config, venues: venues.venues, listener: observers.listener(host.listener), demo });
   engineRef = engine;
   observers.attach(engine, ledger);

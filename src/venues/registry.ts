@@ -24,6 +24,11 @@ export interface VenueSetOptions {
   readonly readonly?: boolean;
   /** Passed to live adapters: environment for credentials, verbose log sink. */
   readonly live?: LiveVenueOptions;
+  /**
+   * Keep live books from the venues' streams (the engine, `arbbot run`): the venues then read their books from memory
+   * once the feed starts their streams. Other commands read a book when they need it, over REST.
+   */
+  readonly streamBooks?: boolean;
 }
 
 /** What building one venue may use: the shared paper state file (created on first use) and the live adapters' options. */
@@ -68,7 +73,7 @@ export async function createVenues(config: Config, ledgerPath: string, options: 
     config,
     paperState: () => (shared.state ??= new PaperState(paperStatePath(ledgerPath), { readonly: options.readonly === true })),
     faults: options.faults,
-    live: options.live ?? {},
+    live: { ...options.live, streamBooks: options.streamBooks === true },
   };
   for (const venueConfig of config.venues.values()) {
     const venue = await VENUE_KINDS[venueConfig.type](venueConfig, context);

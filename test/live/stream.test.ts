@@ -199,6 +199,26 @@ describe('streamed books', () => {
     await stopped(f, run);
   });
 
+  it('pairs list shows each pair\'s best edge now, read over REST outside the engine', async ({ onTestFinished }) => {
+    const f = await fixture(onTestFinished, { polyStreamed: true });
+    type Listed = { pairs: { name: string; bestEdge: Record<string, unknown> }[] };
+    const before = JSON.parse((await cliAsync(f.dir, ['--json', ...f.args, 'pairs', 'list'])).stdout) as Listed;
+    // 0.45 + 0.53 after fees loses: the best there is, shown as what it is, and not actionable.
+    expect(before.pairs).toMatchObject([{ name: 'fed-dec', bestEdge: { netEdge: '-0.027365', netEdgeBps: -55, actionable: false } }]);
+    f.kalshi.setLevel(TICKER, 'no', '0.5800', '100.00');
+    const after = JSON.parse((await cliAsync(f.dir, ['--json', ...f.args, 'pairs', 'list'])).stdout) as Listed;
+    expect(after.pairs[0]!.bestEdge).toEqual({ netEdge: '2.542700', netEdgeBps: 260, contracts: '100.000000', actionable: true });
+    const table = await cliAsync(f.dir, [...f.args, 'pairs', 'list']);
+    expect(table.stdout).toMatch(/fed-dec .* \$2\.54 \(260 bps\) × 100/);
+    // Books read over REST, not from a stream: only the engine streams.
+    expect(f.kalshiStream.subscriptions).toHaveLength(0);
+    expect(f.kalshi.server.count('GET', KALSHI_ORDERBOOK)).toBeGreaterThanOrEqual(2);
+    // A venue that cannot answer is said in its row; the command still lists every pair.
+    await f.poly.close();
+    const down = JSON.parse((await cliAsync(f.dir, ['--json', ...f.args, 'pairs', 'list'])).stdout) as Listed;
+    expect(down.pairs[0]!.bestEdge).toMatchObject({ error: expect.stringMatching(/poly/) });
+  });
+
   it('refuses a Kalshi stream handshake that is not signed with the configured key', async ({ onTestFinished }) => {
     const f = await fixture(onTestFinished, { polyStreamed: false });
     const otherPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

@@ -3,9 +3,11 @@
 // outcome side by side; it never confirms. `confirm` writes one suggestion into the config file as a confirmed pair,
 // the only way a suggestion ever becomes tradable. `list` shows the configured pairs, confirmed or not.
 import type { Command } from 'commander';
+import { bestEdges, openArbSession, type PairEdge } from '../../app/arbitrage.js';
 import { configuredPairs, confirmSuggestedPair, suggestPairsBetween } from '../../app/pairs.js';
 import type { PairConfig } from '../../config/config.js';
-import { formatMicrosTrim, formatUsd } from '../../domain/money.js';
+import { formatMicros, formatMicrosTrim, formatUsd } from '../../domain/money.js';
+import { actionable } from '../../engine/arb/trader.js';
 import type { ListedMarket, PairSuggestion } from '../../domain/pairing.js';
 import { CommandContext } from '../context.js';
 import type { Output } from '../output.js';
@@ -46,14 +48,38 @@ export function registerPairsCommand(program: Command): void {
     });
   pairs
     .command('list')
-    .description('the configured pairs, confirmed or not')
-    .action((_options: unknown, command: Command) => {
+    .description('the configured pairs, confirmed or not, with the best edge their books offer now')
+    .action(async (_options: unknown, command: Command) => {
       const ctx = CommandContext.from(command);
       const list = configuredPairs(ctx.config);
-      if (ctx.out.json) ctx.out.printJson({ pairs: list.map(pairJson) });
-      else if (list.length === 0) ctx.out.line(ctx.out.role.muted('no pairs configured (arbbot pairs suggest finds candidates)'));
-      else ctx.out.table(['pair', 'a', 'b', 'min edge', 'max size', 'confirmed'], list.map((pair) => [pair.name, pairLeg(pair.a), pairLeg(pair.b), `${pair.minEdgeBps} bps`, formatUsd(pair.maxSizeMicros), pair.confirmed ? 'yes' : ctx.out.role.warn('no')]));
+      if (list.length === 0) {
+        if (ctx.out.json) ctx.out.printJson({ pairs: [] });
+        else ctx.out.line(ctx.out.role.muted('no pairs configured (arbbot pairs suggest finds candidates)'));
+        return;
+      }
+      const venues = await ctx.openVenues({ readonly: true });
+      try {
+        const edges = await bestEdges(await openArbSession(ctx.openLedger(), venues, ctx.config, null), list);
+        if (ctx.out.json) ctx.out.printJson({ pairs: edges.map((edge) => ({ ...pairJson(edge.pair), bestEdge: edgeJson(edge) })) });
+        else ctx.out.table(['pair', 'a', 'b', 'min edge', 'max size', 'confirmed', 'best edge now'], edges.map((edge) => [edge.pair.name, pairLeg(edge.pair.a), pairLeg(edge.pair.b), `${edge.pair.minEdgeBps} bps`, formatUsd(edge.pair.maxSizeMicros), edge.pair.confirmed ? 'yes' : ctx.out.role.warn('no'), edgeText(ctx.out, edge)]));
+      } finally {
+        await venues.close();
+      }
     });
+}
+
+/** The best net edge after fees, in dollars and basis points, or none, or why the books could not be read. */
+function edgeText(out: Output, edge: PairEdge): string {
+  if (edge.error !== null) return out.role.warn(`books unavailable: ${edge.error}`);
+  if (edge.best === null) return out.role.muted('none');
+  const text = `${formatUsd(edge.best.netEdge)} (${edge.best.netEdgeBps} bps) × ${formatMicrosTrim(edge.best.a.quantity, 2)}`;
+  return actionable(edge.pair, edge.best) ? out.role.money(edge.best.netEdge, text) : text;
+}
+
+function edgeJson(edge: PairEdge): Record<string, unknown> {
+  if (edge.error !== null) return { error: edge.error };
+  if (edge.best === null) return { none: true };
+  return { netEdge: formatMicros(edge.best.netEdge), netEdgeBps: edge.best.netEdgeBps, contracts: formatMicros(edge.best.a.quantity), actionable: actionable(edge.pair, edge.best) };
 }
 
 function pairJson(pair: PairConfig) {

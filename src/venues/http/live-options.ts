@@ -17,6 +17,8 @@ export interface LiveVenueOptions {
   readonly warn?: (line: string) => void;
   /** Retry and backoff timings (tests shorten them); requestTimeoutMs comes from the config when set there. */
   readonly tuning?: Partial<HttpTuning>;
+  /** Build the venue's book stream where it has one (the engine); absent or false: books are read over REST. */
+  readonly streamBooks?: boolean;
 }
 
 export interface VenueDefaults {

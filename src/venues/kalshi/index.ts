@@ -40,15 +40,15 @@ export function createKalshiVenue(config: VenueConfig, options: LiveVenueOptions
   // unsigned and only private calls fail, naming what is missing. With credentials configured every request is signed,
   // as Kalshi's SDK does: a rejected key then stops a trade at its first book read, before either leg is sent.
   const signPublicReads = kalshiCredentialsConfigured(config.live.credentialsFile, settings.env);
-  return new KalshiVenue(config.name, new KalshiClient(http, signPublicReads), parseKalshiMultiplierPpm(config.live.fees.multiplier), Date.now, credentials, kalshiStream(config, signPublicReads, credentials));
+  return new KalshiVenue(config.name, new KalshiClient(http, signPublicReads), parseKalshiMultiplierPpm(config.live.fees.multiplier), Date.now, credentials, kalshiStream(config, options, signPublicReads, credentials));
 }
 
 /**
  * The book stream, where there is one to use. Kalshi signs every websocket handshake (timestamp + GET + the path), so
  * without credentials configured the books are polled instead.
  */
-function kalshiStream(config: VenueConfig, credentialsConfigured: boolean, credentials: () => KalshiCredentials): BookSocketStream | null {
-  const url = streamUrlFor(config, KALSHI_DEFAULTS);
+function kalshiStream(config: VenueConfig, options: LiveVenueOptions, credentialsConfigured: boolean, credentials: () => KalshiCredentials): BookSocketStream | null {
+  const url = streamUrlFor(config, KALSHI_DEFAULTS, options.streamBooks);
   if (url === null || !credentialsConfigured) return null;
   const pathname = new URL(url).pathname;
   return new BookSocketStream(new KalshiBookProtocol(), {

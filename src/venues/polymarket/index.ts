@@ -41,7 +41,7 @@ export function createPolymarketVenue(config: VenueConfig, options: LiveVenueOpt
   const client = new PolymarketClient(http);
   const catalog = new PolymarketCatalog(client);
   const fees = { takerRate: config.live.fees.takerRate, exponent: config.live.fees.exponent };
-  const url = streamUrlFor(config, POLYMARKET_DEFAULTS);
+  const url = streamUrlFor(config, POLYMARKET_DEFAULTS, options.streamBooks);
   const stream = url === null ? null : new BookSocketStream(new PolymarketBookProtocol(config.name, catalog), socketOptionsFor(config, url));
   return new PolymarketVenue(config.name, client, credentials, fees, Date.now, catalog, stream);
 }

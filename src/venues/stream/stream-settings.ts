@@ -9,9 +9,10 @@ export interface StreamDefaults {
   readonly wsUrl: string;
 }
 
-export function streamUrlFor(config: VenueConfig, defaults: StreamDefaults): string | null {
+/** The stream's URL, or null when the books are to be read over REST (`streamBooks` false: not the engine). */
+export function streamUrlFor(config: VenueConfig, defaults: StreamDefaults, streamBooks: boolean | undefined): string | null {
   const live = config.live;
-  if (!live.stream) return null;
+  if (streamBooks !== true || !live.stream) return null;
   if (live.wsUrl !== null) return live.wsUrl;
   return live.baseUrl === null || live.baseUrl === defaults.baseUrl ? defaults.wsUrl : null;
 }
