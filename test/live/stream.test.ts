@@ -226,6 +226,7 @@ describe('streamed books', () => {
     const run = spawnCli(f.dir, [...f.args, 'run']);
     onTestFinished(() => void run.child.kill('SIGKILL'));
     await until(() => f.kalshiStream.refused >= 1, 'the handshake refused', run);
+    await run.waitForStderr((stderr) => /Trading paused on kalshi: venue disconnected \(.*stream connection closed: Unexpected server response: 401\)/.test(stderr), 'the refusal said');
     expect(f.kalshiStream.subscriptions).toHaveLength(0);
     run.child.kill('SIGTERM');
     await exitOf(run);

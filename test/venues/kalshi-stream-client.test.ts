@@ -98,6 +98,26 @@ describe('kalshi stream client', () => {
     expect(client.book(TICKER, 'yes')).toBeNull();
   });
 
+  it('breaks the book of a market whose subscription is refused, and asks again later', async () => {
+    const imitation = await loopback();
+    cleanup.push(() => new Promise((resolve) => imitation.server.close(() => resolve())));
+    const client = new KalshiStreamClient({ url: imitation.url, tickers: [TICKER], resnapshotRetryMs: 20, staleAfterMs: 60 });
+    cleanup.push(() => client.close());
+    client.start();
+    await vi.waitFor(() => expect(imitation.commands).toHaveLength(1));
+    imitation.sockets[0]!.send(JSON.stringify({ type: 'error', id: 1, msg: { code: 6, msg: 'market not found' } }));
+    await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toBe('subscription refused: market not found'));
+    // Asked again (a subscribe of the same market) once the retry is due, not in a loop.
+    await vi.waitFor(() => expect(imitation.commands.length).toBeGreaterThanOrEqual(3));
+    expect(imitation.commands.slice(1).every((command) => (command as { params: { market_tickers?: string[] } }).params.market_tickers?.[0] === TICKER)).toBe(true);
+    // An error answering no command of ours breaks nothing (control: the book is whole after its snapshot).
+    imitation.sockets[0]!.send(snapshot(9, 1, [['0.4200', '1.00']]));
+    await vi.waitFor(() => expect(client.books.get(TICKER)?.state).toBe('live'));
+    imitation.sockets[0]!.send(JSON.stringify({ type: 'error', id: 999, msg: { code: 1, msg: 'other' } }));
+    imitation.sockets[0]!.send(JSON.stringify({ type: 'orderbook_delta', sid: 9, seq: 2, msg: { market_ticker: TICKER, price_dollars: '0.4200', delta: 1, side: 'yes' } }));
+    await vi.waitFor(() => expect(client.book(TICKER, 'yes')?.bids).toEqual([{ price: 420_000, size: 2_000_000 }]));
+  });
+
   it('waits longer after each failed attempt, up to the cap, jittered into the upper half', () => {
     expect([0, 1, 2, 3, 10, 100].map((attempt) => reconnectDelayMs(attempt, 500, 30_000, () => 0))).toEqual([250, 500, 1_000, 2_000, 15_000, 15_000]);
     expect([0, 1, 2, 3, 10, 100].map((attempt) => reconnectDelayMs(attempt, 500, 30_000, () => 0.999_999))).toEqual([500, 1_000, 2_000, 4_000, 30_000, 30_000]);

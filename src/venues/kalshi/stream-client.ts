@@ -12,10 +12,14 @@ export { reconnectDelayMs } from '../stream/book-socket.js';
 
 /** Subscriptions given up (by a resnapshot) remembered, so their late messages are dropped rather than read as faults. */
 const RETIRED_SUBSCRIPTIONS_MAX = 1_000;
+/** Subscribe commands remembered by id, so an error answering one names its market. */
+const PENDING_COMMANDS_MAX = 1_000;
 
 export class KalshiBookProtocol implements StreamProtocol {
   readonly books = new Map<string, StreamBook>();
   private readonly retired = new Set<number>();
+  /** The market of each subscribe command sent, by command id. */
+  private readonly subscribing = new Map<number, string>();
   private nextCommandId = 1;
 
   subscriptions(markets: readonly string[]): string[] {
@@ -23,7 +27,7 @@ export class KalshiBookProtocol implements StreamProtocol {
     // see the others' messages as gaps in its own sequence.
     return markets.map((ticker) => {
       if (!this.books.has(ticker)) this.books.set(ticker, new StreamBook(ticker));
-      return this.command('subscribe', { channels: [KALSHI_STREAM_BOOK_CHANNEL], market_tickers: [ticker] });
+      return this.subscribe(ticker);
     });
   }
 
@@ -36,7 +40,8 @@ export class KalshiBookProtocol implements StreamProtocol {
       for (const book of this.books.values()) book.markBroken(`unreadable stream message: ${(error as Error).message}`);
       return this.books.keys();
     }
-    if (message === null || this.retired.has(message.sid)) return [];
+    if (message === null) return this.refusal(text);
+    if (this.retired.has(message.sid)) return [];
     const book = this.books.get(message.ticker);
     if (book === undefined) return [];
     book.apply(message, receivedMs);
@@ -50,7 +55,26 @@ export class KalshiBookProtocol implements StreamProtocol {
       this.retired.add(sid);
       send(this.command('unsubscribe', { sids: [sid] }));
     }
-    send(this.command('subscribe', { channels: [KALSHI_STREAM_BOOK_CHANNEL], market_tickers: [market] }));
+    send(this.subscribe(market));
+  }
+
+  private subscribe(ticker: string): string {
+    if (this.subscribing.size >= PENDING_COMMANDS_MAX) this.subscribing.clear();
+    this.subscribing.set(this.nextCommandId, ticker);
+    return this.command('subscribe', { channels: [KALSHI_STREAM_BOOK_CHANNEL], market_tickers: [ticker] });
+  }
+
+  /**
+   * An `error` answering one of our subscribe commands (`{type: "error", id, msg: {code, msg}}`): that market has no
+   * book coming, so it breaks, which pauses the venue and asks again later. Any other message: nothing to do.
+   */
+  private refusal(text: string): string[] {
+    const reply = JSON.parse(text) as { type?: unknown; id?: unknown; msg?: { msg?: unknown } };
+    const ticker = reply.type === 'error' && typeof reply.id === 'number' ? this.subscribing.get(reply.id) : undefined;
+    const book = ticker === undefined ? undefined : this.books.get(ticker);
+    if (book === undefined) return [];
+    book.markBroken(`subscription refused: ${typeof reply.msg?.msg === 'string' ? reply.msg.msg : 'no reason given'}`);
+    return [book.market];
   }
 
   private command(cmd: string, params: Record<string, unknown>): string {

@@ -112,16 +112,19 @@ export class BookSocketStream implements BookStream {
     }
     this.connections += 1;
     // Redirects are not followed (ws's default, kept explicit): signed headers go to the configured host only.
-    const socket = new WebSocket(this.options.url, { headers, maxPayload: FRAME_BYTES_MAX, followRedirects: false });
+    // A handshake that never completes counts as silence too.
+    const socket = new WebSocket(this.options.url, { headers, maxPayload: FRAME_BYTES_MAX, followRedirects: false, handshakeTimeout: this.staleAfterMs() });
     this.socket = socket;
     this.lastFrameMs = this.nowMs();
+    let failure = '';
     socket.on('open', () => this.opened(socket));
     socket.on('message', (data) => this.receive(socket, String(data)));
     socket.on('ping', () => this.heard(socket));
     socket.on('pong', () => this.heard(socket));
-    // 'error' is always followed by 'close', where the reconnect is decided; handling it keeps it from being thrown.
-    socket.on('error', () => undefined);
-    socket.on('close', () => this.dropped(socket, 'stream connection closed'));
+    // 'error' is always followed by 'close', where the reconnect is decided; its message says why (a refused
+    // handshake: "Unexpected server response: 401").
+    socket.on('error', (error) => (failure = `: ${error.message}`));
+    socket.on('close', () => this.dropped(socket, `stream connection closed${failure}`));
     this.heartbeat ??= setInterval(() => this.beat(), Math.max(1, Math.floor(this.staleAfterMs() / HEARTBEATS_PER_STALE_WINDOW)));
   }
 
