@@ -25,6 +25,7 @@ import { StreamedBooks } from '../src/venues/stream/streamed-books.js';
 import type { StreamProtocol } from '../src/venues/stream/streamed-market.js';
 import type { OrderReport, PlaceOrderRequest, Venue } from '../src/venues/venue.js';
 import { engineRig, paperVenue, type EngineRig } from './fixtures.js';
+import { loadText } from './machine.js';
 import { atMost, median, nowNs, percentile, removeDir, reported, scratchDir, secondsSince, type Measurement, type Section } from './harness.js';
 import type { SenderCommand, SenderReport } from './ws-sender.js';
 
@@ -80,6 +81,7 @@ interface Sample {
 export async function wsLatency(): Promise<Section> {
   const started = nowNs();
   const dir = scratchDir('ws');
+  const loadBefore = loadText();
   try {
     const samples = await runSamples(dir);
     const ms = (value: number) => `${value.toFixed(3)} ms`;
@@ -114,12 +116,21 @@ export async function wsLatency(): Promise<Section> {
       `Where it goes, per sample: frame handed to the socket → KalshiBookProtocol.receive given the text (ws framing, loopback, waking the engine's process) ${split((s) => s.wireMs)}; ` +
         `→ Engine.handle given the quote (parse, StreamBook delta, listener, LiveFeed's coalesced quote, the run loop) ${split((s) => s.feedMs)}; ` +
         `→ the second leg handed to placeOrder (price guard, pair scan, the armed trade, both sends) ${split((s) => s.engineMs)}.`,
-      `The ${P99_MS_MAX} ms p99 is a bound for this VM, not a target: what the engine adds over the wire is the figure to watch, and the floor moves with the machine.`,
+      `The ${P99_MS_MAX} ms p99 is a bound for this VM, not a target: what the engine adds over the wire is the figure to watch, and the floor moves with the machine. ` +
+        `In the samples at or above the p99, the wire took ${tailShare(samples, p99, (s) => s.wireMs)}, the stream and feed ${tailShare(samples, p99, (s) => s.feedMs)}, ` +
+        `the engine ${tailShare(samples, p99, (s) => s.engineMs)} of the time; load average (1 / 5 / 15 min) ${loadBefore} when the section began, ${loadText()} when it ended.`,
     ];
     return { title: '8. Websocket path latency (delta frame → book → opportunity → both legs sent)', measurements, details, seconds: secondsSince(started) };
   } finally {
     removeDir(dir);
   }
+}
+
+/** The share of the samples' time at or above `threshold` that one part of the path took. */
+function tailShare(samples: readonly Sample[], threshold: number, part: (sample: Sample) => number): string {
+  const tail = samples.filter((sample) => sample.latencyMs >= threshold);
+  const total = tail.reduce((sum, sample) => sum + sample.latencyMs, 0);
+  return `${((100 * tail.reduce((sum, sample) => sum + part(sample), 0)) / total).toFixed(0)}%`;
 }
 
 /** The server process, and the reports it sends, awaited by kind. */
@@ -298,7 +309,7 @@ async function runSamples(dir: string): Promise<Sample[]> {
     await until(() => engine.stats.quotesAccepted === 1 && !probes.busy, 'the snapshot quoted', sender);
 
     const samples: Omit<Sample, 'latencyMs' | 'wireMs' | 'floorMs'>[] = [];
-    const received: { first: bigint; second: bigint; rx: bigint; floorRx: bigint }[] = [];
+    const received: { second: bigint; rx: bigint; floorRx: bigint }[] = [];
     let seq = 2;
     let quotes = 1;
     for (let index = 0; index < WARMUP_SAMPLES + SAMPLES; index += 1) {
@@ -341,7 +352,7 @@ async function runSamples(dir: string): Promise<Sample[]> {
       if (probes.handed.length !== 2) throw new Error(`ws bench: sample ${index} handed ${probes.handed.length} orders, expected 2`);
       if (index >= WARMUP_SAMPLES) {
         samples.push({ feedMs: Number(handled - rx) / 1e6, engineMs: Number(second.ns - handled) / 1e6 });
-        received.push({ first: first.ns, second: second.ns, rx, floorRx });
+        received.push({ second: second.ns, rx, floorRx });
       }
     }
     if (engine.stats.arbsExecuted !== WARMUP_SAMPLES + SAMPLES || engine.stats.quotesAccepted !== quotes) {
