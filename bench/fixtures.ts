@@ -10,6 +10,7 @@ import type { SynchronousMode } from '../src/ledger/database.js';
 import { BackgroundCheckpointer } from '../src/ledger/checkpointer.js';
 import { Ledger } from '../src/ledger/ledger.js';
 import { createVenues, type VenueSet } from '../src/venues/registry.js';
+import type { Venue } from '../src/venues/venue.js';
 import { nowNs } from './harness.js';
 import { connectionOf as dbOf } from '../src/ledger/connections.js';
 
@@ -17,6 +18,8 @@ export interface EngineRig {
   readonly config: Config;
   readonly ledger: Ledger;
   readonly venues: VenueSet;
+  /** The venues the engine was given: the configured ones, or what the rig's `engineVenues` option made of them. */
+  readonly engineVenues: ReadonlyMap<string, Venue>;
   readonly engine: Engine;
   readonly events: EngineEvent[];
   /** Ledger transactions committed so far (outermost BEGIN IMMEDIATE … COMMIT only; savepoints are not commits). */
@@ -29,7 +32,12 @@ export interface EngineRig {
 /** Events kept for inspection; the engine emits several per trade and a bench must not grow without bound. */
 const EVENTS_KEPT_MAX = 1_000;
 
-export async function engineRig(dir: string, configJson: unknown, synchronous: SynchronousMode, name = 'engine'): Promise<EngineRig> {
+export interface EngineRigOptions {
+  /** The venues to hand the engine, built from the configured ones (default: those, as they are). */
+  readonly engineVenues?: (venues: VenueSet) => ReadonlyMap<string, Venue>;
+}
+
+export async function engineRig(dir: string, configJson: unknown, synchronous: SynchronousMode, name = 'engine', options: EngineRigOptions = {}): Promise<EngineRig> {
   const config = parseConfigObject(configJson, 'bench config');
   const dbPath = join(dir, `${name}-${synchronous}.db`);
   const ledger = Ledger.open(dbPath, { synchronous });
@@ -37,11 +45,12 @@ export async function engineRig(dir: string, configJson: unknown, synchronous: S
   const checkpointer = BackgroundCheckpointer.start(ledger, dbPath, { synchronous, busyTimeoutMs: config.busyTimeoutMs });
   const { commits, transactionMs } = countCommits(ledger);
   const venues = await createVenues(config, dbPath);
+  const engineVenues = options.engineVenues?.(venues) ?? venues.venues;
   const events: EngineEvent[] = [];
   const engine = new Engine({
     ledger,
     config,
-    venues: venues.venues,
+    venues: engineVenues,
     listener: (event) => {
       if (events.length < EVENTS_KEPT_MAX) events.push(event);
     },
@@ -51,6 +60,7 @@ export async function engineRig(dir: string, configJson: unknown, synchronous: S
     config,
     ledger,
     venues,
+    engineVenues,
     engine,
     events,
     commits,

@@ -1,5 +1,5 @@
 // `npm run bench`: runs every benchmark in turn, prints each verdict as it lands, and writes BENCHMARKS.md.
-// BENCH_ONLY=ledger,tick,replay,walletcheck,cli,listing,growth runs a subset (and then writes nothing, so a partial run never
+// BENCH_ONLY=ledger,tick,replay,walletcheck,cli,listing,growth,ws runs a subset (and then writes nothing, so a partial run never
 // replaces the full report).
 //
 // Each benchmark runs in a process of its own: V8 shares what it learns about a function's argument shapes across
@@ -20,6 +20,7 @@ import { renderReport } from './report.js';
 import { replayThroughput } from './replay.js';
 import { tickToOrder } from './tick-to-order.js';
 import { walletCheckBench } from './wallet-check.js';
+import { wsLatency } from './ws-latency.js';
 
 const BENCHMARKS: ReadonlyMap<string, () => Promise<Section>> = new Map([
   ['ledger', ledgerThroughput],
@@ -29,6 +30,7 @@ const BENCHMARKS: ReadonlyMap<string, () => Promise<Section>> = new Map([
   ['cli', cliStart],
   ['listing', cliListing],
   ['growth', growthBench],
+  ['ws', wsLatency],
 ]);
 
 /** Runs one benchmark in a fresh process and returns its section. */

@@ -8,7 +8,7 @@ export function renderReport(machine: Machine, sections: readonly Section[], wal
     '# Benchmarks',
     '',
     'Written by `npm run bench` (bench/); do not edit by hand. Every verdict compares two figures measured in the same run',
-    '(or, for p99 tick-to-order and wallet-check time, an absolute bound), so a slower or busier machine moves both sides.',
+    '(or, for p99 tick-to-order, p99 of the websocket path and wallet-check time, an absolute bound), so a slower or busier machine moves both sides.',
     'Rows marked "reported" have no target: they give context (a one-off or on-request cost) beside the figures that do.',
     'Each section runs in a fresh process, so one benchmark\'s warmed-up code and heap cannot colour the next.',
     '',
