@@ -125,11 +125,13 @@ export class LiveFeed implements Feed {
     if (what.type === 'disconnect') this.down.add(venue);
     else this.down.delete(venue);
     const pending = this.connectivity.get(venue) ?? [];
-    // A break while a disconnect and its reconnect still wait: the engine will see that disconnect, and the venue is
-    // down again before it could see the reconnect — which is dropped, so at most two ever wait.
-    if (what.type === 'disconnect' && pending.length === 2) pending.pop();
+    // A break while a reconnect still waits: the engine has seen (or will see, first) the disconnect before it, and
+    // the venue is down again before it could see the reconnect, which is dropped rather than followed by another
+    // disconnect. So what waits is never more than a disconnect and its reconnect.
+    if (what.type === 'disconnect' && pending.at(-1)?.type === 'reconnect') pending.pop();
     else pending.push(what);
-    this.connectivity.set(venue, pending);
+    if (pending.length === 0) this.connectivity.delete(venue);
+    else this.connectivity.set(venue, pending);
   }
 
   private requoteAll(): void {

@@ -3,7 +3,7 @@
 // book carries no sequence number, so a delta could never be checked against it: the stream's own snapshot is the
 // only one later deltas can follow.
 import { BookSocketStream, type BookSocketOptions } from '../stream/book-socket.js';
-import type { StreamProtocol } from '../stream/streamed-market.js';
+import { readFrame, type StreamProtocol } from '../stream/streamed-market.js';
 import type { OrderBook, Outcome } from '../venue.js';
 import { StreamBook } from './stream-book.js';
 import { KALSHI_STREAM_BOOK_CHANNEL, parseStreamMessage } from './stream-models.js';
@@ -32,14 +32,9 @@ export class KalshiBookProtocol implements StreamProtocol {
   }
 
   receive(text: string, receivedMs: number): Iterable<string> {
-    let message;
-    try {
-      message = parseStreamMessage(JSON.parse(text));
-    } catch (error) {
-      // Which market it was for cannot be trusted either: every book may have missed its change.
-      for (const book of this.books.values()) book.markBroken(`unreadable stream message: ${(error as Error).message}`);
-      return this.books.keys();
-    }
+    const frame = readFrame(text, parseStreamMessage, this.books);
+    if (frame === null) return this.books.keys();
+    const message = frame.parsed;
     if (message === null) return this.refusal(text);
     if (this.retired.has(message.sid)) return [];
     const book = this.books.get(message.ticker);

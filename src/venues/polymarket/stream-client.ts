@@ -4,7 +4,7 @@
 // the channel takes no second subscription on a live connection, and its changes carry absolute sizes stamped with
 // the venue's time, so a REST book with its timestamp is a base later changes can follow.
 import type { Outcome } from '../venue.js';
-import type { StreamProtocol } from '../stream/streamed-market.js';
+import { readFrame, type StreamProtocol } from '../stream/streamed-market.js';
 import type { PolymarketCatalog } from './market-catalog.js';
 import { tokenFor } from './models.js';
 import { PolymarketStreamBook } from './stream-book.js';
@@ -41,14 +41,9 @@ export class PolymarketBookProtocol implements StreamProtocol {
 
   receive(text: string, receivedMs: number): Iterable<string> {
     if (text.trim() === POLYMARKET_PONG) return [];
-    let events;
-    try {
-      events = parsePolymarketStreamMessage(JSON.parse(text));
-    } catch (error) {
-      // Which market it was for cannot be trusted either: every book may have missed its change.
-      for (const book of this.books.values()) book.markBroken(`unreadable stream message: ${(error as Error).message}`);
-      return this.books.keys();
-    }
+    const frame = readFrame(text, parsePolymarketStreamMessage, this.books);
+    if (frame === null) return this.books.keys();
+    const events = frame.parsed;
     const touched = new Set<string>();
     for (const event of events) {
       if (event.kind === 'book') {

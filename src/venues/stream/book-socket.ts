@@ -179,7 +179,11 @@ export class BookSocketStream implements BookStream {
     Promise.resolve()
       .then(() => this.protocol.resnapshot(market, send))
       .then(
-        () => this.touched(market, this.nowMs()),
+        () => {
+          // A snapshot read over REST after the connection dropped is followed by no stream: not whole.
+          if (this.socket !== socket) this.protocol.books.get(market)?.markBroken('stream connection closed during the new snapshot');
+          else this.touched(market, this.nowMs());
+        },
         () => undefined, // still broken: asked again after resnapshotRetryMs
       );
   }

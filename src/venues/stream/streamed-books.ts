@@ -34,9 +34,11 @@ export class StreamedBooks implements LocalBooks {
     return this.books.get(market)?.book(outcome)?.asks[0]?.price ?? null;
   }
 
+  /** Null until the stream keeps the market's book (a caller asks again later); then the same view every time. */
   topOfBookNow(market: string): TopOfBook | null {
     let view = this.views.get(market);
     if (view === undefined) {
+      if (!this.books.has(market)) return null;
       view = new StreamedTop(this.books, market);
       this.views.set(market, view);
     }

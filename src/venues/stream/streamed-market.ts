@@ -42,3 +42,16 @@ export interface StreamProtocol {
   /** A text frame the venue wants as a keep-alive (Polymarket: "PING"); absent: websocket pings only. */
   readonly keepAliveText?: string;
 }
+
+/**
+ * Reads one frame with the venue's parser, or — when it cannot be read — breaks every book and returns null: which
+ * market the frame was for cannot be trusted either, so every book may have missed its change.
+ */
+export function readFrame<T>(text: string, parse: (raw: unknown) => T, books: ReadonlyMap<string, StreamedMarket>): { readonly parsed: T } | null {
+  try {
+    return { parsed: parse(JSON.parse(text)) };
+  } catch (error) {
+    for (const book of books.values()) book.markBroken(`unreadable stream message: ${(error as Error).message}`);
+    return null;
+  }
+}
