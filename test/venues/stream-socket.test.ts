@@ -312,6 +312,62 @@ describe('book socket: what the listener hears', () => {
   });
 });
 
+/**
+ * Kalshi's wire with a resnapshot fetched elsewhere, as Polymarket's REST one is: it resolves when the test releases
+ * it, and applies the snapshot it was given to the book.
+ */
+class HeldResnapshot extends KalshiBookProtocol {
+  asked = 0;
+  private release: (() => void) | null = null;
+
+  override resnapshot(market: string): Promise<void> {
+    this.asked += 1;
+    return new Promise<void>((resolve) => (this.release = resolve)).then(() => void this.receive(snapshot(market, 40, [['0.3000', '1.00']]), 0));
+  }
+
+  answer(): void {
+    this.release?.();
+  }
+}
+
+/** Lets the promise callbacks queued so far run. */
+const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('book socket: a resnapshot fetched beside the socket', () => {
+  it('control: a snapshot fetched while the connection lives makes the book whole again', async () => {
+    const protocol = new HeldResnapshot();
+    const { server, heard } = await started([RAIN], FAST, protocol);
+    await vi.waitFor(() => expect(subscribed(server.connections[0])).toEqual([RAIN]), WAIT);
+    server.connections[0]!.socket.send(snapshot(RAIN, 3));
+    server.connections[0]!.socket.send(delta(RAIN, 3, 3));
+    await vi.waitFor(() => expect(protocol.asked).toBe(1), WAIT);
+    protocol.answer();
+    await vi.waitFor(() => expect(heard.changed).toEqual([RAIN, RAIN]), WAIT);
+    expect(protocol.books.get(RAIN)?.state).toBe('live');
+  });
+
+  // Found while writing these tests: BookSocketStream.askSnapshot tells the listener `changed` when the resnapshot
+  // settles without checking that the connection it was asked on still lives. A REST resnapshot (Polymarket's) that
+  // lands after a drop makes the book live and tells the feed it is whole — the feed says reconnect and requotes it —
+  // while no stream follows it any more. Left failing until the answer is checked against the connection.
+  it.fails('does not tell a book whole from a snapshot fetched after its connection dropped', async () => {
+    const protocol = new HeldResnapshot();
+    const { server, stream, heard } = await started([RAIN], FAST, protocol);
+    await vi.waitFor(() => expect(subscribed(server.connections[0])).toEqual([RAIN]), WAIT);
+    server.connections[0]!.socket.send(snapshot(RAIN, 3));
+    server.connections[0]!.socket.send(delta(RAIN, 3, 3)); // a gap: the resnapshot is asked for, and held
+    await vi.waitFor(() => expect(protocol.asked).toBe(1), WAIT);
+    await server.close(); // the connection drops and every reconnect is refused: the stream is down
+    await vi.waitFor(() => expect(stream.connections).toBeGreaterThanOrEqual(2), WAIT);
+
+    protocol.answer();
+    await settled();
+    await settled();
+    expect(heard.changed).toEqual([RAIN]);
+    expect(protocol.books.get(RAIN)?.state).not.toBe('live');
+  });
+});
+
 describe('book socket: close', () => {
   it('stops reconnecting once closed, even with a reconnect already waiting', async () => {
     const server = await loopback();
