@@ -270,10 +270,9 @@ describe('live feed: breaks', () => {
     expect(kinds(await reader.untilQuote())).toEqual(['disconnect', `quote ${SNOW}`]);
   });
 
-  // Found while writing these tests: once the engine has taken a disconnect, each break and repair before its next read
-  // adds two waiting events (LiveFeed.tell drops a reconnect only when a disconnect and reconnect are the two waiting,
-  // not a reconnect then a disconnect), so the queue grows with the cycles instead of staying at two. Left failing.
-  it.fails('keeps at most two connectivity events waiting for a venue whose disconnect the engine has taken', async () => {
+  // Once the engine has taken a disconnect, each break and repair before its next read would add two waiting events
+  // if a waiting reconnect were not dropped on the next break: the queue must stay at two however many cycles.
+  it('keeps at most two connectivity events waiting for a venue whose disconnect the engine has taken', async () => {
     const kalshi = streamedKalshi();
     const reader = feedOf([kalshi.venue], kalshiMarkets(RAIN, SNOW));
     kalshi.snapshot(RAIN);
