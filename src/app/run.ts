@@ -1,6 +1,7 @@
 // `arbbot run` wired together: the ledger (stamped with the feed's time on a replay), the venues (with the demo's
-// failure injection), the feed (a file, the demo's synthetic market, or live venues' polled books), the engine, the
-// background checkpointer and the engine lock — and their release, whatever happens. The CLI supplies what shows it.
+// failure injection, or their book streams), the feed (a file, the demo's synthetic market, or live venues' books,
+// streamed or polled), the engine, the background checkpointer and the engine lock — and their release, whatever
+// happens. The CLI supplies what shows it.
 import type { Config } from '../config/config.js';
 import { InputError, OperationalError } from '../domain/errors.js';
 import type { Micros } from '../domain/money.js';
