@@ -16,6 +16,8 @@ export interface VenueStatus {
   readonly live: boolean;
   /** Live venues: null when it can trade, else what is missing (credentials); paper venues: null. */
   readonly cannotTrade: string | null;
+  /** Where `arbbot run` reads the venue's books: kept by the process (paper), from its stream, or polled over REST. */
+  readonly books: 'local' | 'streamed' | 'polled';
 }
 
 export interface LedgerStatus {
@@ -45,7 +47,9 @@ function venueStatus(config: Config, venues: ReadonlyMap<string, Venue>): VenueS
     } catch (error) {
       cannotTrade = error instanceof Error ? error.message : String(error);
     }
-    return { name: venue.name, type: venue.type, live: venue.type !== 'paper', cannotTrade };
+    const built = venues.get(venue.name);
+    const books = built?.stream !== undefined ? 'streamed' : built?.localBooks !== undefined ? 'local' : 'polled';
+    return { name: venue.name, type: venue.type, live: venue.type !== 'paper', cannotTrade, books };
   });
 }
 

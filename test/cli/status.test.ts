@@ -9,7 +9,7 @@ interface StatusJson {
   ledger: { path: string; exists: boolean; id?: string };
   config: string | null;
   engine: { running: boolean; pid?: number | null; since?: string | null };
-  venues: { name: string; type: string; live: boolean; canTrade: boolean; cannotTrade: string | null }[];
+  venues: { name: string; type: string; live: boolean; canTrade: boolean; cannotTrade: string | null; books: string }[];
   open: { positions: number; locked: string } | null;
   lastProof: { verifiedAt: string; throughId: number; rowsSince: number } | null;
 }
@@ -58,5 +58,31 @@ describe('status', () => {
     const { json } = cliJson<StatusJson>(dir, ['status']);
     expect(json.venues).toEqual([expect.objectContaining({ name: 'k', type: 'kalshi', live: true, canTrade: false })]);
     expect(json.venues[0]?.cannotTrade).toMatch(/credentials/i);
+  });
+
+  it('says where run reads each venue\'s books: streamed, polled, or kept by the process', () => {
+    const dir = tempDir();
+    writeConfig(dir, {
+      venues: {
+        // The venue's own API: Polymarket's public stream; Kalshi's needs credentials, so without them it is polled.
+        poly: { type: 'polymarket' },
+        k: { type: 'kalshi' },
+        // A local REST server of one's own is not assumed to stream, unless a wsUrl is given beside it.
+        local: { type: 'polymarket', baseUrl: 'http://127.0.0.1:9' },
+        'local-stream': { type: 'polymarket', baseUrl: 'http://127.0.0.1:9', wsUrl: 'ws://127.0.0.1:9/ws/market' },
+        off: { type: 'polymarket', stream: false },
+        paper: { type: 'paper' },
+      },
+    });
+    const { json } = cliJson<StatusJson>(dir, ['status']);
+    expect(json.venues.map((venue) => [venue.name, venue.books])).toEqual([
+      ['poly', 'streamed'],
+      ['k', 'polled'],
+      ['local', 'polled'],
+      ['local-stream', 'streamed'],
+      ['off', 'polled'],
+      ['paper', 'local'],
+    ]);
+    expect(cli(dir, ['status']).stdout).toMatch(/poly \(live polymarket, books streamed, cannot trade: .*\)/);
   });
 });

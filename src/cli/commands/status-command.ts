@@ -12,8 +12,9 @@ export function registerStatusCommand(program: Command): void {
     .description('which ledger, config and venues are in use, whether an engine is running on the ledger, what is open, and the last proof of the books')
     .action(async (_options: unknown, command: Command) => {
       const ctx = CommandContext.from(command);
-      // Venues are built read-only and without I/O: a live venue's credentials are looked for, never sent.
-      const venues = await ctx.openVenues({ readonly: true });
+      // Venues are built read-only and without I/O: a live venue's credentials are looked for, never sent; its stream
+      // is built as run builds it (to say where run reads its books), never started.
+      const venues = await ctx.openVenues({ readonly: true, streamBooks: true });
       try {
         const status = readStatus(ctx.config, ctx.dbPath, venues.venues, () => ctx.openLedgerToRead());
         if (ctx.out.json) return ctx.out.printJson(statusJson(status));
@@ -48,7 +49,8 @@ export function statusLines(out: Output, status: Status): string[] {
 
 function venueText(out: Output, venue: Status['venues'][number]): string {
   if (!venue.live) return 'paper';
-  return venue.cannotTrade === null ? out.role.success(`live ${venue.type}, credentials present`) : out.role.warn(`live ${venue.type}, cannot trade: ${venue.cannotTrade}`);
+  const books = `books ${venue.books}`;
+  return venue.cannotTrade === null ? out.role.success(`live ${venue.type}, credentials present, ${books}`) : out.role.warn(`live ${venue.type}, ${books}, cannot trade: ${venue.cannotTrade}`);
 }
 
 function mebibytes(bytes: number): string {
@@ -61,7 +63,7 @@ function statusJson(status: Status): Record<string, unknown> {
     ledger: { path: status.ledgerPath, exists: ledger !== null, ...(ledger ? { id: ledger.ledgerId, createdAt: ledger.createdAt, bytes: ledger.bytes } : {}) },
     config: status.configSource,
     engine: status.engine === null ? { running: false } : { running: true, pid: status.engine.pid, since: status.engine.since },
-    venues: status.venues.map((venue) => ({ name: venue.name, type: venue.type, live: venue.live, canTrade: venue.cannotTrade === null, cannotTrade: venue.cannotTrade })),
+    venues: status.venues.map((venue) => ({ name: venue.name, type: venue.type, live: venue.live, canTrade: venue.cannotTrade === null, cannotTrade: venue.cannotTrade, books: venue.books })),
     open: ledger ? { positions: ledger.openPositions, locked: formatMicros(ledger.locked) } : null,
     lastProof: ledger?.lastProof ?? null,
   };
