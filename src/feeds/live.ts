@@ -44,6 +44,7 @@ export class LiveFeed implements Feed {
   private readonly down = new Set<string>();
   private readonly polled: FeedEvent[] = [];
   private wake: (() => void) | null = null;
+  private polledFirst = false;
   private room: (() => void) | null = null;
   private readonly poll: VenuePollFeed | null;
   private readonly streamed: ReadonlyMap<string, readonly string[]>;
@@ -142,7 +143,7 @@ export class LiveFeed implements Feed {
     this.signal();
   }
 
-  /** Connectivity first (a reconnect before the quotes that follow it), then polled events, then streamed quotes. */
+  /** Connectivity first (a reconnect before the quotes that follow it), then polled events and streamed quotes in turn. */
   private next(): FeedEvent | null {
     const nowMs = (this.options.now ?? Date.now)();
     for (const [venue, pending] of this.connectivity) {
@@ -150,11 +151,19 @@ export class LiveFeed implements Feed {
       if (pending.length === 0) this.connectivity.delete(venue);
       return { type: what.type, venue, timestampMs: nowMs, ...(what.detail ? { detail: what.detail } : {}) };
     }
+    // Polled and streamed events take turns, so neither source can hold the other back.
+    this.polledFirst = !this.polledFirst;
+    return this.polledFirst ? (this.nextPolled() ?? this.nextStreamed(nowMs)) : (this.nextStreamed(nowMs) ?? this.nextPolled());
+  }
+
+  private nextPolled(): FeedEvent | null {
     const polled = this.polled.shift();
-    if (polled !== undefined) {
-      this.room?.();
-      return polled;
-    }
+    if (polled === undefined) return null;
+    this.room?.();
+    return polled;
+  }
+
+  private nextStreamed(nowMs: number): FeedEvent | null {
     for (const key of this.dirty) {
       this.dirty.delete(key);
       const quote = this.quoteOf(key, nowMs);

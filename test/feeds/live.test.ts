@@ -378,6 +378,21 @@ describe('live feed: polled venues', () => {
     expect(kalshi.venue.polls).toBe(0);
   });
 
+  it('takes polled and streamed events in turn: a poller with many events waiting does not hold a streamed quote back', async () => {
+    const kalshi = streamedKalshi();
+    const sx = venueOf('sx', {
+      getBook: async (market, outcome) => ({ venue: 'sx', market, outcome, bids: [{ price: 100_000 as PriceMicros, size: 1 as QtyMicros }], asks: [{ price: 900_000 as PriceMicros, size: 1 as QtyMicros }], timestampMs: NOW_MS }),
+    });
+    const reader = feedOf([kalshi.venue, sx], [...kalshiMarkets(RAIN), { venue: 'sx', market: 'SX-1' }], { ...QUIET, pollIntervalMs: 1 });
+    await reader.take(); // the streams have started
+    // The poller fills what may wait (it polls every millisecond while nothing is read), then a streamed change.
+    for (let waitedMs = 0; sx.polls < 60 && waitedMs < READ_WAIT_MS; waitedMs += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(sx.polls).toBeGreaterThanOrEqual(60);
+    kalshi.snapshot(RAIN);
+    const next = [await reader.take(), await reader.take()];
+    expect(next.map((event) => (event.type === 'quote' ? event.venue : event.type))).toContain('kalshi');
+  });
+
   it('polls a venue that has a stream but no local books to read it, and never starts that stream', async () => {
     const stream = new HandStream();
     const half = venueOf('half', {
