@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseExposition, sampleValue } from '../fixtures/exposition.js';
 import { cliAsync, writeConfig } from '../fixtures/helpers.js';
 import { exitOf, spawnCli, type RunningCli } from '../fixtures/process.js';
 import { KalshiImitation, type KalshiBookSpec } from '../fixtures/venues/kalshi-server.js';
@@ -140,7 +141,7 @@ describe('streamed books', () => {
 
   it('pauses Kalshi on each stream fault, resubscribes for a new snapshot, and trades only once the book is whole again', async ({ onTestFinished }) => {
     const f = await fixture(onTestFinished, { polyStreamed: false });
-    const run = spawnCli(f.dir, [...f.args, 'run']);
+    const run = spawnCli(f.dir, [...f.args, 'run', '--metrics-port', '0']);
     onTestFinished(() => void run.child.kill('SIGKILL'));
     await until(() => f.kalshiStream.subscriptions.length === 1, 'Kalshi subscribed', run);
     await run.waitForStderr((stderr) => /Started|engine/i.test(stderr), 'the engine started');
@@ -177,6 +178,12 @@ describe('streamed books', () => {
     expect(run.stderr()).toMatch(/stream book: stream silent for more than 1000 ms/);
     // Nothing more was traded: the one crossing was taken.
     expect(f.kalshi.orders.size).toBe(1);
+    // Each pause is counted for whoever watches the metrics, by venue and reason.
+    const metricsUrl = /metrics: (http:\/\/127\.0\.0\.1:\d+\/metrics)\n/.exec(run.stderr())?.[1] ?? '';
+    const scraped = parseExposition(await (await fetch(metricsUrl)).text());
+    expect(sampleValue(scraped, 'arbbot_venue_pauses_total', { venue: 'kalshi', reason: 'disconnect' })).toBe(pausedOn(run, 'kalshi'));
+    expect(pausedOn(run, 'kalshi')).toBe(faults.length + 1);
+    expect(sampleValue(scraped, 'arbbot_venue_pauses_total', { venue: 'poly' })).toBeUndefined();
     await stopped(f, run);
   });
 

@@ -26,6 +26,8 @@ interface Running {
 
 export class MetricsCollector {
   private readonly rejected = new Map<string, number>();
+  /** Pauses by venue and reason ("venue reason"): a stream that broke is a disconnect. */
+  private readonly pauses = new Map<string, { readonly venue: string; readonly reason: string; count: number }>();
   /** Arbitrages by "status outcome": a settled trade's outcome, or how an unsettled one ended. */
   private readonly arbitrages = new Map<string, { readonly status: string; readonly outcome: string; count: number }>();
   private readonly tickToOrder = new Histogram(TICK_TO_ORDER_BOUNDS_SECONDS);
@@ -49,6 +51,12 @@ export class MetricsCollector {
   /** The engine listener's share: cheap (a map update), as it runs inside the engine's turn. */
   observe(event: EngineEvent): void {
     if (event.kind === 'quote_rejected') this.rejected.set(event.reason, (this.rejected.get(event.reason) ?? 0) + 1);
+    if (event.kind === 'paused') {
+      const key = `${event.venue} ${event.reason}`;
+      const entry = this.pauses.get(key);
+      if (entry) entry.count += 1;
+      else this.pauses.set(key, { venue: event.venue, reason: event.reason, count: 1 });
+    }
     if (event.kind !== 'arb') return;
     const status = event.result.status;
     const outcome = event.result.status === 'settled' ? (event.result.settlement.trade.outcome ?? 'none') : 'none';
@@ -64,6 +72,12 @@ export class MetricsCollector {
     const running = this.running;
     return [
       { type: 'counter', name: 'arbbot_feed_events_total', help: 'Feed events (quotes, disconnects, reconnects, resolutions, bad lines) the engine handled.', samples: [{ labels: {}, value: running?.engine.stats.events ?? 0 }] },
+      {
+        type: 'counter',
+        name: 'arbbot_venue_pauses_total',
+        help: 'Times trading on a venue was paused, by reason (disconnect: a dropped venue or a broken book stream; stale; mismatch).',
+        samples: [...this.pauses.values()].map(({ venue, reason, count }) => ({ labels: { venue, reason }, value: count })),
+      },
       { type: 'counter', name: 'arbbot_quotes_rejected_total', help: 'Quotes the price guard rejected, by reason.', samples: [...this.rejected].map(([reason, value]) => ({ labels: { reason }, value })) },
       {
         type: 'counter',
