@@ -19,7 +19,7 @@ import { MismatchHold } from './mismatch-hold.js';
 import { NetworkPause } from './network-pause.js';
 import { PriceGuard, type AcceptedQuote, type RejectReason } from './price-guard.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
-import { settleResolution, type OnSettled } from './resolution.js';
+import { resolutionRefusal, settleResolution, type OnSettled } from './resolution.js';
 import { StoragePause } from './storage-pause.js';
 import { RiskGate } from './risk-gate.js';
 import { UtilizationWatch } from './utilization-watch.js';
@@ -276,21 +276,10 @@ export class Engine {
 
   /** A resolved prediction market: every open position on it settles at 1 (YES won) or 0 per contract. */
   private onResolve(event: ResolveEvent): void {
-    // Only a prediction market pays 1 or 0: a resolve line for any other market (a bad or misrouted feed line)
-    // would otherwise settle, say, a SOL-USD position at $0 or $1.
-    if (this.options.config.venues.get(event.venue)?.predictionMarket !== true) {
-      this.emit({ kind: 'warning', message: `resolve ignored: ${event.venue} ${event.market} is not a prediction market` });
-      return;
-    }
-    // A market resolves once: a second line saying the opposite is a bad feed, and paying out both ways would book
-    // money no venue ever paid. The same outcome again settles what is still open (nothing, usually).
-    const earlier = this.ledger.resolvedOutcome(event.venue, event.market);
-    if (earlier !== null && earlier !== event.outcome) {
-      this.stats.resolutionsRefused += 1;
-      this.emit({
-        kind: 'warning',
-        message: `resolve refused: ${event.venue} ${event.market} already resolved ${earlier.toUpperCase()}; this line says ${event.outcome.toUpperCase()}`,
-      });
+    const refusal = resolutionRefusal(this.ledger, this.options.config, event);
+    if (refusal !== null) {
+      if (refusal.conflicting) this.stats.resolutionsRefused += 1;
+      this.emit({ kind: 'warning', message: refusal.message });
       return;
     }
     // The paper venue (another file) applies the resolution after the ledger's commit; if a crash cuts it off,

@@ -21,6 +21,22 @@ export interface ResolutionSettled {
 /** Called inside the settlement of each position: an unhedged leg's record follows its position. */
 export type OnSettled = (positionId: number, state: Exclude<UnhedgedState, 'open' | 'hedged'>, note: string) => void;
 
+/**
+ * Why a resolve event must not be applied, or null when it may be: only a prediction market pays 1 or 0 (a resolve
+ * line for any other market, a bad or misrouted feed line, would settle, say, a SOL-USD position at $0 or $1), and a
+ * market resolves once (a second line saying the opposite is a bad feed: paying out both ways would book money no
+ * venue ever paid; the same outcome again settles what is still open, nothing usually). `conflicting`: the second case.
+ */
+export function resolutionRefusal(ledger: Ledger, config: Config, event: ResolveEvent): { readonly message: string; readonly conflicting: boolean } | null {
+  if (config.venues.get(event.venue)?.predictionMarket !== true) {
+    return { message: `resolve ignored: ${event.venue} ${event.market} is not a prediction market`, conflicting: false };
+  }
+  const earlier = ledger.resolvedOutcome(event.venue, event.market);
+  if (earlier === null || earlier === event.outcome) return null;
+  const message = `resolve refused: ${event.venue} ${event.market} already resolved ${earlier.toUpperCase()}; this line says ${event.outcome.toUpperCase()}`;
+  return { message, conflicting: true };
+}
+
 export function settleResolution(ledger: Ledger, config: Config, event: ResolveEvent, onSettled: OnSettled): ResolutionSettled {
   return ledger.transaction(() => {
     const closes: Extract<CloseResult, { status: 'closed' }>[] = [];
