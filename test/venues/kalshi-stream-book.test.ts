@@ -12,6 +12,7 @@ import type { Outcome } from '../../src/venues/venue.js';
 
 const TICKER = 'KXRAIN-26DEC31-T2';
 const SID = 7;
+const MARKET_ID = '9b0f6b43-5b68-4f9f-9f02-9a2d1b8ac1a1';
 const OUTCOMES: readonly Outcome[] = ['yes', 'no'];
 /** A hundredth of a contract, the finest count Kalshi sends. */
 const COUNT_TICK_MICROS = 10_000;
@@ -33,16 +34,16 @@ function levelsText(side: ReadonlyMap<number, number>): string[][] {
   return [...side].map(([price, size]) => [formatScaled(price, 6), formatMicrosTrim(size, 2)]);
 }
 
+/** The spec's snapshot: a side without bids is left out. */
 function snapshotWire(seq: number, reference: Reference, sid = SID): unknown {
-  return { type: 'orderbook_snapshot', sid, seq, msg: { market_ticker: TICKER, yes_dollars: levelsText(reference.yes), no_dollars: levelsText(reference.no) } };
+  const side = (key: string, levels: ReadonlyMap<number, number>) => (levels.size > 0 ? { [key]: levelsText(levels) } : {});
+  return { type: 'orderbook_snapshot', sid, seq, msg: { market_ticker: TICKER, market_id: MARKET_ID, ...side('yes_dollars_fp', reference.yes), ...side('no_dollars_fp', reference.no) } };
 }
 
-/** Whole-contract deltas go out as JSON integers, the rest as decimal text: the parser reads both. */
+/** The spec's delta: `delta_fp` signed decimal text (trimmed here, "5" or "-0.5", to vary the text). */
 function deltaWire(seq: number, change: Change, sid = SID): unknown {
-  const whole = change.sizeDeltaMicros % 1_000_000 === 0;
-  const magnitude = formatMicrosTrim(Math.abs(change.sizeDeltaMicros), 2);
-  const delta = whole ? change.sizeDeltaMicros / 1_000_000 : `${change.sizeDeltaMicros < 0 ? '-' : ''}${magnitude}`;
-  return { type: 'orderbook_delta', sid, seq, msg: { market_ticker: TICKER, price_dollars: formatScaled(change.price, 4 + 2), delta, side: change.side } };
+  const delta_fp = `${change.sizeDeltaMicros < 0 ? '-' : ''}${formatMicrosTrim(Math.abs(change.sizeDeltaMicros), 2)}`;
+  return { type: 'orderbook_delta', sid, seq, msg: { market_ticker: TICKER, market_id: MARKET_ID, price_dollars: formatScaled(change.price, 4 + 2), delta_fp, side: change.side } };
 }
 
 function parsed(wire: unknown): StreamBookMessage {
@@ -261,7 +262,7 @@ describe('kalshi streamed book faults', () => {
 
   it('refuses a message of another market as a bug, not a stream fault', () => {
     const book = liveAtTwo();
-    const other = { type: 'orderbook_delta', sid: SID, seq: 3, msg: { market_ticker: 'OTHER', price_dollars: '0.41', delta: 1, side: 'yes' } };
+    const other = { type: 'orderbook_delta', sid: SID, seq: 3, msg: { market_ticker: 'OTHER', market_id: MARKET_ID, price_dollars: '0.41', delta_fp: '1.00', side: 'yes' } };
     expect(() => book.apply(parsed(other), 3)).toThrow(/OTHER/);
     expect(book.state).toBe('live');
   });
@@ -273,19 +274,20 @@ describe('kalshi stream messages', () => {
     expect(parseStreamMessage({ type: 'error', id: 1, msg: { code: 2, msg: 'Params required' } })).toBeNull();
   });
 
-  it('reads decimal and integer counts and deltas exactly, without floats', () => {
-    const snapshot = parsed({ type: 'orderbook_snapshot', sid: SID, seq: 1, msg: { market_ticker: TICKER, yes_dollars: [['0.080', 300], ['0.2200', '333.33']], no_dollars: null } });
+  it('reads the decimal strings exactly, without floats, and a side left out as empty', () => {
+    const snapshot = parsed({ type: 'orderbook_snapshot', sid: SID, seq: 1, msg: { market_ticker: TICKER, market_id: MARKET_ID, yes_dollars_fp: [['0.080', '300.00'], ['0.2200', '333.33']] } });
     expect(snapshot).toMatchObject({ kind: 'snapshot', yesBids: [{ price: 220_000, size: 333_330_000 }, { price: 80_000, size: 300_000_000 }], noBids: [] });
-    const delta = parsed({ type: 'orderbook_delta', sid: SID, seq: 2, msg: { market_ticker: TICKER, price_dollars: '0.960', delta: '-54.10', side: 'no' } });
+    const delta = parsed({ type: 'orderbook_delta', sid: SID, seq: 2, msg: { market_ticker: TICKER, market_id: MARKET_ID, price_dollars: '0.960', delta_fp: '-54.10', side: 'no', ts_ms: 1669149841000 } });
     expect(delta).toMatchObject({ kind: 'delta', side: 'no', price: 960_000, sizeDeltaMicros: -54_100_000 });
   });
 
   it('names the field of a book message it cannot read', () => {
-    const base = { market_ticker: TICKER, price_dollars: '0.41', delta: 1, side: 'yes' };
+    const base = { market_ticker: TICKER, market_id: MARKET_ID, price_dollars: '0.41', delta_fp: '1.00', side: 'yes' };
     const bad: ReadonlyArray<readonly [Record<string, unknown>, RegExp]> = [
       [{ ...base, side: 'maybe' }, /side/],
-      [{ ...base, delta: undefined }, /delta/],
-      [{ ...base, delta: '1e3' }, /delta/],
+      [{ ...base, delta_fp: undefined }, /delta_fp/],
+      [{ ...base, delta_fp: undefined, delta: 1 }, /delta_fp/],
+      [{ ...base, delta_fp: '1e3' }, /delta_fp/],
       [{ ...base, price_dollars: '1.00' }, /price_dollars/],
       [{ ...base, price_dollars: 0.41 + 0.0000001 }, /price_dollars/],
     ];
@@ -294,5 +296,17 @@ describe('kalshi stream messages', () => {
       expect(() => parseStreamMessage({ type: 'orderbook_delta', sid: SID, seq: 2, msg })).toThrow(field);
     }
     expect(() => parseStreamMessage({ type: 'orderbook_delta', seq: 2, msg: base })).toThrow(/sid/);
+  });
+
+  it('refuses a snapshot in an older shape rather than reading its side as empty', () => {
+    const older: ReadonlyArray<readonly [Record<string, unknown>, RegExp]> = [
+      [{ yes_dollars: [['0.4200', '10.00']] }, /yes_dollars_fp: absent, but "yes_dollars" is present/],
+      [{ yes_dollars_fp: [['0.4200', '10.00']], no: [[55, 3]] }, /no_dollars_fp: absent, but "no" is present/],
+    ];
+    for (const [sides, reason] of older) {
+      expect(() => parseStreamMessage({ type: 'orderbook_snapshot', sid: SID, seq: 1, msg: { market_ticker: TICKER, market_id: MARKET_ID, ...sides } })).toThrow(reason);
+    }
+    // Control: an older key beside the spec's (or empty) is no sign of a changed shape.
+    expect(parsed({ type: 'orderbook_snapshot', sid: SID, seq: 1, msg: { market_ticker: TICKER, yes_dollars_fp: [['0.4200', '10.00']], yes_dollars: [['0.4200', '10.00']], no: [] } })).toMatchObject({ yesBids: [{ price: 420_000 }], noBids: [] });
   });
 });

@@ -7,12 +7,15 @@ import { KalshiStreamClient, reconnectDelayMs } from '../../src/venues/kalshi/st
 
 const TICKER = 'KXRAIN-26DEC31-T2';
 
+const MARKET_ID = '9b0f6b43-5b68-4f9f-9f02-9a2d1b8ac1a1';
+
 function snapshot(sid: number, seq: number, yesDollars: string[][]): string {
-  return JSON.stringify({ type: 'orderbook_snapshot', sid, seq, msg: { market_ticker: TICKER, yes_dollars: yesDollars, no_dollars: [['0.5500', '3.00']] } });
+  return JSON.stringify({ type: 'orderbook_snapshot', sid, seq, msg: { market_ticker: TICKER, market_id: MARKET_ID, yes_dollars_fp: yesDollars, no_dollars_fp: [['0.5500', '3.00']] } });
 }
 
+/** A delta of whole contracts (`change` an integer), as the spec's `delta_fp` text: "5.00", "-4.00". */
 function delta(sid: number, seq: number, priceDollars: string, change: number): string {
-  return JSON.stringify({ type: 'orderbook_delta', sid, seq, msg: { market_ticker: TICKER, price_dollars: priceDollars, delta: change, side: 'yes' } });
+  return JSON.stringify({ type: 'orderbook_delta', sid, seq, msg: { market_ticker: TICKER, market_id: MARKET_ID, price_dollars: priceDollars, delta_fp: `${change}.00`, side: 'yes' } });
 }
 
 interface Loopback {
@@ -49,7 +52,7 @@ describe('kalshi stream client', () => {
     client.start();
 
     await vi.waitFor(() => expect(imitation.commands).toHaveLength(1));
-    expect(imitation.commands[0]).toEqual({ id: 1, cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: [TICKER] } });
+    expect(imitation.commands[0]).toEqual({ id: 1, cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: [TICKER], use_yes_price: false } });
     const first = imitation.sockets[0]!;
     first.send(snapshot(3, 1, [['0.4200', '10.00']]));
     first.send(delta(3, 2, '0.4300', 5));
@@ -105,8 +108,8 @@ describe('kalshi stream client', () => {
     cleanup.push(() => client.close());
     client.start();
     await vi.waitFor(() => expect(imitation.commands).toHaveLength(1));
-    imitation.sockets[0]!.send(JSON.stringify({ type: 'error', id: 1, msg: { code: 6, msg: 'market not found' } }));
-    await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toBe('subscription refused: market not found'));
+    imitation.sockets[0]!.send(JSON.stringify({ type: 'error', id: 1, msg: { code: 11, msg: 'Invalid parameter', market_ticker: TICKER } }));
+    await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toBe('subscription refused: Invalid parameter (code 11)'));
     // Asked again (a subscribe of the same market) once the retry is due, not in a loop.
     await vi.waitFor(() => expect(imitation.commands.length).toBeGreaterThanOrEqual(3));
     expect(imitation.commands.slice(1).every((command) => (command as { params: { market_tickers?: string[] } }).params.market_tickers?.[0] === TICKER)).toBe(true);
@@ -114,8 +117,32 @@ describe('kalshi stream client', () => {
     imitation.sockets[0]!.send(snapshot(9, 1, [['0.4200', '1.00']]));
     await vi.waitFor(() => expect(client.books.get(TICKER)?.state).toBe('live'));
     imitation.sockets[0]!.send(JSON.stringify({ type: 'error', id: 999, msg: { code: 1, msg: 'other' } }));
-    imitation.sockets[0]!.send(JSON.stringify({ type: 'orderbook_delta', sid: 9, seq: 2, msg: { market_ticker: TICKER, price_dollars: '0.4200', delta: 1, side: 'yes' } }));
+    imitation.sockets[0]!.send(JSON.stringify({ type: 'error', sid: 8, seq: 4, msg: { code: 25, msg: 'Subscription buffer overflow' } }));
+    imitation.sockets[0]!.send(JSON.stringify({ type: 'orderbook_delta', sid: 9, seq: 2, msg: { market_ticker: TICKER, market_id: MARKET_ID, price_dollars: '0.4200', delta_fp: '1.00', side: 'yes' } }));
     await vi.waitFor(() => expect(client.book(TICKER, 'yes')?.bids).toEqual([{ price: 420_000, size: 2_000_000 }]));
+  });
+
+  it('breaks the book whose subscription a terminal error ends (by sid), and subscribes it again', async () => {
+    const imitation = await loopback();
+    cleanup.push(() => new Promise((resolve) => imitation.server.close(() => resolve())));
+    const client = new KalshiStreamClient({ url: imitation.url, tickers: [TICKER], reconnectBaseMs: 10, reconnectMaxMs: 40 });
+    cleanup.push(() => client.close());
+    client.start();
+    await vi.waitFor(() => expect(imitation.commands).toHaveLength(1));
+    imitation.sockets[0]!.send(snapshot(4, 1, [['0.4200', '10.00']]));
+    await vi.waitFor(() => expect(client.books.get(TICKER)?.state).toBe('live'));
+    // Codes 10 and 25 are terminal: the subscription sends nothing more, so the book must not stay live on it.
+    imitation.sockets[0]!.send(JSON.stringify({ type: 'error', sid: 4, seq: 2, msg: { code: 25, msg: 'Subscription buffer overflow' } }));
+    await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toBe('subscription 4 failed: Subscription buffer overflow (code 25)'));
+    await vi.waitFor(() => expect(imitation.commands).toHaveLength(3));
+    expect(imitation.commands.slice(1)).toMatchObject([{ cmd: 'unsubscribe', params: { sids: [4] } }, { cmd: 'subscribe', params: { market_tickers: [TICKER] } }]);
+    // The given-up sid's answer (code 7, it is gone already) and its late errors break nothing of the new subscription.
+    imitation.sockets[0]!.send(JSON.stringify({ type: 'error', id: 2, msg: { code: 7, msg: 'Unknown subscription ID' } }));
+    imitation.sockets[0]!.send(snapshot(5, 1, [['0.4100', '2.00']]));
+    imitation.sockets[0]!.send(JSON.stringify({ type: 'error', sid: 4, seq: 3, msg: { code: 10, msg: 'Channel error' } }));
+    imitation.sockets[0]!.send(delta(5, 2, '0.4100', 1));
+    await vi.waitFor(() => expect(client.book(TICKER, 'yes')?.bids).toEqual([{ price: 410_000, size: 3_000_000 }]));
+    expect(client.books.get(TICKER)?.state).toBe('live');
   });
 
   it('waits longer after each failed attempt, up to the cap, jittered into the upper half', () => {

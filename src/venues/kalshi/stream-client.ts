@@ -1,7 +1,11 @@
 // Kalshi's side of the book stream (the `orderbook_delta` channel): one subscription per market, messages routed to
 // each market's StreamBook by ticker, and a broken book's new snapshot asked for by resubscribing it. Kalshi's REST
 // book carries no sequence number, so a delta could never be checked against it: the stream's own snapshot is the
-// only one later deltas can follow.
+// only one later deltas can follow. Commands and replies follow Kalshi's AsyncAPI spec
+// (https://docs.kalshi.com/asyncapi.yaml, 2.0.0): `subscribe` answered by `subscribed {channel, sid}`, `unsubscribe
+// {sids}` by `unsubscribed`, a failure by `error {id?, sid?, msg: {code, msg}}`. The spec's `update_subscription` action `get_snapshot` would
+// resend a snapshot on the same sid; resubscribing is used instead, so a new snapshot always starts a new sid and
+// nothing of the doubted subscription can be mistaken for part of the new book.
 import { BookSocketStream, type BookSocketOptions } from '../stream/book-socket.js';
 import { readFrame, type StreamProtocol } from '../stream/streamed-market.js';
 import type { OrderBook, Outcome } from '../venue.js';
@@ -56,20 +60,35 @@ export class KalshiBookProtocol implements StreamProtocol {
   private subscribe(ticker: string): string {
     if (this.subscribing.size >= PENDING_COMMANDS_MAX) this.subscribing.clear();
     this.subscribing.set(this.nextCommandId, ticker);
-    return this.command('subscribe', { channels: [KALSHI_STREAM_BOOK_CHANNEL], market_tickers: [ticker] });
+    // use_yes_price false is the spec's default, sent because Kalshi announces it will flip: the parser reads NO-side
+    // prices as NO prices, and a flipped default would otherwise misprice the NO ladder without any error.
+    return this.command('subscribe', { channels: [KALSHI_STREAM_BOOK_CHANNEL], market_tickers: [ticker], use_yes_price: false });
   }
 
   /**
-   * An `error` answering one of our subscribe commands (`{type: "error", id, msg: {code, msg}}`): that market has no
-   * book coming, so it breaks, which pauses the venue and asks again later. Any other message: nothing to do.
+   * An `error` (`{type: "error", id?, sid?, seq?, msg: {code, msg}}`) that concerns one of our books: one answering a
+   * subscribe command of ours (by id: that market has no book coming), or one scoped to the subscription a book
+   * follows (by sid: codes 10 "Channel error" and 25 "Subscription buffer overflow" are terminal, the subscription
+   * sends nothing more). The book breaks, which pauses the venue and asks for it again. Any other message: nothing to do.
    */
   private refusal(text: string): string[] {
-    const reply = JSON.parse(text) as { type?: unknown; id?: unknown; msg?: { msg?: unknown } };
-    const ticker = reply.type === 'error' && typeof reply.id === 'number' ? this.subscribing.get(reply.id) : undefined;
-    const book = ticker === undefined ? undefined : this.books.get(ticker);
+    const reply = JSON.parse(text) as { type?: unknown; id?: unknown; sid?: unknown; msg?: { code?: unknown; msg?: unknown } };
+    if (reply.type !== 'error') return [];
+    const book = this.bookOfError(reply.id, reply.sid);
     if (book === undefined) return [];
-    book.markBroken(`subscription refused: ${typeof reply.msg?.msg === 'string' ? reply.msg.msg : 'no reason given'}`);
+    const reason = typeof reply.msg?.msg === 'string' ? reply.msg.msg : 'no reason given';
+    const code = typeof reply.msg?.code === 'number' ? ` (code ${reply.msg.code})` : '';
+    book.markBroken(`${typeof reply.sid === 'number' ? `subscription ${reply.sid} failed` : 'subscription refused'}: ${reason}${code}`);
     return [book.market];
+  }
+
+  private bookOfError(id: unknown, sid: unknown): StreamBook | undefined {
+    if (typeof sid === 'number') {
+      if (this.retired.has(sid)) return undefined;
+      for (const book of this.books.values()) if (book.subscription === sid) return book;
+    }
+    const ticker = typeof id === 'number' ? this.subscribing.get(id) : undefined;
+    return ticker === undefined ? undefined : this.books.get(ticker);
   }
 
   private command(cmd: string, params: Record<string, unknown>): string {
