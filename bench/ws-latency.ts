@@ -62,7 +62,7 @@ const CONFIG = {
 };
 
 function deltaFrame(seq: number, change: number): string {
-  return JSON.stringify({ type: 'orderbook_delta', sid: 1, seq, msg: { market_ticker: TICKER, price_dollars: CROSSING_NO_BID, delta: change, side: 'no' } });
+  return JSON.stringify({ type: 'orderbook_delta', sid: 1, seq, msg: { market_ticker: TICKER, price_dollars: CROSSING_NO_BID, delta_fp: `${change}.00`, side: 'no' } });
 }
 
 interface Sample {

@@ -22,7 +22,7 @@ export type SenderReport =
 
 /** The snapshot each subscribed market starts from: YES bid 0.40 and NO bid 0.45, so YES is asked at 0.55. */
 export function snapshotFrame(ticker: string): string {
-  return JSON.stringify({ type: 'orderbook_snapshot', sid: 1, seq: 1, msg: { market_ticker: ticker, yes_dollars: [['0.4000', '100.00']], no_dollars: [['0.4500', '100.00']] } });
+  return JSON.stringify({ type: 'orderbook_snapshot', sid: 1, seq: 1, msg: { market_ticker: ticker, yes_dollars_fp: [['0.4000', '100.00']], no_dollars_fp: [['0.4500', '100.00']] } });
 }
 
 function report(message: SenderReport): void {

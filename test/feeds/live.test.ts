@@ -77,20 +77,20 @@ function streamedKalshi() {
     snapshot(market: string, yesBid = '0.4200', noBid = '0.5500'): void {
       sid += 1;
       sids.set(market, { sid, seq: 1 });
-      protocol.receive(JSON.stringify({ type: 'orderbook_snapshot', sid, seq: 1, msg: { market_ticker: market, yes_dollars: [[yesBid, '10.00']], no_dollars: [[noBid, '3.00']] } }), NOW_MS);
+      protocol.receive(JSON.stringify({ type: 'orderbook_snapshot', sid, seq: 1, msg: { market_ticker: market, yes_dollars_fp: [[yesBid, '10.00']], no_dollars_fp: [[noBid, '3.00']] } }), NOW_MS);
       stream.listener.changed(market, NOW_MS);
     },
     /** The next delta of the market's subscription, told as a change. */
     delta(market: string, priceDollars: string, change: number): void {
       const at = sids.get(market)!;
       at.seq += 1;
-      protocol.receive(JSON.stringify({ type: 'orderbook_delta', sid: at.sid, seq: at.seq, msg: { market_ticker: market, price_dollars: priceDollars, delta: change, side: 'yes' } }), NOW_MS);
+      protocol.receive(JSON.stringify({ type: 'orderbook_delta', sid: at.sid, seq: at.seq, msg: { market_ticker: market, price_dollars: priceDollars, delta_fp: `${change}.00`, side: 'yes' } }), NOW_MS);
       stream.listener.changed(market, NOW_MS);
     },
     /** A gap in the market's subscription: the book breaks and the break is told. */
     gap(market: string): void {
       const at = sids.get(market)!;
-      protocol.receive(JSON.stringify({ type: 'orderbook_delta', sid: at.sid, seq: at.seq + 2, msg: { market_ticker: market, price_dollars: '0.4200', delta: 1, side: 'yes' } }), NOW_MS);
+      protocol.receive(JSON.stringify({ type: 'orderbook_delta', sid: at.sid, seq: at.seq + 2, msg: { market_ticker: market, price_dollars: '0.4200', delta_fp: '1.00', side: 'yes' } }), NOW_MS);
       const book = protocol.books.get(market)!;
       expect(book.state).toBe('broken');
       stream.listener.broken(market, book.brokenReason!);

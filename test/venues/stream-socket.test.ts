@@ -78,11 +78,11 @@ function recorder(): Heard {
 }
 
 function snapshot(ticker: string, sid: number, yesDollars: string[][] = [['0.4200', '10.00']]): string {
-  return JSON.stringify({ type: 'orderbook_snapshot', sid, seq: 1, msg: { market_ticker: ticker, yes_dollars: yesDollars, no_dollars: [['0.5500', '3.00']] } });
+  return JSON.stringify({ type: 'orderbook_snapshot', sid, seq: 1, msg: { market_ticker: ticker, yes_dollars_fp: yesDollars, no_dollars_fp: [['0.5500', '3.00']] } });
 }
 
 function delta(ticker: string, sid: number, seq: number, change = 1): string {
-  return JSON.stringify({ type: 'orderbook_delta', sid, seq, msg: { market_ticker: ticker, price_dollars: '0.4200', delta: change, side: 'yes' } });
+  return JSON.stringify({ type: 'orderbook_delta', sid, seq, msg: { market_ticker: ticker, price_dollars: '0.4200', delta_fp: `${change}.00`, side: 'yes' } });
 }
 
 const subscribed = (connection: Connection | undefined) => (connection?.commands ?? []).filter((command) => command.cmd === 'subscribe').flatMap((command) => command.params.market_tickers ?? []);

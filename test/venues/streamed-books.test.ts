@@ -9,11 +9,11 @@ const TICKER = 'KXRAIN-26DEC31-T2';
 const OTHER = 'KXSNOW-26DEC31-T1';
 
 function snapshot(ticker: string, sid: number, yesDollars: string[][], noDollars: string[][]): string {
-  return JSON.stringify({ type: 'orderbook_snapshot', sid, seq: 1, msg: { market_ticker: ticker, yes_dollars: yesDollars, no_dollars: noDollars } });
+  return JSON.stringify({ type: 'orderbook_snapshot', sid, seq: 1, msg: { market_ticker: ticker, yes_dollars_fp: yesDollars, no_dollars_fp: noDollars } });
 }
 
 function delta(ticker: string, sid: number, seq: number, side: 'yes' | 'no', priceDollars: string, change: number): string {
-  return JSON.stringify({ type: 'orderbook_delta', sid, seq, msg: { market_ticker: ticker, price_dollars: priceDollars, delta: change, side } });
+  return JSON.stringify({ type: 'orderbook_delta', sid, seq, msg: { market_ticker: ticker, price_dollars: priceDollars, delta_fp: `${change}.00`, side } });
 }
 
 /** Kalshi's protocol subscribed to both markets (which makes their books), and the local books over them. */
