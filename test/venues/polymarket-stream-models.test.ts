@@ -58,9 +58,15 @@ describe('polymarket stream messages', () => {
     expect(event?.kind === 'book' && event.bids.length + event.asks.length).toBe(3);
   });
 
+  it('reads a tick size change for its new tick, exactly, and refuses one outside (0, 1) by name', () => {
+    const tick = { event_type: 'tick_size_change', asset_id: YES, market: MARKET, old_tick_size: '0.01', new_tick_size: '0.001', timestamp: '1' };
+    expect(parsePolymarketStreamMessage(tick)).toEqual([{ kind: 'tick_size', assetId: YES, conditionId: MARKET, tickSize: 1_000 }]);
+    expect(() => parsePolymarketStreamMessage({ ...tick, new_tick_size: '1' })).toThrow(/new_tick_size/);
+  });
+
   it('yields nothing for other event types and the keep-alive text', () => {
     expect(parsePolymarketStreamMessage('PONG')).toEqual([]);
-    expect(parsePolymarketStreamMessage({ event_type: 'tick_size_change', asset_id: YES, market: MARKET, old_tick_size: '0.01', new_tick_size: '0.001', timestamp: '1' })).toEqual([]);
+    expect(parsePolymarketStreamMessage({ event_type: 'last_trade_price', asset_id: YES, market: MARKET, price: '0.5', side: 'BUY', size: '10', timestamp: '1' })).toEqual([]);
     expect(parsePolymarketStreamMessage({ event_type: 'last_trade_price', asset_id: YES, market: MARKET, price: '0.456', side: 'BUY', size: '219.2', timestamp: '1' })).toEqual([]);
     expect(parsePolymarketStreamMessage([{ event_type: 'best_bid_ask', asset_id: YES }, book])).toHaveLength(1);
     expect(parsePolymarketStreamMessage({ message: 'subscribed' })).toEqual([]);

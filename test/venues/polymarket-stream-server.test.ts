@@ -47,7 +47,7 @@ async function client(server: PolymarketStreamImitation): Promise<Client> {
     const events = parsePolymarketStreamMessage(text === 'PONG' ? text : JSON.parse(text));
     for (const event of events) {
       if (event.kind === 'book') book.applyBook(event, Date.now());
-      else book.applyChanges(event, Date.now());
+      else if (event.kind === 'price_change') book.applyChanges(event, Date.now());
     }
   });
   socket.on('error', () => undefined);

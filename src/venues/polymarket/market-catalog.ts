@@ -1,6 +1,7 @@
 // What this process knows of Polymarket's markets (token ids, tick, minimum, fees), read once per market and kept
 // current from each book read over REST: the tick tightens near 0 and 1, and every book carries the current one. The
 // venue (sizes, orders) and its book stream (token ids, REST resnapshots) share one catalogue.
+import type { PriceMicros } from '../../domain/money.js';
 import type { OrderBook, Outcome } from '../venue.js';
 import { BoundedMap } from '../http/report.js';
 import type { PolymarketClient } from './client.js';
@@ -30,6 +31,12 @@ export class PolymarketCatalog {
     const market = await this.client.getMarket(conditionId);
     this.markets.set(conditionId, market);
     return market;
+  }
+
+  /** The market's tick changed (the stream says so): orders keep to the new one. A market never read is left alone. */
+  setTickSize(conditionId: string, tickSize: PriceMicros): void {
+    const info = this.markets.get(conditionId);
+    if (info && info.tickSize !== tickSize) this.markets.set(conditionId, { ...info, tickSize });
   }
 
   /** One outcome's book over REST (GET /book of its token), as `venue` names itself; refreshes the tick and minimum. */

@@ -46,6 +46,11 @@ export class PolymarketBookProtocol implements StreamProtocol {
     const events = frame.parsed;
     const touched = new Set<string>();
     for (const event of events) {
+      if (event.kind === 'tick_size') {
+        const book = this.byToken.get(event.assetId);
+        if (book !== undefined) this.catalog.setTickSize(book.market, event.tickSize);
+        continue;
+      }
       if (event.kind === 'book') {
         const book = this.byToken.get(event.assetId);
         if (book === undefined) continue;

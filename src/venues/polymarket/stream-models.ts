@@ -28,8 +28,9 @@
 //     fail by name; an absent hash reads as null and only turns off the duplicate check for that change;
 //   - that the reply to a subscription is a JSON array of book events is not in the docs; third-party clients read it
 //     so, and single events come as objects: both are read.
-// Other event types (tick_size_change, last_trade_price, best_bid_ask, new_market, market_resolved), objects without
-// an event_type and the keep-alive text "PONG" are not book events and yield nothing.
+// tick_size_change `{asset_id, market, old_tick_size, new_tick_size, timestamp}` is read for its new tick. Other event
+// types (last_trade_price, best_bid_ask, new_market, market_resolved), objects without an event_type and the
+// keep-alive text "PONG" are not book events and yield nothing.
 import { formatMicrosTrim, parsePrice, SCALE, type PriceMicros, type QtyMicros } from '../../domain/money.js';
 import { VenueProtocolError } from '../errors.js';
 import { describeJson, parseWireDecimal, Wire } from '../http/wire.js';
@@ -72,7 +73,18 @@ export interface PolymarketPriceChangeEvent {
   readonly changes: readonly PolymarketLevelChange[];
 }
 
-export type PolymarketStreamEvent = PolymarketBookEvent | PolymarketPriceChangeEvent;
+/**
+ * The market's tick changed (it tightens near 0 and 1): `{event_type: "tick_size_change", asset_id, market,
+ * old_tick_size, new_tick_size, timestamp}`. Streamed books are read without REST, so this is how orders keep to it.
+ */
+export interface PolymarketTickSizeEvent {
+  readonly kind: 'tick_size';
+  readonly assetId: string;
+  readonly conditionId: string;
+  readonly tickSize: PriceMicros;
+}
+
+export type PolymarketStreamEvent = PolymarketBookEvent | PolymarketPriceChangeEvent | PolymarketTickSizeEvent;
 
 /** The channel's subscribe message, sent once after connecting (the channel takes no unsubscribe). */
 export function polymarketMarketSubscription(tokenIds: readonly string[]): string {
@@ -103,6 +115,7 @@ function parseEvent(wire: Wire): PolymarketStreamEvent | null {
   const type = wire.has('event_type') && typeof wire.value.event_type === 'string' ? wire.value.event_type : null;
   if (type === 'book') return parseBookEvent(wire);
   if (type === 'price_change') return parsePriceChangeEvent(wire);
+  if (type === 'tick_size_change') return { kind: 'tick_size', assetId: wire.string('asset_id'), conditionId: wire.string('market'), tickSize: probability(wire, 'new_tick_size') };
   return null;
 }
 
