@@ -98,7 +98,8 @@ async function runLocked(request: RunRequest, host: RunHost): Promise<RunOutcome
   const liveConfigured = [...config.venues.values()].some((venue) => venue.type !== 'paper');
   const demo = request.feedPath || liveConfigured || request.demoSizeMicros === null ? null : demoOptions(config, request.demoSizeMicros);
   // The demo shows what goes wrong between venues: some legs are rejected, partly filled or time out.
-  const venues = await host.openVenues(demo ? { faults: demoFaults(config) } : { streamBooks: true });
+  // Streams only for the live feed: a replay's quotes come from its file, and its books are read as without one.
+  const venues = await host.openVenues(demo ? { faults: demoFaults(config) } : { streamBooks: liveConfigured && !request.feedPath });
   const engine = new Engine({ ledger, config, venues: venues.venues, listener: observers.listener(host.listener), demo });
   engineRef = engine;
   observers.attach(engine, ledger);

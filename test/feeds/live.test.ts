@@ -154,6 +154,17 @@ const kalshiMarkets = (...markets: string[]): PolledMarket[] => markets.map((mar
 const quote = (venue: string, market: string, bid: string, ask: string) => ({ type: 'quote', venue, market, bid, ask, timestampMs: NOW_MS });
 const kinds = (events: readonly FeedEvent[]) => events.map((event) => (event.type === 'quote' ? `quote ${event.market}` : event.type));
 
+/** Kalshi streaming RAIN and SNOW, both whole, and the feed's first two quotes (one of each) already taken. */
+async function bothWhole() {
+  const kalshi = streamedKalshi();
+  const reader = feedOf([kalshi.venue], kalshiMarkets(RAIN, SNOW));
+  kalshi.snapshot(RAIN);
+  kalshi.snapshot(SNOW);
+  await reader.take();
+  await reader.take();
+  return { kalshi, reader };
+}
+
 describe('live feed: streamed quotes', () => {
   it('quotes a changed market with its top of book as decimal text, read when the engine takes it', async () => {
     const kalshi = streamedKalshi();
@@ -212,12 +223,7 @@ describe('live feed: breaks', () => {
   });
 
   it('says reconnect only once every broken market of the venue is whole again', async () => {
-    const kalshi = streamedKalshi();
-    const reader = feedOf([kalshi.venue], kalshiMarkets(RAIN, SNOW));
-    kalshi.snapshot(RAIN);
-    kalshi.snapshot(SNOW);
-    await reader.take();
-    await reader.take();
+    const { kalshi, reader } = await bothWhole();
     kalshi.gap(RAIN);
     kalshi.gap(SNOW);
     expect(await reader.take()).toMatchObject({ type: 'disconnect', detail: expect.stringContaining(RAIN) });
@@ -240,12 +246,7 @@ describe('live feed: breaks', () => {
   });
 
   it('leaves one disconnect and reconnect waiting after three quick break and repair cycles, ending whole', async () => {
-    const kalshi = streamedKalshi();
-    const reader = feedOf([kalshi.venue], kalshiMarkets(RAIN, SNOW));
-    kalshi.snapshot(RAIN);
-    kalshi.snapshot(SNOW);
-    await reader.take();
-    await reader.take();
+    const { kalshi, reader } = await bothWhole();
     for (let cycle = 0; cycle < 3; cycle += 1) {
       kalshi.gap(RAIN);
       kalshi.snapshot(RAIN);
@@ -255,12 +256,7 @@ describe('live feed: breaks', () => {
   });
 
   it('control: three cycles that end broken leave the disconnect last, and quote nothing of the broken market', async () => {
-    const kalshi = streamedKalshi();
-    const reader = feedOf([kalshi.venue], kalshiMarkets(RAIN, SNOW));
-    kalshi.snapshot(RAIN);
-    kalshi.snapshot(SNOW);
-    await reader.take();
-    await reader.take();
+    const { kalshi, reader } = await bothWhole();
     for (let cycle = 0; cycle < 3; cycle += 1) {
       kalshi.gap(RAIN);
       kalshi.snapshot(RAIN);
@@ -273,12 +269,7 @@ describe('live feed: breaks', () => {
   // Once the engine has taken a disconnect, each break and repair before its next read would add two waiting events
   // if a waiting reconnect were not dropped on the next break: the queue must stay at two however many cycles.
   it('keeps at most two connectivity events waiting for a venue whose disconnect the engine has taken', async () => {
-    const kalshi = streamedKalshi();
-    const reader = feedOf([kalshi.venue], kalshiMarkets(RAIN, SNOW));
-    kalshi.snapshot(RAIN);
-    kalshi.snapshot(SNOW);
-    await reader.take();
-    await reader.take();
+    const { kalshi, reader } = await bothWhole();
     kalshi.gap(RAIN);
     expect(await reader.take()).toMatchObject({ type: 'disconnect' });
     for (let cycle = 0; cycle < 100; cycle += 1) {

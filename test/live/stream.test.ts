@@ -226,6 +226,20 @@ describe('streamed books', () => {
     expect(down.pairs[0]!.bestEdge).toMatchObject({ error: expect.stringMatching(/poly/) });
   });
 
+  it('streams nothing on a replay: the quotes come from the file, and the pair\'s books are read over REST', async ({ onTestFinished }) => {
+    const f = await fixture(onTestFinished, { polyStreamed: true });
+    f.kalshi.setLevel(TICKER, 'no', '0.5800', '100.00');
+    const feed = join(f.dir, 'feed.jsonl');
+    writeFileSync(feed, `${JSON.stringify({ ts: new Date().toISOString(), venue: 'kalshi', market: TICKER, bid: '0.40', ask: '0.45' })}\n`);
+    const result = await cliAsync(f.dir, ['--json', ...f.args, 'run', '--feed', feed]);
+    expect(result.code, result.stderr).toBe(0);
+    // The crossing is in the REST books only: traded means they were read, not unstarted streams' empty books.
+    expect(JSON.parse(result.stdout)).toMatchObject({ stoppedBy: 'feed_ended', quotesAccepted: 1, arbitrage: { executed: 1 } });
+    expect(f.kalshi.server.count('GET', KALSHI_ORDERBOOK)).toBeGreaterThanOrEqual(1);
+    expect(f.kalshiStream.commands).toEqual([]);
+    expect(f.polyStream!.received).toEqual([]);
+  });
+
   it('refuses a Kalshi stream handshake that is not signed with the configured key', async ({ onTestFinished }) => {
     const f = await fixture(onTestFinished, { polyStreamed: false });
     const otherPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

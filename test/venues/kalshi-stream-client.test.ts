@@ -3,7 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { KalshiStreamClient, reconnectDelayMs } from '../../src/venues/kalshi/stream-client.js';
+import { reconnectDelayMs } from '../../src/venues/stream/book-socket.js';
+import { KalshiStreamClient, type KalshiStreamOptions } from '../fixtures/venues/kalshi-stream-client.js';
 
 const TICKER = 'KXRAIN-26DEC31-T2';
 
@@ -43,13 +44,19 @@ afterEach(async () => {
   cleanup = [];
 });
 
+/** A loopback server and a client of TICKER started against it, both closed after the test. */
+async function started(options: Omit<KalshiStreamOptions, 'url' | 'tickers'>): Promise<{ imitation: Loopback; client: KalshiStreamClient }> {
+  const imitation = await loopback();
+  cleanup.push(() => new Promise((resolve) => imitation.server.close(() => resolve())));
+  const client = new KalshiStreamClient({ url: imitation.url, tickers: [TICKER], ...options });
+  cleanup.push(() => client.close());
+  client.start();
+  return { imitation, client };
+}
+
 describe('kalshi stream client', () => {
   it('subscribes, follows deltas, breaks on a gap, and after an abrupt close reconnects whole', async () => {
-    const imitation = await loopback();
-    cleanup.push(() => new Promise((resolve) => imitation.server.close(() => resolve())));
-    const client = new KalshiStreamClient({ url: imitation.url, tickers: [TICKER], reconnectBaseMs: 10, reconnectMaxMs: 40, random: () => 0.5, now: () => 1_000 });
-    cleanup.push(() => client.close());
-    client.start();
+    const { imitation, client } = await started({ reconnectBaseMs: 10, reconnectMaxMs: 40, random: () => 0.5, now: () => 1_000 });
 
     await vi.waitFor(() => expect(imitation.commands).toHaveLength(1));
     expect(imitation.commands[0]).toEqual({ id: 1, cmd: 'subscribe', params: { channels: ['orderbook_delta'], market_tickers: [TICKER], use_yes_price: false } });
@@ -88,11 +95,7 @@ describe('kalshi stream client', () => {
   });
 
   it('breaks every book on a frame it cannot read', async () => {
-    const imitation = await loopback();
-    cleanup.push(() => new Promise((resolve) => imitation.server.close(() => resolve())));
-    const client = new KalshiStreamClient({ url: imitation.url, tickers: [TICKER], reconnectBaseMs: 10, reconnectMaxMs: 40 });
-    cleanup.push(() => client.close());
-    client.start();
+    const { imitation, client } = await started({ reconnectBaseMs: 10, reconnectMaxMs: 40 });
     await vi.waitFor(() => expect(imitation.sockets).toHaveLength(1));
     imitation.sockets[0]!.send(snapshot(3, 1, [['0.4200', '10.00']]));
     await vi.waitFor(() => expect(client.book(TICKER, 'yes')).not.toBeNull());
@@ -102,11 +105,7 @@ describe('kalshi stream client', () => {
   });
 
   it('breaks the book of a market whose subscription is refused, and asks again later', async () => {
-    const imitation = await loopback();
-    cleanup.push(() => new Promise((resolve) => imitation.server.close(() => resolve())));
-    const client = new KalshiStreamClient({ url: imitation.url, tickers: [TICKER], resnapshotRetryMs: 20, staleAfterMs: 60 });
-    cleanup.push(() => client.close());
-    client.start();
+    const { imitation, client } = await started({ resnapshotRetryMs: 20, staleAfterMs: 60 });
     await vi.waitFor(() => expect(imitation.commands).toHaveLength(1));
     imitation.sockets[0]!.send(JSON.stringify({ type: 'error', id: 1, msg: { code: 11, msg: 'Invalid parameter', market_ticker: TICKER } }));
     await vi.waitFor(() => expect(client.books.get(TICKER)?.brokenReason).toBe('subscription refused: Invalid parameter (code 11)'));
@@ -123,11 +122,7 @@ describe('kalshi stream client', () => {
   });
 
   it('breaks the book whose subscription a terminal error ends (by sid), and subscribes it again', async () => {
-    const imitation = await loopback();
-    cleanup.push(() => new Promise((resolve) => imitation.server.close(() => resolve())));
-    const client = new KalshiStreamClient({ url: imitation.url, tickers: [TICKER], reconnectBaseMs: 10, reconnectMaxMs: 40 });
-    cleanup.push(() => client.close());
-    client.start();
+    const { imitation, client } = await started({ reconnectBaseMs: 10, reconnectMaxMs: 40 });
     await vi.waitFor(() => expect(imitation.commands).toHaveLength(1));
     imitation.sockets[0]!.send(snapshot(4, 1, [['0.4200', '10.00']]));
     await vi.waitFor(() => expect(client.books.get(TICKER)?.state).toBe('live'));

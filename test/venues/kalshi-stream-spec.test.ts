@@ -4,7 +4,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { kalshiAuthHeaders } from '../../src/venues/kalshi/auth.js';
-import { KalshiBookProtocol, KalshiStreamClient } from '../../src/venues/kalshi/stream-client.js';
+import { KalshiBookProtocol } from '../../src/venues/kalshi/stream-client.js';
+import { KalshiStreamClient } from '../fixtures/venues/kalshi-stream-client.js';
 import { StreamBook } from '../../src/venues/kalshi/stream-book.js';
 import { parseStreamMessage } from '../../src/venues/kalshi/stream-models.js';
 import { KalshiImitation } from '../fixtures/venues/kalshi-server.js';

@@ -91,6 +91,8 @@ describe('streamed books', () => {
     // Control: another market has its own view, so sameness above is not one object for every market.
     expect(books.topOfBookNow(OTHER)).not.toBe(view);
     expect(books.topOfBookNow(OTHER)).toBe(books.topOfBookNow(OTHER));
+    // A market the stream does not keep has no view (the caller asks again later), rather than an empty one for ever.
+    expect(books.topOfBookNow('KXUNKNOWN-26DEC31')).toBeNull();
 
     // Before the snapshot the view has nothing to buy.
     expect(books.bestAskIn(view!, 'yes')).toBeNull();

@@ -3,16 +3,13 @@
 // book carries no sequence number, so a delta could never be checked against it: the stream's own snapshot is the
 // only one later deltas can follow. Commands and replies follow Kalshi's AsyncAPI spec
 // (https://docs.kalshi.com/asyncapi.yaml, 2.0.0): `subscribe` answered by `subscribed {channel, sid}`, `unsubscribe
-// {sids}` by `unsubscribed`, a failure by `error {id?, sid?, msg: {code, msg}}`. The spec's `update_subscription` action `get_snapshot` would
-// resend a snapshot on the same sid; resubscribing is used instead, so a new snapshot always starts a new sid and
-// nothing of the doubted subscription can be mistaken for part of the new book.
-import { BookSocketStream, type BookSocketOptions } from '../stream/book-socket.js';
+// {sids}` by `unsubscribed`, a failure by `error {id?, sid?, msg: {code, msg}}`. The spec's `update_subscription`
+// action `get_snapshot` would resend a snapshot on the same sid; resubscribing is used instead, so a new snapshot
+// always starts a new sid and nothing of the doubted subscription can be mistaken for part of the new book.
 import { readFrame, type StreamProtocol } from '../stream/streamed-market.js';
-import type { OrderBook, Outcome } from '../venue.js';
 import { StreamBook } from './stream-book.js';
 import { KALSHI_STREAM_BOOK_CHANNEL, parseStreamMessage } from './stream-models.js';
 
-export { reconnectDelayMs } from '../stream/book-socket.js';
 
 /** Subscriptions given up (by a resnapshot) remembered, so their late messages are dropped rather than read as faults. */
 const RETIRED_SUBSCRIPTIONS_MAX = 1_000;
@@ -93,31 +90,5 @@ export class KalshiBookProtocol implements StreamProtocol {
 
   private command(cmd: string, params: Record<string, unknown>): string {
     return JSON.stringify({ id: this.nextCommandId++, cmd, params });
-  }
-}
-
-export interface KalshiStreamOptions extends BookSocketOptions {
-  readonly tickers: readonly string[];
-}
-
-/** A Kalshi book stream on its own (tests, tools): the shared socket with Kalshi's protocol, for fixed tickers. */
-export class KalshiStreamClient extends BookSocketStream {
-  declare readonly protocol: KalshiBookProtocol;
-
-  constructor(private readonly streamOptions: KalshiStreamOptions) {
-    super(new KalshiBookProtocol(), streamOptions);
-  }
-
-  get books(): ReadonlyMap<string, StreamBook> {
-    return this.protocol.books;
-  }
-
-  /** The market's book, or null when it is unknown here or not trustworthy now. */
-  book(ticker: string, outcome: Outcome): OrderBook | null {
-    return this.protocol.books.get(ticker)?.book(outcome) ?? null;
-  }
-
-  override start(): void {
-    super.start(this.streamOptions.tickers, { changed: () => undefined, broken: () => undefined });
   }
 }

@@ -97,8 +97,7 @@ export class BookSocketStream implements BookStream {
         await this.protocol.prepare?.(this.markets);
         this.prepared = true;
       } catch (error) {
-        for (const market of this.markets) this.listener.broken(market, `stream not started: ${(error as Error).message}`);
-        return this.retryLater();
+        return this.down(`stream not started: ${(error as Error).message}`);
       }
       if (this.closed) return;
     }
@@ -106,9 +105,8 @@ export class BookSocketStream implements BookStream {
     try {
       headers = this.options.headers?.() ?? {};
     } catch (error) {
-      // Credentials that cannot sign: said on every book, tried again later (the file may be fixed meanwhile).
-      for (const market of this.markets) this.listener.broken(market, `stream not started: ${(error as Error).message}`);
-      return this.retryLater();
+      // Credentials that cannot sign: tried again later (the file may be fixed meanwhile).
+      return this.down(`stream not started: ${(error as Error).message}`);
     }
     this.connections += 1;
     // Redirects are not followed (ws's default, kept explicit): signed headers go to the configured host only.
@@ -207,6 +205,14 @@ export class BookSocketStream implements BookStream {
   private dropped(socket: WebSocket, reason: string): void {
     if (this.socket !== socket) return;
     this.socket = null;
+    this.down(reason);
+  }
+
+  /**
+   * No connection (dropped, or it could not be made): every book breaks, each told once however many attempts follow,
+   * and the next attempt is scheduled.
+   */
+  private down(reason: string): void {
     for (const market of this.markets) {
       this.protocol.books.get(market)?.markBroken(reason);
       if (!this.broken.has(market)) this.listener.broken(market, reason);
